@@ -1,0 +1,22 @@
+//! Pure domain types and rules of the Collect & Stamp portal.
+//! Every type here parses its input once (parse, don't validate); nothing here does I/O.
+
+pub mod barcode;
+pub mod clock;
+pub mod customer;
+pub mod language;
+pub mod money;
+pub mod period;
+pub mod rights;
+pub mod user;
+pub mod vat;
+
+pub use barcode::Barcode;
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use customer::CustomerNumber;
+pub use language::Language;
+pub use money::{Cents, UnitPriceMillis};
+pub use period::Period;
+pub use rights::{Module, Modules, Role};
+pub use user::{Email, Password, UserStatus, Username};
+pub use vat::VatNumber;

@@ -1,0 +1,312 @@
+//! A calendar month (`2026-11`): the unit of invoices, monthly closes, transaction views and
+//! receipt ZIPs.
+
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
+use time::{Date, Month};
+
+/// A year and month. Ordered chronologically (fields in that order, `Month` by calendar).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Period {
+    year: i32,
+    month: Month,
+}
+
+/// Typed years are held to this range, which catches slips such as `0226-11` or `2206-11`.
+const YEARS: std::ops::RangeInclusive<i32> = 2000..=2999;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    #[error("period {0:?} should be a year and month written YYYY-MM, e.g. 2026-11")]
+    Format(String),
+    #[error("period year {0} is out of range: expected 2000 to 2999")]
+    YearOutOfRange(i32),
+    #[error("period month {0:02} does not exist: expected 01 to 12")]
+    MonthOutOfRange(u8),
+}
+
+impl PeriodError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Format(_) => "period_format",
+            Self::YearOutOfRange(_) => "period_year_out_of_range",
+            Self::MonthOutOfRange(_) => "period_month_out_of_range",
+        }
+    }
+}
+
+/// At most the first 20 characters of a rejected input, so an absurd value cannot blow up an
+/// error listing.
+fn excerpt(s: &str) -> String {
+    match s.char_indices().nth(20) {
+        Some((cut, _)) => format!("{}…", &s[..cut]),
+        None => s.to_owned(),
+    }
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, d| {
+        d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+    })
+}
+
+impl Period {
+    /// A period of a year in 2000–2999.
+    pub fn new(year: i32, month: Month) -> Result<Self, PeriodError> {
+        if !YEARS.contains(&year) {
+            return Err(PeriodError::YearOutOfRange(year));
+        }
+        Ok(Self { year, month })
+    }
+
+    /// Exactly `YYYY-MM`: no trimming, no `2026-1`, no `202611`, so that a URL or a form field
+    /// has one spelling per month.
+    pub fn parse(s: &str) -> Result<Self, PeriodError> {
+        let b = s.as_bytes();
+        let shape = || PeriodError::Format(excerpt(s));
+        if b.len() != 7 || b[4] != b'-' {
+            return Err(shape());
+        }
+        let (Some(year), Some(month)) = (digits(&b[..4]), digits(&b[5..])) else {
+            return Err(shape());
+        };
+        // At most 4 and 2 digits: both fit their target types.
+        let (year, month) = (year as i32, month as u8);
+        let month = Month::try_from(month).map_err(|_| PeriodError::MonthOutOfRange(month))?;
+        Self::new(year, month)
+    }
+
+    /// The period a date falls in. Unlike `parse` this takes any year the date has: the date
+    /// was already a valid date, and a period computed from it must contain it.
+    pub fn containing(date: Date) -> Self {
+        Self {
+            year: date.year(),
+            month: date.month(),
+        }
+    }
+
+    pub fn year(self) -> i32 {
+        self.year
+    }
+
+    pub fn month(self) -> Month {
+        self.month
+    }
+
+    pub fn first_day(self) -> Date {
+        self.day(1)
+    }
+
+    pub fn last_day(self) -> Date {
+        self.day(self.month.length(self.year))
+    }
+
+    pub fn contains(self, date: Date) -> bool {
+        Self::containing(date) == self
+    }
+
+    /// The following month. Saturates at the last month `time::Date` can represent, so that
+    /// every period keeps a first and last day.
+    pub fn next(self) -> Self {
+        if self.month == Month::December {
+            if self.year >= Date::MAX.year() {
+                return self;
+            }
+            Self {
+                year: self.year + 1,
+                month: Month::January,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month.next(),
+            }
+        }
+    }
+
+    /// The preceding month; saturates at the first month `time::Date` can represent.
+    pub fn previous(self) -> Self {
+        if self.month == Month::January {
+            if self.year <= Date::MIN.year() {
+                return self;
+            }
+            Self {
+                year: self.year - 1,
+                month: Month::December,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month.previous(),
+            }
+        }
+    }
+
+    fn day(self, day: u8) -> Date {
+        // Every constructor keeps `year` within `Date`'s range and `day` is 1 or the month's
+        // length, so this cannot fail; the fallback only avoids a panic path.
+        Date::from_calendar_date(self.year, self.month, day).unwrap_or(Date::MAX)
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month as u8)
+    }
+}
+
+impl FromStr for Period {
+    type Err = PeriodError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Period {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::date;
+
+    fn p(s: &str) -> Period {
+        Period::parse(s).unwrap()
+    }
+
+    fn code(s: &str) -> &'static str {
+        Period::parse(s).unwrap_err().code()
+    }
+
+    #[test]
+    fn parses_and_prints_yyyy_mm() {
+        let nov = p("2026-11");
+        assert_eq!((nov.year(), nov.month()), (2026, Month::November));
+        assert_eq!(nov.to_string(), "2026-11");
+        assert_eq!(p("2000-01").to_string(), "2000-01");
+        assert_eq!(p("2999-12").to_string(), "2999-12");
+        assert_eq!("2026-02".parse::<Period>(), Ok(p("2026-02")));
+    }
+
+    #[test]
+    fn refuses_other_shapes_and_ranges() {
+        for s in [
+            "",
+            "2026-1",
+            "202611",
+            "2026/11",
+            " 2026-11",
+            "2026-11 ",
+            "26-11",
+            "2026-011",
+            "+026-11",
+            "2026-+1",
+            "２０２６-11",
+        ] {
+            assert_eq!(code(s), "period_format", "{s:?}");
+        }
+        assert_eq!(code("1999-12"), "period_year_out_of_range");
+        assert_eq!(code("3000-01"), "period_year_out_of_range");
+        assert_eq!(code("2026-00"), "period_month_out_of_range");
+        assert_eq!(code("2026-13"), "period_month_out_of_range");
+        assert_eq!(
+            Period::parse("2026-13").unwrap_err().to_string(),
+            "period month 13 does not exist: expected 01 to 12"
+        );
+        assert_eq!(
+            Period::parse("11/2026").unwrap_err().to_string(),
+            "period \"11/2026\" should be a year and month written YYYY-MM, e.g. 2026-11"
+        );
+        assert!(Period::new(1999, Month::May).is_err());
+    }
+
+    #[test]
+    fn first_and_last_days() {
+        assert_eq!(p("2026-11").first_day(), date!(2026 - 11 - 01));
+        assert_eq!(p("2026-11").last_day(), date!(2026 - 11 - 30));
+        assert_eq!(p("2026-12").last_day(), date!(2026 - 12 - 31));
+        assert_eq!(p("2028-02").last_day(), date!(2028 - 02 - 29));
+        assert_eq!(p("2100-02").last_day(), date!(2100 - 02 - 28));
+        assert_eq!(p("2000-02").last_day(), date!(2000 - 02 - 29));
+    }
+
+    #[test]
+    fn containing_and_contains() {
+        let p = Period::containing(date!(2026 - 11 - 26));
+        assert_eq!(p.to_string(), "2026-11");
+        assert!(p.contains(date!(2026 - 11 - 01)));
+        assert!(p.contains(date!(2026 - 11 - 30)));
+        assert!(!p.contains(date!(2026 - 12 - 01)));
+        assert!(!p.contains(date!(2025 - 11 - 15)));
+    }
+
+    #[test]
+    fn next_and_previous_cross_years() {
+        assert_eq!(p("2026-12").next(), p("2027-01"));
+        assert_eq!(p("2027-01").previous(), p("2026-12"));
+        assert_eq!(p("2026-05").next(), p("2026-06"));
+        assert!(p("2026-12") < p("2027-01"));
+        assert!(p("2026-02") < p("2026-10"));
+        // The edges of `Date` saturate rather than produce a period without days.
+        let last = Period::containing(Date::MAX);
+        assert_eq!(last.next(), last);
+        assert_eq!(last.next().last_day(), Date::MAX);
+        let first = Period::containing(Date::MIN);
+        assert_eq!(first.previous(), first);
+        assert_eq!(first.first_day(), Date::MIN);
+    }
+
+    #[test]
+    fn serde_is_the_string() {
+        assert_eq!(
+            serde_json::to_string(&p("2026-11")).unwrap(),
+            r#""2026-11""#
+        );
+        assert_eq!(
+            serde_json::from_str::<Period>(r#""2026-11""#).unwrap(),
+            p("2026-11")
+        );
+        assert!(serde_json::from_str::<Period>(r#""2026-13""#).is_err());
+    }
+
+    fn period() -> impl Strategy<Value = Period> {
+        (2000i32..=2999, 1u8..=12).prop_map(|(y, m)| Period {
+            year: y,
+            month: Month::try_from(m).unwrap(),
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn display_and_parse_round_trip(p in period()) {
+            let s = p.to_string();
+            prop_assert_eq!(s.len(), 7);
+            prop_assert_eq!(Period::parse(&s), Ok(p));
+        }
+
+        #[test]
+        fn next_then_previous_is_identity(p in period()) {
+            prop_assert_eq!(p.next().previous(), p);
+            prop_assert_eq!(p.previous().next(), p);
+            prop_assert!(p < p.next());
+        }
+
+        #[test]
+        fn a_period_spans_its_days(p in period()) {
+            prop_assert_eq!(Period::containing(p.first_day()), p);
+            prop_assert_eq!(Period::containing(p.last_day()), p);
+            prop_assert_eq!(p.last_day().next_day().map(Period::containing), Some(p.next()));
+        }
+    }
+}
