@@ -1,0 +1,205 @@
+//! Credentials other than passwords: browser sessions, bearer tokens and one-time links.
+//! Only SHA-256 hashes of the secrets are stored; the secrets themselves never reach the database.
+
+use crate::{Conn, Result, execute, on_conn};
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub id_hash: &'a str,
+    pub user_id: i64,
+    pub csrf_token: &'a str,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+}
+
+pub async fn insert_session(conn: &mut Conn<'_>, s: &NewSession<'_>) -> Result<()> {
+    let sql = "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6, $7)";
+    execute!(
+        conn,
+        sqlx::query(sql)
+            .bind(s.id_hash)
+            .bind(s.user_id)
+            .bind(s.csrf_token)
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .bind(s.ip)
+            .bind(s.user_agent)
+    )?;
+    Ok(())
+}
+
+pub async fn session(conn: &mut Conn<'_>, id_hash: &str) -> Result<Option<SessionRow>> {
+    let sql = "SELECT id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = $1";
+    Ok(on_conn!(conn, |x| sqlx::query_as(sql)
+        .bind(id_hash)
+        .fetch_optional(x)
+        .await)?)
+}
+
+pub async fn touch_session(conn: &mut Conn<'_>, id_hash: &str, at: OffsetDateTime) -> Result<()> {
+    let sql = "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1";
+    execute!(conn, sqlx::query(sql).bind(id_hash).bind(at))?;
+    Ok(())
+}
+
+pub async fn delete_session(conn: &mut Conn<'_>, id_hash: &str) -> Result<()> {
+    let sql = "DELETE FROM sessions WHERE id_hash = $1";
+    execute!(conn, sqlx::query(sql).bind(id_hash))?;
+    Ok(())
+}
+
+/// Ends every session of a user but `keep` (the caller's own, when it changed its own password).
+pub async fn delete_sessions_of_user(
+    conn: &mut Conn<'_>,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<u64> {
+    let sql = "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> COALESCE($2, '')";
+    let r = execute!(conn, sqlx::query(sql).bind(user_id).bind(keep))?;
+    Ok(r)
+}
+
+pub async fn delete_expired_sessions(
+    conn: &mut Conn<'_>,
+    idle_before: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<u64> {
+    let sql = "DELETE FROM sessions WHERE last_seen_at < $1 OR expires_at <= $2";
+    let r = execute!(conn, sqlx::query(sql).bind(idle_before).bind(now))?;
+    Ok(r)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ApiTokenRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub kind: String,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+pub async fn insert_api_token(
+    conn: &mut Conn<'_>,
+    user_id: i64,
+    name: &str,
+    kind: &str,
+    token_hash: &str,
+    created_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> Result<i64> {
+    let sql = "INSERT INTO api_tokens (user_id, name, kind, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+    Ok(on_conn!(conn, |x| sqlx::query_scalar(sql)
+        .bind(user_id)
+        .bind(name)
+        .bind(kind)
+        .bind(token_hash)
+        .bind(created_at)
+        .bind(expires_at)
+        .fetch_one(x)
+        .await)?)
+}
+
+/// The live (unexpired, unrevoked) token with this hash.
+pub async fn live_api_token(
+    conn: &mut Conn<'_>,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<Option<ApiTokenRow>> {
+    let sql = "SELECT id, user_id, name, kind, created_at, expires_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2";
+    Ok(on_conn!(conn, |x| sqlx::query_as(sql)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(x)
+        .await)?)
+}
+
+pub async fn revoke_api_tokens_of_user(
+    conn: &mut Conn<'_>,
+    user_id: i64,
+    at: OffsetDateTime,
+) -> Result<u64> {
+    let sql = "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL";
+    let r = execute!(conn, sqlx::query(sql).bind(user_id).bind(at))?;
+    Ok(r)
+}
+
+pub async fn insert_one_time_token(
+    conn: &mut Conn<'_>,
+    token_hash: &str,
+    user_id: i64,
+    purpose: &str,
+    created_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> Result<()> {
+    let sql = "INSERT INTO one_time_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+    execute!(
+        conn,
+        sqlx::query(sql)
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(purpose)
+            .bind(created_at)
+            .bind(expires_at)
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OneTimeTokenRow {
+    pub user_id: i64,
+    pub purpose: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A usable one-time token (not used, not expired), without consuming it: for showing the form.
+pub async fn usable_one_time_token(
+    conn: &mut Conn<'_>,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<Option<OneTimeTokenRow>> {
+    let sql = "SELECT user_id, purpose, expires_at FROM one_time_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2";
+    Ok(on_conn!(conn, |x| sqlx::query_as(sql)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(x)
+        .await)?)
+}
+
+/// Marks the token used if it still is usable, atomically: two concurrent uses cannot both win.
+pub async fn consume_one_time_token(
+    conn: &mut Conn<'_>,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<Option<OneTimeTokenRow>> {
+    let sql = "UPDATE one_time_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id, purpose, expires_at";
+    Ok(on_conn!(conn, |x| sqlx::query_as(sql)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(x)
+        .await)?)
+}
+
+/// Any other outstanding link of the user stops working once one has been used.
+pub async fn void_one_time_tokens_of_user(
+    conn: &mut Conn<'_>,
+    user_id: i64,
+    at: OffsetDateTime,
+) -> Result<()> {
+    let sql = "UPDATE one_time_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL";
+    execute!(conn, sqlx::query(sql).bind(user_id).bind(at))?;
+    Ok(())
+}

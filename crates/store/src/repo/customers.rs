@@ -1,0 +1,144 @@
+//! Customers and their cost centres and collection points.
+
+use crate::{Conn, Result, on_conn};
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub customer_number: String,
+    pub name: String,
+    pub vat_number: String,
+    pub language: String,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+    pub country: String,
+    pub status: String,
+    pub collection_days: String,
+    pub options: String,
+    pub receipt_retention_days: Option<i64>,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCustomer<'a> {
+    pub customer_number: &'a str,
+    pub name: &'a str,
+    pub vat_number: &'a str,
+    pub language: &'a str,
+    pub street: &'a str,
+    pub postcode: &'a str,
+    pub city: &'a str,
+    pub country: &'a str,
+    pub collection_days: &'a str,
+    pub created_at: OffsetDateTime,
+}
+
+pub async fn insert(conn: &mut Conn<'_>, c: &NewCustomer<'_>) -> Result<i64> {
+    let sql = "INSERT INTO customers (customer_number, name, vat_number, language, street, postcode, city, country, collection_days, created_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+    let id = on_conn!(conn, |x| sqlx::query_scalar(sql)
+        .bind(c.customer_number)
+        .bind(c.name)
+        .bind(c.vat_number)
+        .bind(c.language)
+        .bind(c.street)
+        .bind(c.postcode)
+        .bind(c.city)
+        .bind(c.country)
+        .bind(c.collection_days)
+        .bind(c.created_at)
+        .fetch_one(x)
+        .await)?;
+    Ok(id)
+}
+
+pub async fn by_id(conn: &mut Conn<'_>, id: i64) -> Result<Option<CustomerRow>> {
+    let sql = "SELECT id, customer_number, name, vat_number, language, street, postcode, city, country, status, collection_days, options, receipt_retention_days, created_at FROM customers WHERE id = $1";
+    Ok(on_conn!(conn, |x| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(x)
+        .await)?)
+}
+
+pub async fn by_number(conn: &mut Conn<'_>, number: &str) -> Result<Option<CustomerRow>> {
+    let sql = "SELECT id, customer_number, name, vat_number, language, street, postcode, city, country, status, collection_days, options, receipt_retention_days, created_at FROM customers WHERE customer_number = $1";
+    Ok(on_conn!(conn, |x| sqlx::query_as(sql)
+        .bind(number)
+        .fetch_optional(x)
+        .await)?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CostCentreRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+pub async fn insert_cost_centre(
+    conn: &mut Conn<'_>,
+    customer_id: i64,
+    code: &str,
+    name: &str,
+) -> Result<i64> {
+    let sql = "INSERT INTO cost_centres (customer_id, code, name) VALUES ($1, $2, $3) RETURNING id";
+    Ok(on_conn!(conn, |x| sqlx::query_scalar(sql)
+        .bind(customer_id)
+        .bind(code)
+        .bind(name)
+        .fetch_one(x)
+        .await)?)
+}
+
+pub async fn cost_centres(conn: &mut Conn<'_>, customer_id: i64) -> Result<Vec<CostCentreRow>> {
+    let sql =
+        "SELECT id, customer_id, code, name FROM cost_centres WHERE customer_id = $1 ORDER BY code";
+    Ok(on_conn!(conn, |x| sqlx::query_as(sql)
+        .bind(customer_id)
+        .fetch_all(x)
+        .await)?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CollectionPointRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub code: String,
+    pub name: String,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+}
+
+pub async fn insert_collection_point(
+    conn: &mut Conn<'_>,
+    customer_id: i64,
+    code: &str,
+    name: &str,
+    (street, postcode, city): (&str, &str, &str),
+) -> Result<i64> {
+    let sql = "INSERT INTO collection_points (customer_id, code, name, street, postcode, city) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+    Ok(on_conn!(conn, |x| sqlx::query_scalar(sql)
+        .bind(customer_id)
+        .bind(code)
+        .bind(name)
+        .bind(street)
+        .bind(postcode)
+        .bind(city)
+        .fetch_one(x)
+        .await)?)
+}
+
+pub async fn collection_points(
+    conn: &mut Conn<'_>,
+    customer_id: i64,
+) -> Result<Vec<CollectionPointRow>> {
+    let sql = "SELECT id, customer_id, code, name, street, postcode, city FROM collection_points WHERE customer_id = $1 ORDER BY code";
+    Ok(on_conn!(conn, |x| sqlx::query_as(sql)
+        .bind(customer_id)
+        .fetch_all(x)
+        .await)?)
+}

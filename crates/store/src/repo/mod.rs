@@ -1,0 +1,10 @@
+//! Repositories, one module per aggregate. Each function takes a [`crate::Conn`] (a pooled
+//! connection or a transaction) and runs the same SQL on both backends unless it says otherwise.
+
+pub mod audit;
+pub mod auth;
+pub mod catalogue;
+pub mod customers;
+pub mod meta;
+pub mod operations;
+pub mod users;
