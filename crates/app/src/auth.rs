@@ -1,0 +1,475 @@
+//! Authentication use cases: sign-in with a password, browser sessions (idle 30 min,
+//! absolute 12 h), bearer tokens, one-time links and the operator bootstrap.
+
+use crate::{
+    Actor, App, AppError, AuthMethod, CustomerRef, RequestMeta,
+    audit::{self, Who, action},
+    error::AppResult,
+    passwords, secrets,
+};
+use cs_domain::{Email, Language, Modules, Password, Role, UserStatus, Username};
+use cs_store::{
+    Conn,
+    repo::{auth as repo, customers, users},
+};
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+
+/// A session ends after 30 minutes without a request (ASVS 4.0.3 V3.3.2, L2).
+pub const SESSION_IDLE: Duration = Duration::minutes(30);
+/// …and 12 hours after sign-in whatever happens.
+pub const SESSION_ABSOLUTE: Duration = Duration::hours(12);
+/// Bearer tokens from `POST /api/v1/auth/token` live as long as a session can.
+pub const LOGIN_TOKEN_LIFETIME: Duration = Duration::hours(12);
+/// Invitations (new users, new operators) are valid 72 hours.
+pub const INVITATION_LIFETIME: Duration = Duration::hours(72);
+/// Self-service and Service Centre resets are valid 1 hour.
+pub const RESET_LIFETIME: Duration = Duration::hours(1);
+/// `last_seen_at` is written at most this often, to keep reads cheap.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+/// A session just opened: the cookie value is given out once and never stored.
+#[derive(Debug, Clone)]
+pub struct OpenedSession {
+    pub token: String,
+    pub csrf_token: String,
+    pub actor: Actor,
+}
+
+/// Checks a username and password; on success the user's active account.
+async fn check_password(
+    app: &App,
+    meta: &RequestMeta,
+    username: &str,
+    password: &str,
+) -> AppResult<users::UserRow> {
+    let key = username.trim().to_ascii_lowercase();
+    let mut conn = app.store.acquire().await?;
+    let user = users::by_username_key(&mut conn.conn(), &key).await?;
+    drop(conn);
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let ok = passwords::verify(app.settings.password_cost, password.to_owned(), stored).await?;
+    let usable = user
+        .as_ref()
+        .is_some_and(|u| u.status == UserStatus::Active.as_str());
+    let mut tx = app.store.begin().await?;
+    let now = app.now();
+    match user {
+        Some(u) if ok && usable => {
+            if let Some(cid) = u.customer_id {
+                let c = customers::by_id(&mut tx.conn(), cid).await?;
+                if c.is_some_and(|c| c.status == "suspended") {
+                    audit_login(&mut tx.conn(), now, meta, &u, false, "customer_suspended").await?;
+                    tx.commit().await?;
+                    return Err(AppError::Forbidden);
+                }
+            }
+            Ok(u)
+        }
+        Some(u) => {
+            let why = if !ok { "wrong_password" } else { "not_active" };
+            audit_login(&mut tx.conn(), now, meta, &u, false, why).await?;
+            tx.commit().await?;
+            Err(AppError::InvalidCredentials)
+        }
+        None => {
+            audit::record(
+                &mut tx.conn(),
+                now,
+                &Who::system(&key),
+                meta,
+                action::LOGIN_FAILED,
+                ("user", ""),
+                json!({"reason": "unknown_user"}),
+            )
+            .await?;
+            tx.commit().await?;
+            Err(AppError::InvalidCredentials)
+        }
+    }
+}
+
+async fn audit_login(
+    conn: &mut Conn<'_>,
+    at: OffsetDateTime,
+    meta: &RequestMeta,
+    u: &users::UserRow,
+    ok: bool,
+    reason: &str,
+) -> AppResult<()> {
+    let who = Who {
+        user_id: Some(u.id),
+        name: &u.username,
+        customer_id: u.customer_id,
+    };
+    let (act, details) = if ok {
+        (action::LOGIN_OK, json!({ "method": reason }))
+    } else {
+        (action::LOGIN_FAILED, json!({ "reason": reason }))
+    };
+    audit::record(
+        conn,
+        at,
+        &who,
+        meta,
+        act,
+        ("user", &u.id.to_string()),
+        details,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Signs in with a password and opens a new browser session (a new id every time, so a
+/// session id known before sign-in is worth nothing after it).
+pub async fn sign_in(
+    app: &App,
+    meta: &RequestMeta,
+    username: &str,
+    password: &str,
+) -> AppResult<OpenedSession> {
+    let user = check_password(app, meta, username, password).await?;
+    let token = secrets::new_token()?;
+    let csrf_token = secrets::new_token()?;
+    let now = app.now();
+    let id_hash = secrets::token_hash(&token);
+    let mut tx = app.store.begin().await?;
+    repo::insert_session(
+        &mut tx.conn(),
+        &repo::NewSession {
+            id_hash: &id_hash,
+            user_id: user.id,
+            csrf_token: &csrf_token,
+            created_at: now,
+            expires_at: now + SESSION_ABSOLUTE,
+            ip: &meta.ip,
+            user_agent: &meta.user_agent,
+        },
+    )
+    .await?;
+    users::record_login(&mut tx.conn(), user.id, now).await?;
+    audit_login(&mut tx.conn(), now, meta, &user, true, "password").await?;
+    let actor = load_actor(
+        &mut tx.conn(),
+        user,
+        AuthMethod::Session {
+            id_hash,
+            csrf_token: csrf_token.clone(),
+        },
+    )
+    .await?
+    .ok_or(AppError::InvalidCredentials)?;
+    tx.commit().await?;
+    Ok(OpenedSession {
+        token,
+        csrf_token,
+        actor,
+    })
+}
+
+/// The actor behind a session cookie, if the session is alive; refreshes its idle timer.
+pub async fn session_actor(app: &App, token: &str) -> AppResult<Option<Actor>> {
+    let now = app.now();
+    let id_hash = secrets::token_hash(token);
+    let mut conn = app.store.acquire().await?;
+    let Some(s) = repo::session(&mut conn.conn(), &id_hash).await? else {
+        return Ok(None);
+    };
+    if s.expires_at <= now || s.last_seen_at + SESSION_IDLE <= now {
+        repo::delete_session(&mut conn.conn(), &id_hash).await?;
+        return Ok(None);
+    }
+    let Some(user) = users::by_id(&mut conn.conn(), s.user_id).await? else {
+        return Ok(None);
+    };
+    let actor = load_actor(
+        &mut conn.conn(),
+        user,
+        AuthMethod::Session {
+            id_hash: id_hash.clone(),
+            csrf_token: s.csrf_token,
+        },
+    )
+    .await?;
+    if actor.is_some() && now - s.last_seen_at >= TOUCH_EVERY {
+        repo::touch_session(&mut conn.conn(), &id_hash, now).await?;
+    }
+    Ok(actor)
+}
+
+/// Ends the actor's current session (server-side: the cookie is worthless afterwards).
+pub async fn sign_out(app: &App, meta: &RequestMeta, actor: &Actor) -> AppResult<()> {
+    let mut tx = app.store.begin().await?;
+    match &actor.auth {
+        AuthMethod::Session { id_hash, .. } => {
+            repo::delete_session(&mut tx.conn(), id_hash).await?
+        }
+        AuthMethod::Bearer { .. } => {}
+    }
+    audit::record(
+        &mut tx.conn(),
+        app.now(),
+        &Who::actor(actor),
+        meta,
+        action::LOGOUT,
+        ("user", &actor.user_id.to_string()),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A bearer token for the API, from a username and password (`POST /api/v1/auth/token`).
+pub async fn issue_login_token(
+    app: &App,
+    meta: &RequestMeta,
+    username: &str,
+    password: &str,
+) -> AppResult<(String, OffsetDateTime)> {
+    let user = check_password(app, meta, username, password).await?;
+    let token = secrets::new_token()?;
+    let now = app.now();
+    let expires = now + LOGIN_TOKEN_LIFETIME;
+    let mut tx = app.store.begin().await?;
+    let id = repo::insert_api_token(
+        &mut tx.conn(),
+        user.id,
+        "sign-in",
+        "login",
+        &secrets::token_hash(&token),
+        now,
+        expires,
+    )
+    .await?;
+    users::record_login(&mut tx.conn(), user.id, now).await?;
+    audit_login(&mut tx.conn(), now, meta, &user, true, "token").await?;
+    audit::record(
+        &mut tx.conn(),
+        now,
+        &Who {
+            user_id: Some(user.id),
+            name: &user.username,
+            customer_id: user.customer_id,
+        },
+        meta,
+        action::TOKEN_ISSUED,
+        ("api_token", &id.to_string()),
+        json!({"kind": "login"}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((token, expires))
+}
+
+/// The actor behind a bearer token, if the token is live.
+pub async fn bearer_actor(app: &App, token: &str) -> AppResult<Option<Actor>> {
+    let mut conn = app.store.acquire().await?;
+    let Some(t) =
+        repo::live_api_token(&mut conn.conn(), &secrets::token_hash(token), app.now()).await?
+    else {
+        return Ok(None);
+    };
+    let Some(user) = users::by_id(&mut conn.conn(), t.user_id).await? else {
+        return Ok(None);
+    };
+    load_actor(
+        &mut conn.conn(),
+        user,
+        AuthMethod::Bearer { token_id: t.id },
+    )
+    .await
+}
+
+/// Builds the actor of an active user; `None` when the user may not act (invited,
+/// disabled, or its customer suspended).
+async fn load_actor(
+    conn: &mut Conn<'_>,
+    user: users::UserRow,
+    auth: AuthMethod,
+) -> AppResult<Option<Actor>> {
+    if user.status != UserStatus::Active.as_str() {
+        return Ok(None);
+    }
+    let corrupt = |what: &str| AppError::Internal(format!("user {}: bad {what}", user.id));
+    let role: Role = user.role.parse().map_err(|_| corrupt("role"))?;
+    let granted = Modules::parse_list(&user.modules).map_err(|_| corrupt("modules"))?;
+    let language: Language = user.language.parse().map_err(|_| corrupt("language"))?;
+    let customer = match user.customer_id {
+        Some(id) => {
+            let c = customers::by_id(conn, id)
+                .await?
+                .ok_or_else(|| corrupt("customer"))?;
+            if c.status == "suspended" {
+                return Ok(None);
+            }
+            Some(CustomerRef {
+                id: c.id,
+                number: c.customer_number,
+                name: c.name,
+                suspended: false,
+            })
+        }
+        None => None,
+    };
+    let cost_centres = users::cost_centre_codes(conn, user.id).await?;
+    Ok(Some(Actor {
+        user_id: user.id,
+        username: user.username,
+        full_name: user.full_name,
+        email: user.email,
+        language,
+        role,
+        granted,
+        modules: Modules::effective(role, granted),
+        customer,
+        cost_centres,
+        auth,
+    }))
+}
+
+/// Whether a one-time link can still be used (to show the form or a clear "expired" page).
+pub async fn link_is_usable(app: &App, token: &str) -> AppResult<bool> {
+    let mut conn = app.store.acquire().await?;
+    Ok(
+        repo::usable_one_time_token(&mut conn.conn(), &secrets::token_hash(token), app.now())
+            .await?
+            .is_some(),
+    )
+}
+
+/// Sets a password through a one-time link: the link is consumed, an invited user becomes
+/// active, and every session and token of the user ends.
+pub async fn set_password_with_link(
+    app: &App,
+    meta: &RequestMeta,
+    token: &str,
+    password: &str,
+) -> AppResult<()> {
+    let password = Password::parse(password)
+        .map_err(|e| AppError::invalid("password", e.code(), e.to_string()))?;
+    let hash = passwords::hash(app.settings.password_cost, password.expose().to_owned()).await?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let link = repo::consume_one_time_token(&mut tx.conn(), &secrets::token_hash(token), now)
+        .await?
+        .ok_or(AppError::InvalidLink)?;
+    let user = users::by_id(&mut tx.conn(), link.user_id)
+        .await?
+        .ok_or(AppError::InvalidLink)?;
+    if user.status == UserStatus::Disabled.as_str() {
+        return Err(AppError::InvalidLink);
+    }
+    users::set_password(&mut tx.conn(), user.id, &hash, now).await?;
+    repo::void_one_time_tokens_of_user(&mut tx.conn(), user.id, now).await?;
+    repo::delete_sessions_of_user(&mut tx.conn(), user.id, None).await?;
+    repo::revoke_api_tokens_of_user(&mut tx.conn(), user.id, now).await?;
+    audit::record(
+        &mut tx.conn(),
+        now,
+        &Who {
+            user_id: Some(user.id),
+            name: &user.username,
+            customer_id: user.customer_id,
+        },
+        meta,
+        action::PASSWORD_SET,
+        ("user", &user.id.to_string()),
+        json!({ "via": link.purpose }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates a one-time link for `user_id` on `conn` and returns its URL.
+pub async fn new_link(
+    app: &App,
+    conn: &mut Conn<'_>,
+    user_id: i64,
+    purpose: &str,
+    lifetime: Duration,
+) -> AppResult<String> {
+    let token = secrets::new_token()?;
+    let now = app.now();
+    repo::insert_one_time_token(
+        conn,
+        &secrets::token_hash(&token),
+        user_id,
+        purpose,
+        now,
+        now + lifetime,
+    )
+    .await?;
+    let mut url = app
+        .settings
+        .public_url
+        .join("/password/set")
+        .map_err(|e| AppError::Internal(format!("public url: {e}")))?;
+    url.query_pairs_mut().append_pair("token", &token);
+    Ok(url.to_string())
+}
+
+/// Bootstraps an operator account (`collectstamp operator create`): the account is
+/// `invited` and the returned one-time link (valid 72 h) sets its password.
+pub async fn create_operator(
+    app: &App,
+    meta: &RequestMeta,
+    username: &str,
+    email: &str,
+    full_name: Option<&str>,
+) -> AppResult<String> {
+    let username = Username::parse(username)
+        .map_err(|e| AppError::invalid("username", e.code(), e.to_string()))?;
+    let email =
+        Email::parse(email).map_err(|e| AppError::invalid("email", e.code(), e.to_string()))?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let key = username.normalized();
+    if users::by_username_key(&mut tx.conn(), &key)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict {
+            code: "username_taken",
+            message: format!("the username {} is already taken", username.as_str()),
+        });
+    }
+    let id = users::insert(
+        &mut tx.conn(),
+        &users::NewUser {
+            customer_id: None,
+            username: username.as_str(),
+            username_key: &key,
+            full_name: full_name.unwrap_or(username.as_str()),
+            email: email.as_str(),
+            language: Language::En.code(),
+            role: Role::Operator.as_str(),
+            modules: "",
+            status: UserStatus::Invited.as_str(),
+            password_hash: None,
+            created_at: now,
+        },
+    )
+    .await?;
+    let link = new_link(app, &mut tx.conn(), id, "invitation", INVITATION_LIFETIME).await?;
+    audit::record(
+        &mut tx.conn(),
+        now,
+        &Who::system("cli"),
+        meta,
+        action::OPERATOR_CREATED,
+        ("user", &id.to_string()),
+        json!({ "username": username.as_str() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(link)
+}
+
+/// Remembers the language a signed-in user picked.
+pub async fn set_language(app: &App, actor: &Actor, language: Language) -> AppResult<()> {
+    let mut conn = app.store.acquire().await?;
+    users::set_language(&mut conn.conn(), actor.user_id, language.code()).await?;
+    Ok(())
+}

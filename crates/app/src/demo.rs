@@ -1,0 +1,614 @@
+//! The demo portal: a realistic, deterministic data set (customers, sites, a year of
+//! franking and registered mail, an operator and users) loaded into an empty database.
+
+use crate::{App, AppError, RequestMeta, audit, error::AppResult, passwords};
+use cs_domain::{
+    Barcode, CustomerNumber, Language, Role, UnitPriceMillis, UserStatus, VatNumber,
+    barcode::s10_check_digit, money::line_amount,
+};
+use cs_store::repo::{catalogue, customers, meta, operations, users};
+use serde_json::json;
+use time::{Date, Duration, Weekday};
+
+/// A login printed by `serve --demo` and `collectstamp demo`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoLogin {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+    pub customer: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DemoOutcome {
+    Loaded {
+        logins: Vec<DemoLogin>,
+        transactions: u64,
+        registered_items: u64,
+    },
+    /// The database already had data: nothing was touched.
+    NotEmpty,
+}
+
+/// Small deterministic generator (SplitMix64): the same demo on every machine and run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A value in `lo..=hi`.
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+struct Product {
+    code: &'static str,
+    kind: &'static str,
+    vat: i64,
+    names: [&'static str; 4],
+    price: &'static str,
+    format: Option<&'static str>,
+    weight: Option<&'static str>,
+    destination: Option<&'static str>,
+}
+
+const PRODUCTS: &[Product] = &[
+    Product {
+        code: "PRIOR-BE",
+        kind: "postage",
+        vat: 0,
+        names: [
+            "Prior national",
+            "Prior nationaal",
+            "Prior national",
+            "Prior domestic",
+        ],
+        price: "1.450",
+        format: Some("small"),
+        weight: Some("0-50g"),
+        destination: Some("BE"),
+    },
+    Product {
+        code: "NONPRIOR-BE",
+        kind: "postage",
+        vat: 0,
+        names: [
+            "Non Prior national",
+            "Non Prior nationaal",
+            "Non Prior national",
+            "Non Prior domestic",
+        ],
+        price: "0.985",
+        format: Some("small"),
+        weight: Some("0-50g"),
+        destination: Some("BE"),
+    },
+    Product {
+        code: "NONPRIOR-BE-L",
+        kind: "postage",
+        vat: 0,
+        names: [
+            "Non Prior national grand format",
+            "Non Prior nationaal groot formaat",
+            "Non Prior national Großformat",
+            "Non Prior domestic large",
+        ],
+        price: "2.985",
+        format: Some("large"),
+        weight: Some("101-350g"),
+        destination: Some("BE"),
+    },
+    Product {
+        code: "PRIOR-EU",
+        kind: "postage",
+        vat: 0,
+        names: [
+            "Prior Europe",
+            "Prior Europa",
+            "Prior Europa",
+            "Prior Europe",
+        ],
+        price: "2.850",
+        format: Some("small"),
+        weight: Some("0-50g"),
+        destination: Some("EU"),
+    },
+    Product {
+        code: "PRIOR-WORLD",
+        kind: "postage",
+        vat: 0,
+        names: ["Prior Monde", "Prior Wereld", "Prior Welt", "Prior World"],
+        price: "3.150",
+        format: Some("small"),
+        weight: Some("0-50g"),
+        destination: Some("WORLD"),
+    },
+    Product {
+        code: "REG-BE",
+        kind: "registered",
+        vat: 0,
+        names: [
+            "Recommandé national",
+            "Aangetekend nationaal",
+            "Einschreiben national",
+            "Registered domestic",
+        ],
+        price: "8.650",
+        format: Some("small"),
+        weight: Some("0-100g"),
+        destination: Some("BE"),
+    },
+    Product {
+        code: "REG-INT",
+        kind: "registered",
+        vat: 0,
+        names: [
+            "Recommandé international",
+            "Aangetekend internationaal",
+            "Einschreiben international",
+            "Registered international",
+        ],
+        price: "12.400",
+        format: Some("small"),
+        weight: Some("0-100g"),
+        destination: Some("EU"),
+    },
+    Product {
+        code: "PARCEL-BE",
+        kind: "parcel",
+        vat: 21,
+        names: [
+            "Colis national",
+            "Pakje nationaal",
+            "Paket national",
+            "Parcel domestic",
+        ],
+        price: "7.250",
+        format: Some("cumbersome"),
+        weight: Some("0-2kg"),
+        destination: Some("BE"),
+    },
+    Product {
+        code: "CS-FEE",
+        kind: "service",
+        vat: 21,
+        names: [
+            "Redevance Collect & Stamp",
+            "Vergoeding Collect & Stamp",
+            "Gebühr Collect & Stamp",
+            "Collect & Stamp fee",
+        ],
+        price: "12.500",
+        format: None,
+        weight: None,
+        destination: None,
+    },
+];
+
+struct DemoCustomer {
+    number: &'static str,
+    name: &'static str,
+    vat: &'static str,
+    language: Language,
+    address: (&'static str, &'static str, &'static str),
+    cost_centres: &'static [(&'static str, &'static str)],
+    points: &'static [(
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    )],
+    admin: (&'static str, &'static str),
+    user: (&'static str, &'static str),
+    collection_days: &'static str,
+    daily_volume: u64,
+}
+
+const CUSTOMERS: &[DemoCustomer] = &[
+    DemoCustomer {
+        number: "8800123",
+        name: "Imprimerie Van Damme & Fils SA",
+        vat: "BE0428759497",
+        language: Language::Fr,
+        address: ("Chaussée de Mons 214", "1070", "Anderlecht"),
+        cost_centres: &[
+            ("COMPTA", "Comptabilité"),
+            ("ATELIER", "Atelier"),
+            ("VENTES", "Ventes"),
+        ],
+        points: &[(
+            "SIEGE",
+            "Siège",
+            "Chaussée de Mons 214",
+            "1070",
+            "Anderlecht",
+        )],
+        admin: ("vandamme.admin", "Sophie Van Damme"),
+        user: ("vandamme.user", "Luc Dubois"),
+        collection_days: "mon,tue,wed,thu,fri",
+        daily_volume: 180,
+    },
+    DemoCustomer {
+        number: "8800456",
+        name: "Stad Leuven – Dienst Burgerzaken",
+        vat: "BE0207519226",
+        language: Language::Nl,
+        address: ("Professor Van Overstraetenplein 1", "3000", "Leuven"),
+        cost_centres: &[("BURG", "Burgerzaken"), ("FIN", "Financiën, boekhouding")],
+        points: &[
+            ("STADHUIS", "Stadhuis", "Grote Markt 9", "3000", "Leuven"),
+            ("ARCHIEF", "Stadsarchief", "Vaartkom 3", "3000", "Leuven"),
+        ],
+        admin: ("leuven.admin", "An Peeters"),
+        user: ("leuven.user", "Jan Janssens"),
+        collection_days: "mon,wed,fri",
+        daily_volume: 420,
+    },
+    DemoCustomer {
+        number: "8800789",
+        name: "Weinhandlung Kessler GmbH",
+        vat: "BE0835221171",
+        language: Language::De,
+        address: ("Klötzerbahn 20", "4700", "Eupen"),
+        cost_centres: &[("VERSAND", "Versand"), ("BUERO", "Büro")],
+        points: &[("LAGER", "Lager", "Klötzerbahn 20", "4700", "Eupen")],
+        admin: ("kessler.admin", "Monika Kessler"),
+        user: ("kessler.user", "Thomas Schmitz"),
+        collection_days: "tue,thu",
+        daily_volume: 60,
+    },
+];
+
+const RECIPIENTS: &[(&str, &str, &str, &str, &str)] = &[
+    ("Peeters, Jan", "Naamsestraat 22", "3000", "Leuven", "BE"),
+    ("Marie Lambert", "Rue Neuve 45", "1000", "Bruxelles", "BE"),
+    ("Notariaat De Smet", "Kouter 12", "9000", "Gent", "BE"),
+    (
+        "Avocats Mertens & Associés",
+        "Avenue Louise 250",
+        "1050",
+        "Ixelles",
+        "BE",
+    ),
+    (
+        "SPF Finances",
+        "Boulevard du Roi Albert II 33",
+        "1030",
+        "Schaerbeek",
+        "BE",
+    ),
+    (
+        "Huissier Dupont",
+        "Rue Saint-Gilles 7",
+        "4000",
+        "Liège",
+        "BE",
+    ),
+    (
+        "Élodie Müller-Dubois",
+        "Rue de Rivoli 12",
+        "75001",
+        "Paris",
+        "FR",
+    ),
+    (
+        "Weingut Becker",
+        "Weinstraße 3",
+        "67098",
+        "Bad Dürkheim",
+        "DE",
+    ),
+];
+
+fn password_of(username: &str) -> String {
+    format!("{username}-demo-2026")
+}
+
+/// Loads the demo into an empty database; on a non-empty one changes nothing.
+pub async fn load(app: &App) -> AppResult<DemoOutcome> {
+    let mut tx = app.store.begin().await?;
+    if !meta::is_empty(&mut tx.conn()).await? {
+        return Ok(DemoOutcome::NotEmpty);
+    }
+    let now = app.now();
+    let today = now.date();
+    let cost = app.settings.password_cost;
+    let mut logins = Vec::new();
+    let mut rng = Rng(0x00C0_11EC_7574_A3B0);
+
+    let mut product_ids = Vec::new();
+    for p in PRODUCTS {
+        let id = catalogue::insert(
+            &mut tx.conn(),
+            &catalogue::NewProduct {
+                code: p.code,
+                kind: p.kind,
+                vat_rate: p.vat,
+                names: p.names,
+            },
+        )
+        .await?;
+        product_ids.push(id);
+    }
+
+    let operator = "operator";
+    let op_pw = password_of(operator);
+    let op_hash = passwords::hash(cost, op_pw.clone()).await?;
+    users::insert(
+        &mut tx.conn(),
+        &users::NewUser {
+            customer_id: None,
+            username: operator,
+            username_key: operator,
+            full_name: "Service Centre",
+            email: "service.centre@collectstamp.example",
+            language: Language::En.code(),
+            role: Role::Operator.as_str(),
+            modules: "",
+            status: UserStatus::Active.as_str(),
+            password_hash: Some(&op_hash),
+            created_at: now,
+        },
+    )
+    .await?;
+    logins.push(DemoLogin {
+        username: operator.into(),
+        password: op_pw,
+        role: Role::Operator,
+        customer: None,
+    });
+
+    let first_day = today - Duration::days(365);
+    let mut transactions = 0u64;
+    let mut registered = 0u64;
+    let mut national_serial = 0u64;
+    let mut s10_serial = 10_000_000u64;
+    for dc in CUSTOMERS {
+        let number =
+            CustomerNumber::parse(dc.number).map_err(|e| AppError::Internal(e.to_string()))?;
+        let vat = VatNumber::parse(dc.vat).map_err(|e| AppError::Internal(e.to_string()))?;
+        let customer_id = customers::insert(
+            &mut tx.conn(),
+            &customers::NewCustomer {
+                customer_number: number.as_str(),
+                name: dc.name,
+                vat_number: vat.as_str(),
+                language: dc.language.code(),
+                street: dc.address.0,
+                postcode: dc.address.1,
+                city: dc.address.2,
+                country: "BE",
+                collection_days: dc.collection_days,
+                created_at: now,
+            },
+        )
+        .await?;
+        let mut cc_ids = Vec::new();
+        for (code, name) in dc.cost_centres {
+            cc_ids.push(
+                customers::insert_cost_centre(&mut tx.conn(), customer_id, code, name).await?,
+            );
+        }
+        let mut cp_ids = Vec::new();
+        for (code, name, street, postcode, city) in dc.points {
+            cp_ids.push(
+                customers::insert_collection_point(
+                    &mut tx.conn(),
+                    customer_id,
+                    code,
+                    name,
+                    (street, postcode, city),
+                )
+                .await?,
+            );
+        }
+        let domain = dc.admin.0.split('.').next().unwrap_or("demo");
+        for ((username, full_name), role, modules) in [
+            (dc.admin, Role::Admin, ""),
+            (
+                dc.user,
+                Role::User,
+                "transactions,invoices,receipts,reports",
+            ),
+        ] {
+            let pw = password_of(username);
+            let hash = passwords::hash(cost, pw.clone()).await?;
+            let email = format!("{}@{domain}.example", username.replace('.', "-"));
+            let uid = users::insert(
+                &mut tx.conn(),
+                &users::NewUser {
+                    customer_id: Some(customer_id),
+                    username,
+                    username_key: username,
+                    full_name,
+                    email: &email,
+                    language: dc.language.code(),
+                    role: role.as_str(),
+                    modules,
+                    status: UserStatus::Active.as_str(),
+                    password_hash: Some(&hash),
+                    created_at: now,
+                },
+            )
+            .await?;
+            if role == Role::User
+                && let Some(first) = cc_ids.first()
+            {
+                users::limit_to_cost_centre(&mut tx.conn(), uid, *first).await?;
+            }
+            logins.push(DemoLogin {
+                username: username.into(),
+                password: pw,
+                role,
+                customer: Some(dc.number.into()),
+            });
+        }
+
+        let mut day = first_day;
+        let mut line = 0u64;
+        while day <= today {
+            if !matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
+                for (pi, p) in PRODUCTS.iter().enumerate() {
+                    if p.kind == "registered" {
+                        continue;
+                    }
+                    let quantity = match p.kind {
+                        "service" => 1,
+                        "parcel" => rng.range(0, 3),
+                        _ => rng.range(dc.daily_volume / 4, dc.daily_volume),
+                    };
+                    if quantity == 0 || (p.destination == Some("WORLD") && rng.range(0, 2) != 0) {
+                        continue;
+                    }
+                    line += 1;
+                    let cp = *rng.pick(&cp_ids);
+                    let cc = if p.kind == "service" {
+                        None
+                    } else {
+                        Some(*rng.pick(&cc_ids))
+                    };
+                    let price = UnitPriceMillis::parse_decimal(p.price)
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    let amount = line_amount(quantity as i64, price)
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    let tid = format!("OP-{}-{}-{line:06}", dc.number, day_code(day));
+                    operations::insert_transaction(
+                        &mut tx.conn(),
+                        &operations::NewTransaction {
+                            transaction_id: &tid,
+                            customer_id,
+                            date: day,
+                            collection_point_id: cp,
+                            cost_centre_id: cc,
+                            product_id: product_ids[pi],
+                            format: p.format,
+                            weight_class: p.weight,
+                            destination: p.destination,
+                            quantity: quantity as i64,
+                            unit_price_millis: price.0,
+                            amount_cents: amount.0,
+                        },
+                    )
+                    .await?;
+                    transactions += 1;
+                }
+                for _ in 0..rng.range(0, 4) {
+                    let international = rng.range(0, 4) == 0;
+                    let pi = if international { 6 } else { 5 };
+                    let barcode = if international {
+                        s10_serial += 1;
+                        s10(s10_serial)
+                    } else {
+                        national_serial += 1;
+                        format!("010{national_serial:027}")
+                    };
+                    let barcode =
+                        Barcode::parse(&barcode).map_err(|e| AppError::Internal(e.to_string()))?;
+                    let r = rng.pick(RECIPIENTS);
+                    let r = if international {
+                        *r
+                    } else {
+                        RECIPIENTS[(rng.next() % 6) as usize]
+                    };
+                    operations::insert_registered_item(
+                        &mut tx.conn(),
+                        &operations::NewRegisteredItem {
+                            barcode: barcode.as_str(),
+                            customer_id,
+                            deposit_date: day,
+                            collection_point_id: *rng.pick(&cp_ids),
+                            cost_centre_id: Some(*rng.pick(&cc_ids)),
+                            product_id: product_ids[pi],
+                            acknowledgement: rng.range(0, 2) == 0,
+                            recipient_name: r.0,
+                            recipient_street: r.1,
+                            recipient_postcode: r.2,
+                            recipient_city: r.3,
+                            recipient_country: if international { r.4 } else { "BE" },
+                        },
+                    )
+                    .await?;
+                    registered += 1;
+                }
+            }
+            match day.next_day() {
+                Some(next) => day = next,
+                None => break,
+            }
+        }
+    }
+    audit::record(
+        &mut tx.conn(),
+        now,
+        &audit::Who::system("demo"),
+        &RequestMeta::cli(),
+        audit::action::DEMO_LOADED,
+        ("database", ""),
+        json!({ "transactions": transactions, "registered_items": registered }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(DemoOutcome::Loaded {
+        logins,
+        transactions,
+        registered_items: registered,
+    })
+}
+
+fn day_code(d: Date) -> String {
+    format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// A valid UPU S10 barcode `RR########CBE` for a serial number.
+fn s10(serial: u64) -> String {
+    let digits: [u8; 8] = std::array::from_fn(|i| ((serial / 10u64.pow(7 - i as u32)) % 10) as u8);
+    let body: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+    format!("RR{body}{}BE", s10_check_digit(digits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_s10_barcodes_are_valid() {
+        for serial in [10_000_001, 47_312_482, 99_999_999] {
+            let b = s10(serial);
+            assert!(Barcode::parse(&b).is_ok(), "{b}");
+        }
+        assert_eq!(s10(47_312_482), "RR473124829BE");
+    }
+
+    #[test]
+    fn demo_passwords_meet_the_policy() {
+        for c in CUSTOMERS {
+            for u in [c.admin.0, c.user.0] {
+                assert!(cs_domain::Password::parse(&password_of(u)).is_ok());
+            }
+        }
+        assert!(cs_domain::Password::parse(&password_of("operator")).is_ok());
+    }
+
+    #[test]
+    fn demo_reference_data_parses() {
+        for c in CUSTOMERS {
+            assert!(CustomerNumber::parse(c.number).is_ok());
+            assert!(VatNumber::parse(c.vat).is_ok());
+        }
+        for p in PRODUCTS {
+            assert!(UnitPriceMillis::parse_decimal(p.price).is_ok());
+        }
+    }
+}

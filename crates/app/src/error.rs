@@ -1,0 +1,164 @@
+//! The one error vocabulary of the portal: a stable code per failure, rendered by the edge
+//! as a JSON error (`{"error":{"code","message","details"}}`) or as an HTML page.
+
+use cs_store::StoreError;
+use serde::Serialize;
+
+/// A problem with one input field (or one line and column of a file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.to_owned()),
+            line: None,
+            column: None,
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Input that does not parse or breaks a rule; one detail per field.
+    #[error("the input is not valid")]
+    Validation(Vec<FieldError>),
+    /// A malformed request as a whole (bad JSON, bad query string).
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("sign-in required")]
+    Unauthenticated,
+    #[error("unknown username or wrong password")]
+    InvalidCredentials,
+    /// A one-time link that is unknown, used or expired.
+    #[error("this link is not valid any more: ask for a new one")]
+    InvalidLink,
+    #[error("you do not have the right to do this")]
+    Forbidden,
+    #[error("the request was refused: its form token is missing or it came from another site")]
+    CsrfRejected,
+    /// Unknown, or belonging to another customer: both answer the same.
+    #[error("not found")]
+    NotFound,
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("too many attempts: try again later")]
+    Throttled { code: &'static str },
+    #[error("the service is temporarily unavailable")]
+    Unavailable,
+    /// A bug or broken invariant: logged with its cause, shown only as a reference.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The stable, machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation(_) => "validation_failed",
+            AppError::BadRequest { code, .. } => code,
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::InvalidLink => "invalid_link",
+            AppError::Forbidden => "forbidden",
+            AppError::CsrfRejected => "csrf_rejected",
+            AppError::NotFound => "not_found",
+            AppError::Conflict { code, .. } => code,
+            AppError::Throttled { code } => code,
+            AppError::Unavailable => "unavailable",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The HTTP status this error maps to at the edge.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Validation(_) => 422,
+            AppError::BadRequest { .. } | AppError::InvalidLink => 400,
+            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
+            AppError::Forbidden | AppError::CsrfRejected => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict { .. } => 409,
+            AppError::Throttled { .. } => 429,
+            AppError::Unavailable => 503,
+            AppError::Internal(_) => 500,
+        }
+    }
+
+    pub fn details(&self) -> &[FieldError] {
+        match self {
+            AppError::Validation(d) => d,
+            _ => &[],
+        }
+    }
+
+    pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError::field(field, code, message)])
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(_) => AppError::Unavailable,
+            other => {
+                AppError::Internal(format!("{other}: {:?}", std::error::Error::source(&other)))
+            }
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_a_status_in_the_contract() {
+        let all = [
+            AppError::Validation(vec![]),
+            AppError::bad_request("bad_json", "x"),
+            AppError::Unauthenticated,
+            AppError::InvalidCredentials,
+            AppError::InvalidLink,
+            AppError::Forbidden,
+            AppError::CsrfRejected,
+            AppError::NotFound,
+            AppError::Conflict {
+                code: "last_admin",
+                message: "x".into(),
+            },
+            AppError::Throttled {
+                code: "account_locked",
+            },
+            AppError::Unavailable,
+            AppError::Internal("x".into()),
+        ];
+        for e in all {
+            assert!(
+                [400, 401, 403, 404, 409, 422, 429, 500, 503].contains(&e.status()),
+                "{e:?}"
+            );
+            assert!(!e.code().is_empty());
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Use cases of the portal, shared by the HTTP edge, the CLI and background jobs.
+//! Everything here receives a request context and an injected clock; nothing here knows HTTP.
+
+pub mod audit;
+pub mod auth;
+pub mod context;
+pub mod demo;
+pub mod documents;
+pub mod error;
+pub mod passwords;
+pub mod secrets;
+
+pub use context::{Actor, AuthMethod, CustomerRef, RequestMeta};
+pub use error::{AppError, FieldError};
+
+use cs_domain::Clock;
+use cs_store::Store;
+use std::{path::PathBuf, sync::Arc};
+use url::Url;
+
+/// What the use cases need to know of the deployment: decided by the CLI from configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The address users reach the portal at; one-time links are built on it.
+    pub public_url: Url,
+    pub data_dir: PathBuf,
+    /// The cost of password hashing: production strength, or a cheap one for test suites.
+    pub password_cost: passwords::Cost,
+}
+
+impl Settings {
+    /// True when the portal is served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+/// The application: storage, clock and settings, cheap to clone into every request.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Arc<Settings>,
+    pub documents: documents::Documents,
+}
+
+impl App {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+        documents: documents::Documents,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            settings: Arc::new(settings),
+            documents,
+        }
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+}
