@@ -1,0 +1,48 @@
+//! The JSON API under `/api/v1`: thin handlers over the use cases, errors in the shared
+//! vocabulary, and the OpenAPI document generated from the handlers' annotations.
+
+mod account;
+pub mod openapi;
+
+use crate::{error::WebError, policy::Routes};
+use axum::extract::{FromRequest, rejection::JsonRejection};
+use cs_app::AppError;
+
+pub fn routes(r: Routes) -> Routes {
+    let r = account::routes(r);
+    openapi::routes(r)
+}
+
+/// A JSON body whose rejection speaks the portal's error vocabulary.
+#[derive(Debug, FromRequest)]
+#[from_request(via(axum::Json), rejection(WebError))]
+pub struct ApiJson<T>(pub T);
+
+impl From<JsonRejection> for WebError {
+    fn from(r: JsonRejection) -> Self {
+        WebError(AppError::bad_request("invalid_json", r.body_text()))
+    }
+}
+
+/// The error body every failing API call returns (SPEC §6).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorContent,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorContent {
+    /// Stable machine-readable code, e.g. `invalid_credentials`.
+    pub code: String,
+    pub message: String,
+    pub details: Vec<ErrorDetail>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    pub field: Option<String>,
+    pub line: Option<u64>,
+    pub column: Option<String>,
+    pub code: String,
+    pub message: String,
+}

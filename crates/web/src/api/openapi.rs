@@ -1,0 +1,42 @@
+//! The OpenAPI document of `/api/v1`, generated from the handlers' annotations and served
+//! at `/api/v1/openapi.json`; a test pins the committed copy in `docs/openapi.json`.
+
+use crate::policy::{Policy, Routes};
+use axum::Json;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Collect & Stamp portal API", version = "1",
+         description = "The business customer portal of the Collect & Stamp service. Errors are `{\"error\":{\"code\",\"message\",\"details\"}}`; amounts are integer cents in fields ending `_cents`."),
+    paths(super::account::me, super::account::token, super::account::set_password),
+    modifiers(&Security),
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("cs_session"))),
+        );
+    }
+}
+
+pub fn routes(r: Routes) -> Routes {
+    r.get("/api/v1/openapi.json", Policy::Public, document)
+}
+
+async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,75 @@
+//! Errors at the edge: a handler returns [`WebError`]; the context middleware renders it
+//! as `{"error":{…}}` for the API or as a page in the caller's language, never with internals.
+
+use crate::pages::ErrorPage;
+use axum::{
+    Json,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use cs_app::{Actor, AppError};
+use cs_domain::Language;
+use serde_json::json;
+
+/// An application error on its way out; rendered by [`render`].
+#[derive(Debug)]
+pub struct WebError(pub AppError);
+
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> Self {
+        WebError(e)
+    }
+}
+
+/// Marker carried by an error response until it is rendered.
+#[derive(Debug, Clone)]
+struct Pending(std::sync::Arc<AppError>);
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let AppError::Internal(detail) = &self.0 {
+            tracing::error!(error = %detail, "internal error");
+        }
+        let mut r = status.into_response();
+        r.extensions_mut()
+            .insert(Pending(std::sync::Arc::new(self.0)));
+        r
+    }
+}
+
+/// Renders a pending error (if any) for the caller; other responses pass unchanged.
+pub fn render(response: Response, actor: Option<&Actor>, lang: Language, is_api: bool) -> Response {
+    let Some(Pending(err)) = response.extensions().get::<Pending>().cloned() else {
+        return response;
+    };
+    let status = response.status();
+    let request_ref = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if is_api {
+        let message = match &*err {
+            AppError::Internal(_) => {
+                "internal error; quote the request id to the Service Centre".to_owned()
+            }
+            e => e.to_string(),
+        };
+        let body =
+            json!({"error": {"code": err.code(), "message": message, "details": err.details()}});
+        let mut r = (status, Json(body)).into_response();
+        if matches!(*err, AppError::Unauthenticated) {
+            r.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        return r;
+    }
+    if matches!(*err, AppError::Unauthenticated) {
+        return (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response();
+    }
+    ErrorPage::new(actor, lang, &err, request_ref).into_response_with(status)
+}

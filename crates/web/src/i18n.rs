@@ -1,0 +1,78 @@
+//! Translations (Fluent files under `locales/`, one folder per language) and the
+//! lookup used by templates. A test checks that every key exists in all four languages.
+
+use cs_domain::Language;
+use fluent_templates::{Loader, static_loader};
+use std::{borrow::Cow, collections::HashMap};
+use unic_langid::LanguageIdentifier;
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+fn langid(lang: Language) -> LanguageIdentifier {
+    match lang {
+        Language::Fr => unic_langid::langid!("fr"),
+        Language::Nl => unic_langid::langid!("nl"),
+        Language::De => unic_langid::langid!("de"),
+        Language::En => unic_langid::langid!("en"),
+    }
+}
+
+/// Translates `key`; a missing key shows itself (and fails the completeness test).
+pub fn t(lang: Language, key: &str) -> String {
+    LOCALES
+        .try_lookup(&langid(lang), key)
+        .unwrap_or_else(|| key.to_owned())
+}
+
+/// Translates `key` with named arguments.
+pub fn t_args(lang: Language, key: &str, args: &[(&str, &str)]) -> String {
+    let map: HashMap<Cow<'static, str>, fluent_templates::fluent_bundle::FluentValue<'_>> = args
+        .iter()
+        .map(|(k, v)| (Cow::Owned((*k).to_owned()), (*v).to_owned().into()))
+        .collect();
+    LOCALES
+        .try_lookup_with_args(&langid(lang), key, &map)
+        .unwrap_or_else(|| key.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn keys(lang: &str) -> BTreeSet<String> {
+        let path = format!("{}/locales/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        text.lines()
+            .filter(|l| !l.starts_with(['#', ' ', '\t', '.']) && l.contains(" ="))
+            .filter_map(|l| l.split(" =").next())
+            .map(|k| k.trim().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn every_key_is_translated_in_every_language() {
+        let en = keys("en");
+        assert!(en.len() > 20, "the English catalogue looks empty");
+        for lang in ["fr", "nl", "de"] {
+            let other = keys(lang);
+            let missing: Vec<_> = en.difference(&other).collect();
+            let extra: Vec<_> = other.difference(&en).collect();
+            assert!(missing.is_empty(), "{lang} lacks {missing:?}");
+            assert!(extra.is_empty(), "{lang} has keys English lacks: {extra:?}");
+        }
+    }
+
+    #[test]
+    fn lookups_answer_in_the_language_asked() {
+        assert_eq!(t(Language::En, "sign-in"), "Sign in");
+        assert_ne!(t(Language::Fr, "sign-in"), t(Language::En, "sign-in"));
+        assert_ne!(t(Language::Nl, "sign-in"), t(Language::De, "sign-in"));
+    }
+}

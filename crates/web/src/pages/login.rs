@@ -1,0 +1,123 @@
+//! Sign-in and sign-out pages. A failed sign-in keeps the username typed and says why,
+//! without telling whether the account exists.
+
+use super::{Chrome, render, safe_next};
+use crate::{
+    AppState,
+    context::{RequestCtx, cookie, session_cookie_name},
+    error::WebError,
+    policy::{Policy, Routes},
+};
+use askama::Template;
+use axum::{
+    Form,
+    extract::{Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::cookie::CookieJar;
+use cs_app::{AppError, auth};
+use serde::Deserialize;
+
+pub fn routes(r: Routes) -> Routes {
+    r.get("/login", Policy::Public, login_page)
+        .post("/login", Policy::Public, login_submit)
+        .post("/logout", Policy::SignedIn, logout)
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    username: String,
+    next: String,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct LoginQuery {
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    done: Option<String>,
+}
+
+async fn login_page(ctx: RequestCtx, Query(q): Query<LoginQuery>) -> Response {
+    if ctx.actor.is_some() {
+        return Redirect::to(safe_next(&q.next)).into_response();
+    }
+    let chrome = Chrome::new(&ctx, "/login");
+    let notice = match q.done.as_deref() {
+        Some("password") => Some(chrome.t("password-set-done")),
+        Some("logout") => Some(chrome.t("signed-out")),
+        _ => None,
+    };
+    render(&LoginPage {
+        chrome,
+        username: String::new(),
+        next: q.next,
+        error: None,
+        notice,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn login_submit(
+    State(s): State<AppState>,
+    ctx: RequestCtx,
+    jar: CookieJar,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    match auth::sign_in(&s.app, &ctx.meta, &f.username, &f.password).await {
+        Ok(opened) => {
+            let c = cookie(session_cookie_name(ctx.secure), opened.token, ctx.secure);
+            let next = safe_next(&f.next).to_owned();
+            Ok((jar.add(c), Redirect::to(&next)).into_response())
+        }
+        Err(e @ (AppError::InvalidCredentials | AppError::Forbidden)) => {
+            let chrome = Chrome::new(&ctx, "/login");
+            let key = if matches!(e, AppError::Forbidden) {
+                "error-customer-suspended"
+            } else {
+                "error-invalid-credentials"
+            };
+            let page = LoginPage {
+                error: Some(chrome.t(key)),
+                chrome,
+                username: f.username,
+                next: f.next,
+                notice: None,
+            };
+            let mut r = render(&page);
+            *r.status_mut() = if matches!(e, AppError::Forbidden) {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn logout(
+    State(s): State<AppState>,
+    ctx: RequestCtx,
+    jar: CookieJar,
+) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    auth::sign_out(&s.app, &ctx.meta, actor).await?;
+    let mut gone = cookie(session_cookie_name(ctx.secure), String::new(), ctx.secure);
+    gone.make_removal();
+    Ok((jar.add(gone), Redirect::to("/login?done=logout")).into_response())
+}

@@ -1,0 +1,210 @@
+//! Server-rendered pages (askama templates under `templates/`), working without JavaScript,
+//! in the caller's language. Each page is a thin handler over one use case.
+
+mod home;
+mod login;
+mod password;
+
+use crate::{
+    context::RequestCtx,
+    error::WebError,
+    i18n,
+    policy::{Policy, Routes},
+};
+use askama::Template;
+use axum::{
+    Form,
+    http::{StatusCode, header},
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::cookie::CookieJar;
+use cs_app::{Actor, AppError, auth};
+use cs_domain::{Language, Module, Role};
+use serde::Deserialize;
+
+pub fn routes(r: Routes) -> Routes {
+    let r = r.post("/language", Policy::Public, set_language);
+    let r = home::routes(r);
+    let r = login::routes(r);
+    password::routes(r)
+}
+
+/// One entry of the navigation.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub current: bool,
+}
+
+/// The frame of every page: language, who is signed in, navigation by rights, form token.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub lang: Language,
+    pub user_name: Option<String>,
+    pub customer_name: Option<String>,
+    pub role_label: Option<String>,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+    pub languages: Vec<(&'static str, &'static str, bool)>,
+}
+
+impl Chrome {
+    pub fn new(ctx: &RequestCtx, current: &str) -> Self {
+        Self::build(ctx.actor.as_ref(), ctx.lang, ctx.csrf.clone(), current)
+    }
+
+    fn build(actor: Option<&Actor>, lang: Language, csrf: String, current: &str) -> Self {
+        // Landed pages only: a module's entry appears with the issue that builds its page.
+        let entries: &[(&'static str, &'static str, Option<Module>)] = &[("/", "nav-home", None)];
+        let nav = match actor {
+            Some(a) => entries
+                .iter()
+                .filter(|(_, _, m)| m.is_none_or(|m| a.role == Role::Operator || a.can(m)))
+                .map(|(href, key, _)| NavItem {
+                    href,
+                    label: i18n::t(lang, key),
+                    current: *href == current,
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        Self {
+            lang,
+            user_name: actor.map(|a| a.full_name.clone()),
+            customer_name: actor.and_then(|a| {
+                a.customer
+                    .as_ref()
+                    .map(|c| format!("{} ({})", c.name, c.number))
+            }),
+            role_label: actor.map(|a| i18n::t(lang, &format!("role-{}", a.role.as_str()))),
+            nav,
+            csrf,
+            languages: Language::ALL
+                .iter()
+                .map(|l| (l.code(), l.endonym(), *l == lang))
+                .collect(),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        i18n::t(self.lang, key)
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.user_name.is_some()
+    }
+}
+
+/// Renders a template as an HTML response; a template error is an internal error.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => WebError(AppError::Internal(format!("template: {e}"))).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub chrome: Chrome,
+    pub title: String,
+    pub message: String,
+    pub reference: Option<String>,
+}
+
+impl ErrorPage {
+    pub fn new(
+        actor: Option<&Actor>,
+        lang: Language,
+        err: &AppError,
+        reference: Option<String>,
+    ) -> Self {
+        let key = format!("error-{}", err.code().replace('_', "-"));
+        let translated = i18n::t(lang, &key);
+        let message = if translated == key {
+            err.to_string()
+        } else {
+            translated
+        };
+        Self {
+            chrome: Chrome::build(actor, lang, String::new(), ""),
+            title: i18n::t(lang, &format!("error-title-{}", err.status())),
+            message,
+            reference: matches!(err, AppError::Internal(_))
+                .then_some(reference)
+                .flatten(),
+        }
+    }
+
+    pub fn into_response_with(self, status: StatusCode) -> Response {
+        let mut r = render(&self);
+        *r.status_mut() = status;
+        r
+    }
+}
+
+/// Unknown paths answer 404, signed in or not.
+pub async fn not_found() -> WebError {
+    WebError(AppError::NotFound)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LanguageForm {
+    pub language: String,
+    #[serde(default)]
+    pub next: String,
+}
+
+/// The language switch: remembered in a cookie, and on the account when signed in.
+async fn set_language(
+    ctx: RequestCtx,
+    jar: CookieJar,
+    state: axum::extract::State<crate::AppState>,
+    Form(f): Form<LanguageForm>,
+) -> Result<Response, WebError> {
+    let lang: Language =
+        f.language
+            .parse()
+            .map_err(|e: cs_domain::language::UnknownLanguage| {
+                AppError::invalid("language", "unknown_language", e.to_string())
+            })?;
+    if let Some(actor) = &ctx.actor {
+        auth::set_language(&state.app, actor, lang).await?;
+    }
+    let mut c = crate::context::cookie(
+        crate::context::LANG_COOKIE,
+        lang.code().to_owned(),
+        ctx.secure,
+    );
+    c.set_max_age(time::Duration::days(365));
+    let next = safe_next(&f.next);
+    Ok((jar.add(c), Redirect::to(next)).into_response())
+}
+
+/// Only local paths are followed after a form, never another site.
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+/// `Cache-Control` and friends are set globally; this marks HTML explicitly for pages built by hand.
+pub fn html_headers() -> [(header::HeaderName, &'static str); 1] {
+    [(header::CONTENT_TYPE, "text/html; charset=utf-8")]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_never_leaves_the_site() {
+        assert_eq!(safe_next("/account"), "/account");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+    }
+}

@@ -1,0 +1,127 @@
+//! The page behind one-time links (`/password/set?token=…`): invitation and reset. The
+//! token travels in a hidden field from the form on; errors keep the page and say what to do.
+
+use super::{Chrome, render};
+use crate::{
+    AppState,
+    context::RequestCtx,
+    error::WebError,
+    policy::{Policy, Routes},
+};
+use askama::Template;
+use axum::{
+    Form,
+    extract::{Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use cs_app::{AppError, auth};
+use serde::Deserialize;
+
+pub fn routes(r: Routes) -> Routes {
+    r.get("/password/set", Policy::Public, page)
+        .post("/password/set", Policy::Public, submit)
+}
+
+#[derive(Template)]
+#[template(path = "password_set.html")]
+struct SetPasswordPage {
+    chrome: Chrome,
+    token: String,
+    usable: bool,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+async fn page(
+    State(s): State<AppState>,
+    ctx: RequestCtx,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, WebError> {
+    let usable = !q.token.is_empty() && auth::link_is_usable(&s.app, &q.token).await?;
+    let chrome = Chrome::new(&ctx, "/password/set");
+    let mut r = render(&SetPasswordPage {
+        chrome,
+        token: q.token,
+        usable,
+        error: None,
+    });
+    if !usable {
+        *r.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    Ok(r)
+}
+
+#[derive(Debug, Deserialize)]
+struct SetPasswordForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn submit(
+    State(s): State<AppState>,
+    ctx: RequestCtx,
+    Form(f): Form<SetPasswordForm>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(&ctx, "/password/set");
+    let fail = |chrome: Chrome, token: String, usable: bool, msg: String, status: StatusCode| {
+        let mut r = render(&SetPasswordPage {
+            chrome,
+            token,
+            usable,
+            error: Some(msg),
+        });
+        *r.status_mut() = status;
+        r
+    };
+    if f.password != f.confirm {
+        let msg = chrome.t("error-password-mismatch");
+        return Ok(fail(
+            chrome,
+            f.token,
+            true,
+            msg,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
+    match auth::set_password_with_link(&s.app, &ctx.meta, &f.token, &f.password).await {
+        Ok(()) => Ok(Redirect::to("/login?done=password").into_response()),
+        Err(AppError::InvalidLink) => {
+            let msg = chrome.t("error-invalid-link");
+            Ok(fail(
+                chrome,
+                String::new(),
+                false,
+                msg,
+                StatusCode::BAD_REQUEST,
+            ))
+        }
+        Err(AppError::Validation(details)) => {
+            let msg = details
+                .first()
+                .map(|d| {
+                    let key = format!("error-{}", d.code.replace('_', "-"));
+                    let t = chrome.t(&key);
+                    if t == key { d.message.clone() } else { t }
+                })
+                .unwrap_or_default();
+            Ok(fail(
+                chrome,
+                f.token,
+                true,
+                msg,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

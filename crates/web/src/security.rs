@@ -1,0 +1,127 @@
+//! Transport-level protections: security headers on every response, timeouts and body
+//! limits, request ids, and the CSRF check (synchronizer token plus Origin/Sec-Fetch-Site).
+
+use crate::context::{RequestCtx, Via, csrf_cookie_name};
+use axum::{
+    Router,
+    body::{Body, to_bytes},
+    extract::Request,
+    http::{HeaderName, HeaderValue, StatusCode, header},
+};
+use axum_extra::extract::cookie::CookieJar;
+use cs_app::{AppError, secrets::same_secret};
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                   frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+
+/// Largest form body read for a CSRF check; forms are small.
+const FORM_LIMIT: usize = 64 * 1024;
+
+/// Wraps the whole router in the transport layers: request ids, tracing (paths only, never
+/// query strings, which may carry one-time tokens), a timeout and the security headers.
+pub fn apply(router: Router, secure: bool, timeout: Duration) -> Router {
+    let x_request_id = HeaderName::from_static("x-request-id");
+    let hsts = secure.then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(x_request_id))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header_layer(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
+        .layer(header_layer(
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=()",
+        ))
+        .layer(header_layer(header::CACHE_CONTROL, "no-store"))
+        .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts));
+    router.layer(layers)
+}
+
+fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// Refuses a state-changing request that names another site, or whose form token (form
+/// field `_csrf` or header `X-CSRF-Token`) is missing or wrong. Bearer requests pass: they
+/// carry no ambient credential.
+pub async fn check_csrf(ctx: &RequestCtx, req: Request) -> Result<Request, AppError> {
+    if ctx.via == Via::Bearer {
+        return Ok(req);
+    }
+    let headers = req.headers();
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return Err(AppError::CsrfRejected);
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())
+        && origin != ctx.origin
+        && !same_host(origin, headers)
+    {
+        return Err(AppError::CsrfRejected);
+    }
+    // Anonymous forms (sign-in, set password) use the double-submit cookie.
+    if ctx.via == Via::Anonymous {
+        let jar = CookieJar::from_headers(headers);
+        let cookie = jar
+            .get(csrf_cookie_name(ctx.secure))
+            .map(|c| c.value().to_owned());
+        if cookie.as_deref() != Some(ctx.csrf.as_str()) || ctx.csrf.is_empty() {
+            return Err(AppError::CsrfRejected);
+        }
+    }
+    if let Some(t) = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        return if same_secret(t, &ctx.csrf) {
+            Ok(req)
+        } else {
+            Err(AppError::CsrfRejected)
+        };
+    }
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(AppError::CsrfRejected);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, FORM_LIMIT)
+        .await
+        .map_err(|_| AppError::bad_request("form_too_large", "the form is too large"))?;
+    let token = form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.into_owned());
+    match token {
+        Some(t) if same_secret(&t, &ctx.csrf) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        _ => Err(AppError::CsrfRejected),
+    }
+}
+
+/// The Origin names the host the request was sent to (a portal reached under another name
+/// than `PUBLIC_URL`, e.g. in tests on an ephemeral port).
+fn same_host(origin: &str, headers: &axum::http::HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (origin.split_once("://"), host) {
+        (Some((_, o)), Some(h)) => o == h,
+        _ => false,
+    }
+}
