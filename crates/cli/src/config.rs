@@ -1,0 +1,310 @@
+//! Configuration (SPEC §6): `COLLECTSTAMP_*` environment variables over an optional TOML
+//! file named by `COLLECTSTAMP_CONFIG`; typed and checked at start, secrets never printed.
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use serde::Deserialize;
+use std::{fmt, net::SocketAddr, path::PathBuf};
+use url::Url;
+
+/// A value that must never reach a log or a terminal.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    database_url: Option<Secret>,
+    bind: Option<String>,
+    data_dir: Option<PathBuf>,
+    public_url: Option<String>,
+    storage_url: Option<String>,
+    smtp_url: Option<Secret>,
+    seal_key_path: Option<PathBuf>,
+    seal_cert_path: Option<PathBuf>,
+    tsa_url: Option<String>,
+    receipt_retention_days: Option<i64>,
+}
+
+/// The checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite:` or `postgres://` URL; may hold a password, hence secret.
+    pub database_url: Secret,
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `None`: `http://` + the bound address.
+    pub public_url: Option<Url>,
+    pub storage_url: Url,
+    pub smtp_url: Option<Secret>,
+    pub seal_key_path: Option<PathBuf>,
+    pub seal_cert_path: Option<PathBuf>,
+    pub tsa_url: Option<Url>,
+    pub receipt_retention_days: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Source(String),
+    #[error("configuration: COLLECTSTAMP_{name}: {problem}")]
+    Invalid { name: &'static str, problem: String },
+}
+
+fn invalid(name: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        problem: problem.into(),
+    }
+}
+
+impl Config {
+    /// Reads the process environment (and the TOML file it names).
+    pub fn load() -> Result<Self, ConfigError> {
+        let mut fig = Figment::new();
+        if let Ok(path) = std::env::var("COLLECTSTAMP_CONFIG") {
+            if !std::path::Path::new(&path).is_file() {
+                return Err(invalid("CONFIG", format!("no such file: {path}")));
+            }
+            fig = fig.merge(Toml::file(path));
+        }
+        let fig = fig.merge(Env::prefixed("COLLECTSTAMP_").filter(|k| {
+            !k.as_str().eq_ignore_ascii_case("config")
+                && !k.as_str().to_ascii_lowercase().starts_with("test_")
+        }));
+        let raw: Raw = fig
+            .extract()
+            .map_err(|e| ConfigError::Source(describe(e)))?;
+        Self::from_raw(raw)
+    }
+
+    /// The defaults with a data directory and database of the caller's choosing (tests).
+    pub fn for_data_dir(
+        data_dir: PathBuf,
+        database_url: Option<String>,
+    ) -> Result<Self, ConfigError> {
+        Self::from_raw(Raw {
+            data_dir: Some(data_dir),
+            database_url: database_url.map(Secret),
+            bind: Some("127.0.0.1:0".into()),
+            ..Raw::default()
+        })
+    }
+
+    fn from_raw(raw: Raw) -> Result<Self, ConfigError> {
+        let bind_text = raw.bind.unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind: SocketAddr = bind_text.parse().map_err(|_| {
+            invalid(
+                "BIND",
+                format!("{bind_text:?} is not an address like 127.0.0.1:8080"),
+            )
+        })?;
+        let data_dir = raw.data_dir.unwrap_or_else(|| PathBuf::from("./data"));
+        let database_url = match raw.database_url {
+            Some(u) => {
+                let s = u.expose();
+                if !(s.starts_with("sqlite:")
+                    || s.starts_with("postgres://")
+                    || s.starts_with("postgresql://"))
+                {
+                    return Err(invalid(
+                        "DATABASE_URL",
+                        "expected sqlite:PATH or postgres://USER@HOST/DB",
+                    ));
+                }
+                u
+            }
+            None => Secret(format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("collectstamp.db").display()
+            )),
+        };
+        let public_url = match raw.public_url {
+            Some(s) => {
+                let u = Url::parse(&s).map_err(|e| invalid("PUBLIC_URL", format!("{s:?}: {e}")))?;
+                if !matches!(u.scheme(), "http" | "https") || u.host().is_none() {
+                    return Err(invalid(
+                        "PUBLIC_URL",
+                        format!("{s:?}: expected http:// or https:// with a host"),
+                    ));
+                }
+                Some(u)
+            }
+            None => None,
+        };
+        let storage_text = raw.storage_url.unwrap_or_else(|| "file://".into());
+        let storage_url = Url::parse(&storage_text)
+            .map_err(|e| invalid("STORAGE_URL", format!("{storage_text:?}: {e}")))?;
+        match storage_url.scheme() {
+            "file" => {}
+            "s3" => {
+                return Err(invalid(
+                    "STORAGE_URL",
+                    "s3:// storage is not available in this version yet; use file://",
+                ));
+            }
+            other => {
+                return Err(invalid(
+                    "STORAGE_URL",
+                    format!("unknown scheme {other:?}: expected file:// or s3://"),
+                ));
+            }
+        }
+        if let Some(s) = &raw.smtp_url {
+            let u = Url::parse(s.expose())
+                .map_err(|_| invalid("SMTP_URL", "not a URL like smtps://user:pass@host:465"))?;
+            if !matches!(u.scheme(), "smtp" | "smtps") {
+                return Err(invalid("SMTP_URL", "expected smtp:// or smtps://"));
+            }
+        }
+        let tsa_url = raw
+            .tsa_url
+            .map(|s| Url::parse(&s).map_err(|e| invalid("TSA_URL", format!("{s:?}: {e}"))))
+            .transpose()?;
+        for (name, p) in [
+            ("SEAL_KEY_PATH", &raw.seal_key_path),
+            ("SEAL_CERT_PATH", &raw.seal_cert_path),
+        ] {
+            if let Some(p) = p
+                && !p.is_file()
+            {
+                return Err(invalid(name, format!("no such file: {}", p.display())));
+            }
+        }
+        let days = raw.receipt_retention_days.unwrap_or(365);
+        let receipt_retention_days = u32::try_from(days)
+            .ok()
+            .filter(|d| (1..=3650).contains(d))
+            .ok_or_else(|| {
+                invalid(
+                    "RECEIPT_RETENTION_DAYS",
+                    format!("{days} is not a number of days from 1 to 3650"),
+                )
+            })?;
+        Ok(Self {
+            database_url,
+            bind,
+            data_dir,
+            public_url,
+            storage_url,
+            smtp_url: raw.smtp_url,
+            seal_key_path: raw.seal_key_path,
+            seal_cert_path: raw.seal_cert_path,
+            tsa_url,
+            receipt_retention_days,
+        })
+    }
+
+    /// The database URL with any password masked, for messages.
+    pub fn database_url_redacted(&self) -> String {
+        match Url::parse(self.database_url.expose()) {
+            Ok(mut u) if u.password().is_some() => {
+                let _ = u.set_password(Some("***"));
+                u.to_string()
+            }
+            _ => self.database_url.expose().to_owned(),
+        }
+    }
+}
+
+/// figment's messages name keys in lower case; say the variable the user actually sets.
+fn describe(e: figment::Error) -> String {
+    e.into_iter()
+        .map(|e| {
+            let key = e.path.join(".");
+            let mut msg = e.kind.to_string();
+            if let figment::error::Kind::UnknownField(field, _) = &e.kind {
+                msg = format!(
+                    "unknown setting COLLECTSTAMP_{}",
+                    field.to_ascii_uppercase()
+                );
+            } else if !key.is_empty() {
+                msg = format!("COLLECTSTAMP_{}: {msg}", key.to_ascii_uppercase());
+            }
+            msg
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> Raw {
+        Raw::default()
+    }
+
+    #[test]
+    fn defaults_follow_the_spec() {
+        let c = Config::from_raw(raw()).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert!(
+            c.database_url
+                .expose()
+                .starts_with("sqlite://./data/collectstamp.db")
+        );
+        assert_eq!(c.storage_url.scheme(), "file");
+        assert_eq!(c.receipt_retention_days, 365);
+        assert!(c.public_url.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = Config::from_raw(Raw {
+            bind: Some("localhost".into()),
+            ..raw()
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("COLLECTSTAMP_BIND"), "{e}");
+        let e = Config::from_raw(Raw {
+            database_url: Some(Secret("mysql://x".into())),
+            ..raw()
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("COLLECTSTAMP_DATABASE_URL"), "{e}");
+        let e = Config::from_raw(Raw {
+            receipt_retention_days: Some(0),
+            ..raw()
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("RECEIPT_RETENTION_DAYS"), "{e}");
+        let e = Config::from_raw(Raw {
+            public_url: Some("ftp://x".into()),
+            ..raw()
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("PUBLIC_URL"), "{e}");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = Config::from_raw(Raw {
+            database_url: Some(Secret("postgres://app:hunter2hunter2@db/cs".into())),
+            smtp_url: Some(Secret("smtps://mail:s3cr3t-pass@smtp.example:465".into())),
+            ..raw()
+        })
+        .unwrap();
+        let shown = format!("{c:?} {}", c.database_url_redacted());
+        assert!(
+            !shown.contains("hunter2hunter2") && !shown.contains("s3cr3t-pass"),
+            "{shown}"
+        );
+    }
+}

@@ -1,0 +1,196 @@
+//! Starting the portal: open the database (migrating it), build the application and serve
+//! it until told to stop. The tests call [`launch`] exactly as `collectstamp serve` does.
+
+use crate::config::Config;
+use anyhow::Context;
+use cs_app::{App, Settings, demo, documents::Documents, passwords::Cost};
+use cs_domain::Clock;
+use cs_store::Store;
+use cs_web::AppState;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, OnceLock},
+};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+use url::Url;
+
+/// Connects to the configured database and applies pending migrations.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    if config.database_url.expose().starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!(
+                "cannot create the data directory {}",
+                config.data_dir.display()
+            )
+        })?;
+    }
+    let store = Store::connect(config.database_url.expose())
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                config.database_url_redacted()
+            )
+        })?;
+    store
+        .migrate()
+        .await
+        .context("cannot apply the database migrations")?;
+    Ok(store)
+}
+
+/// Builds the application on an open store.
+pub fn build_app(
+    config: &Config,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    cost: Cost,
+    public_url: Url,
+) -> anyhow::Result<App> {
+    let documents = Documents::local(&config.data_dir.join("documents")).with_context(|| {
+        format!(
+            "cannot use the document folder under {}",
+            config.data_dir.display()
+        )
+    })?;
+    let settings = Settings {
+        public_url,
+        data_dir: config.data_dir.clone(),
+        password_cost: cost,
+    };
+    Ok(App::new(store, clock, settings, documents))
+}
+
+fn default_public_url(addr: SocketAddr) -> anyhow::Result<Url> {
+    Url::parse(&format!("http://{addr}"))
+        .context("cannot form the public URL from the bind address")
+}
+
+/// The Prometheus recorder is process-wide; installed once, shared by every server.
+fn metrics_handle() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| PrometheusBuilder::new().install_recorder().ok())
+        .clone()
+}
+
+/// A portal serving on a socket.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub app: App,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting and waits for the server to finish.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        self.task.await.context("server task")?.context("server")?;
+        self.app.store.close().await;
+        Ok(())
+    }
+
+    /// Serves until the process is interrupted (Ctrl-C or SIGTERM).
+    pub async fn until_signal(mut self) -> anyhow::Result<()> {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        self.task.await.context("server task")?.context("server")?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// What to do between opening the database and listening (the demo and its logins).
+pub type BeforeListen<'a> = Box<dyn FnOnce(&demo::DemoOutcome) + Send + 'a>;
+
+/// Opens the database, optionally loads the demo (calling `announce` with the outcome
+/// before the socket listens), then serves in a background task.
+pub async fn launch(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+    cost: Cost,
+    demo: Option<BeforeListen<'_>>,
+) -> anyhow::Result<Running> {
+    // Port 0 (tests) is only known once bound; otherwise bind after the demo is announced.
+    let early = if config.bind.port() == 0 {
+        Some(bind(config.bind).await?)
+    } else {
+        None
+    };
+    let addr = match &early {
+        Some(l) => l.local_addr().context("bound address")?,
+        None => config.bind,
+    };
+    let public_url = match &config.public_url {
+        Some(u) => u.clone(),
+        None => default_public_url(addr)?,
+    };
+    let store = open_store(config).await?;
+    let app = build_app(config, store, clock, cost, public_url)?;
+    if let Some(announce) = demo {
+        let outcome = demo::load(&app)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot load the demo: {e}"))?;
+        announce(&outcome);
+    }
+    let listener = match early {
+        Some(l) => l,
+        None => bind(config.bind).await?,
+    };
+    let addr = listener.local_addr().context("bound address")?;
+    let router = cs_web::router(AppState {
+        app: app.clone(),
+        metrics: metrics_handle(),
+    });
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    Ok(Running {
+        addr,
+        app,
+        stop: Some(stop),
+        task,
+    })
+}
+
+async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr} (is another program using it? set COLLECTSTAMP_BIND)")
+    })
+}
