@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             context::resolve,
         ))
+        .layer(axum::middleware::from_fn(ops::track))
         .with_state(state);
     security::apply(router, secure, Duration::from_secs(30))
 }

@@ -5,9 +5,11 @@ use crate::{
     policy::{Policy, Routes},
 };
 use axum::{
-    extract::State,
+    extract::{MatchedPath, Request, State},
     http::{StatusCode, header},
+    middleware::Next,
     response::IntoResponse,
+    response::Response,
 };
 
 pub fn routes(r: Routes) -> Routes {
@@ -53,4 +55,23 @@ async fn stylesheet() -> impl IntoResponse {
         ],
         include_str!("../static/app.css"),
     )
+}
+
+/// Counts requests and their latency per route pattern (never the raw path: ids would
+/// explode the label set) and status class.
+pub async fn track(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = req.method().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(req).await;
+    let status = format!("{}xx", response.status().as_u16() / 100);
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
 }

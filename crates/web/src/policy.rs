@@ -155,7 +155,12 @@ impl Routes {
 /// The one gate: signed in? allowed? and, for state-changing requests, CSRF.
 async fn enforce(State(route): State<RouteInfo>, req: Request, next: Next) -> Response {
     let Some(ctx) = req.extensions().get::<RequestCtx>().cloned() else {
-        return WebError(AppError::Internal("request context missing".into())).into_response();
+        // Health, metrics and static assets skip identity resolution: public, read-only.
+        return if route.policy == Policy::Public && route.method == Method::GET {
+            next.run(req).await
+        } else {
+            WebError(AppError::Internal("request context missing".into())).into_response()
+        };
     };
     if let Err(e) = route.policy.check(ctx.actor.as_ref()) {
         return WebError(e).into_response();

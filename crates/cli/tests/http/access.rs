@@ -1,0 +1,331 @@
+//! Authorisation and request-forgery defences, walked over every declared route: the route
+//! table is the router's only source, so a new route is covered here without editing this file.
+
+use crate::harness::{Browser, TestApp};
+use cs_web::{Policy, RouteInfo};
+use reqwest::{Method, StatusCode, header};
+
+crate::on_both!(
+    every_route_answers_each_role_as_its_policy_says,
+    refused_requests_change_nothing,
+    state_changing_forms_need_their_token_and_our_origin,
+    unknown_paths_are_404_signed_in_or_not,
+    security_headers_on_every_route,
+    errors_never_leak_internals,
+);
+
+/// The callers of the matrix.
+const CALLERS: [&str; 5] = ["anonymous", "a.nomod", "a.user", "a.admin", "op.one"];
+
+/// What `policy` allows for `caller` (written out independently of `Policy::check`).
+fn allowed(policy: Policy, caller: &str) -> bool {
+    match (policy, caller) {
+        (Policy::Public, _) => true,
+        (_, "anonymous") => false,
+        (Policy::SignedIn, _) => true,
+        (Policy::Module(m), "a.user") => ["transactions", "invoices"].contains(&m.as_str()),
+        (Policy::Module(_), "a.nomod") => false,
+        (Policy::Module(_), "a.admin" | "op.one") => true,
+        (Policy::Users, "a.admin" | "op.one") => true,
+        (Policy::Users, _) => false,
+        (Policy::Operator, "op.one") => true,
+        (Policy::Operator, _) => false,
+        _ => unreachable!("caller {caller}"),
+    }
+}
+
+/// A concrete path for a route: ids belong to customer B, so a customer-A caller that is
+/// allowed by policy must still get 404 (tenant isolation).
+fn concrete(route: &RouteInfo, t: &TestApp) -> (String, bool) {
+    let mut path = route.path.to_owned();
+    let mut foreign = false;
+    for (param, value) in [
+        ("{id}", t.fx.users["b.user"].to_string()),
+        ("{number}", "8800002".to_owned()),
+        ("{kind}", "customers".to_owned()),
+        ("{name}", "volumes".to_owned()),
+    ] {
+        if path.contains(param) {
+            foreign |= param != "{kind}" && param != "{name}";
+            path = path.replace(param, &value);
+        }
+    }
+    (path, foreign)
+}
+
+async fn caller(t: &TestApp, who: &str) -> Browser {
+    if who == "anonymous" {
+        t.browser()
+    } else {
+        t.signed_in(who).await
+    }
+}
+
+async fn every_route_answers_each_role_as_its_policy_says(t: &TestApp) {
+    let routes = cs_web::routes();
+    let table = routes.table().to_vec();
+    assert!(
+        table.len() >= 10,
+        "the route table looks incomplete: {table:?}"
+    );
+    for route in &table {
+        let (path, foreign) = concrete(route, t);
+        let is_api = path.starts_with("/api/");
+        for who in CALLERS {
+            let mut b = caller(t, who).await;
+            let token = if who == "anonymous" {
+                String::new()
+            } else {
+                b.csrf().await
+            };
+            let headers = [
+                ("x-csrf-token", token.as_str()),
+                ("content-type", "application/json"),
+            ];
+            let r = b.request(route.method.clone(), &path, &headers, None).await;
+            let status = r.status();
+            let label = format!("{} {path} as {who}", route.method);
+            if allowed(route.policy, who) {
+                assert!(
+                    ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&status)
+                        || route.policy == Policy::Public,
+                    "{label}: allowed but got {status}"
+                );
+                if foreign && who.starts_with("a.") {
+                    assert_eq!(
+                        status,
+                        StatusCode::NOT_FOUND,
+                        "{label}: another customer's object must be 404"
+                    );
+                }
+            } else if who == "anonymous" {
+                let expected = if is_api || route.method != Method::GET {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::SEE_OTHER
+                };
+                if is_api || route.method == Method::GET {
+                    assert_eq!(status, expected, "{label}");
+                } else {
+                    assert!(
+                        [StatusCode::UNAUTHORIZED, StatusCode::SEE_OTHER].contains(&status),
+                        "{label}: {status}"
+                    );
+                }
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{label}");
+            }
+        }
+    }
+}
+
+async fn refused_requests_change_nothing(t: &TestApp) {
+    let before = (
+        t.count("SELECT COUNT(*) FROM sessions").await,
+        t.count("SELECT COUNT(*) FROM users WHERE status = 'active'")
+            .await,
+    );
+    let mut anon = t.browser();
+    for route in cs_web::routes()
+        .table()
+        .iter()
+        .filter(|r| r.method != Method::GET && r.policy != Policy::Public)
+    {
+        let (path, _) = concrete(route, t);
+        let r = anon.request(route.method.clone(), &path, &[], None).await;
+        assert!(
+            r.status().is_client_error() || r.status() == StatusCode::SEE_OTHER,
+            "{path}: {}",
+            r.status()
+        );
+    }
+    let after = (
+        t.count("SELECT COUNT(*) FROM sessions").await,
+        t.count("SELECT COUNT(*) FROM users WHERE status = 'active'")
+            .await,
+    );
+    assert_eq!(before, after);
+}
+
+async fn state_changing_forms_need_their_token_and_our_origin(t: &TestApp) {
+    // Signed in: sign-out without the token, with a wrong one, from another site.
+    let mut b = t.signed_in("a.admin").await;
+    let token = b.csrf().await;
+    let no_token = b.request(Method::POST, "/logout", &[], Some(&[])).await;
+    assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
+    let wrong = b
+        .request(
+            Method::POST,
+            "/logout",
+            &[],
+            Some(&[("_csrf", "forged-token-forged-token-forged-token-xx")]),
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    let foreign = b
+        .request(
+            Method::POST,
+            "/logout",
+            &[("origin", "https://evil.example")],
+            Some(&[("_csrf", &token)]),
+        )
+        .await;
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    let cross = b
+        .request(
+            Method::POST,
+            "/logout",
+            &[("sec-fetch-site", "cross-site")],
+            Some(&[("_csrf", &token)]),
+        )
+        .await;
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        b.get("/api/v1/me").await.status(),
+        StatusCode::OK,
+        "still signed in after refused sign-outs"
+    );
+    let ours = b
+        .request(
+            Method::POST,
+            "/logout",
+            &[("origin", &t.base), ("sec-fetch-site", "same-origin")],
+            Some(&[("_csrf", &token)]),
+        )
+        .await;
+    assert_eq!(ours.status(), StatusCode::SEE_OTHER);
+
+    // The sign-in form itself carries a token (double-submit cookie).
+    let mut anon = t.browser();
+    anon.get("/login").await;
+    let r = anon
+        .request(
+            Method::POST,
+            "/login",
+            &[],
+            Some(&[
+                ("username", "a.user"),
+                ("password", crate::harness::PASSWORD),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let mut fresh = t.browser();
+    let r = fresh
+        .request(
+            Method::POST,
+            "/login",
+            &[],
+            Some(&[
+                ("_csrf", "x".repeat(43).as_str()),
+                ("username", "a.user"),
+                ("password", crate::harness::PASSWORD),
+            ]),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "a token without its cookie is refused"
+    );
+
+    // Public API POSTs need no token; a missing Origin alone is no refusal.
+    let api = t
+        .http()
+        .post(t.url("/api/v1/auth/token"))
+        .json(&serde_json::json!({"username": "a.user", "password": crate::harness::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::OK);
+    let error = b.request(Method::POST, "/logout", &[], Some(&[])).await;
+    assert_ne!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+async fn unknown_paths_are_404_signed_in_or_not(t: &TestApp) {
+    let mut anon = t.browser();
+    let mut signed = t.signed_in("a.user").await;
+    for path in [
+        "/nope",
+        "/receipts/..%2f..%2fetc%2fpasswd",
+        "/api/v1/nope",
+        "/static/../Cargo.toml",
+    ] {
+        for b in [&mut anon, &mut signed] {
+            let r = b.get(path).await;
+            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+            if path.starts_with("/api/") {
+                let v: serde_json::Value = r.json().await.unwrap();
+                assert_eq!(v["error"]["code"], "not_found");
+            }
+        }
+    }
+}
+
+async fn security_headers_on_every_route(t: &TestApp) {
+    let mut b = t.signed_in("a.admin").await;
+    let mut paths: Vec<String> = cs_web::routes()
+        .table()
+        .iter()
+        .filter(|r| r.method == Method::GET)
+        .map(|r| concrete(r, t).0)
+        .collect();
+    paths.push("/does-not-exist".into());
+    for path in paths {
+        let r = b.get(&path).await;
+        let h = r.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert!(h.contains_key("x-request-id"), "{path}");
+        if path != "/static/app.css" {
+            assert_eq!(h[header::CACHE_CONTROL], "no-store", "{path}");
+        }
+        if let Some(ct) = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
+            && ct.starts_with("text/")
+        {
+            assert!(ct.contains("charset=utf-8"), "{path}: {ct}");
+        }
+    }
+}
+
+async fn errors_never_leak_internals(t: &TestApp) {
+    let mut b = t.browser();
+    let trace = b.request(Method::TRACE, "/", &[], None).await;
+    assert_eq!(trace.status(), StatusCode::METHOD_NOT_ALLOWED);
+    t.exec("DROP TABLE sessions").await;
+    t.exec("DROP TABLE api_tokens").await;
+    let r = t
+        .http()
+        .post(t.url("/api/v1/auth/token"))
+        .json(&serde_json::json!({"username": "a.user", "password": crate::harness::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = r.text().await.unwrap();
+    let lower = body.to_lowercase();
+    for leak in [
+        "sqlx",
+        "select",
+        "insert",
+        "sessions",
+        "panicked",
+        "src/",
+        "no such table",
+        "relation",
+    ] {
+        assert!(!lower.contains(leak), "error body leaks {leak:?}: {body}");
+    }
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["error"]["code"], "internal");
+    let page = b.sign_in("a.user", crate::harness::PASSWORD).await;
+    assert_eq!(page.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let html = page.text().await.unwrap().to_lowercase();
+    assert!(
+        !html.contains("sqlx") && !html.contains("no such table") && !html.contains("relation"),
+        "{html}"
+    );
+}

@@ -1,0 +1,306 @@
+//! Sign-in, sessions, cookies and bearer tokens.
+
+use crate::harness::{PASSWORD, TestApp};
+use reqwest::{Method, StatusCode, header};
+use time::Duration;
+
+crate::on_both!(
+    sign_in_opens_a_session_with_safe_cookie,
+    failed_sign_in_keeps_the_username_and_is_audited,
+    unknown_user_and_wrong_password_answer_alike,
+    invited_disabled_and_suspended_users_cannot_sign_in,
+    a_session_id_from_before_sign_in_is_worthless,
+    sign_out_ends_the_session_on_the_server,
+    sessions_expire_after_30_idle_minutes_and_12_hours,
+    bearer_tokens_work_and_bad_credentials_get_json_errors,
+    me_shows_user_and_customer_and_ignores_customer_number,
+    audit_chain_verifies_and_detects_tampering,
+    username_is_case_insensitive,
+);
+
+async fn sign_in_opens_a_session_with_safe_cookie(t: &TestApp) {
+    let mut b = t.browser();
+    let r = b.sign_in("a.user", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[header::LOCATION], "/");
+    let set = r
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("cs_session="))
+        .expect("session cookie");
+    assert!(set.contains("HttpOnly"), "{set}");
+    assert!(set.contains("SameSite=Lax"), "{set}");
+    assert!(set.contains("Path=/"), "{set}");
+    let token = set
+        .trim_start_matches("cs_session=")
+        .split(';')
+        .next()
+        .unwrap();
+    assert!(token.len() >= 43, "at least 256 bits: {token}");
+    let home = b.get("/").await;
+    assert_eq!(home.status(), StatusCode::OK);
+    let html = home.text().await.unwrap();
+    assert!(html.contains("Name of a.user"));
+    assert!(html.contains("Alpha Printing SA (8800001)"));
+    let ok = t
+        .count("SELECT COUNT(*) FROM audit_events WHERE action = 'login.ok'")
+        .await;
+    assert_eq!(ok, 1);
+}
+
+async fn failed_sign_in_keeps_the_username_and_is_audited(t: &TestApp) {
+    let mut b = t.browser();
+    let r = b.sign_in("a.user", "not the password at all").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("role=\"alert\""));
+    assert!(
+        html.contains("value=\"a.user\""),
+        "the typed username is kept"
+    );
+    assert!(
+        !html.contains("not the password at all"),
+        "the password is never echoed"
+    );
+    let failed = t
+        .count("SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed'")
+        .await;
+    assert_eq!(failed, 1);
+    assert!(!b.cookies.contains_key("cs_session"));
+}
+
+async fn unknown_user_and_wrong_password_answer_alike(t: &TestApp) {
+    let mut b = t.browser();
+    let wrong = b.sign_in("a.user", "wrong password here").await;
+    let (s1, h1) = (wrong.status(), wrong.text().await.unwrap());
+    let unknown = b.sign_in("nobody.here", "wrong password here").await;
+    let (s2, h2) = (unknown.status(), unknown.text().await.unwrap());
+    assert_eq!(s1, s2);
+    assert_eq!(h1.replace("a.user", "X"), h2.replace("nobody.here", "X"));
+    let api = |u: &'static str| {
+        t.http()
+            .post(t.url("/api/v1/auth/token"))
+            .json(&serde_json::json!({"username": u, "password": "wrong password here"}))
+            .send()
+    };
+    let a = api("a.user").await.unwrap();
+    let b2 = api("nobody.here").await.unwrap();
+    assert_eq!(a.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(a.status(), b2.status());
+    assert_eq!(a.text().await.unwrap(), b2.text().await.unwrap());
+}
+
+async fn invited_disabled_and_suspended_users_cannot_sign_in(t: &TestApp) {
+    for u in ["a.invited", "a.disabled"] {
+        let mut b = t.browser();
+        assert_eq!(
+            b.sign_in(u, PASSWORD).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{u}"
+        );
+    }
+    // A signed-in user of a customer that gets suspended loses access at once.
+    let mut b = t.signed_in("b.user").await;
+    t.exec("UPDATE customers SET status = 'suspended' WHERE customer_number = '8800002'")
+        .await;
+    assert_eq!(b.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+    let mut fresh = t.browser();
+    let r = fresh.sign_in("b.admin", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("suspended"));
+}
+
+async fn a_session_id_from_before_sign_in_is_worthless(t: &TestApp) {
+    let mut b = t.browser();
+    b.cookies.insert(
+        "cs_session".into(),
+        "planted-by-an-attacker-0123456789abcdefghijk".into(),
+    );
+    b.sign_in("a.user", PASSWORD).await;
+    let after = b.cookies.get("cs_session").cloned().unwrap();
+    assert_ne!(after, "planted-by-an-attacker-0123456789abcdefghijk");
+    let mut old = t.browser();
+    old.cookies.insert(
+        "cs_session".into(),
+        "planted-by-an-attacker-0123456789abcdefghijk".into(),
+    );
+    assert_eq!(
+        old.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn sign_out_ends_the_session_on_the_server(t: &TestApp) {
+    let mut b = t.signed_in("a.admin").await;
+    let saved = b.cookies.clone();
+    let r = b.post_form("/logout", &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mut replay = t.browser();
+    replay.cookies = saved;
+    assert_eq!(
+        replay.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let page = replay.get("/").await;
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert_eq!(page.headers()[header::LOCATION], "/login");
+    assert_eq!(t.count("SELECT COUNT(*) FROM sessions").await, 0);
+}
+
+async fn sessions_expire_after_30_idle_minutes_and_12_hours(t: &TestApp) {
+    let mut idle = t.signed_in("a.user").await;
+    t.clock.advance(Duration::minutes(29));
+    assert_eq!(idle.get("/api/v1/me").await.status(), StatusCode::OK);
+    t.clock.advance(Duration::minutes(31));
+    assert_eq!(
+        idle.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    let mut busy = t.signed_in("a.user").await;
+    for _ in 0..35 {
+        t.clock.advance(Duration::minutes(20));
+        assert_eq!(busy.get("/api/v1/me").await.status(), StatusCode::OK);
+    }
+    t.clock.advance(Duration::minutes(19));
+    assert_eq!(
+        busy.get("/api/v1/me").await.status(),
+        StatusCode::OK,
+        "11 h 59 min"
+    );
+    t.clock.advance(Duration::minutes(2));
+    assert_eq!(
+        busy.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "12 h absolute"
+    );
+}
+
+async fn bearer_tokens_work_and_bad_credentials_get_json_errors(t: &TestApp) {
+    let token = t.bearer("a.admin").await;
+    let me = t
+        .http()
+        .get(t.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let v: serde_json::Value = me.json().await.unwrap();
+    assert_eq!(v["username"], "a.admin");
+    assert_eq!(v["role"], "admin");
+
+    let bad = t
+        .http()
+        .post(t.url("/api/v1/auth/token"))
+        .json(&serde_json::json!({"username": "a.admin", "password": "wrong wrong wrong"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+    let v: serde_json::Value = bad.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "invalid_credentials");
+    assert!(v["error"]["details"].is_array());
+
+    let malformed = t
+        .http()
+        .post(t.url("/api/v1/auth/token"))
+        .header("content-type", "application/json")
+        .body("{\"username\":")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    let v: serde_json::Value = malformed.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "invalid_json");
+
+    let forged = t
+        .http()
+        .get(t.url("/api/v1/me"))
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(forged.headers()[header::WWW_AUTHENTICATE], "Bearer");
+
+    t.clock.advance(Duration::hours(12));
+    let expired = t
+        .http()
+        .get(t.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expired.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn me_shows_user_and_customer_and_ignores_customer_number(t: &TestApp) {
+    let mut b = t.signed_in("a.user").await;
+    let v: serde_json::Value = b
+        .get("/api/v1/me?customer_number=8800002")
+        .await
+        .json()
+        .await
+        .unwrap();
+    for field in [
+        "id",
+        "username",
+        "full_name",
+        "email",
+        "language",
+        "role",
+        "modules",
+        "cost_centres",
+        "status",
+    ] {
+        assert!(v.get(field).is_some(), "missing {field}");
+    }
+    assert_eq!(v["customer"]["customer_number"], "8800001");
+    assert_eq!(v["customer"]["name"], "Alpha Printing SA");
+    assert_eq!(
+        v["modules"],
+        serde_json::json!(["transactions", "invoices"])
+    );
+    assert_eq!(v["cost_centres"], serde_json::json!(["CA1"]));
+    let token = t.bearer("op.one").await;
+    let op: serde_json::Value = t
+        .http()
+        .get(t.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(op["role"], "operator");
+    assert!(op["customer"].is_null());
+}
+
+async fn audit_chain_verifies_and_detects_tampering(t: &TestApp) {
+    let mut b = t.browser();
+    b.sign_in("a.user", PASSWORD).await;
+    b.sign_in("a.user", "wrong password here").await;
+    t.signed_in("b.admin").await;
+    let mut c = t.app().store.acquire().await.unwrap();
+    let checked = cs_app::audit::verify_chain(&mut c.conn()).await.unwrap();
+    assert_eq!(checked, Ok(3));
+    t.exec("UPDATE audit_events SET ip = '10.9.9.9' WHERE action = 'login.failed'")
+        .await;
+    let tampered = cs_app::audit::verify_chain(&mut c.conn()).await.unwrap();
+    assert!(tampered.is_err(), "an edited event must break the chain");
+}
+
+async fn username_is_case_insensitive(t: &TestApp) {
+    let mut b = t.browser();
+    assert_eq!(
+        b.sign_in("A.User", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let r = b.request(Method::GET, "/api/v1/me", &[], None).await;
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["username"], "a.user");
+}

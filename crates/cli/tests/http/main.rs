@@ -1,0 +1,10 @@
+//! HTTP integration tests: the real portal on port 0, a fresh database per test, each test
+//! run on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+mod access;
+mod auth;
+mod links;
+mod shell;

@@ -1,0 +1,159 @@
+//! The shell around the features: health, readiness, metrics, languages, the OpenAPI
+//! document and the demo.
+
+use crate::harness::{Backend, TestApp};
+use cs_app::demo::DemoOutcome;
+use reqwest::StatusCode;
+
+crate::on_both!(
+    health_readiness_and_metrics_answer,
+    pages_follow_the_browser_then_the_users_language,
+    openapi_document_is_pinned_and_lists_every_api_route,
+    demo_loads_once_into_an_empty_database,
+);
+
+async fn health_readiness_and_metrics_answer(t: &TestApp) {
+    let get = |p: &'static str| t.http().get(t.url(p)).send();
+    assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(get("/readyz").await.unwrap().status(), StatusCode::OK);
+    let m = get("/metrics").await.unwrap();
+    assert_eq!(m.status(), StatusCode::OK);
+    assert!(
+        m.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    t.app().store.close().await;
+    assert_eq!(
+        get("/readyz").await.unwrap().status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
+}
+
+async fn pages_follow_the_browser_then_the_users_language(t: &TestApp) {
+    for (accept, lang, word) in [
+        ("nl-BE,nl;q=0.9", "nl", "Aanmelden"),
+        ("de", "de", "Anmelden"),
+        ("fr-BE", "fr", "Se connecter"),
+        ("es", "en", "Sign in"),
+    ] {
+        let r = t
+            .http()
+            .get(t.url("/login"))
+            .header("accept-language", accept)
+            .send()
+            .await
+            .unwrap();
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\">")),
+            "{accept}"
+        );
+        assert!(html.contains(word), "{accept}: {word}");
+    }
+    let mut b = t.browser();
+    b.get("/login").await;
+    let r = b
+        .post_form("/language", &[("language", "de"), ("next", "/login")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = b.get("/login").await.text().await.unwrap();
+    assert!(html.contains("<html lang=\"de\">"));
+    // Signed in, the user's own language wins; switching changes it for next time.
+    let mut u = t.signed_in("a.user").await;
+    let r = u
+        .post_form(
+            "/language",
+            &[("language", "nl"), ("next", "//evil.example")],
+        )
+        .await;
+    assert_eq!(r.headers()["location"], "/", "never redirected off-site");
+    let me: serde_json::Value = u.get("/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["language"], "nl");
+    let bad = u.post_form("/language", &[("language", "xx")]).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn openapi_document_is_pinned_and_lists_every_api_route(t: &TestApp) {
+    let served: serde_json::Value = t
+        .http()
+        .get(t.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+    let pretty = serde_json::to_string_pretty(&served).unwrap() + "\n";
+    if std::env::var("UPDATE_OPENAPI").is_ok() && t.backend == Backend::Sqlite {
+        std::fs::write(path, &pretty).unwrap();
+    }
+    let committed =
+        std::fs::read_to_string(path).expect("docs/openapi.json (run once with UPDATE_OPENAPI=1)");
+    assert_eq!(
+        pretty, committed,
+        "the API changed: review and run the tests with UPDATE_OPENAPI=1"
+    );
+    for route in cs_web::routes().table() {
+        if route.path.starts_with("/api/") && route.path != "/api/v1/openapi.json" {
+            let method = route.method.as_str().to_lowercase();
+            assert!(
+                served["paths"][route.path][&method].is_object(),
+                "{} {} is not documented",
+                route.method,
+                route.path
+            );
+        }
+    }
+}
+
+async fn demo_loads_once_into_an_empty_database(t: &TestApp) {
+    // The fixture is there already: the demo must refuse and change nothing.
+    let before = t.count("SELECT COUNT(*) FROM users").await;
+    assert_eq!(
+        cs_app::demo::load(t.app()).await.unwrap(),
+        DemoOutcome::NotEmpty
+    );
+    assert_eq!(t.count("SELECT COUNT(*) FROM users").await, before);
+    // On an empty database it loads a year of data and working logins.
+    t.exec("DELETE FROM user_cost_centres").await;
+    t.exec("DELETE FROM sessions").await;
+    t.exec("DELETE FROM users").await;
+    t.exec("DELETE FROM cost_centres").await;
+    t.exec("DELETE FROM customers").await;
+    t.exec("DELETE FROM products").await;
+    let DemoOutcome::Loaded {
+        logins,
+        transactions,
+        registered_items,
+    } = cs_app::demo::load(t.app()).await.unwrap()
+    else {
+        panic!("demo not loaded into an emptied database");
+    };
+    assert!(transactions > 3000, "{transactions}");
+    assert!(registered_items > 500, "{registered_items}");
+    assert_eq!(logins.len(), 7);
+    let mut b = t.browser();
+    let user = logins.iter().find(|l| l.username == "leuven.user").unwrap();
+    assert_eq!(
+        b.sign_in(&user.username, &user.password).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let me: serde_json::Value = b.get("/api/v1/me").await.json().await.unwrap();
+    assert_eq!(me["customer"]["customer_number"], "8800456");
+    let sum = t
+        .count("SELECT CAST(SUM(amount_cents) AS BIGINT) FROM transactions")
+        .await;
+    let recomputed = t
+        .count(
+            "SELECT CAST(SUM((quantity * unit_price_millis + 5) / 10) AS BIGINT) FROM transactions",
+        )
+        .await;
+    assert_eq!(
+        sum, recomputed,
+        "every amount is quantity × unit price, half-up to the cent"
+    );
+}
