@@ -180,6 +180,65 @@ async fn enforce(State(route): State<RouteInfo>, req: Request, next: Next) -> Re
 mod tests {
     use super::*;
 
+    /// Routes are added only through [`Routes`], so each has a policy: no other file of
+    /// this crate may build a router or add a route directly.
+    #[test]
+    fn no_route_bypasses_the_policy_table() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut stack = vec![src];
+        let mut offenders = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs")
+                    && !path.ends_with("policy.rs")
+                {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for needle in [
+                        ".route(",
+                        "Router::new(",
+                        ".nest(",
+                        ".merge(",
+                        ".route_service(",
+                    ] {
+                        if text.contains(needle) {
+                            offenders.push(format!("{}: {needle}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "routes must be declared through policy::Routes: {offenders:?}"
+        );
+    }
+
+    #[test]
+    fn every_declared_route_has_a_unique_method_and_path() {
+        let routes = crate::routes();
+        let mut seen = std::collections::HashSet::new();
+        for r in routes.table() {
+            assert!(
+                seen.insert((r.method.clone(), r.path)),
+                "declared twice: {} {}",
+                r.method,
+                r.path
+            );
+            assert!(r.path.starts_with('/'));
+            if r.csrf_exempt {
+                assert_eq!(
+                    r.policy,
+                    Policy::Public,
+                    "only public API POSTs may skip CSRF"
+                );
+                assert!(r.path.starts_with("/api/v1/"), "{}", r.path);
+            }
+        }
+    }
+
     #[test]
     fn anonymous_is_refused_everywhere_but_public() {
         assert!(Policy::Public.check(None).is_ok());

@@ -54,3 +54,4 @@ error-title-422 = Invalid input
 error-title-429 = Too many attempts
 error-title-500 = Error
 error-title-503 = Unavailable
+error-invalid-form = The form could not be read. Please go back, reload the page and try again.

@@ -54,3 +54,4 @@ error-title-422 = Saisie non valide
 error-title-429 = Trop de tentatives
 error-title-500 = Erreur
 error-title-503 = Indisponible
+error-invalid-form = Le formulaire n’a pas pu être lu. Veuillez revenir en arrière, recharger la page et réessayer.

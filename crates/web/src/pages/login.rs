@@ -1,7 +1,7 @@
 //! Sign-in and sign-out pages. A failed sign-in keeps the username typed and says why,
 //! without telling whether the account exists.
 
-use super::{Chrome, render, safe_next};
+use super::{Chrome, PageForm, render, safe_next};
 use crate::{
     AppState,
     context::{RequestCtx, cookie, session_cookie_name},
@@ -10,7 +10,6 @@ use crate::{
 };
 use askama::Template;
 use axum::{
-    Form,
     extract::{Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -76,7 +75,7 @@ async fn login_submit(
     State(s): State<AppState>,
     ctx: RequestCtx,
     jar: CookieJar,
-    Form(f): Form<LoginForm>,
+    PageForm(f): PageForm<LoginForm>,
 ) -> Result<Response, WebError> {
     match auth::sign_in(&s.app, &ctx.meta, &f.username, &f.password).await {
         Ok(opened) => {

@@ -13,7 +13,6 @@ use crate::{
 };
 use askama::Template;
 use axum::{
-    Form,
     http::{StatusCode, header},
     response::{Html, IntoResponse, Redirect, Response},
 };
@@ -27,6 +26,17 @@ pub fn routes(r: Routes) -> Routes {
     let r = home::routes(r);
     let r = login::routes(r);
     password::routes(r)
+}
+
+/// A form body whose rejection speaks the portal's error vocabulary (rendered as a page).
+#[derive(Debug, axum::extract::FromRequest)]
+#[from_request(via(axum::Form), rejection(WebError))]
+pub struct PageForm<T>(pub T);
+
+impl From<axum::extract::rejection::FormRejection> for WebError {
+    fn from(r: axum::extract::rejection::FormRejection) -> Self {
+        WebError(AppError::bad_request("invalid_form", r.body_text()))
+    }
 }
 
 /// One entry of the navigation.
@@ -161,7 +171,7 @@ async fn set_language(
     ctx: RequestCtx,
     jar: CookieJar,
     state: axum::extract::State<crate::AppState>,
-    Form(f): Form<LanguageForm>,
+    PageForm(f): PageForm<LanguageForm>,
 ) -> Result<Response, WebError> {
     let lang: Language =
         f.language

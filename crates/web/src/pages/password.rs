@@ -1,7 +1,7 @@
 //! The page behind one-time links (`/password/set?token=…`): invitation and reset. The
 //! token travels in a hidden field from the form on; errors keep the page and say what to do.
 
-use super::{Chrome, render};
+use super::{Chrome, PageForm, render};
 use crate::{
     AppState,
     context::RequestCtx,
@@ -10,7 +10,6 @@ use crate::{
 };
 use askama::Template;
 use axum::{
-    Form,
     extract::{Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -70,7 +69,7 @@ struct SetPasswordForm {
 async fn submit(
     State(s): State<AppState>,
     ctx: RequestCtx,
-    Form(f): Form<SetPasswordForm>,
+    PageForm(f): PageForm<SetPasswordForm>,
 ) -> Result<Response, WebError> {
     let chrome = Chrome::new(&ctx, "/password/set");
     let fail = |chrome: Chrome, token: String, usable: bool, msg: String, status: StatusCode| {
