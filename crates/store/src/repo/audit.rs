@@ -48,7 +48,7 @@ pub async fn append(
     let sql = "INSERT INTO audit_events (at, actor_user_id, actor, customer_id, action, object_type, object_id, ip, request_id, details, prev_hash, hash) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
     let id: i64 = on_conn!(conn, |x| sqlx::query_scalar(sql)
-        .bind(event.at)
+        .bind(crate::instant(event.at))
         .bind(event.actor_user_id)
         .bind(event.actor)
         .bind(event.customer_id)

@@ -33,8 +33,8 @@ pub async fn insert_session(conn: &mut Conn<'_>, s: &NewSession<'_>) -> Result<(
             .bind(s.id_hash)
             .bind(s.user_id)
             .bind(s.csrf_token)
-            .bind(s.created_at)
-            .bind(s.expires_at)
+            .bind(crate::instant(s.created_at))
+            .bind(crate::instant(s.expires_at))
             .bind(s.ip)
             .bind(s.user_agent)
     )?;
@@ -51,7 +51,10 @@ pub async fn session(conn: &mut Conn<'_>, id_hash: &str) -> Result<Option<Sessio
 
 pub async fn touch_session(conn: &mut Conn<'_>, id_hash: &str, at: OffsetDateTime) -> Result<()> {
     let sql = "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1";
-    execute!(conn, sqlx::query(sql).bind(id_hash).bind(at))?;
+    execute!(
+        conn,
+        sqlx::query(sql).bind(id_hash).bind(crate::instant(at))
+    )?;
     Ok(())
 }
 
@@ -78,7 +81,12 @@ pub async fn delete_expired_sessions(
     now: OffsetDateTime,
 ) -> Result<u64> {
     let sql = "DELETE FROM sessions WHERE last_seen_at < $1 OR expires_at <= $2";
-    let r = execute!(conn, sqlx::query(sql).bind(idle_before).bind(now))?;
+    let r = execute!(
+        conn,
+        sqlx::query(sql)
+            .bind(crate::instant(idle_before))
+            .bind(crate::instant(now))
+    )?;
     Ok(r)
 }
 
@@ -107,8 +115,8 @@ pub async fn insert_api_token(
         .bind(name)
         .bind(kind)
         .bind(token_hash)
-        .bind(created_at)
-        .bind(expires_at)
+        .bind(crate::instant(created_at))
+        .bind(crate::instant(expires_at))
         .fetch_one(x)
         .await)?)
 }
@@ -122,7 +130,7 @@ pub async fn live_api_token(
     let sql = "SELECT id, user_id, name, kind, created_at, expires_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2";
     Ok(on_conn!(conn, |x| sqlx::query_as(sql)
         .bind(token_hash)
-        .bind(now)
+        .bind(crate::instant(now))
         .fetch_optional(x)
         .await)?)
 }
@@ -133,7 +141,10 @@ pub async fn revoke_api_tokens_of_user(
     at: OffsetDateTime,
 ) -> Result<u64> {
     let sql = "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL";
-    let r = execute!(conn, sqlx::query(sql).bind(user_id).bind(at))?;
+    let r = execute!(
+        conn,
+        sqlx::query(sql).bind(user_id).bind(crate::instant(at))
+    )?;
     Ok(r)
 }
 
@@ -152,8 +163,8 @@ pub async fn insert_one_time_token(
             .bind(token_hash)
             .bind(user_id)
             .bind(purpose)
-            .bind(created_at)
-            .bind(expires_at)
+            .bind(crate::instant(created_at))
+            .bind(crate::instant(expires_at))
     )?;
     Ok(())
 }
@@ -174,7 +185,7 @@ pub async fn usable_one_time_token(
     let sql = "SELECT user_id, purpose, expires_at FROM one_time_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2";
     Ok(on_conn!(conn, |x| sqlx::query_as(sql)
         .bind(token_hash)
-        .bind(now)
+        .bind(crate::instant(now))
         .fetch_optional(x)
         .await)?)
 }
@@ -188,7 +199,7 @@ pub async fn consume_one_time_token(
     let sql = "UPDATE one_time_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id, purpose, expires_at";
     Ok(on_conn!(conn, |x| sqlx::query_as(sql)
         .bind(token_hash)
-        .bind(now)
+        .bind(crate::instant(now))
         .fetch_optional(x)
         .await)?)
 }
@@ -200,6 +211,9 @@ pub async fn void_one_time_tokens_of_user(
     at: OffsetDateTime,
 ) -> Result<()> {
     let sql = "UPDATE one_time_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL";
-    execute!(conn, sqlx::query(sql).bind(user_id).bind(at))?;
+    execute!(
+        conn,
+        sqlx::query(sql).bind(user_id).bind(crate::instant(at))
+    )?;
     Ok(())
 }

@@ -48,7 +48,7 @@ pub async fn insert(conn: &mut Conn<'_>, c: &NewCustomer<'_>) -> Result<i64> {
         .bind(c.city)
         .bind(c.country)
         .bind(c.collection_days)
-        .bind(c.created_at)
+        .bind(crate::instant(c.created_at))
         .fetch_one(x)
         .await)?;
     Ok(id)

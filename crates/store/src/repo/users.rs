@@ -50,7 +50,7 @@ pub async fn insert(conn: &mut Conn<'_>, u: &NewUser<'_>) -> Result<i64> {
         .bind(u.modules)
         .bind(u.status)
         .bind(u.password_hash)
-        .bind(u.created_at)
+        .bind(crate::instant(u.created_at))
         .fetch_one(x)
         .await)?)
 }
@@ -98,7 +98,13 @@ pub async fn set_password(
     at: OffsetDateTime,
 ) -> Result<()> {
     let sql = "UPDATE users SET password_hash = $2, password_changed_at = $3, status = CASE WHEN status = 'invited' THEN 'active' ELSE status END WHERE id = $1";
-    execute!(conn, sqlx::query(sql).bind(user_id).bind(hash).bind(at))?;
+    execute!(
+        conn,
+        sqlx::query(sql)
+            .bind(user_id)
+            .bind(hash)
+            .bind(crate::instant(at))
+    )?;
     Ok(())
 }
 
@@ -110,6 +116,9 @@ pub async fn set_language(conn: &mut Conn<'_>, user_id: i64, language: &str) -> 
 
 pub async fn record_login(conn: &mut Conn<'_>, user_id: i64, at: OffsetDateTime) -> Result<()> {
     let sql = "UPDATE users SET last_login_at = $2 WHERE id = $1";
-    execute!(conn, sqlx::query(sql).bind(user_id).bind(at))?;
+    execute!(
+        conn,
+        sqlx::query(sql).bind(user_id).bind(crate::instant(at))
+    )?;
     Ok(())
 }

@@ -1,0 +1,1511 @@
+//! The store's contract: what every backend must do, run against a fresh, migrated SQLite file
+//! and a fresh PostgreSQL database. A query that behaves differently on one backend fails here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{T0, add_customer, add_product, add_user, new_customer, new_product, new_user};
+use cs_store::{
+    Backend, Store, StoreError,
+    repo::{
+        audit::{self, NewAuditEvent},
+        auth::{self, NewSession},
+        catalogue::{self, ProductRow},
+        customers::{self, CustomerRow},
+        meta,
+        operations::{self, NewRegisteredItem, NewTransaction},
+        users::{self, NewUser},
+    },
+};
+use std::{
+    collections::HashSet,
+    hash::{DefaultHasher, Hash, Hasher},
+    sync::{Arc, Mutex},
+};
+use time::{
+    Duration, OffsetDateTime, UtcOffset,
+    macros::{date, datetime},
+};
+
+/// Generates `sqlite_<name>` and `postgres_<name>` tests running the contract `<name>` on a
+/// fresh, migrated database of each backend. The names are spelled out (no `paste`), and
+/// checked at compile time against the contract's name.
+macro_rules! contract {
+    ($($name:ident => $sqlite:ident, $postgres:ident;)+) => {$(
+        const _: () = assert!(
+            common::same_name(stringify!($sqlite), concat!("sqlite_", stringify!($name)))
+                && common::same_name(stringify!($postgres), concat!("postgres_", stringify!($name))),
+            "contract! test names must be sqlite_<name> and postgres_<name>"
+        );
+
+        #[tokio::test]
+        async fn $sqlite() {
+            common::on_sqlite($name).await;
+        }
+
+        #[tokio::test]
+        async fn $postgres() {
+            common::on_postgres(stringify!($postgres), $name).await;
+        }
+    )+};
+}
+
+contract! {
+    migrations_apply_and_are_idempotent => sqlite_migrations_apply_and_are_idempotent, postgres_migrations_apply_and_are_idempotent;
+    meta_is_empty_until_something_is_stored => sqlite_meta_is_empty_until_something_is_stored, postgres_meta_is_empty_until_something_is_stored;
+    customers_round_trip => sqlite_customers_round_trip, postgres_customers_round_trip;
+    customer_number_is_unique => sqlite_customer_number_is_unique, postgres_customer_number_is_unique;
+    cost_centres_belong_to_a_customer => sqlite_cost_centres_belong_to_a_customer, postgres_cost_centres_belong_to_a_customer;
+    collection_points_belong_to_a_customer => sqlite_collection_points_belong_to_a_customer, postgres_collection_points_belong_to_a_customer;
+    products_round_trip => sqlite_products_round_trip, postgres_products_round_trip;
+    users_round_trip_with_unique_username_key => sqlite_users_round_trip_with_unique_username_key, postgres_users_round_trip_with_unique_username_key;
+    operators_have_no_customer => sqlite_operators_have_no_customer, postgres_operators_have_no_customer;
+    set_password_activates_an_invited_user => sqlite_set_password_activates_an_invited_user, postgres_set_password_activates_an_invited_user;
+    cost_centre_codes_follow_limits => sqlite_cost_centre_codes_follow_limits, postgres_cost_centre_codes_follow_limits;
+    sessions_lifecycle => sqlite_sessions_lifecycle, postgres_sessions_lifecycle;
+    sessions_of_a_user_end_but_the_kept_one => sqlite_sessions_of_a_user_end_but_the_kept_one, postgres_sessions_of_a_user_end_but_the_kept_one;
+    expired_sessions_are_purged => sqlite_expired_sessions_are_purged, postgres_expired_sessions_are_purged;
+    api_tokens_expire_and_are_revoked => sqlite_api_tokens_expire_and_are_revoked, postgres_api_tokens_expire_and_are_revoked;
+    one_time_tokens_are_single_use => sqlite_one_time_tokens_are_single_use, postgres_one_time_tokens_are_single_use;
+    one_time_tokens_expire => sqlite_one_time_tokens_expire, postgres_one_time_tokens_expire;
+    one_time_tokens_are_voided_per_user => sqlite_one_time_tokens_are_voided_per_user, postgres_one_time_tokens_are_voided_per_user;
+    concurrent_consumes_have_one_winner => sqlite_concurrent_consumes_have_one_winner, postgres_concurrent_consumes_have_one_winner;
+    audit_appends_chain => sqlite_audit_appends_chain, postgres_audit_appends_chain;
+    audit_rolled_back_append_leaves_the_chain_intact => sqlite_audit_rolled_back_append_leaves_the_chain_intact, postgres_audit_rolled_back_append_leaves_the_chain_intact;
+    audit_concurrent_appends_never_fork => sqlite_audit_concurrent_appends_never_fork, postgres_audit_concurrent_appends_never_fork;
+    operations_totals_are_exact => sqlite_operations_totals_are_exact, postgres_operations_totals_are_exact;
+    operations_reject_duplicates => sqlite_operations_reject_duplicates, postgres_operations_reject_duplicates;
+    transactions_commit_or_leave_nothing => sqlite_transactions_commit_or_leave_nothing, postgres_transactions_commit_or_leave_nothing;
+    whole_second_instants_round_trip => sqlite_whole_second_instants_round_trip, postgres_whole_second_instants_round_trip;
+    instants_compare_alike_whatever_offset_or_precision => sqlite_instants_compare_alike_whatever_offset_or_precision, postgres_instants_compare_alike_whatever_offset_or_precision;
+}
+
+#[test]
+fn both_backends_carry_the_same_migrations() {
+    let sqlite = Store::migration_versions(Backend::Sqlite);
+    let postgres = Store::migration_versions(Backend::Postgres);
+    assert!(!sqlite.is_empty(), "no migrations embedded");
+    assert_eq!(
+        sqlite, postgres,
+        "migrations/sqlite and migrations/postgres must have the same versions and descriptions"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+
+const TABLES: [&str; 14] = [
+    "customers",
+    "cost_centres",
+    "collection_points",
+    "products",
+    "users",
+    "user_cost_centres",
+    "sessions",
+    "api_tokens",
+    "one_time_tokens",
+    "transactions",
+    "registered_items",
+    "access_requests",
+    "audit_events",
+    "jobs",
+];
+
+async fn migrations_apply_and_are_idempotent(store: Store) {
+    // The harness migrated once already; a second and third run must be no-ops.
+    store.migrate().await.expect("second migrate");
+    store.migrate().await.expect("third migrate");
+
+    let mut c = store.acquire().await.unwrap();
+    let applied: Vec<(i64, String, bool)> = cs_store::on_conn!(&mut c.conn(), |x| {
+        sqlx::query_as(
+            "SELECT version, description, success FROM _sqlx_migrations ORDER BY version",
+        )
+        .fetch_all(x)
+        .await
+    })
+    .unwrap();
+    let expected: Vec<(i64, String, bool)> = Store::migration_versions(store.backend())
+        .into_iter()
+        .map(|(v, d)| (v, d, true))
+        .collect();
+    assert_eq!(applied, expected, "each migration applied exactly once");
+
+    for table in TABLES {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
+        let n: i64 = cs_store::on_conn!(&mut c.conn(), |x| sqlx::query_scalar(sql)
+            .fetch_one(x)
+            .await)
+        .unwrap_or_else(|e| panic!("table {table}: {e}"));
+        assert_eq!(n, 0, "table {table} starts empty");
+    }
+
+    // The seeded head of the audit chain is there once, not once per migrate.
+    let head: Vec<(i64, String)> = cs_store::on_conn!(&mut c.conn(), |x| sqlx::query_as(
+        "SELECT seq, hash FROM audit_head"
+    )
+    .fetch_all(x)
+    .await)
+    .unwrap();
+    assert_eq!(head, vec![(0, "0".repeat(64))]);
+    store.ping().await.expect("ping");
+}
+
+async fn meta_is_empty_until_something_is_stored(store: Store) {
+    let mut c = store.acquire().await.unwrap();
+    assert!(meta::is_empty(&mut c.conn()).await.unwrap());
+
+    // A rolled-back write does not count.
+    let mut tx = store.begin().await.unwrap();
+    catalogue::insert(&mut tx.conn(), &new_product("P01"))
+        .await
+        .unwrap();
+    drop(tx);
+    assert!(meta::is_empty(&mut c.conn()).await.unwrap());
+
+    catalogue::insert(&mut c.conn(), &new_product("P01"))
+        .await
+        .unwrap();
+    assert!(!meta::is_empty(&mut c.conn()).await.unwrap());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customers, cost centres, collection points, products
+
+async fn customers_round_trip(store: Store) {
+    let created_at = datetime!(2026-03-29 01:30:00 UTC);
+    let mut c = store.acquire().await.unwrap();
+    let id = customers::insert(&mut c.conn(), &new_customer("8800001", created_at))
+        .await
+        .unwrap();
+
+    let expected = CustomerRow {
+        id,
+        customer_number: "8800001".into(),
+        name: "Alpha Printing SA".into(),
+        vat_number: "BE0428759497".into(),
+        language: "fr".into(),
+        street: "Rue de la Loi 16".into(),
+        postcode: "1000".into(),
+        city: "Bruxelles".into(),
+        country: "BE".into(),
+        status: "active".into(),
+        collection_days: "mon,thu".into(),
+        options: String::new(),
+        receipt_retention_days: None,
+        created_at,
+    };
+    let by_number = customers::by_number(&mut c.conn(), "8800001")
+        .await
+        .unwrap()
+        .expect("found by number");
+    assert_eq!(by_number, expected);
+    assert_eq!(by_number.created_at, created_at);
+    let by_id = customers::by_id(&mut c.conn(), id)
+        .await
+        .unwrap()
+        .expect("found by id");
+    assert_eq!(by_id, expected);
+
+    assert_eq!(
+        customers::by_number(&mut c.conn(), "8800002")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(customers::by_id(&mut c.conn(), id + 1).await.unwrap(), None);
+}
+
+async fn customer_number_is_unique(store: Store) {
+    let first = add_customer(&store, "8800001").await;
+    let mut c = store.acquire().await.unwrap();
+    let mut twin = new_customer("8800001", T0);
+    twin.name = "Impostor BV";
+    let err = customers::insert(&mut c.conn(), &twin).await.unwrap_err();
+    assert!(err.is_conflict(), "expected a conflict, got {err:?}");
+    assert!(matches!(err, StoreError::Conflict(_)));
+
+    let kept = customers::by_number(&mut c.conn(), "8800001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((kept.id, kept.name.as_str()), (first, "Alpha Printing SA"));
+    // The connection stays usable after the refused write.
+    add_customer(&store, "8800002").await;
+}
+
+async fn cost_centres_belong_to_a_customer(store: Store) {
+    let a = add_customer(&store, "8800001").await;
+    let b = add_customer(&store, "8800002").await;
+    let mut c = store.acquire().await.unwrap();
+    let mut ids = Vec::new();
+    for (code, name) in [("CC3", "Logistics"), ("CC1", "Finance"), ("CC2", "Sales")] {
+        ids.push(
+            customers::insert_cost_centre(&mut c.conn(), a, code, name)
+                .await
+                .unwrap(),
+        );
+    }
+    // Another customer may use the same code.
+    let b_cc1 = customers::insert_cost_centre(&mut c.conn(), b, "CC1", "Direction")
+        .await
+        .unwrap();
+
+    let listed = customers::cost_centres(&mut c.conn(), a).await.unwrap();
+    let listed: Vec<(i64, i64, &str, &str)> = listed
+        .iter()
+        .map(|r| (r.id, r.customer_id, r.code.as_str(), r.name.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (ids[1], a, "CC1", "Finance"),
+            (ids[2], a, "CC2", "Sales"),
+            (ids[0], a, "CC3", "Logistics"),
+        ]
+    );
+    let of_b = customers::cost_centres(&mut c.conn(), b).await.unwrap();
+    assert_eq!(of_b.len(), 1);
+    assert_eq!((of_b[0].id, of_b[0].code.as_str()), (b_cc1, "CC1"));
+
+    let err = customers::insert_cost_centre(&mut c.conn(), a, "CC2", "Again")
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "expected a conflict, got {err:?}");
+    assert_eq!(
+        customers::cost_centres(&mut c.conn(), a)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // Foreign keys are enforced (SQLite needs them switched on per connection).
+    let err = customers::insert_cost_centre(&mut c.conn(), b + 1000, "CC1", "Nobody")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Database(_)),
+        "expected a foreign key violation, got {err:?}"
+    );
+}
+
+async fn collection_points_belong_to_a_customer(store: Store) {
+    let a = add_customer(&store, "8800001").await;
+    let b = add_customer(&store, "8800002").await;
+    let mut c = store.acquire().await.unwrap();
+    let address = ("Rue Neuve 1", "1000", "Bruxelles");
+    let p2 = customers::insert_collection_point(&mut c.conn(), a, "CP2", "Warehouse", address)
+        .await
+        .unwrap();
+    let p1 = customers::insert_collection_point(
+        &mut c.conn(),
+        a,
+        "CP1",
+        "Head office",
+        ("Meir 2", "2000", "Antwerpen"),
+    )
+    .await
+    .unwrap();
+    customers::insert_collection_point(&mut c.conn(), b, "CP1", "Elsewhere", address)
+        .await
+        .unwrap();
+
+    let listed = customers::collection_points(&mut c.conn(), a)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        listed[0],
+        customers::CollectionPointRow {
+            id: p1,
+            customer_id: a,
+            code: "CP1".into(),
+            name: "Head office".into(),
+            street: "Meir 2".into(),
+            postcode: "2000".into(),
+            city: "Antwerpen".into(),
+        }
+    );
+    assert_eq!((listed[1].id, listed[1].code.as_str()), (p2, "CP2"));
+    assert!(listed.iter().all(|p| p.customer_id == a));
+
+    let err = customers::insert_collection_point(&mut c.conn(), a, "CP1", "Twin", address)
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "expected a conflict, got {err:?}");
+    assert_eq!(
+        customers::collection_points(&mut c.conn(), b)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+async fn products_round_trip(store: Store) {
+    let mut c = store.acquire().await.unwrap();
+    let registered = catalogue::NewProduct {
+        code: "R01",
+        kind: "registered",
+        vat_rate: 0,
+        names: ["Recommandé", "Aangetekend", "Einschreiben", "Registered"],
+    };
+    let r01 = catalogue::insert(&mut c.conn(), &registered).await.unwrap();
+    let p01 = catalogue::insert(&mut c.conn(), &new_product("P01"))
+        .await
+        .unwrap();
+
+    let all = catalogue::all(&mut c.conn()).await.unwrap();
+    assert_eq!(
+        all,
+        vec![
+            ProductRow {
+                id: p01,
+                code: "P01".into(),
+                kind: "postage".into(),
+                vat_rate: 21,
+                name_fr: "Lettre prior".into(),
+                name_nl: "Prior brief".into(),
+                name_de: "Prior-Brief".into(),
+                name_en: "Priority letter".into(),
+            },
+            ProductRow {
+                id: r01,
+                code: "R01".into(),
+                kind: "registered".into(),
+                vat_rate: 0,
+                name_fr: "Recommandé".into(),
+                name_nl: "Aangetekend".into(),
+                name_de: "Einschreiben".into(),
+                name_en: "Registered".into(),
+            },
+        ]
+    );
+
+    let err = catalogue::insert(&mut c.conn(), &new_product("P01"))
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "expected a conflict, got {err:?}");
+
+    let unknown_kind = catalogue::NewProduct {
+        kind: "pigeon",
+        ..new_product("X01")
+    };
+    let err = catalogue::insert(&mut c.conn(), &unknown_kind)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Database(_)),
+        "a CHECK violation is not a conflict: {err:?}"
+    );
+    assert_eq!(catalogue::all(&mut c.conn()).await.unwrap().len(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+async fn users_round_trip_with_unique_username_key(store: Store) {
+    let customer = add_customer(&store, "8800001").await;
+    let mut c = store.acquire().await.unwrap();
+    let jan = NewUser {
+        username: "Jan.Peeters",
+        username_key: "jan.peeters",
+        ..new_user(Some(customer), "", "admin", "active")
+    };
+    let id = users::insert(&mut c.conn(), &jan).await.unwrap();
+
+    let row = users::by_id(&mut c.conn(), id).await.unwrap().unwrap();
+    assert_eq!(
+        row,
+        users::UserRow {
+            id,
+            customer_id: Some(customer),
+            username: "Jan.Peeters".into(),
+            full_name: "Jan Peeters".into(),
+            email: "jan.peeters@example.com".into(),
+            language: "nl".into(),
+            role: "admin".into(),
+            modules: "transactions,invoices".into(),
+            status: "active".into(),
+            password_hash: Some("$argon2id$v=19$fixture".into()),
+            created_at: T0,
+            last_login_at: None,
+        }
+    );
+    assert_eq!(
+        users::by_username_key(&mut c.conn(), "jan.peeters")
+            .await
+            .unwrap(),
+        Some(row.clone())
+    );
+    // Lookups are by the key; lower-casing is the caller's job.
+    assert_eq!(
+        users::by_username_key(&mut c.conn(), "Jan.Peeters")
+            .await
+            .unwrap(),
+        None
+    );
+
+    let shouting = NewUser {
+        username: "JAN.PEETERS",
+        username_key: "jan.peeters",
+        ..new_user(None, "", "operator", "active")
+    };
+    let err = users::insert(&mut c.conn(), &shouting).await.unwrap_err();
+    assert!(err.is_conflict(), "expected a conflict, got {err:?}");
+
+    users::set_language(&mut c.conn(), id, "de").await.unwrap();
+    let login = datetime!(2026-11-27 08:15:00 UTC);
+    users::record_login(&mut c.conn(), id, login).await.unwrap();
+    let row = users::by_id(&mut c.conn(), id).await.unwrap().unwrap();
+    assert_eq!(
+        (row.language.as_str(), row.last_login_at),
+        ("de", Some(login))
+    );
+    assert_eq!(users::by_id(&mut c.conn(), id + 1).await.unwrap(), None);
+}
+
+async fn operators_have_no_customer(store: Store) {
+    let customer = add_customer(&store, "8800001").await;
+    let mut c = store.acquire().await.unwrap();
+
+    let err = users::insert(
+        &mut c.conn(),
+        &new_user(Some(customer), "op.wrong", "operator", "active"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Database(_)),
+        "an operator with a customer must be refused by the CHECK: {err:?}"
+    );
+    let err = users::insert(&mut c.conn(), &new_user(None, "orphan", "user", "active"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Database(_)),
+        "a customer's user without a customer must be refused: {err:?}"
+    );
+    assert_eq!(
+        users::by_username_key(&mut c.conn(), "op.wrong")
+            .await
+            .unwrap(),
+        None
+    );
+
+    let op = users::insert(
+        &mut c.conn(),
+        &new_user(None, "op.one", "operator", "active"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        users::by_id(&mut c.conn(), op)
+            .await
+            .unwrap()
+            .unwrap()
+            .customer_id,
+        None
+    );
+}
+
+async fn password_changed_at(store: &Store, user_id: i64) -> Option<OffsetDateTime> {
+    let mut c = store.acquire().await.unwrap();
+    cs_store::on_conn!(&mut c.conn(), |x| sqlx::query_scalar(
+        "SELECT password_changed_at FROM users WHERE id = $1"
+    )
+    .bind(user_id)
+    .fetch_one(x)
+    .await)
+    .unwrap()
+}
+
+async fn set_password_activates_an_invited_user(store: Store) {
+    let customer = add_customer(&store, "8800001").await;
+    let mut c = store.acquire().await.unwrap();
+    let invited = users::insert(
+        &mut c.conn(),
+        &new_user(Some(customer), "a.invited", "user", "invited"),
+    )
+    .await
+    .unwrap();
+    let disabled = users::insert(
+        &mut c.conn(),
+        &new_user(Some(customer), "a.disabled", "user", "disabled"),
+    )
+    .await
+    .unwrap();
+
+    let row = users::by_id(&mut c.conn(), invited).await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.password_hash), ("invited", None));
+    assert_eq!(password_changed_at(&store, invited).await, None);
+    // A user created with a hash changed its password when it was created.
+    assert_eq!(password_changed_at(&store, disabled).await, Some(T0));
+
+    let at = datetime!(2026-11-26 10:05:00 UTC);
+    users::set_password(&mut c.conn(), invited, "$argon2id$new", at)
+        .await
+        .unwrap();
+    let row = users::by_id(&mut c.conn(), invited).await.unwrap().unwrap();
+    assert_eq!(
+        (row.status.as_str(), row.password_hash.as_deref()),
+        ("active", Some("$argon2id$new"))
+    );
+    assert_eq!(password_changed_at(&store, invited).await, Some(at));
+
+    // Only an invitation is turned into an active account.
+    users::set_password(&mut c.conn(), disabled, "$argon2id$other", at)
+        .await
+        .unwrap();
+    let row = users::by_id(&mut c.conn(), disabled)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.status.as_str(), row.password_hash.as_deref()),
+        ("disabled", Some("$argon2id$other"))
+    );
+}
+
+async fn cost_centre_codes_follow_limits(store: Store) {
+    let customer = add_customer(&store, "8800001").await;
+    let limited = add_user(&store, Some(customer), "a.limited").await;
+    let free = add_user(&store, Some(customer), "a.free").await;
+    let mut c = store.acquire().await.unwrap();
+    let cc1 = customers::insert_cost_centre(&mut c.conn(), customer, "CC1", "Finance")
+        .await
+        .unwrap();
+    let cc2 = customers::insert_cost_centre(&mut c.conn(), customer, "CC2", "Sales")
+        .await
+        .unwrap();
+    customers::insert_cost_centre(&mut c.conn(), customer, "CC3", "Logistics")
+        .await
+        .unwrap();
+
+    assert!(
+        users::cost_centre_codes(&mut c.conn(), limited)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    users::limit_to_cost_centre(&mut c.conn(), limited, cc2)
+        .await
+        .unwrap();
+    users::limit_to_cost_centre(&mut c.conn(), limited, cc1)
+        .await
+        .unwrap();
+    // Limiting twice to the same centre is a no-op, not a conflict.
+    users::limit_to_cost_centre(&mut c.conn(), limited, cc2)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        users::cost_centre_codes(&mut c.conn(), limited)
+            .await
+            .unwrap(),
+        vec!["CC1".to_owned(), "CC2".to_owned()]
+    );
+    assert!(
+        users::cost_centre_codes(&mut c.conn(), free)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions and tokens
+
+fn new_session(id_hash: &str, user_id: i64, created_at: OffsetDateTime) -> NewSession<'_> {
+    NewSession {
+        id_hash,
+        user_id,
+        csrf_token: "csrf-token",
+        created_at,
+        expires_at: created_at + Duration::hours(12),
+        ip: "192.0.2.1",
+        user_agent: "contract-test",
+    }
+}
+
+async fn sessions_lifecycle(store: Store) {
+    let user = add_user(&store, None, "op.one").await;
+    let mut c = store.acquire().await.unwrap();
+    auth::insert_session(&mut c.conn(), &new_session("s1", user, T0))
+        .await
+        .unwrap();
+
+    let expected = auth::SessionRow {
+        id_hash: "s1".into(),
+        user_id: user,
+        csrf_token: "csrf-token".into(),
+        created_at: T0,
+        last_seen_at: T0,
+        expires_at: T0 + Duration::hours(12),
+    };
+    assert_eq!(
+        auth::session(&mut c.conn(), "s1").await.unwrap(),
+        Some(expected.clone())
+    );
+    assert_eq!(auth::session(&mut c.conn(), "s2").await.unwrap(), None);
+
+    let err = auth::insert_session(&mut c.conn(), &new_session("s1", user, T0))
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "expected a conflict, got {err:?}");
+
+    let later = T0 + Duration::minutes(7);
+    auth::touch_session(&mut c.conn(), "s1", later)
+        .await
+        .unwrap();
+    assert_eq!(
+        auth::session(&mut c.conn(), "s1").await.unwrap(),
+        Some(auth::SessionRow {
+            last_seen_at: later,
+            ..expected
+        })
+    );
+
+    auth::delete_session(&mut c.conn(), "s1").await.unwrap();
+    assert_eq!(auth::session(&mut c.conn(), "s1").await.unwrap(), None);
+}
+
+async fn sessions_of_a_user_end_but_the_kept_one(store: Store) {
+    let alice = add_user(&store, None, "op.alice").await;
+    let bob = add_user(&store, None, "op.bob").await;
+    let mut c = store.acquire().await.unwrap();
+    for (hash, user) in [("a1", alice), ("a2", alice), ("a3", alice), ("b1", bob)] {
+        auth::insert_session(&mut c.conn(), &new_session(hash, user, T0))
+            .await
+            .unwrap();
+    }
+
+    let ended = auth::delete_sessions_of_user(&mut c.conn(), alice, Some("a2"))
+        .await
+        .unwrap();
+    assert_eq!(ended, 2);
+    for (hash, alive) in [("a1", false), ("a2", true), ("a3", false), ("b1", true)] {
+        assert_eq!(
+            auth::session(&mut c.conn(), hash).await.unwrap().is_some(),
+            alive,
+            "session {hash}"
+        );
+    }
+
+    let ended = auth::delete_sessions_of_user(&mut c.conn(), alice, None)
+        .await
+        .unwrap();
+    assert_eq!(ended, 1);
+    assert_eq!(auth::session(&mut c.conn(), "a2").await.unwrap(), None);
+    assert!(auth::session(&mut c.conn(), "b1").await.unwrap().is_some());
+}
+
+async fn expired_sessions_are_purged(store: Store) {
+    let user = add_user(&store, None, "op.one").await;
+    let mut c = store.acquire().await.unwrap();
+    let now = T0 + Duration::hours(10);
+    let idle_before = now - Duration::hours(2);
+    // Idle too long.
+    auth::insert_session(&mut c.conn(), &new_session("idle", user, T0))
+        .await
+        .unwrap();
+    // Seen recently but past its absolute expiry (exactly now).
+    let old = new_session("expired", user, T0 - Duration::hours(2));
+    auth::insert_session(&mut c.conn(), &old).await.unwrap();
+    auth::touch_session(&mut c.conn(), "expired", now)
+        .await
+        .unwrap();
+    // Seen exactly at the idle limit, not expired: stays.
+    auth::insert_session(&mut c.conn(), &new_session("fresh", user, T0))
+        .await
+        .unwrap();
+    auth::touch_session(&mut c.conn(), "fresh", idle_before)
+        .await
+        .unwrap();
+
+    let purged = auth::delete_expired_sessions(&mut c.conn(), idle_before, now)
+        .await
+        .unwrap();
+    assert_eq!(purged, 2);
+    assert_eq!(auth::session(&mut c.conn(), "idle").await.unwrap(), None);
+    assert_eq!(auth::session(&mut c.conn(), "expired").await.unwrap(), None);
+    assert!(
+        auth::session(&mut c.conn(), "fresh")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+async fn api_tokens_expire_and_are_revoked(store: Store) {
+    let alice = add_user(&store, None, "op.alice").await;
+    let bob = add_user(&store, None, "op.bob").await;
+    let mut c = store.acquire().await.unwrap();
+    let expires = T0 + Duration::days(30);
+    let login = auth::insert_api_token(
+        &mut c.conn(),
+        alice,
+        "login",
+        "login",
+        "h-login",
+        T0,
+        expires,
+    )
+    .await
+    .unwrap();
+    auth::insert_api_token(&mut c.conn(), alice, "CI", "personal", "h-ci", T0, expires)
+        .await
+        .unwrap();
+    auth::insert_api_token(&mut c.conn(), bob, "bob", "personal", "h-bob", T0, expires)
+        .await
+        .unwrap();
+
+    let err = auth::insert_api_token(&mut c.conn(), bob, "dup", "personal", "h-ci", T0, expires)
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "token hashes are unique: {err:?}");
+
+    let live = auth::live_api_token(&mut c.conn(), "h-login", T0)
+        .await
+        .unwrap();
+    assert_eq!(
+        live,
+        Some(auth::ApiTokenRow {
+            id: login,
+            user_id: alice,
+            name: "login".into(),
+            kind: "login".into(),
+            created_at: T0,
+            expires_at: expires,
+        })
+    );
+    let last_second = expires - Duration::seconds(1);
+    assert!(
+        auth::live_api_token(&mut c.conn(), "h-login", last_second)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    for at in [expires, expires + Duration::seconds(1)] {
+        assert_eq!(
+            auth::live_api_token(&mut c.conn(), "h-login", at)
+                .await
+                .unwrap(),
+            None,
+            "expired at {at}"
+        );
+    }
+    assert_eq!(
+        auth::live_api_token(&mut c.conn(), "h-unknown", T0)
+            .await
+            .unwrap(),
+        None
+    );
+
+    let revoked_at = T0 + Duration::hours(1);
+    assert_eq!(
+        auth::revoke_api_tokens_of_user(&mut c.conn(), alice, revoked_at)
+            .await
+            .unwrap(),
+        2
+    );
+    for hash in ["h-login", "h-ci"] {
+        assert_eq!(
+            auth::live_api_token(&mut c.conn(), hash, revoked_at)
+                .await
+                .unwrap(),
+            None,
+            "{hash} is revoked"
+        );
+    }
+    assert!(
+        auth::live_api_token(&mut c.conn(), "h-bob", revoked_at)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // Already revoked tokens are not revoked again.
+    assert_eq!(
+        auth::revoke_api_tokens_of_user(&mut c.conn(), alice, revoked_at)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+async fn one_time_tokens_are_single_use(store: Store) {
+    let user = add_user(&store, None, "op.one").await;
+    let mut c = store.acquire().await.unwrap();
+    let expires = T0 + Duration::days(7);
+    auth::insert_one_time_token(&mut c.conn(), "ott", user, "invitation", T0, expires)
+        .await
+        .unwrap();
+    let expected = auth::OneTimeTokenRow {
+        user_id: user,
+        purpose: "invitation".into(),
+        expires_at: expires,
+    };
+
+    // Looking does not consume.
+    for _ in 0..2 {
+        assert_eq!(
+            auth::usable_one_time_token(&mut c.conn(), "ott", T0)
+                .await
+                .unwrap(),
+            Some(expected.clone())
+        );
+    }
+    let at = T0 + Duration::hours(1);
+    assert_eq!(
+        auth::consume_one_time_token(&mut c.conn(), "ott", at)
+            .await
+            .unwrap(),
+        Some(expected)
+    );
+    assert_eq!(
+        auth::consume_one_time_token(&mut c.conn(), "ott", at)
+            .await
+            .unwrap(),
+        None,
+        "a second consume must fail"
+    );
+    assert_eq!(
+        auth::usable_one_time_token(&mut c.conn(), "ott", at)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        auth::consume_one_time_token(&mut c.conn(), "unknown", at)
+            .await
+            .unwrap(),
+        None
+    );
+
+    let err = auth::insert_one_time_token(&mut c.conn(), "ott", user, "reset", T0, expires)
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "token hashes are unique: {err:?}");
+}
+
+async fn one_time_tokens_expire(store: Store) {
+    let user = add_user(&store, None, "op.one").await;
+    let mut c = store.acquire().await.unwrap();
+    let expires = T0 + Duration::hours(1);
+    auth::insert_one_time_token(&mut c.conn(), "late", user, "reset", T0, expires)
+        .await
+        .unwrap();
+    auth::insert_one_time_token(&mut c.conn(), "just", user, "reset", T0, expires)
+        .await
+        .unwrap();
+
+    for at in [expires, expires + Duration::days(1)] {
+        assert_eq!(
+            auth::usable_one_time_token(&mut c.conn(), "late", at)
+                .await
+                .unwrap(),
+            None,
+            "usable at {at}"
+        );
+        assert_eq!(
+            auth::consume_one_time_token(&mut c.conn(), "late", at)
+                .await
+                .unwrap(),
+            None,
+            "consumed at {at}"
+        );
+    }
+    let last_second = expires - Duration::seconds(1);
+    assert!(
+        auth::consume_one_time_token(&mut c.conn(), "just", last_second)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+async fn one_time_tokens_are_voided_per_user(store: Store) {
+    let alice = add_user(&store, None, "op.alice").await;
+    let bob = add_user(&store, None, "op.bob").await;
+    let mut c = store.acquire().await.unwrap();
+    let expires = T0 + Duration::days(7);
+    for (hash, user, purpose) in [
+        ("a-invite", alice, "invitation"),
+        ("a-reset", alice, "reset"),
+        ("b-reset", bob, "reset"),
+    ] {
+        auth::insert_one_time_token(&mut c.conn(), hash, user, purpose, T0, expires)
+            .await
+            .unwrap();
+    }
+
+    let at = T0 + Duration::minutes(5);
+    auth::void_one_time_tokens_of_user(&mut c.conn(), alice, at)
+        .await
+        .unwrap();
+    for hash in ["a-invite", "a-reset"] {
+        assert_eq!(
+            auth::usable_one_time_token(&mut c.conn(), hash, at)
+                .await
+                .unwrap(),
+            None,
+            "{hash} is void"
+        );
+        assert_eq!(
+            auth::consume_one_time_token(&mut c.conn(), hash, at)
+                .await
+                .unwrap(),
+            None,
+            "{hash} is void"
+        );
+    }
+    assert_eq!(
+        auth::consume_one_time_token(&mut c.conn(), "b-reset", at)
+            .await
+            .unwrap()
+            .map(|t| t.user_id),
+        Some(bob)
+    );
+}
+
+async fn concurrent_consumes_have_one_winner(store: Store) {
+    let user = add_user(&store, None, "op.one").await;
+    let expires = T0 + Duration::days(1);
+    {
+        let mut c = store.acquire().await.unwrap();
+        auth::insert_one_time_token(&mut c.conn(), "race", user, "reset", T0, expires)
+            .await
+            .unwrap();
+    }
+    let consume = || {
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            let won = auth::consume_one_time_token(&mut tx.conn(), "race", T0)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            won.is_some()
+        }
+    };
+    let attempts: Vec<_> = (0..4).map(|_| tokio::spawn(consume())).collect();
+    let mut winners = 0;
+    for attempt in attempts {
+        if attempt.await.unwrap() {
+            winners += 1;
+        }
+    }
+    assert_eq!(winners, 1, "exactly one concurrent consume wins");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit trail
+
+/// A stand-in for the real SHA-256 link: deterministic and dependent on both inputs.
+fn link(prev: &str, seq: i64) -> String {
+    let mut h = DefaultHasher::new();
+    (prev, seq).hash(&mut h);
+    format!("{seq}:{:016x}", h.finish())
+}
+
+fn event(at: OffsetDateTime, action: &str) -> NewAuditEvent<'_> {
+    NewAuditEvent {
+        at,
+        actor_user_id: Some(7),
+        actor: "op.one",
+        customer_id: Some(42),
+        action,
+        object_type: "user",
+        object_id: "13",
+        ip: "192.0.2.1",
+        request_id: "req-1",
+        details: r#"{"k":"v"}"#,
+    }
+}
+
+/// Appends in its own transaction; returns the id and the (prev, seq) the chain saw.
+async fn append(store: &Store, ev: &NewAuditEvent<'_>) -> (i64, (String, i64)) {
+    let seen = Arc::new(Mutex::new(None));
+    let mut tx = store.begin().await.unwrap();
+    let id = audit::append(&mut tx.conn(), ev, |prev, seq| {
+        *seen.lock().unwrap() = Some((prev.to_owned(), seq));
+        link(prev, seq)
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let seen = seen.lock().unwrap().take().expect("chain was called");
+    (id, seen)
+}
+
+async fn audit_appends_chain(store: Store) {
+    let genesis = "0".repeat(64);
+    let times = [
+        T0,
+        T0 + Duration::seconds(1),
+        datetime!(2027-01-01 00:00:00 UTC),
+    ];
+    let actions = ["sign_in", "password_change", "sign_in"];
+    let mut ids = Vec::new();
+    let mut head = genesis.clone();
+    for (i, (at, action)) in times.iter().zip(actions).enumerate() {
+        let seq = i as i64 + 1;
+        let (id, seen) = append(&store, &event(*at, action)).await;
+        assert_eq!(
+            seen,
+            (head.clone(), seq),
+            "append {i} sees the chain's head"
+        );
+        head = link(&head, seq);
+        ids.push(id);
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids grow: {ids:?}");
+
+    let mut c = store.acquire().await.unwrap();
+    let rows = audit::after(&mut c.conn(), 0, 100).await.unwrap();
+    assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), ids);
+    let mut prev = genesis.clone();
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row.prev_hash, prev, "row {i} links to its predecessor");
+        assert_eq!(row.hash, link(&prev, i as i64 + 1), "row {i} hash");
+        assert_eq!(row.at, times[i]);
+        assert_eq!(row.action, actions[i]);
+        prev = row.hash.clone();
+    }
+    assert_eq!(
+        rows[0],
+        audit::AuditEventRow {
+            id: ids[0],
+            at: T0,
+            actor_user_id: Some(7),
+            actor: "op.one".into(),
+            customer_id: Some(42),
+            action: "sign_in".into(),
+            object_type: "user".into(),
+            object_id: "13".into(),
+            ip: "192.0.2.1".into(),
+            request_id: "req-1".into(),
+            details: r#"{"k":"v"}"#.into(),
+            prev_hash: genesis,
+            hash: link(&"0".repeat(64), 1),
+        }
+    );
+
+    let tail = audit::after(&mut c.conn(), ids[0], 100).await.unwrap();
+    assert_eq!(tail, rows[1..].to_vec());
+    let page = audit::after(&mut c.conn(), 0, 2).await.unwrap();
+    assert_eq!(page, rows[..2].to_vec());
+    assert!(
+        audit::after(&mut c.conn(), ids[2], 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let sign_ins = audit::latest_of_action(&mut c.conn(), "sign_in", 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        sign_ins,
+        vec![rows[2].clone(), rows[0].clone()],
+        "newest first"
+    );
+    let newest = audit::latest_of_action(&mut c.conn(), "sign_in", 1)
+        .await
+        .unwrap();
+    assert_eq!(newest, vec![rows[2].clone()]);
+    assert!(
+        audit::latest_of_action(&mut c.conn(), "export", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn audit_rolled_back_append_leaves_the_chain_intact(store: Store) {
+    let genesis = "0".repeat(64);
+    let (first, _) = append(&store, &event(T0, "sign_in")).await;
+
+    let mut tx = store.begin().await.unwrap();
+    audit::append(&mut tx.conn(), &event(T0, "abandoned"), link)
+        .await
+        .unwrap();
+    drop(tx);
+
+    let (second, (prev, seq)) = append(&store, &event(T0, "sign_out")).await;
+    assert_eq!((prev.as_str(), seq), (link(&genesis, 1).as_str(), 2));
+
+    let mut c = store.acquire().await.unwrap();
+    let rows = audit::after(&mut c.conn(), 0, 100).await.unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.id, r.action.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(first, "sign_in"), (second, "sign_out")]
+    );
+    assert_eq!(rows[1].prev_hash, rows[0].hash);
+}
+
+async fn audit_concurrent_appends_never_fork(store: Store) {
+    const WRITERS: usize = 6;
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let at = T0 + Duration::seconds(i as i64);
+                append(&store, &event(at, "concurrent")).await
+            })
+        })
+        .collect();
+    for w in writers {
+        w.await.unwrap();
+    }
+
+    let mut c = store.acquire().await.unwrap();
+    let rows = audit::after(&mut c.conn(), 0, 100).await.unwrap();
+    assert_eq!(rows.len(), WRITERS);
+    let mut prev = "0".repeat(64);
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row.prev_hash, prev, "row {i} forks the chain");
+        assert_eq!(row.hash, link(&prev, i as i64 + 1));
+        prev = row.hash.clone();
+    }
+    let distinct: HashSet<&str> = rows.iter().map(|r| r.prev_hash.as_str()).collect();
+    assert_eq!(distinct.len(), WRITERS);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+
+struct Site {
+    customer: i64,
+    point: i64,
+    centre: i64,
+    product: i64,
+}
+
+async fn site(store: &Store, number: &str, product: i64) -> Site {
+    let customer = add_customer(store, number).await;
+    let mut c = store.acquire().await.unwrap();
+    let point = customers::insert_collection_point(
+        &mut c.conn(),
+        customer,
+        "CP1",
+        "Head office",
+        ("Rue 1", "1000", "Bruxelles"),
+    )
+    .await
+    .unwrap();
+    let centre = customers::insert_cost_centre(&mut c.conn(), customer, "CC1", "Finance")
+        .await
+        .unwrap();
+    Site {
+        customer,
+        point,
+        centre,
+        product,
+    }
+}
+
+fn transaction<'a>(s: &Site, transaction_id: &'a str, amount_cents: i64) -> NewTransaction<'a> {
+    NewTransaction {
+        transaction_id,
+        customer_id: s.customer,
+        date: date!(2026 - 11 - 02),
+        collection_point_id: s.point,
+        cost_centre_id: Some(s.centre),
+        product_id: s.product,
+        format: Some("C5"),
+        weight_class: Some("0-50g"),
+        destination: Some("BE"),
+        quantity: 1,
+        unit_price_millis: amount_cents * 10,
+        amount_cents,
+    }
+}
+
+fn registered_item<'a>(s: &Site, barcode: &'a str) -> NewRegisteredItem<'a> {
+    NewRegisteredItem {
+        barcode,
+        customer_id: s.customer,
+        deposit_date: date!(2026 - 11 - 02),
+        collection_point_id: s.point,
+        cost_centre_id: None,
+        product_id: s.product,
+        acknowledgement: true,
+        recipient_name: "Marie Dubois",
+        recipient_street: "Rue Haute 5",
+        recipient_postcode: "4000",
+        recipient_city: "Liège",
+        recipient_country: "BE",
+    }
+}
+
+async fn operations_totals_are_exact(store: Store) {
+    let product = add_product(&store, "P01").await;
+    let a = site(&store, "8800001", product).await;
+    let b = site(&store, "8800002", product).await;
+    let big = site(&store, "8800003", product).await;
+    let mut c = store.acquire().await.unwrap();
+
+    for (id, cents) in [("T-1", 1234), ("T-2", 99), ("T-3", 1)] {
+        operations::insert_transaction(&mut c.conn(), &transaction(&a, id, cents))
+            .await
+            .unwrap();
+    }
+    let no_centre = NewTransaction {
+        cost_centre_id: None,
+        format: None,
+        weight_class: None,
+        destination: None,
+        ..transaction(&a, "T-4", 0)
+    };
+    operations::insert_transaction(&mut c.conn(), &no_centre)
+        .await
+        .unwrap();
+    // Sums beyond 32 bits stay exact (money is BIGINT cents on both backends).
+    for (id, cents) in [("T-5", 2_147_483_647), ("T-6", 3_000_000_000)] {
+        operations::insert_transaction(&mut c.conn(), &transaction(&big, id, cents))
+            .await
+            .unwrap();
+    }
+
+    assert_eq!(
+        operations::transaction_totals(&mut c.conn(), a.customer)
+            .await
+            .unwrap(),
+        (4, 1334)
+    );
+    assert_eq!(
+        operations::transaction_totals(&mut c.conn(), b.customer)
+            .await
+            .unwrap(),
+        (0, 0)
+    );
+    assert_eq!(
+        operations::transaction_totals(&mut c.conn(), big.customer)
+            .await
+            .unwrap(),
+        (2, 5_147_483_647)
+    );
+
+    for barcode in ["RR000000001BE", "RR000000002BE"] {
+        operations::insert_registered_item(&mut c.conn(), &registered_item(&a, barcode))
+            .await
+            .unwrap();
+    }
+    let without_ack = NewRegisteredItem {
+        acknowledgement: false,
+        cost_centre_id: Some(b.centre),
+        ..registered_item(&b, "RR000000003BE")
+    };
+    operations::insert_registered_item(&mut c.conn(), &without_ack)
+        .await
+        .unwrap();
+    assert_eq!(
+        operations::registered_item_count(&mut c.conn(), a.customer)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        operations::registered_item_count(&mut c.conn(), b.customer)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        operations::registered_item_count(&mut c.conn(), big.customer)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+async fn operations_reject_duplicates(store: Store) {
+    let product = add_product(&store, "P01").await;
+    let a = site(&store, "8800001", product).await;
+    let b = site(&store, "8800002", product).await;
+    let mut c = store.acquire().await.unwrap();
+    operations::insert_transaction(&mut c.conn(), &transaction(&a, "T-1", 500))
+        .await
+        .unwrap();
+    // Transaction ids are unique across customers.
+    let err = operations::insert_transaction(&mut c.conn(), &transaction(&b, "T-1", 700))
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "expected a conflict, got {err:?}");
+
+    operations::insert_registered_item(&mut c.conn(), &registered_item(&a, "RR1BE"))
+        .await
+        .unwrap();
+    let err = operations::insert_registered_item(&mut c.conn(), &registered_item(&b, "RR1BE"))
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "expected a conflict, got {err:?}");
+
+    assert_eq!(
+        operations::transaction_totals(&mut c.conn(), a.customer)
+            .await
+            .unwrap(),
+        (1, 500)
+    );
+    assert_eq!(
+        operations::transaction_totals(&mut c.conn(), b.customer)
+            .await
+            .unwrap(),
+        (0, 0)
+    );
+    assert_eq!(
+        operations::registered_item_count(&mut c.conn(), b.customer)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transactions and time
+
+async fn transactions_commit_or_leave_nothing(store: Store) {
+    {
+        let mut tx = store.begin().await.unwrap();
+        let id = customers::insert(&mut tx.conn(), &new_customer("8800001", T0))
+            .await
+            .unwrap();
+        customers::insert_cost_centre(&mut tx.conn(), id, "CC1", "Finance")
+            .await
+            .unwrap();
+        // Visible inside its own transaction...
+        assert!(
+            customers::by_number(&mut tx.conn(), "8800001")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        // ...and gone when dropped without commit.
+    }
+    let mut c = store.acquire().await.unwrap();
+    assert_eq!(
+        customers::by_number(&mut c.conn(), "8800001")
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(meta::is_empty(&mut c.conn()).await.unwrap());
+    drop(c);
+
+    let mut tx = store.begin().await.unwrap();
+    let id = customers::insert(&mut tx.conn(), &new_customer("8800001", T0))
+        .await
+        .unwrap();
+    customers::insert_cost_centre(&mut tx.conn(), id, "CC1", "Finance")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut c = store.acquire().await.unwrap();
+    let kept = customers::by_number(&mut c.conn(), "8800001")
+        .await
+        .unwrap()
+        .expect("committed customer persists");
+    assert_eq!(kept.id, id);
+    assert_eq!(
+        customers::cost_centres(&mut c.conn(), id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+async fn whole_second_instants_round_trip(store: Store) {
+    let instants = [
+        datetime!(1999-12-31 23:59:59 UTC),
+        datetime!(2024-02-29 12:00:00 UTC),
+        datetime!(2026-03-29 00:59:59 UTC), // the second before Brussels moves to summer time
+        datetime!(2026-10-25 01:00:00 UTC),
+        datetime!(2038-01-19 03:14:08 UTC), // past the 32-bit epoch
+        datetime!(2099-12-31 23:59:59 UTC),
+    ];
+    let mut c = store.acquire().await.unwrap();
+    for (i, at) in instants.into_iter().enumerate() {
+        let number = format!("88{i:05}");
+        let customer = customers::insert(&mut c.conn(), &new_customer(&number, at))
+            .await
+            .unwrap();
+        let row = customers::by_id(&mut c.conn(), customer)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.created_at, at, "customer created_at");
+        assert_eq!(row.created_at.offset(), UtcOffset::UTC, "read back in UTC");
+
+        let username = format!("user.{i}");
+        let user = users::insert(
+            &mut c.conn(),
+            &NewUser {
+                created_at: at,
+                ..new_user(Some(customer), &username, "user", "active")
+            },
+        )
+        .await
+        .unwrap();
+        users::record_login(&mut c.conn(), user, at).await.unwrap();
+        let row = users::by_id(&mut c.conn(), user).await.unwrap().unwrap();
+        assert_eq!((row.created_at, row.last_login_at), (at, Some(at)));
+
+        let hash = format!("session-{i}");
+        auth::insert_session(&mut c.conn(), &new_session(&hash, user, at))
+            .await
+            .unwrap();
+        let s = auth::session(&mut c.conn(), &hash).await.unwrap().unwrap();
+        assert_eq!(
+            (s.created_at, s.last_seen_at, s.expires_at),
+            (at, at, at + Duration::hours(12))
+        );
+    }
+}
+
+/// SQLite compares instants as text: the store normalises every instant to UTC whole
+/// seconds, so an offset or a fraction of a second never changes an answer.
+async fn instants_compare_alike_whatever_offset_or_precision(store: Store) {
+    let alice = add_user(&store, None, "op.alice").await;
+    let mut c = store.acquire().await.unwrap();
+    let expires = T0 + Duration::hours(1);
+    auth::insert_api_token(&mut c.conn(), alice, "t", "login", "h-t", T0, expires)
+        .await
+        .unwrap();
+    let plus_one = time::UtcOffset::from_hms(1, 0, 0).unwrap();
+    let minus_five = time::UtcOffset::from_hms(-5, 0, 0).unwrap();
+    let before = (expires - Duration::minutes(30)).to_offset(plus_one);
+    assert!(
+        auth::live_api_token(&mut c.conn(), "h-t", before)
+            .await
+            .unwrap()
+            .is_some(),
+        "30 minutes before expiry, written as +01:00"
+    );
+    let after = (expires + Duration::minutes(30)).to_offset(minus_five);
+    assert!(
+        auth::live_api_token(&mut c.conn(), "h-t", after)
+            .await
+            .unwrap()
+            .is_none(),
+        "30 minutes after expiry, written as -05:00"
+    );
+    let half_past = expires + Duration::milliseconds(500);
+    assert!(
+        auth::live_api_token(&mut c.conn(), "h-t", half_past)
+            .await
+            .unwrap()
+            .is_none(),
+        "half a second after expiry"
+    );
+    let row = auth::live_api_token(&mut c.conn(), "h-t", T0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.expires_at.offset(), time::UtcOffset::UTC);
+}
