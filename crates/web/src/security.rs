@@ -13,8 +13,8 @@ use cs_app::{AppError, secrets::same_secret};
 use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::{
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    set_header::SetResponseHeaderLayer,
+    request_id::PropagateRequestIdLayer,
+    set_header::{SetRequestHeaderLayer, SetResponseHeaderLayer},
     timeout::TimeoutLayer,
     trace::TraceLayer,
 };
@@ -31,7 +31,10 @@ pub fn apply(router: Router, secure: bool, timeout: Duration) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     let hsts = secure.then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     let layers = ServiceBuilder::new()
-        .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
+        // Our own id for every request, whatever the client sent: it lands in the audit trail.
+        .layer(SetRequestHeaderLayer::overriding(x_request_id.clone(), |_: &Request| {
+            HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).ok()
+        }))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req
                 .headers()
@@ -44,7 +47,9 @@ pub fn apply(router: Router, secure: bool, timeout: Duration) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
+        // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on our
+        // own forms. Pages carrying secrets in their URL set no-referrer themselves.
+        .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
         .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header_layer(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
         .layer(header_layer(
@@ -73,7 +78,10 @@ pub async fn check_csrf(ctx: &RequestCtx, req: Request) -> Result<Request, AppEr
     {
         return Err(AppError::CsrfRejected);
     }
+    // `Origin: null` (privacy-preserving browsers, no-referrer pages) says nothing: like a
+    // missing Origin it is no refusal, and the token below still decides.
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())
+        && origin != "null"
         && origin != ctx.origin
         && !same_host(origin, headers)
     {

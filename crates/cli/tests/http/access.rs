@@ -185,6 +185,20 @@ async fn state_changing_forms_need_their_token_and_our_origin(t: &TestApp) {
         StatusCode::OK,
         "still signed in after refused sign-outs"
     );
+    let denied = t
+        .count("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied'")
+        .await;
+    assert_eq!(denied, 4, "each refused sign-out is audited");
+    // Browsers may send `Origin: null` (privacy settings, no-referrer pages): the token decides.
+    let null_origin = b
+        .request(
+            Method::POST,
+            "/language",
+            &[("origin", "null"), ("sec-fetch-site", "same-origin")],
+            Some(&[("_csrf", &token), ("language", "fr")]),
+        )
+        .await;
+    assert_eq!(null_origin.status(), StatusCode::SEE_OTHER);
     let ours = b
         .request(
             Method::POST,
@@ -276,7 +290,12 @@ async fn security_headers_on_every_route(t: &TestApp) {
         let h = r.headers();
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["x-frame-options"], "DENY", "{path}");
-        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        let referrer = if path.starts_with("/password/set") {
+            "no-referrer"
+        } else {
+            "same-origin"
+        };
+        assert_eq!(h["referrer-policy"], referrer, "{path}");
         let csp = h["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("frame-ancestors 'none'"), "{path}");
         assert!(h.contains_key("x-request-id"), "{path}");

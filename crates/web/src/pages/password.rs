@@ -11,7 +11,7 @@ use crate::{
 use askama::Template;
 use axum::{
     extract::{Query, State},
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
 use cs_app::{AppError, auth};
@@ -50,6 +50,11 @@ async fn page(
         usable,
         error: None,
     });
+    // The link's token is in this page's URL: never let it travel in a Referer.
+    r.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     if !usable {
         *r.status_mut() = StatusCode::BAD_REQUEST;
     }
