@@ -15,6 +15,7 @@ pub mod action {
     pub const PASSWORD_SET: &str = "password.set";
     pub const OPERATOR_CREATED: &str = "operator.created";
     pub const DEMO_LOADED: &str = "demo.loaded";
+    pub const ACCESS_DENIED: &str = "access.denied";
 }
 
 /// Who did it, as the trail records it.
@@ -68,6 +69,31 @@ pub async fn record(
         details: &details,
     };
     let id = audit::append(conn, &event, |prev, seq| link_hash(prev, seq, &event)).await?;
+    Ok(id)
+}
+
+/// Records one event in a transaction of its own (events not tied to a change, such as a
+/// refused request).
+pub async fn record_alone(
+    app: &crate::App,
+    who: &Who<'_>,
+    meta: &RequestMeta,
+    action: &str,
+    object: (&str, &str),
+    details: serde_json::Value,
+) -> AppResult<i64> {
+    let mut tx = app.store.begin().await?;
+    let id = record(
+        &mut tx.conn(),
+        app.now(),
+        who,
+        meta,
+        action,
+        object,
+        details,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(id)
 }
 

@@ -61,7 +61,7 @@ async fn check_password(
                 if c.is_some_and(|c| c.status == "suspended") {
                     audit_login(&mut tx.conn(), now, meta, &u, false, "customer_suspended").await?;
                     tx.commit().await?;
-                    return Err(AppError::Forbidden);
+                    return Err(AppError::CustomerSuspended);
                 }
             }
             Ok(u)
@@ -401,10 +401,9 @@ pub async fn new_link(
         now + lifetime,
     )
     .await?;
-    let mut url = app
-        .settings
-        .public_url
-        .join("/password/set")
+    // Relative to PUBLIC_URL, path included (a portal served under /portal/ keeps it).
+    let base = app.settings.public_url.as_str().trim_end_matches('/');
+    let mut url = url::Url::parse(&format!("{base}/password/set"))
         .map_err(|e| AppError::Internal(format!("public url: {e}")))?;
     url.query_pairs_mut().append_pair("token", &token);
     Ok(url.to_string())
@@ -465,6 +464,13 @@ pub async fn create_operator(
     .await?;
     tx.commit().await?;
     Ok(link)
+}
+
+/// Deletes sessions past their idle or absolute limit; run periodically by the server.
+pub async fn purge_expired_sessions(app: &App) -> AppResult<u64> {
+    let now = app.now();
+    let mut conn = app.store.acquire().await?;
+    Ok(repo::delete_expired_sessions(&mut conn.conn(), now - SESSION_IDLE, now).await?)
 }
 
 /// Remembers the language a signed-in user picked.

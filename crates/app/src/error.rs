@@ -46,6 +46,9 @@ pub enum AppError {
     InvalidLink,
     #[error("you do not have the right to do this")]
     Forbidden,
+    /// Right password, but the user's company has its portal access suspended.
+    #[error("your company's access to the portal is suspended: please call the Service Centre")]
+    CustomerSuspended,
     #[error("the request was refused: its form token is missing or it came from another site")]
     CsrfRejected,
     /// Unknown, or belonging to another customer: both answer the same.
@@ -72,6 +75,7 @@ impl AppError {
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::InvalidLink => "invalid_link",
             AppError::Forbidden => "forbidden",
+            AppError::CustomerSuspended => "customer_suspended",
             AppError::CsrfRejected => "csrf_rejected",
             AppError::NotFound => "not_found",
             AppError::Conflict { code, .. } => code,
@@ -87,7 +91,7 @@ impl AppError {
             AppError::Validation(_) => 422,
             AppError::BadRequest { .. } | AppError::InvalidLink => 400,
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::Forbidden | AppError::CsrfRejected => 403,
+            AppError::Forbidden | AppError::CsrfRejected | AppError::CustomerSuspended => 403,
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
             AppError::Throttled { .. } => 429,
@@ -141,6 +145,7 @@ mod tests {
             AppError::InvalidCredentials,
             AppError::InvalidLink,
             AppError::Forbidden,
+            AppError::CustomerSuspended,
             AppError::CsrfRejected,
             AppError::NotFound,
             AppError::Conflict {

@@ -99,6 +99,17 @@ fn main() -> ExitCode {
         eprintln!("collectstamp {what}: not available yet in this version.");
         ExitCode::from(commands::NOT_AVAILABLE)
     };
+    let pending = match &cli.command {
+        Command::Import { .. } => Some("import"),
+        Command::Close { .. } => Some("close"),
+        Command::Purge { .. } => Some("purge"),
+        Command::Receipts { .. } => Some("receipts verify"),
+        Command::Backup { .. } => Some("backup"),
+        _ => None,
+    };
+    if let Some(what) = pending {
+        return not_yet(what);
+    }
     let config = match Config::load() {
         Ok(c) => c,
         Err(e) => {
@@ -108,9 +119,9 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match &cli.command {
-            Command::Serve { demo } => commands::serve(&config, *demo).await.map(|()| None),
-            Command::Migrate => commands::migrate(&config).await.map(|()| None),
-            Command::Demo => commands::demo(&config).await.map(|()| None),
+            Command::Serve { demo } => commands::serve(&config, *demo).await,
+            Command::Migrate => commands::migrate(&config).await,
+            Command::Demo => commands::demo(&config).await,
             Command::Operator {
                 command:
                     OperatorCommand::Create {
@@ -118,19 +129,16 @@ fn main() -> ExitCode {
                         email,
                         name,
                     },
-            } => commands::operator_create(&config, username, email, name.as_deref())
-                .await
-                .map(|()| None),
-            Command::Import { .. } => Ok(Some("import")),
-            Command::Close { .. } => Ok(Some("close")),
-            Command::Purge { .. } => Ok(Some("purge")),
-            Command::Receipts { .. } => Ok(Some("receipts verify")),
-            Command::Backup { .. } => Ok(Some("backup")),
+            } => commands::operator_create(&config, username, email, name.as_deref()).await,
+            Command::Import { .. }
+            | Command::Close { .. }
+            | Command::Purge { .. }
+            | Command::Receipts { .. }
+            | Command::Backup { .. } => Ok(()),
         }
     });
     match result {
-        Ok(None) => ExitCode::SUCCESS,
-        Ok(Some(what)) => not_yet(what),
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

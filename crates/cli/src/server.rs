@@ -170,16 +170,19 @@ pub async fn launch(
         app: app.clone(),
         metrics: metrics_handle(),
     });
+    let housekeeping = tokio::spawn(housekeeping(app.clone()));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(
+        let served = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(async {
             let _ = stopped.await;
         })
-        .await
+        .await;
+        housekeeping.abort();
+        served
     });
     Ok(Running {
         addr,
@@ -187,6 +190,19 @@ pub async fn launch(
         stop: Some(stop),
         task,
     })
+}
+
+/// Periodic clean-up that needs no coordination between instances (idempotent deletes).
+async fn housekeeping(app: App) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        every.tick().await;
+        match cs_app::auth::purge_expired_sessions(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "expired sessions deleted"),
+            Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
+        }
+    }
 }
 
 async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {

@@ -69,6 +69,16 @@ fn an_unreachable_database_is_a_clear_error_not_a_panic() {
 #[test]
 fn commands_of_later_issues_say_so_with_exit_3() {
     let dir = tempfile::tempdir().unwrap();
+    let broken = collectstamp(dir.path())
+        .env("COLLECTSTAMP_BIND", "nonsense")
+        .arg("purge")
+        .output()
+        .unwrap();
+    assert_eq!(
+        broken.status.code(),
+        Some(3),
+        "even with a broken configuration"
+    );
     for args in [
         vec!["import", "customers", "x.csv"],
         vec!["close", "--period", "2026-10"],
@@ -90,7 +100,7 @@ fn operator_create_prints_a_one_time_link_and_refuses_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let run = |user: &str, email: &str| {
         collectstamp(dir.path())
-            .env("COLLECTSTAMP_PUBLIC_URL", "https://portal.example")
+            .env("COLLECTSTAMP_PUBLIC_URL", "https://portal.example/cs/")
             .args(["operator", "create", user, "--email", email])
             .output()
             .unwrap()
@@ -102,11 +112,15 @@ fn operator_create_prints_a_one_time_link_and_refuses_duplicates() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
+    let prefix = "https://portal.example/cs/password/set?token=";
     let link = stdout
         .lines()
-        .find(|l| l.starts_with("https://portal.example/password/set?token="))
+        .find(|l| l.starts_with(prefix))
         .expect(&stdout);
-    assert!(link.len() > "https://portal.example/password/set?token=".len() + 40);
+    assert!(
+        link.len() > prefix.len() + 40,
+        "a path in PUBLIC_URL is kept: {link}"
+    );
     let dup = run("SC.First", "other@operator.example");
     assert_eq!(dup.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&dup.stderr).contains("already taken"));

@@ -154,8 +154,8 @@ impl Modules {
     }
 
     /// The modules a user of `role` effectively has, given what was granted: an admin has
-    /// all of them, a user only those granted (never `users`), an operator none of a
-    /// customer's modules by grant (it reaches them through the back office).
+    /// all of them, a user only those granted (never `users`), an operator every grantable
+    /// module of any customer (named per request), but not a customer's user management.
     pub fn effective(role: Role, granted: Modules) -> Modules {
         match role {
             Role::Admin => Module::ALL.into_iter().collect(),

@@ -86,6 +86,34 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// Middleware: resolves the caller and stores the [`RequestCtx`]; renders errors raised
 /// below it as JSON (API) or as a page, in the caller's language.
+/// Access-control failures go to the audit trail (ASVS: security events are logged).
+async fn audit_refusal(
+    app: &cs_app::App,
+    ctx: &RequestCtx,
+    method: &axum::http::Method,
+    path: &str,
+    code: &str,
+) {
+    let who = match &ctx.actor {
+        Some(a) => cs_app::audit::Who::actor(a),
+        None => cs_app::audit::Who::system("anonymous"),
+    };
+    let object = format!("{method} {path}");
+    let details = serde_json::json!({ "code": code });
+    if let Err(e) = cs_app::audit::record_alone(
+        app,
+        &who,
+        &ctx.meta,
+        cs_app::audit::action::ACCESS_DENIED,
+        ("route", &object),
+        details,
+    )
+    .await
+    {
+        tracing::warn!(error = %e, "could not audit a refused request");
+    }
+}
+
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     if path.starts_with("/static/") || path == "/healthz" || path == "/metrics" {
@@ -178,8 +206,14 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         secure,
         is_api,
     };
-    req.extensions_mut().insert(ctx);
+    let method = req.method().clone();
+    req.extensions_mut().insert(ctx.clone());
     let response = next.run(req).await;
+    if let Some(err) = crate::error::pending_error(&response)
+        && matches!(*err, AppError::Forbidden | AppError::CsrfRejected)
+    {
+        audit_refusal(app, &ctx, &method, &path, err.code()).await;
+    }
     let mut response = crate::error::render(response, actor.as_ref(), lang, is_api);
     if let Some(t) = new_csrf_cookie
         && let Ok(v) =

@@ -39,6 +39,11 @@ impl IntoResponse for WebError {
     }
 }
 
+/// The application error a response carries until it is rendered, if any.
+pub fn pending_error(response: &Response) -> Option<std::sync::Arc<AppError>> {
+    response.extensions().get::<Pending>().map(|p| p.0.clone())
+}
+
 /// Renders a pending error (if any) for the caller; other responses pass unchanged.
 pub fn render(response: Response, actor: Option<&Actor>, lang: Language, is_api: bool) -> Response {
     let Some(Pending(err)) = response.extensions().get::<Pending>().cloned() else {

@@ -110,6 +110,22 @@ async fn invited_disabled_and_suspended_users_cannot_sign_in(t: &TestApp) {
     let r = fresh.sign_in("b.admin", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("suspended"));
+    let token_for = |password: &'static str| {
+        t.http()
+            .post(t.url("/api/v1/auth/token"))
+            .json(&serde_json::json!({"username": "b.admin", "password": password}))
+            .send()
+    };
+    let api = token_for(PASSWORD).await.unwrap();
+    assert_eq!(api.status(), StatusCode::FORBIDDEN);
+    let v: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "customer_suspended");
+    let wrong = token_for("not the password").await.unwrap();
+    assert_eq!(
+        wrong.status(),
+        StatusCode::UNAUTHORIZED,
+        "without the password nothing is told"
+    );
 }
 
 async fn a_session_id_from_before_sign_in_is_worthless(t: &TestApp) {
@@ -151,6 +167,7 @@ async fn sign_out_ends_the_session_on_the_server(t: &TestApp) {
 
 async fn sessions_expire_after_30_idle_minutes_and_12_hours(t: &TestApp) {
     let mut idle = t.signed_in("a.user").await;
+    let _forgotten = t.signed_in("a.admin").await;
     t.clock.advance(Duration::minutes(29));
     assert_eq!(idle.get("/api/v1/me").await.status(), StatusCode::OK);
     t.clock.advance(Duration::minutes(31));
@@ -159,7 +176,18 @@ async fn sessions_expire_after_30_idle_minutes_and_12_hours(t: &TestApp) {
         StatusCode::UNAUTHORIZED
     );
 
+    // The periodic clean-up deletes what expired and keeps what lives.
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM sessions").await,
+        1,
+        "expired, not yet purged"
+    );
     let mut busy = t.signed_in("a.user").await;
+    assert_eq!(
+        cs_app::auth::purge_expired_sessions(t.app()).await.unwrap(),
+        1
+    );
+    assert_eq!(t.count("SELECT COUNT(*) FROM sessions").await, 1);
     for _ in 0..35 {
         t.clock.advance(Duration::minutes(20));
         assert_eq!(busy.get("/api/v1/me").await.status(), StatusCode::OK);

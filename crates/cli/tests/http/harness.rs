@@ -55,7 +55,12 @@ async fn fresh_pg_database(test: &str) -> Option<(String, String)> {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("PostgreSQL is required in CI but not reachable at {admin}: {e}");
             }
-            eprintln!("SKIPPED (PostgreSQL not reachable at {admin}: {e}): {test}");
+            // Straight to the process's stderr: the test harness hides eprintln! of passing tests.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "*** SKIPPED (PostgreSQL not reachable at {admin}: {e}): {test} ***"
+            );
             return None;
         }
     };

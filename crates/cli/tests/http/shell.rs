@@ -93,10 +93,18 @@ async fn openapi_document_is_pinned_and_lists_every_api_route(t: &TestApp) {
     }
     let committed =
         std::fs::read_to_string(path).expect("docs/openapi.json (run once with UPDATE_OPENAPI=1)");
-    assert_eq!(
-        pretty, committed,
-        "the API changed: review and run the tests with UPDATE_OPENAPI=1"
-    );
+    // Not assert_eq!: a whole document in a failure message helps nobody.
+    if pretty != committed {
+        let line = pretty
+            .lines()
+            .zip(committed.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0)
+            + 1;
+        panic!(
+            "the served OpenAPI document differs from docs/openapi.json from line {line}: review the API change and run the tests with UPDATE_OPENAPI=1"
+        );
+    }
     for route in cs_web::routes().table() {
         if route.path.starts_with("/api/") && route.path != "/api/v1/openapi.json" {
             let method = route.method.as_str().to_lowercase();

@@ -14,7 +14,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use cs_app::{Actor, AppError, auth};
+use cs_app::{Actor, auth};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -105,7 +105,9 @@ pub struct TokenResponse {
 
 /// Exchanges a username and password for a bearer token (valid 12 hours).
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody),
+        (status = 401, description = "unknown username or wrong password", body = ErrorBody),
+        (status = 403, description = "the customer's access is suspended", body = ErrorBody)))]
 pub async fn token(
     State(s): State<AppState>,
     ctx: RequestCtx,
@@ -113,12 +115,7 @@ pub async fn token(
 ) -> Result<Json<TokenResponse>, WebError> {
     let _ = req.totp;
     let (token, expires_at) =
-        auth::issue_login_token(&s.app, &ctx.meta, &req.username, &req.password)
-            .await
-            .map_err(|e| match e {
-                AppError::Forbidden => AppError::InvalidCredentials,
-                e => e,
-            })?;
+        auth::issue_login_token(&s.app, &ctx.meta, &req.username, &req.password).await?;
     Ok(Json(TokenResponse { token, expires_at }))
 }
 

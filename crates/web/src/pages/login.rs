@@ -4,7 +4,7 @@
 use super::{Chrome, PageForm, render, safe_next};
 use crate::{
     AppState,
-    context::{RequestCtx, cookie, session_cookie_name},
+    context::{LANG_COOKIE, RequestCtx, cookie, session_cookie_name},
     error::WebError,
     policy::{Policy, Routes},
 };
@@ -80,12 +80,19 @@ async fn login_submit(
     match auth::sign_in(&s.app, &ctx.meta, &f.username, &f.password).await {
         Ok(opened) => {
             let c = cookie(session_cookie_name(ctx.secure), opened.token, ctx.secure);
+            // The user's language stays after signing out.
+            let mut lang = cookie(
+                LANG_COOKIE,
+                opened.actor.language.code().to_owned(),
+                ctx.secure,
+            );
+            lang.set_max_age(time::Duration::days(365));
             let next = safe_next(&f.next).to_owned();
-            Ok((jar.add(c), Redirect::to(&next)).into_response())
+            Ok((jar.add(c).add(lang), Redirect::to(&next)).into_response())
         }
-        Err(e @ (AppError::InvalidCredentials | AppError::Forbidden)) => {
+        Err(e @ (AppError::InvalidCredentials | AppError::CustomerSuspended)) => {
             let chrome = Chrome::new(&ctx, "/login");
-            let key = if matches!(e, AppError::Forbidden) {
+            let key = if matches!(e, AppError::CustomerSuspended) {
                 "error-customer-suspended"
             } else {
                 "error-invalid-credentials"
@@ -98,7 +105,7 @@ async fn login_submit(
                 notice: None,
             };
             let mut r = render(&page);
-            *r.status_mut() = if matches!(e, AppError::Forbidden) {
+            *r.status_mut() = if matches!(e, AppError::CustomerSuspended) {
                 StatusCode::FORBIDDEN
             } else {
                 StatusCode::UNAUTHORIZED
