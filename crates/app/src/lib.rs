@@ -7,6 +7,9 @@ pub mod context;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod i18n;
+pub mod jobs;
+pub mod mail;
 pub mod passwords;
 pub mod secrets;
 
@@ -35,13 +38,17 @@ impl Settings {
     }
 }
 
-/// The application: storage, clock and settings, cheap to clone into every request.
+/// The application: storage, clock, settings, documents and mail, cheap to clone into
+/// every request.
 #[derive(Debug, Clone)]
 pub struct App {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub documents: documents::Documents,
+    pub mailer: Arc<mail::Mailer>,
+    /// Woken when this instance queues a job, so e-mail leaves at once.
+    pub jobs_queued: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -50,13 +57,21 @@ impl App {
         clock: Arc<dyn Clock>,
         settings: Settings,
         documents: documents::Documents,
+        mailer: mail::Mailer,
     ) -> Self {
         Self {
             store,
             clock,
             settings: Arc::new(settings),
             documents,
+            mailer: Arc::new(mailer),
+            jobs_queued: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// Tells the job runner that a committed transaction queued work.
+    pub fn wake_jobs(&self) {
+        self.jobs_queued.notify_one();
     }
 
     pub fn now(&self) -> time::OffsetDateTime {

@@ -55,7 +55,7 @@ pub async fn serve(config: &Config, with_demo: bool) -> anyhow::Result<()> {
     } else {
         None
     };
-    let running = server::launch(config, clock(), Cost::Production, announce).await?;
+    let running = server::launch(config, server::Options::production(), announce).await?;
     println!(
         "Collect & Stamp portal listening on {}",
         running.app.settings.public_url

@@ -39,6 +39,7 @@ struct Raw {
     seal_cert_path: Option<PathBuf>,
     tsa_url: Option<String>,
     receipt_retention_days: Option<i64>,
+    mail_from: Option<String>,
 }
 
 /// The checked configuration.
@@ -56,6 +57,8 @@ pub struct Config {
     pub seal_cert_path: Option<PathBuf>,
     pub tsa_url: Option<Url>,
     pub receipt_retention_days: u32,
+    /// The sender of the portal's e-mail (`Name <address>`); default `no-reply@` the public host.
+    pub mail_from: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -186,6 +189,16 @@ impl Config {
                 return Err(invalid(name, format!("no such file: {}", p.display())));
             }
         }
+        if let Some(from) = &raw.mail_from
+            && from.parse::<lettre::message::Mailbox>().is_err()
+        {
+            return Err(invalid(
+                "MAIL_FROM",
+                format!(
+                    "{from:?} is not an address like \"Collect & Stamp <no-reply@example.com>\""
+                ),
+            ));
+        }
         let days = raw.receipt_retention_days.unwrap_or(365);
         let receipt_retention_days = u32::try_from(days)
             .ok()
@@ -207,6 +220,7 @@ impl Config {
             seal_cert_path: raw.seal_cert_path,
             tsa_url,
             receipt_retention_days,
+            mail_from: raw.mail_from,
         })
     }
 

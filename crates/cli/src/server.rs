@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use anyhow::Context;
-use cs_app::{App, Settings, demo, documents::Documents, passwords::Cost};
+use cs_app::{App, Settings, demo, documents::Documents, mail::Mailer, passwords::Cost};
 use cs_domain::Clock;
 use cs_store::Store;
 use cs_web::AppState;
@@ -40,6 +40,26 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// The mail transport of the configuration: SMTP, or `.eml` files in `DATA_DIR/outbox/`.
+fn mailer(config: &Config, public_url: &Url) -> anyhow::Result<Mailer> {
+    let from = match &config.mail_from {
+        Some(f) => f.parse().context("COLLECTSTAMP_MAIL_FROM")?,
+        None => {
+            let host = public_url
+                .host_str()
+                .filter(|h| h.contains('.') && h.parse::<std::net::IpAddr>().is_err())
+                .unwrap_or("collectstamp.invalid");
+            format!("Collect & Stamp <no-reply@{host}>")
+                .parse()
+                .context("default sender address")?
+        }
+    };
+    Ok(match &config.smtp_url {
+        Some(url) => Mailer::smtp(url.expose(), from).map_err(|e| anyhow::anyhow!(e))?,
+        None => Mailer::outbox(config.data_dir.join("outbox"), from),
+    })
+}
+
 /// Builds the application on an open store.
 pub fn build_app(
     config: &Config,
@@ -54,12 +74,13 @@ pub fn build_app(
             config.data_dir.display()
         )
     })?;
+    let mailer = mailer(config, &public_url)?;
     let settings = Settings {
         public_url,
         data_dir: config.data_dir.clone(),
         password_cost: cost,
     };
-    Ok(App::new(store, clock, settings, documents))
+    Ok(App::new(store, clock, settings, documents, mailer))
 }
 
 fn default_public_url(addr: SocketAddr) -> anyhow::Result<Url> {
@@ -133,12 +154,35 @@ pub type BeforeListen<'a> = Box<dyn FnOnce(&demo::DemoOutcome) + Send + 'a>;
 
 /// Opens the database, optionally loads the demo (calling `announce` with the outcome
 /// before the socket listens), then serves in a background task.
+/// How a portal runs beyond its configuration: chosen by `serve`, and by the tests.
+pub struct Options {
+    pub clock: Arc<dyn Clock>,
+    pub cost: Cost,
+    /// Run queued jobs (e-mail) in the background. Tests turn it off and run them
+    /// explicitly with `cs_app::jobs::drain`, so they never wait on a timer.
+    pub background_jobs: bool,
+}
+
+impl Options {
+    pub fn production() -> Self {
+        Self {
+            clock: Arc::new(cs_domain::SystemClock),
+            cost: Cost::Production,
+            background_jobs: true,
+        }
+    }
+}
+
 pub async fn launch(
     config: &Config,
-    clock: Arc<dyn Clock>,
-    cost: Cost,
+    options: Options,
     demo: Option<BeforeListen<'_>>,
 ) -> anyhow::Result<Running> {
+    let Options {
+        clock,
+        cost,
+        background_jobs,
+    } = options;
     // Port 0 (tests) is only known once bound; otherwise bind after the demo is announced.
     let early = if config.bind.port() == 0 {
         Some(bind(config.bind).await?)
@@ -171,6 +215,7 @@ pub async fn launch(
         metrics: metrics_handle(),
     });
     let housekeeping = tokio::spawn(housekeeping(app.clone()));
+    let worker = background_jobs.then(|| tokio::spawn(cs_app::jobs::worker(app.clone())));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(
@@ -182,6 +227,9 @@ pub async fn launch(
         })
         .await;
         housekeeping.abort();
+        if let Some(w) = worker {
+            w.abort();
+        }
         served
     });
     Ok(Running {

@@ -65,14 +65,14 @@ async fn main_journeys_in_chromium() {
 
     let data = TempDir::new().unwrap();
     let config = Config::for_data_dir(data.path().to_path_buf(), None).unwrap();
-    let portal = server::launch(
-        &config,
-        Arc::new(cs_domain::SystemClock),
-        Cost::Fast,
-        Some(Box::new(|_| {})),
-    )
-    .await
-    .expect("the portal starts with the demo");
+    let options = server::Options {
+        clock: Arc::new(cs_domain::SystemClock),
+        cost: Cost::Fast,
+        background_jobs: true,
+    };
+    let portal = server::launch(&config, options, Some(Box::new(|_| {})))
+        .await
+        .expect("the portal starts with the demo");
     let base = portal.url();
     eprintln!(
         "portal with demo ready at {base} after {:?}",

@@ -166,6 +166,8 @@ pub enum PasswordError {
     TooShort { length: usize },
     #[error("password has {length} characters: at most 128 are allowed")]
     TooLong { length: usize },
+    #[error("this password is among the most common ones and easy to guess: choose another")]
+    Common,
 }
 
 impl PasswordError {
@@ -173,13 +175,15 @@ impl PasswordError {
         match self {
             Self::TooShort { .. } => "password_too_short",
             Self::TooLong { .. } => "password_too_long",
+            Self::Common => "password_common",
         }
     }
 }
 
 impl Password {
-    /// Length only, counted in Unicode scalar values; kept exactly as typed (no trimming,
-    /// no truncation: a silently shortened password is a weaker one).
+    /// Length counted in Unicode scalar values, and not a common password; no composition
+    /// rules. Kept exactly as typed (no trimming, no truncation: a silently shortened
+    /// password is a weaker one).
     pub fn parse(s: &str) -> Result<Password, PasswordError> {
         let length = s.chars().count();
         if length < PASSWORD_MIN_CHARS {
@@ -188,6 +192,9 @@ impl Password {
         if length > PASSWORD_MAX_CHARS {
             return Err(PasswordError::TooLong { length });
         }
+        if is_common_password(s) {
+            return Err(PasswordError::Common);
+        }
         Ok(Password(s.to_owned()))
     }
 
@@ -195,6 +202,20 @@ impl Password {
     pub fn expose(&self) -> &str {
         &self.0
     }
+}
+
+/// The shipped list of common passwords (see `data/README.md`), lower case.
+static COMMON_PASSWORDS: &str = include_str!("../data/common-passwords.txt");
+
+fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| COMMON_PASSWORDS.lines().filter(|l| !l.is_empty()).collect())
+}
+
+/// True when `s` (case-insensitively) is on the list of common passwords.
+pub fn is_common_password(s: &str) -> bool {
+    common_passwords().contains(s.to_lowercase().as_str())
 }
 
 impl fmt::Debug for Password {
@@ -430,6 +451,24 @@ mod tests {
     #[test]
     fn password_never_prints() {
         let p = Password::parse("my secret passphrase").unwrap();
+        assert!(
+            common_passwords().len() >= 10_000,
+            "at least the 10,000 most common"
+        );
+        for common in [
+            "password123456",
+            "Password123456",
+            "qwerty123456",
+            "1qaz2wsx3edc",
+            "administrator",
+        ] {
+            assert_eq!(
+                Password::parse(common).unwrap_err(),
+                PasswordError::Common,
+                "{common}"
+            );
+        }
+        assert_eq!(PasswordError::Common.code(), "password_common");
         assert_eq!(format!("{p:?}"), "Password(***)");
         assert_eq!(format!("{:?}", Some(p)), "Some(Password(***))");
     }

@@ -4,7 +4,6 @@
 pub mod api;
 pub mod context;
 pub mod error;
-pub mod i18n;
 pub mod ops;
 pub mod pages;
 pub mod policy;

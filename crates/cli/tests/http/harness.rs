@@ -86,9 +86,17 @@ impl TestApp {
             Config::for_data_dir(dir.path().to_path_buf(), pg.as_ref().map(|p| p.0.clone()))
                 .expect("config");
         let clock = FixedClock::new(datetime!(2026-11-26 10:00:00 UTC));
-        let running = server::launch(&config, Arc::new(clock.clone()), Cost::Fast, None)
-            .await
-            .expect("launch");
+        let running = server::launch(
+            &config,
+            server::Options {
+                clock: Arc::new(clock.clone()),
+                cost: Cost::Fast,
+                background_jobs: false,
+            },
+            None,
+        )
+        .await
+        .expect("launch");
         let base = running.url();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -252,6 +260,42 @@ impl TestApp {
         assert_eq!(r.status(), StatusCode::OK);
         let v: serde_json::Value = r.json().await.expect("json");
         v["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Runs every queued job (e-mail) now, then returns the outbox: (file name, content),
+    /// oldest first.
+    pub async fn mail(&self) -> Vec<(String, String)> {
+        cs_app::jobs::drain(self.app()).await.expect("jobs");
+        let dir = self._dir.path().join("outbox");
+        let mut files: Vec<(String, String)> = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries
+                .map(|e| e.expect("entry").path())
+                .map(|p| {
+                    (
+                        p.file_name().unwrap().to_string_lossy().into_owned(),
+                        std::fs::read_to_string(&p).expect("eml"),
+                    )
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        files.sort();
+        files
+    }
+
+    /// The one-time link (`…/password/set?token=…`) of the newest message to `to`.
+    pub async fn link_sent_to(&self, to: &str) -> String {
+        let mail = self.mail().await;
+        let (_, eml) = mail
+            .iter()
+            .rev()
+            .find(|(_, m)| m.contains(&format!("<{to}>")))
+            .unwrap_or_else(|| panic!("no mail to {to}"));
+        eml.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(&self.base) && l.contains("/password/set?token="))
+            .unwrap_or_else(|| panic!("no link in the mail to {to}"))
+            .to_owned()
     }
 
     pub fn http(&self) -> &reqwest::Client {

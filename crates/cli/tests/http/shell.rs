@@ -10,7 +10,49 @@ crate::on_both!(
     pages_follow_the_browser_then_the_users_language,
     openapi_document_is_pinned_and_lists_every_api_route,
     demo_loads_once_into_an_empty_database,
+    queued_mail_is_delivered_once_and_only_when_committed,
 );
+
+async fn queued_mail_is_delivered_once_and_only_when_committed(t: &TestApp) {
+    use cs_app::mail::{Email, enqueue};
+    let email = Email::compose(
+        "an@example.com",
+        "An Peeters",
+        cs_domain::Language::Nl,
+        "mail-test",
+        &[],
+        Some("https://portal.example/x"),
+    );
+    let mut tx = t.app().store.begin().await.unwrap();
+    enqueue(&mut tx.conn(), t.app().now(), &email)
+        .await
+        .unwrap();
+    drop(tx); // rolled back: nothing to send
+    assert!(t.mail().await.is_empty());
+    let mut tx = t.app().store.begin().await.unwrap();
+    enqueue(&mut tx.conn(), t.app().now(), &email)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mail = t.mail().await;
+    assert_eq!(mail.len(), 1);
+    let (name, eml) = &mail[0];
+    assert!(
+        name.starts_with("20261126T100000Z-") && name.ends_with(".eml"),
+        "{name}"
+    );
+    assert!(
+        eml.contains("Subject: Testbericht"),
+        "in the recipient's language"
+    );
+    assert!(eml.contains("text/plain") && eml.contains("text/html"));
+    assert_eq!(t.mail().await.len(), 1, "delivered once");
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM jobs WHERE status = 'done'")
+            .await,
+        1
+    );
+}
 
 async fn health_readiness_and_metrics_answer(t: &TestApp) {
     let get = |p: &'static str| t.http().get(t.url(p)).send();

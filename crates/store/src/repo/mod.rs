@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod customers;
+pub mod jobs;
 pub mod meta;
 pub mod operations;
 pub mod users;

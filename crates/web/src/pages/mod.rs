@@ -8,7 +8,6 @@ mod password;
 use crate::{
     context::RequestCtx,
     error::WebError,
-    i18n,
     policy::{Policy, Routes},
 };
 use askama::Template;
@@ -17,7 +16,7 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
-use cs_app::{Actor, AppError, auth};
+use cs_app::{Actor, AppError, auth, i18n};
 use cs_domain::{Language, Module, Role};
 use serde::Deserialize;
 

@@ -1,5 +1,5 @@
-//! Translations (Fluent files under `locales/`, one folder per language) and the
-//! lookup used by templates. A test checks that every key exists in all four languages.
+//! Translations (Fluent files under `locales/`, one folder per language, one file per
+//! feature) used by pages and e-mails. A test checks every key exists in all four languages.
 
 use cs_domain::Language;
 use fluent_templates::{Loader, static_loader};
@@ -46,14 +46,26 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    fn keys(lang: &str) -> BTreeSet<String> {
-        let path = format!("{}/locales/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).unwrap();
-        text.lines()
-            .filter(|l| !l.starts_with(['#', ' ', '\t', '.']) && l.contains(" ="))
-            .filter_map(|l| l.split(" =").next())
-            .map(|k| k.trim().to_owned())
-            .collect()
+    /// Keys per file of a language: `(file name, key)`.
+    fn keys(lang: &str) -> BTreeSet<(String, String)> {
+        let dir = format!("{}/locales/{lang}", env!("CARGO_MANIFEST_DIR"));
+        let mut out = BTreeSet::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for key in text
+                .lines()
+                .filter(|l| !l.starts_with(['#', ' ', '\t', '.']) && l.contains(" ="))
+                .filter_map(|l| l.split(" =").next())
+            {
+                assert!(
+                    out.insert((file.clone(), key.trim().to_owned())),
+                    "{lang}/{file}: {key} twice"
+                );
+            }
+        }
+        out
     }
 
     #[test]

@@ -55,3 +55,4 @@ error-title-429 = Zu viele Versuche
 error-title-500 = Fehler
 error-title-503 = Nicht verfügbar
 error-invalid-form = Das Formular konnte nicht gelesen werden. Bitte gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.
+error-password-common = Dieses Passwort gehört zu den häufigsten und ist leicht zu erraten: Bitte wählen Sie ein anderes.

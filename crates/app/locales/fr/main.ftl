@@ -55,3 +55,4 @@ error-title-429 = Trop de tentatives
 error-title-500 = Erreur
 error-title-503 = Indisponible
 error-invalid-form = Le formulaire n’a pas pu être lu. Veuillez revenir en arrière, recharger la page et réessayer.
+error-password-common = Ce mot de passe fait partie des plus courants et se devine facilement : veuillez en choisir un autre.

@@ -55,3 +55,4 @@ error-title-429 = Too many attempts
 error-title-500 = Error
 error-title-503 = Unavailable
 error-invalid-form = The form could not be read. Please go back, reload the page and try again.
+error-password-common = This password is among the most common ones and easy to guess: please choose another.

@@ -55,3 +55,4 @@ error-title-429 = Te veel pogingen
 error-title-500 = Fout
 error-title-503 = Niet beschikbaar
 error-invalid-form = Het formulier kon niet worden gelezen. Gelieve terug te gaan, de pagina te herladen en opnieuw te proberen.
+error-password-common = Dit wachtwoord is een van de meest gebruikte en makkelijk te raden: gelieve een ander te kiezen.

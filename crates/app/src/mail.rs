@@ -1,0 +1,244 @@
+//! E-mail: messages composed in the recipient's language (plain text and HTML, each link
+//! alone on its line), queued in the jobs table inside the caller's transaction, and
+//! delivered by the job runner over SMTP or as `.eml` files in `DATA_DIR/outbox/`.
+
+use crate::{AppError, error::AppResult, i18n, jobs};
+use cs_domain::Language;
+use cs_store::Conn;
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{Mailbox, MultiPart},
+};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use time::OffsetDateTime;
+
+/// A message ready to be queued: rendered once, delivered as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email {
+    pub to: String,
+    pub to_name: String,
+    pub language: Language,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Email {
+    /// Composes a message from translated keys: `<key>-subject`, `<key>-body` (paragraphs
+    /// separated by blank lines), an optional link alone on its own line, and the signature.
+    pub fn compose(
+        to: &str,
+        to_name: &str,
+        language: Language,
+        key: &str,
+        args: &[(&str, &str)],
+        link: Option<&str>,
+    ) -> Self {
+        let subject = i18n::t_args(language, &format!("{key}-subject"), args);
+        let body = i18n::t_args(language, &format!("{key}-body"), args);
+        let greeting = i18n::t_args(language, "mail-greeting", &[("name", to_name)]);
+        let signature = i18n::t(language, "mail-signature");
+        let mut paragraphs: Vec<String> = vec![greeting];
+        paragraphs.extend(
+            body.split("\n\n")
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty()),
+        );
+        let mut text = paragraphs.join("\n\n");
+        let mut html = String::from("<!doctype html>\n<html lang=\"");
+        html.push_str(language.code());
+        html.push_str("\"><body>\n");
+        for p in &paragraphs {
+            html.push_str("<p>");
+            html.push_str(&escape(p));
+            html.push_str("</p>\n");
+        }
+        if let Some(link) = link {
+            text.push_str("\n\n");
+            text.push_str(link);
+            html.push_str("<p><a href=\"");
+            html.push_str(&escape(link));
+            html.push_str("\">");
+            html.push_str(&escape(link));
+            html.push_str("</a></p>\n");
+        }
+        text.push_str("\n\n");
+        text.push_str(&signature);
+        text.push('\n');
+        html.push_str("<p>");
+        html.push_str(&escape(&signature));
+        html.push_str("</p>\n</body></html>\n");
+        Self {
+            to: to.to_owned(),
+            to_name: to_name.to_owned(),
+            language,
+            subject,
+            text,
+            html,
+        }
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Queues `email` on `conn` (normally the transaction of the action that causes it), so a
+/// rolled-back action sends nothing and a committed one is never lost.
+pub async fn enqueue(conn: &mut Conn<'_>, at: OffsetDateTime, email: &Email) -> AppResult<i64> {
+    jobs::enqueue(conn, at, jobs::Job::SendEmail(email.clone())).await
+}
+
+/// Where messages go.
+#[derive(Debug, Clone)]
+pub enum Transport {
+    /// One `.eml` file per message in this folder (no SMTP configured).
+    Outbox(PathBuf),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// Delivers queued messages.
+#[derive(Debug, Clone)]
+pub struct Mailer {
+    pub from: Mailbox,
+    pub transport: Transport,
+}
+
+impl Mailer {
+    pub fn outbox(dir: PathBuf, from: Mailbox) -> Self {
+        Self {
+            from,
+            transport: Transport::Outbox(dir),
+        }
+    }
+
+    /// SMTP from a URL like `smtps://user:pass@host:465` or `smtp://host:25?tls=required`.
+    pub fn smtp(url: &str, from: Mailbox) -> Result<Self, String> {
+        let t = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| format!("SMTP_URL: {e}"))?
+            .build();
+        Ok(Self {
+            from,
+            transport: Transport::Smtp(t),
+        })
+    }
+
+    fn message(&self, email: &Email) -> Result<Message, String> {
+        let to: Mailbox = format!("{} <{}>", quote_name(&email.to_name), email.to)
+            .parse()
+            .or_else(|_| email.to.parse())
+            .map_err(|e| format!("recipient {:?}: {e}", email.to))?;
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.clone(),
+                email.html.clone(),
+            ))
+            .map_err(|e| format!("message: {e}"))
+    }
+
+    /// Sends one message; `id` names the outbox file. Errors are retried by the job runner.
+    pub async fn deliver(&self, id: i64, at: OffsetDateTime, email: &Email) -> Result<(), String> {
+        let message = self.message(email)?;
+        match &self.transport {
+            Transport::Smtp(t) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("SMTP: {e}")),
+            Transport::Outbox(dir) => {
+                let bytes = message.formatted();
+                let name = format!(
+                    "{:04}{:02}{:02}T{:02}{:02}{:02}Z-{id}.eml",
+                    at.year(),
+                    u8::from(at.month()),
+                    at.day(),
+                    at.hour(),
+                    at.minute(),
+                    at.second()
+                );
+                let dir = dir.clone();
+                tokio::task::spawn_blocking(move || write_atomically(&dir, &name, &bytes))
+                    .await
+                    .map_err(|e| format!("outbox task: {e}"))?
+            }
+        }
+    }
+}
+
+fn quote_name(name: &str) -> String {
+    format!("\"{}\"", name.replace(['"', '\\', '\r', '\n'], " "))
+}
+
+/// Writes under a temporary name, then renames: a reader never sees half a message.
+fn write_atomically(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("outbox {}: {e}", dir.display()))?;
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, bytes).map_err(|e| format!("outbox write: {e}"))?;
+    std::fs::rename(&tmp, dir.join(name)).map_err(|e| format!("outbox rename: {e}"))
+}
+
+impl From<lettre::address::AddressError> for AppError {
+    fn from(e: lettre::address::AddressError) -> Self {
+        AppError::Internal(format!("mail address: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compose_puts_the_link_alone_on_its_line_and_escapes_html() {
+        let e = Email::compose(
+            "jan@example.com",
+            "Jan <Peeters>",
+            Language::Nl,
+            "mail-test",
+            &[],
+            Some("https://portal.example/password/set?token=abc&x=1"),
+        );
+        assert!(
+            e.text
+                .lines()
+                .any(|l| l == "https://portal.example/password/set?token=abc&x=1")
+        );
+        assert!(e.html.contains("Jan &lt;Peeters&gt;"));
+        assert!(e.html.contains("token=abc&amp;x=1"));
+        assert!(e.html.contains("<html lang=\"nl\">"));
+    }
+
+    #[tokio::test]
+    async fn outbox_files_are_complete_eml_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let from: Mailbox = "Collect & Stamp <no-reply@portal.example>".parse().unwrap();
+        let m = Mailer::outbox(dir.path().to_path_buf(), from);
+        let e = Email::compose(
+            "an@example.com",
+            "An",
+            Language::Fr,
+            "mail-test",
+            &[],
+            Some("https://x.example/a"),
+        );
+        let at = time::macros::datetime!(2026-11-26 10:00:00 UTC);
+        m.deliver(7, at, &e).await.unwrap();
+        let file = dir.path().join("20261126T100000Z-7.eml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("To: An <an@example.com>"), "{text}");
+        assert!(text.contains("multipart/alternative"));
+        assert!(text.contains("text/html"));
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+    }
+}
