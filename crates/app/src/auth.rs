@@ -479,3 +479,64 @@ pub async fn set_language(app: &App, actor: &Actor, language: Language) -> AppRe
     users::set_language(&mut conn.conn(), actor.user_id, language.code()).await?;
     Ok(())
 }
+
+/// Why a one-time link is sent; decides its lifetime and its e-mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// A new account: valid 72 hours.
+    Invitation,
+    /// A password reset (self-service, by an administrator or by the Service Centre): 1 hour.
+    Reset,
+}
+
+impl LinkPurpose {
+    fn stored(self) -> &'static str {
+        match self {
+            LinkPurpose::Invitation => "invitation",
+            LinkPurpose::Reset => "reset",
+        }
+    }
+
+    fn lifetime(self) -> Duration {
+        match self {
+            LinkPurpose::Invitation => INVITATION_LIFETIME,
+            LinkPurpose::Reset => RESET_LIFETIME,
+        }
+    }
+}
+
+/// Sends `user` a one-time link by e-mail, in the user's language, inside the caller's
+/// transaction (`conn`): a new link voids the older ones. With `end_sessions` (a reset
+/// triggered by an administrator or the Service Centre) the user's sessions and tokens end
+/// at once; a self-service request does not, or anyone could sign anyone out.
+/// The caller records the audit event (it knows who asked) and calls `app.wake_jobs()` after commit.
+pub async fn send_link(
+    app: &App,
+    conn: &mut Conn<'_>,
+    user: &users::UserRow,
+    purpose: LinkPurpose,
+    end_sessions: bool,
+) -> AppResult<()> {
+    let now = app.now();
+    repo::void_one_time_tokens_of_user(conn, user.id, now).await?;
+    let link = new_link(app, conn, user.id, purpose.stored(), purpose.lifetime()).await?;
+    if end_sessions {
+        repo::delete_sessions_of_user(conn, user.id, None).await?;
+        repo::revoke_api_tokens_of_user(conn, user.id, now).await?;
+    }
+    let language: Language = user.language.parse().unwrap_or_default();
+    let key = match purpose {
+        LinkPurpose::Invitation => "mail-invitation",
+        LinkPurpose::Reset => "mail-reset",
+    };
+    let email = crate::mail::Email::compose(
+        &user.email,
+        &user.full_name,
+        language,
+        key,
+        &[("username", &user.username)],
+        Some(&link),
+    );
+    crate::mail::enqueue(conn, now, &email).await?;
+    Ok(())
+}

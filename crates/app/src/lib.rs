@@ -1,8 +1,11 @@
 //! Use cases of the portal, shared by the HTTP edge, the CLI and background jobs.
 //! Everything here receives a request context and an injected clock; nothing here knows HTTP.
 
+pub mod access_requests;
+pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod backoffice;
 pub mod context;
 pub mod demo;
 pub mod documents;
@@ -12,6 +15,8 @@ pub mod jobs;
 pub mod mail;
 pub mod passwords;
 pub mod secrets;
+pub mod signin;
+pub mod users;
 
 pub use context::{Actor, AuthMethod, CustomerRef, RequestMeta};
 pub use error::{AppError, FieldError};

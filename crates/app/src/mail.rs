@@ -215,6 +215,16 @@ mod tests {
         assert!(e.html.contains("<html lang=\"nl\">"));
     }
 
+    #[test]
+    fn multi_paragraph_messages_keep_their_paragraphs_in_every_language() {
+        for lang in Language::ALL {
+            let e = Email::compose("a@example.com", "A", lang, "mail-reset", &[("username", "jan")], Some("https://x.example/l"));
+            assert!(!e.subject.starts_with("mail-"), "{lang}: subject missing");
+            assert!(e.text.contains("jan"), "{lang}: argument");
+            assert!(e.html.matches("<p>").count() >= 4, "{lang}: greeting, two paragraphs, link: {}", e.html);
+        }
+    }
+
     #[tokio::test]
     async fn outbox_files_are_complete_eml_messages() {
         let dir = tempfile::tempdir().unwrap();

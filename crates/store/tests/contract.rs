@@ -431,6 +431,8 @@ async fn users_round_trip_with_unique_username_key(store: Store) {
             password_hash: Some("$argon2id$v=19$fixture".into()),
             created_at: T0,
             last_login_at: None,
+            locked_until: None,
+            totp_enabled_at: None,
         }
     );
     assert_eq!(

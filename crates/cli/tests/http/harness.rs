@@ -284,6 +284,7 @@ impl TestApp {
     }
 
     /// The one-time link (`…/password/set?token=…`) of the newest message to `to`.
+    #[allow(dead_code)] // used by the feature tests as they land
     pub async fn link_sent_to(&self, to: &str) -> String {
         let mail = self.mail().await;
         let (_, eml) = mail

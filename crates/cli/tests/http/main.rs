@@ -5,6 +5,11 @@
 mod harness;
 
 mod access;
+mod access_requests;
+mod account;
 mod auth;
+mod backoffice;
 mod links;
 mod shell;
+mod signin;
+mod users;

@@ -1,11 +1,15 @@
 //! Repositories, one module per aggregate. Each function takes a [`crate::Conn`] (a pooled
 //! connection or a transaction) and runs the same SQL on both backends unless it says otherwise.
 
+pub mod access_requests;
 pub mod audit;
 pub mod auth;
+pub mod backoffice;
 pub mod catalogue;
 pub mod customers;
 pub mod jobs;
 pub mod meta;
 pub mod operations;
+pub mod security;
+pub mod tokens;
 pub mod users;

@@ -1,7 +1,10 @@
 //! Authentication and the signed-in user: `/api/v1/me`, `/api/v1/auth/token`,
 //! `/api/v1/auth/password`.
 
-use super::{ApiJson, ErrorBody};
+use super::{
+    ApiJson, ErrorBody,
+    types::{CustomerBody, UserBody},
+};
 use crate::{
     AppState,
     context::RequestCtx,
@@ -23,29 +26,6 @@ pub fn routes(r: Routes) -> Routes {
     r.get("/api/v1/me", Policy::SignedIn, me)
         .public_api_post("/api/v1/auth/token", token)
         .public_api_post("/api/v1/auth/password", set_password)
-}
-
-/// A user as the API shows it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserBody {
-    pub id: i64,
-    pub username: String,
-    pub full_name: String,
-    pub email: String,
-    /// `fr`, `nl`, `de` or `en`.
-    pub language: String,
-    /// `operator`, `admin` or `user`.
-    pub role: String,
-    pub modules: Vec<String>,
-    pub cost_centres: Vec<String>,
-    /// `invited`, `active` or `disabled`.
-    pub status: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CustomerBody {
-    pub customer_number: String,
-    pub name: String,
 }
 
 /// The signed-in user and its customer (null for operators).

@@ -1,8 +1,13 @@
 //! The JSON API under `/api/v1`: thin handlers over the use cases, errors in the shared
 //! vocabulary, and the OpenAPI document generated from the handlers' annotations.
 
+mod access_requests;
 mod account;
+mod backoffice;
+mod me;
 pub mod openapi;
+pub mod types;
+mod users;
 
 use crate::{error::WebError, policy::Routes};
 use axum::extract::{FromRequest, rejection::JsonRejection};
@@ -10,6 +15,10 @@ use cs_app::AppError;
 
 pub fn routes(r: Routes) -> Routes {
     let r = account::routes(r);
+    let r = me::routes(r);
+    let r = access_requests::routes(r);
+    let r = users::routes(r);
+    let r = backoffice::routes(r);
     openapi::routes(r)
 }
 

@@ -1,9 +1,13 @@
 //! Server-rendered pages (askama templates under `templates/`), working without JavaScript,
 //! in the caller's language. Each page is a thin handler over one use case.
 
+mod access_requests;
+mod account;
+mod backoffice;
 mod home;
 mod login;
 mod password;
+mod users;
 
 use crate::{
     context::RequestCtx,
@@ -24,7 +28,11 @@ pub fn routes(r: Routes) -> Routes {
     let r = r.post("/language", Policy::Public, set_language);
     let r = home::routes(r);
     let r = login::routes(r);
-    password::routes(r)
+    let r = password::routes(r);
+    let r = access_requests::routes(r);
+    let r = account::routes(r);
+    let r = users::routes(r);
+    backoffice::routes(r)
 }
 
 /// A form body whose rejection speaks the portal's error vocabulary (rendered as a page).
@@ -46,6 +54,41 @@ pub struct NavItem {
     pub current: bool,
 }
 
+/// Who sees a navigation entry.
+#[derive(Debug, Clone, Copy)]
+enum Audience {
+    Everyone,
+    /// Users of a customer holding the module.
+    Customer(Module),
+    Operator,
+}
+
+impl Audience {
+    fn includes(self, a: &Actor) -> bool {
+        match self {
+            Audience::Everyone => true,
+            Audience::Customer(m) => a.role != Role::Operator && a.can(m),
+            Audience::Operator => a.role == Role::Operator,
+        }
+    }
+}
+
+/// The navigation, in order. Each entry's page declares its own policy; this only decides
+/// what is worth showing to whom.
+const NAV: &[(&str, &str, Audience)] = &[
+    ("/", "nav-home", Audience::Everyone),
+    ("/users", "nav-users", Audience::Customer(Module::Users)),
+    ("/audit", "nav-audit", Audience::Customer(Module::Users)),
+    (
+        "/operator/access-requests",
+        "nav-access-requests",
+        Audience::Operator,
+    ),
+    ("/operator/customers", "nav-customers", Audience::Operator),
+    ("/operator/audit", "nav-audit", Audience::Operator),
+    ("/account", "nav-account", Audience::Everyone),
+];
+
 /// The frame of every page: language, who is signed in, navigation by rights, form token.
 #[derive(Debug, Clone)]
 pub struct Chrome {
@@ -65,11 +108,10 @@ impl Chrome {
 
     fn build(actor: Option<&Actor>, lang: Language, csrf: String, current: &str) -> Self {
         // Landed pages only: a module's entry appears with the issue that builds its page.
-        let entries: &[(&'static str, &'static str, Option<Module>)] = &[("/", "nav-home", None)];
         let nav = match actor {
-            Some(a) => entries
+            Some(a) => NAV
                 .iter()
-                .filter(|(_, _, m)| m.is_none_or(|m| a.role == Role::Operator || a.can(m)))
+                .filter(|(_, _, audience)| audience.includes(a))
                 .map(|(href, key, _)| NavItem {
                     href,
                     label: i18n::t(lang, key),

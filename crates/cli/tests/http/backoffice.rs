@@ -1,0 +1,6 @@
+//! The operator's back office: customers, suspension, resets, unlock, audit search.
+
+#[allow(unused_imports)]
+use crate::harness::TestApp;
+
+crate::on_both!();

@@ -1,0 +1,2 @@
+//! Access requests: insert, list, decide.
+//! (Filled by the accounts issue.)

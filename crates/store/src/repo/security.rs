@@ -1,0 +1,2 @@
+//! Sign-in security: failed sign-ins, lockout, second factor and recovery codes, pending second steps.
+//! (Filled by the accounts issue.)
