@@ -12,9 +12,9 @@ use cs_store::{
         auth::{self, NewSession},
         catalogue::{self, ProductRow},
         customers::{self, CustomerRow},
-        meta,
+        jobs, meta,
         operations::{self, NewRegisteredItem, NewTransaction},
-        users::{self, NewUser},
+        users::{self, NewUser, UserFilter},
     },
 };
 use std::{
@@ -78,6 +78,9 @@ contract! {
     transactions_commit_or_leave_nothing => sqlite_transactions_commit_or_leave_nothing, postgres_transactions_commit_or_leave_nothing;
     whole_second_instants_round_trip => sqlite_whole_second_instants_round_trip, postgres_whole_second_instants_round_trip;
     instants_compare_alike_whatever_offset_or_precision => sqlite_instants_compare_alike_whatever_offset_or_precision, postgres_instants_compare_alike_whatever_offset_or_precision;
+    users_are_listed_per_customer_with_search_status_and_paging => sqlite_users_are_listed_per_customer_with_search_status_and_paging, postgres_users_are_listed_per_customer_with_search_status_and_paging;
+    admin_count_status_and_limits_updates => sqlite_admin_count_status_and_limits_updates, postgres_admin_count_status_and_limits_updates;
+    jobs_are_claimed_once_retried_and_given_up => sqlite_jobs_are_claimed_once_retried_and_given_up, postgres_jobs_are_claimed_once_retried_and_given_up;
 }
 
 #[test]
@@ -1510,4 +1513,318 @@ async fn instants_compare_alike_whatever_offset_or_precision(store: Store) {
         .unwrap()
         .unwrap();
     assert_eq!(row.expires_at.offset(), time::UtcOffset::UTC);
+}
+
+async fn users_are_listed_per_customer_with_search_status_and_paging(store: Store) {
+    let a = add_customer(&store, "8800001").await;
+    let b = add_customer(&store, "8800002").await;
+    let mut c = store.acquire().await.unwrap();
+    let mut ids = Vec::new();
+    for (customer, name, status) in [
+        (a, "ann.smith", "active"),
+        (a, "bob_jones", "disabled"),
+        (a, "carl%x", "invited"),
+        (b, "ann.other", "active"),
+    ] {
+        ids.push(
+            users::insert(
+                &mut c.conn(),
+                &new_user(Some(customer), name, "user", status),
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    add_user(&store, None, "op.one").await;
+    let all = |f: UserFilter<'static>| f;
+    let names =
+        |rows: Vec<users::UserRow>| rows.into_iter().map(|r| r.username).collect::<Vec<_>>();
+    let list = users::list(
+        &mut c.conn(),
+        Some(a),
+        &all(UserFilter {
+            limit: 10,
+            ..Default::default()
+        }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        names(list),
+        ["ann.smith", "bob_jones", "carl%x"],
+        "customer A only, id order"
+    );
+    let ann = users::list(
+        &mut c.conn(),
+        Some(a),
+        &UserFilter {
+            search: Some("ANN"),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(names(ann), ["ann.smith"], "case-insensitive, tenant-bound");
+    let pct = users::list(
+        &mut c.conn(),
+        Some(a),
+        &UserFilter {
+            search: Some("%"),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        names(pct),
+        ["carl%x"],
+        "LIKE wildcards in a search are literal"
+    );
+    let under = users::list(
+        &mut c.conn(),
+        Some(a),
+        &UserFilter {
+            search: Some("_"),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(names(under), ["bob_jones"]);
+    let disabled = users::list(
+        &mut c.conn(),
+        Some(a),
+        &UserFilter {
+            status: Some("disabled"),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(names(disabled), ["bob_jones"]);
+    let page1 = users::list(
+        &mut c.conn(),
+        Some(a),
+        &UserFilter {
+            limit: 2,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let after = page1.last().unwrap().id;
+    let page2 = users::list(
+        &mut c.conn(),
+        Some(a),
+        &UserFilter {
+            limit: 2,
+            after_id: Some(after),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (names(page1), names(page2)),
+        (
+            vec!["ann.smith".to_owned(), "bob_jones".to_owned()],
+            vec!["carl%x".to_owned()]
+        )
+    );
+    let operators = users::list(
+        &mut c.conn(),
+        None,
+        &UserFilter {
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(names(operators), ["op.one"], "None lists the operators");
+}
+
+async fn admin_count_status_and_limits_updates(store: Store) {
+    let a = add_customer(&store, "8800001").await;
+    let mut c = store.acquire().await.unwrap();
+    let one = users::insert(
+        &mut c.conn(),
+        &new_user(Some(a), "a.one", "admin", "active"),
+    )
+    .await
+    .unwrap();
+    let two = users::insert(
+        &mut c.conn(),
+        &new_user(Some(a), "a.two", "admin", "invited"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        users::count_active_admins(&mut c.conn(), a).await.unwrap(),
+        1,
+        "invited admins do not count"
+    );
+    users::set_status(&mut c.conn(), one, "disabled", T0)
+        .await
+        .unwrap();
+    assert_eq!(
+        users::count_active_admins(&mut c.conn(), a).await.unwrap(),
+        0
+    );
+    users::set_status(&mut c.conn(), one, "active", T0)
+        .await
+        .unwrap();
+    users::set_role_and_modules(&mut c.conn(), two, "user", "transactions,receipts")
+        .await
+        .unwrap();
+    let row = users::by_id(&mut c.conn(), two).await.unwrap().unwrap();
+    assert_eq!(
+        (row.role.as_str(), row.modules.as_str()),
+        ("user", "transactions,receipts")
+    );
+    users::update_profile(&mut c.conn(), two, "Zoë Janssens", "zoe@example.com", "fr")
+        .await
+        .unwrap();
+    let row = users::by_id(&mut c.conn(), two).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            row.full_name.as_str(),
+            row.email.as_str(),
+            row.language.as_str()
+        ),
+        ("Zoë Janssens", "zoe@example.com", "fr")
+    );
+    let cc1 = customers::insert_cost_centre(&mut c.conn(), a, "CC1", "One")
+        .await
+        .unwrap();
+    let cc2 = customers::insert_cost_centre(&mut c.conn(), a, "CC2", "Two")
+        .await
+        .unwrap();
+    users::replace_cost_centres(&mut c.conn(), two, &[cc1, cc2])
+        .await
+        .unwrap();
+    users::replace_cost_centres(&mut c.conn(), two, &[cc2])
+        .await
+        .unwrap();
+    assert_eq!(
+        users::cost_centre_codes(&mut c.conn(), two).await.unwrap(),
+        ["CC2"]
+    );
+    let until = T0 + Duration::minutes(15);
+    users::set_locked_until(&mut c.conn(), two, Some(until))
+        .await
+        .unwrap();
+    assert_eq!(
+        users::by_id(&mut c.conn(), two)
+            .await
+            .unwrap()
+            .unwrap()
+            .locked_until,
+        Some(until)
+    );
+    users::set_locked_until(&mut c.conn(), two, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        users::by_id(&mut c.conn(), two)
+            .await
+            .unwrap()
+            .unwrap()
+            .locked_until,
+        None
+    );
+}
+
+async fn jobs_are_claimed_once_retried_and_given_up(store: Store) {
+    let mut c = store.acquire().await.unwrap();
+    let first = jobs::enqueue(&mut c.conn(), "send_email", "{\"n\":1}", T0)
+        .await
+        .unwrap();
+    let later = jobs::enqueue(
+        &mut c.conn(),
+        "send_email",
+        "{\"n\":2}",
+        T0 + Duration::hours(1),
+    )
+    .await
+    .unwrap();
+    let lease = T0 + Duration::minutes(5);
+    let claimed = jobs::claim_due(&mut c.conn(), T0, lease, 10).await.unwrap();
+    assert_eq!(
+        claimed.iter().map(|j| j.id).collect::<Vec<_>>(),
+        [first],
+        "only what is due"
+    );
+    assert_eq!(
+        (claimed[0].attempts, claimed[0].payload.as_str()),
+        (1, "{\"n\":1}")
+    );
+    assert!(
+        jobs::claim_due(&mut c.conn(), T0, lease, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased: not claimed twice"
+    );
+    // A lease that runs out (the instance died) lets another instance take the job over.
+    let again = jobs::claim_due(
+        &mut c.conn(),
+        lease + Duration::seconds(1),
+        lease + Duration::minutes(6),
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        again.iter().map(|j| (j.id, j.attempts)).collect::<Vec<_>>(),
+        [(first, 2)]
+    );
+    jobs::fail(
+        &mut c.conn(),
+        first,
+        "SMTP: refused",
+        Some(T0 + Duration::minutes(30)),
+    )
+    .await
+    .unwrap();
+    assert!(
+        jobs::claim_due(&mut c.conn(), T0 + Duration::minutes(29), lease, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not before its retry time"
+    );
+    let retried = jobs::claim_due(
+        &mut c.conn(),
+        T0 + Duration::minutes(30),
+        T0 + Duration::minutes(35),
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(retried.len(), 1);
+    jobs::fail(&mut c.conn(), first, "SMTP: refused", None)
+        .await
+        .unwrap();
+    let due = jobs::claim_due(
+        &mut c.conn(),
+        T0 + Duration::hours(2),
+        T0 + Duration::hours(3),
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        due.iter().map(|j| j.id).collect::<Vec<_>>(),
+        [later],
+        "a failed job is given up"
+    );
+    jobs::complete(&mut c.conn(), later, T0 + Duration::hours(2))
+        .await
+        .unwrap();
+    assert_eq!(jobs::counts(&mut c.conn()).await.unwrap(), (0, 0, 1));
 }
