@@ -139,7 +139,13 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     let actor = match lookup {
         Ok(a) => a,
         Err(e) => {
-            return crate::error::render(WebError(e).into_response(), None, Language::En, is_api);
+            return crate::error::render(
+                WebError(e).into_response(),
+                None,
+                Language::En,
+                "",
+                is_api,
+            );
         }
     };
 
@@ -166,7 +172,13 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
                     t
                 }
                 Err(e) => {
-                    return crate::error::render(WebError(e).into_response(), None, lang, is_api);
+                    return crate::error::render(
+                        WebError(e).into_response(),
+                        None,
+                        lang,
+                        "",
+                        is_api,
+                    );
                 }
             },
             _ => String::new(),
@@ -214,7 +226,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     {
         audit_refusal(app, &ctx, &method, &path, err.code()).await;
     }
-    let mut response = crate::error::render(response, actor.as_ref(), lang, is_api);
+    let mut response = crate::error::render(response, actor.as_ref(), lang, &ctx.csrf, is_api);
     if let Some(t) = new_csrf_cookie
         && let Ok(v) =
             HeaderValue::from_str(&cookie(csrf_cookie_name(secure), t, secure).to_string())

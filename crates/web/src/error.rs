@@ -45,7 +45,13 @@ pub fn pending_error(response: &Response) -> Option<std::sync::Arc<AppError>> {
 }
 
 /// Renders a pending error (if any) for the caller; other responses pass unchanged.
-pub fn render(response: Response, actor: Option<&Actor>, lang: Language, is_api: bool) -> Response {
+pub fn render(
+    response: Response,
+    actor: Option<&Actor>,
+    lang: Language,
+    csrf: &str,
+    is_api: bool,
+) -> Response {
     let Some(Pending(err)) = response.extensions().get::<Pending>().cloned() else {
         return response;
     };
@@ -76,5 +82,5 @@ pub fn render(response: Response, actor: Option<&Actor>, lang: Language, is_api:
     if matches!(*err, AppError::Unauthenticated) {
         return (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response();
     }
-    ErrorPage::new(actor, lang, &err, request_ref).into_response_with(status)
+    ErrorPage::new(actor, lang, csrf, &err, request_ref).into_response_with(status)
 }

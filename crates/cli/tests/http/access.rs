@@ -259,6 +259,13 @@ async fn state_changing_forms_need_their_token_and_our_origin(t: &TestApp) {
 async fn unknown_paths_are_404_signed_in_or_not(t: &TestApp) {
     let mut anon = t.browser();
     let mut signed = t.signed_in("a.user").await;
+    // The error page keeps a working frame: its sign-out form carries the session's token.
+    let token = signed.csrf().await;
+    let page = signed.get("/nope").await.text().await.unwrap();
+    assert_eq!(
+        crate::harness::extract_csrf(&page).as_deref(),
+        Some(token.as_str())
+    );
     for path in [
         "/nope",
         "/receipts/..%2f..%2fetc%2fpasswd",

@@ -168,6 +168,7 @@ impl ErrorPage {
     pub fn new(
         actor: Option<&Actor>,
         lang: Language,
+        csrf: &str,
         err: &AppError,
         reference: Option<String>,
     ) -> Self {
@@ -179,7 +180,7 @@ impl ErrorPage {
             translated
         };
         Self {
-            chrome: Chrome::build(actor, lang, String::new(), ""),
+            chrome: Chrome::build(actor, lang, csrf.to_owned(), ""),
             title: i18n::t(lang, &format!("error-title-{}", err.status())),
             message,
             reference: matches!(err, AppError::Internal(_))
