@@ -62,9 +62,14 @@ pub async fn overview(app: &App, actor: &Actor) -> AppResult<Overview> {
     let now = app.now();
     let mut conn = app.store.acquire().await?;
     let keep = current_session(actor);
-    let other_sessions =
-        tokens::count_other_sessions(&mut conn.conn(), actor.user_id, keep, now - SESSION_IDLE, now)
-            .await?;
+    let other_sessions = tokens::count_other_sessions(
+        &mut conn.conn(),
+        actor.user_id,
+        keep,
+        now - SESSION_IDLE,
+        now,
+    )
+    .await?;
     let list = tokens::live_personal_tokens(&mut conn.conn(), actor.user_id, now).await?;
     let user = users::by_id(&mut conn.conn(), actor.user_id).await?;
     Ok(Overview {
@@ -283,7 +288,9 @@ impl TokenName {
             return Err(FieldError::field(
                 "name",
                 "token_name_too_long",
-                format!("the name has {length} characters: at most {TOKEN_NAME_MAX_CHARS} are allowed"),
+                format!(
+                    "the name has {length} characters: at most {TOKEN_NAME_MAX_CHARS} are allowed"
+                ),
             ));
         }
         if s.chars().any(char::is_control) {
@@ -400,7 +407,11 @@ pub async fn revoke_token(app: &App, actor: &Actor, meta: &RequestMeta, id: i64)
 }
 
 /// Why a self-service request sent nothing (recorded in the audit trail, never told to the caller).
-fn refusal(user: Option<&users::UserRow>, customer_suspended: bool, recent: i64) -> Option<&'static str> {
+fn refusal(
+    user: Option<&users::UserRow>,
+    customer_suspended: bool,
+    recent: i64,
+) -> Option<&'static str> {
     let u = user?;
     if u.status == UserStatus::Disabled.as_str() {
         Some("disabled")
@@ -421,7 +432,11 @@ fn refusal(user: Option<&users::UserRow>, customer_suspended: bool, recent: i64)
 /// in every case, and the work done here is the same up to the e-mail itself: every branch
 /// looks the user, its customer and its recent links up, and writes one audit event.
 /// Sessions do not end here (anyone may ask for anyone); they end when the link is used.
-pub async fn request_password_reset(app: &App, meta: &RequestMeta, username: &str) -> AppResult<()> {
+pub async fn request_password_reset(
+    app: &App,
+    meta: &RequestMeta,
+    username: &str,
+) -> AppResult<()> {
     let key = username.trim().to_ascii_lowercase();
     let now = app.now();
     let mut tx = app.store.begin().await?;
@@ -460,7 +475,11 @@ pub async fn request_password_reset(app: &App, meta: &RequestMeta, username: &st
         ),
         None => (Who::system(&typed), String::new()),
     };
-    let reason = if user.is_none() { Some("unknown_user") } else { why_not };
+    let reason = if user.is_none() {
+        Some("unknown_user")
+    } else {
+        why_not
+    };
     audit::record(
         &mut tx.conn(),
         now,
@@ -487,14 +506,23 @@ mod tests {
 
     #[test]
     fn token_names_are_trimmed_bounded_and_printable() {
-        assert_eq!(TokenName::parse("  nightly export ").unwrap().as_str(), "nightly export");
-        assert_eq!(TokenName::parse("   ").unwrap_err().code, "token_name_required");
+        assert_eq!(
+            TokenName::parse("  nightly export ").unwrap().as_str(),
+            "nightly export"
+        );
+        assert_eq!(
+            TokenName::parse("   ").unwrap_err().code,
+            "token_name_required"
+        );
         assert!(TokenName::parse(&"é".repeat(60)).is_ok());
         assert_eq!(
             TokenName::parse(&"é".repeat(61)).unwrap_err().code,
             "token_name_too_long"
         );
-        assert_eq!(TokenName::parse("a\u{7}b").unwrap_err().code, "token_name_invalid");
+        assert_eq!(
+            TokenName::parse("a\u{7}b").unwrap_err().code,
+            "token_name_invalid"
+        );
     }
 
     fn user(status: &str) -> users::UserRow {
@@ -518,10 +546,17 @@ mod tests {
 
     #[test]
     fn reset_links_go_only_to_usable_accounts_within_the_hourly_budget() {
-        assert_eq!(refusal(None, false, 0), None, "unknown: decided by the caller");
+        assert_eq!(
+            refusal(None, false, 0),
+            None,
+            "unknown: decided by the caller"
+        );
         assert_eq!(refusal(Some(&user("active")), false, 0), None);
         assert_eq!(refusal(Some(&user("invited")), false, 2), None);
-        assert_eq!(refusal(Some(&user("active")), false, 3), Some("rate_limited"));
+        assert_eq!(
+            refusal(Some(&user("active")), false, 3),
+            Some("rate_limited")
+        );
         assert_eq!(refusal(Some(&user("disabled")), false, 0), Some("disabled"));
         assert_eq!(
             refusal(Some(&user("active")), true, 0),

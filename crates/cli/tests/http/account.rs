@@ -124,7 +124,10 @@ fn leak(sql: String) -> &'static str {
 /// Creates a personal token on the account page; returns the page's HTML and the token.
 async fn create_token(b: &mut Browser, name: &str, days: &str) -> (String, String) {
     let r = b
-        .post_form("/account/tokens", &[("name", name), ("expires_in_days", days)])
+        .post_form(
+            "/account/tokens",
+            &[("name", name), ("expires_in_days", days)],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK, "token creation");
     let html = r.text().await.unwrap();
@@ -137,7 +140,10 @@ async fn create_token(b: &mut Browser, name: &str, days: &str) -> (String, Strin
 
 /// The revoke path of the first token listed on the account page.
 fn revoke_path(html: &str) -> String {
-    let at = html.find("action=\"/account/tokens/").expect("a revoke form") + "action=\"".len();
+    let at = html
+        .find("action=\"/account/tokens/")
+        .expect("a revoke form")
+        + "action=\"".len();
     let end = html[at..].find('"').unwrap();
     html[at..at + end].to_owned()
 }
@@ -169,7 +175,10 @@ async fn account_page_shows_who_you_are_and_where_to_go(t: &TestApp) {
     let r = anon.get("/account").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in first");
     let login = anon.get("/login").await.text().await.unwrap();
-    assert!(login.contains("href=\"/password/forgot\""), "sign-in page links to forgot");
+    assert!(
+        login.contains("href=\"/password/forgot\""),
+        "sign-in page links to forgot"
+    );
     let r = anon.get("/password/forgot").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.unwrap().contains("name=\"username\""));
@@ -221,7 +230,13 @@ async fn changing_the_password_needs_the_current_one(t: &TestApp) {
     assert!(!html.contains("current_password-error"));
 
     let token = t.bearer("a.user").await;
-    let r = change_api(t, &token, "still not my password", "a fresh long passphrase").await;
+    let r = change_api(
+        t,
+        &token,
+        "still not my password",
+        "a fresh long passphrase",
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["details"][0]["field"], "current_password");
@@ -274,7 +289,10 @@ async fn the_password_policy_holds_on_change(t: &TestApp) {
         let r = change_api(t, &token, &current, &new).await;
         assert_eq!(r.status(), StatusCode::NO_CONTENT, "{new}");
         let mut b = t.browser();
-        assert_eq!(b.sign_in("a.admin", &new).await.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            b.sign_in("a.admin", &new).await.status(),
+            StatusCode::SEE_OTHER
+        );
         current = new;
     }
     // Every character counts: the 64-character one needs all 64.
@@ -284,7 +302,10 @@ async fn the_password_policy_holds_on_change(t: &TestApp) {
         b.sign_in("a.admin", &sixty_four[..63]).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(b.sign_in("a.admin", &sixty_four).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        b.sign_in("a.admin", &sixty_four).await.status(),
+        StatusCode::SEE_OTHER
+    );
     let hashes = t
         .count("SELECT COUNT(*) FROM users WHERE username = 'a.admin' AND password_hash LIKE '$argon2id$%'")
         .await;
@@ -312,20 +333,33 @@ async fn a_page_change_ends_other_sessions_and_every_token(t: &TestApp) {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()[header::LOCATION], "/account?done=password");
-    let html = here.get("/account?done=password").await.text().await.unwrap();
+    let html = here
+        .get("/account?done=password")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Your password is changed."));
     assert!(html.contains("You are not signed in anywhere else."));
 
     assert_eq!(here.get("/api/v1/me").await.status(), StatusCode::OK);
-    assert_eq!(there.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        there.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(me_with(t, &login_token).await, StatusCode::UNAUTHORIZED);
     assert_eq!(me_with(t, &personal).await, StatusCode::UNAUTHORIZED);
     assert_eq!(other_user.get("/api/v1/me").await.status(), StatusCode::OK);
 
     let mut b = t.browser();
-    assert_eq!(b.sign_in("a.user", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
-        b.sign_in("a.user", "a fresh long passphrase").await.status(),
+        b.sign_in("a.user", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        b.sign_in("a.user", "a fresh long passphrase")
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
     assert_eq!(
@@ -341,7 +375,10 @@ async fn a_page_change_ends_other_sessions_and_every_token(t: &TestApp) {
         .expect("a notice");
     let text = decode_qp(&notice.1);
     assert!(text.contains("has just been changed"), "{text}");
-    assert!(!text.contains("a fresh long passphrase"), "never the password itself");
+    assert!(
+        !text.contains("a fresh long passphrase"),
+        "never the password itself"
+    );
 }
 
 async fn an_api_change_keeps_only_the_callers_token(t: &TestApp) {
@@ -352,7 +389,10 @@ async fn an_api_change_keeps_only_the_callers_token(t: &TestApp) {
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(me_with(t, &mine).await, StatusCode::OK);
     assert_eq!(me_with(t, &other).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(session.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        session.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 
     // A browser script may use the API with its session and form token.
     let mut b = t.browser();
@@ -363,7 +403,10 @@ async fn an_api_change_keeps_only_the_callers_token(t: &TestApp) {
         .request(
             reqwest::Method::POST,
             "/api/v1/me/password",
-            &[("x-csrf-token", &csrf), ("content-type", "application/json")],
+            &[
+                ("x-csrf-token", &csrf),
+                ("content-type", "application/json"),
+            ],
             None,
         )
         .await;
@@ -374,11 +417,21 @@ async fn an_api_change_keeps_only_the_callers_token(t: &TestApp) {
 async fn wrong_current_passwords_are_throttled(t: &TestApp) {
     let token = t.bearer("a.nomod").await;
     for i in 0..5 {
-        let r = change_api(t, &token, &format!("wrong guess number {i}"), "a fresh long passphrase").await;
+        let r = change_api(
+            t,
+            &token,
+            &format!("wrong guess number {i}"),
+            "a fresh long passphrase",
+        )
+        .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
     let r = change_api(t, &token, PASSWORD, "a fresh long passphrase").await;
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "even the right one now");
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right one now"
+    );
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["code"], "password_change_throttled");
     t.clock.advance(Duration::minutes(16));
@@ -398,10 +451,20 @@ async fn sign_out_everywhere_else_keeps_this_session_and_personal_tokens(t: &Tes
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()[header::LOCATION], "/account?done=sessions");
     assert_eq!(here.get("/api/v1/me").await.status(), StatusCode::OK);
-    assert_eq!(there.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(elsewhere.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        there.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        elsewhere.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(me_with(t, &login_token).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(me_with(t, &personal).await, StatusCode::OK, "revoked one by one");
+    assert_eq!(
+        me_with(t, &personal).await,
+        StatusCode::OK,
+        "revoked one by one"
+    );
     assert_eq!(other_user.get("/api/v1/me").await.status(), StatusCode::OK);
     assert_eq!(
         t.count("SELECT COUNT(*) FROM audit_events WHERE action = 'sessions.ended' AND actor = 'a.admin'")
@@ -410,7 +473,12 @@ async fn sign_out_everywhere_else_keeps_this_session_and_personal_tokens(t: &Tes
     );
     // Without the form token it is refused.
     let r = here
-        .request(reqwest::Method::POST, "/account/sessions/end-others", &[], Some(&[]))
+        .request(
+            reqwest::Method::POST,
+            "/account/sessions/end-others",
+            &[],
+            Some(&[]),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
@@ -464,15 +532,23 @@ async fn personal_tokens_are_shown_once_work_and_can_be_revoked(t: &TestApp) {
     let page = b.get("/account?done=revoked").await.text().await.unwrap();
     assert!(page.contains("The token has been revoked"));
     assert!(page.contains("You have no personal tokens."));
-    assert_eq!(b.post_form(&path, &[]).await.status(), StatusCode::NOT_FOUND, "only once");
     assert_eq!(
-        t.count("SELECT COUNT(*) FROM audit_events WHERE action = 'token.created' AND actor = 'a.user'")
-            .await,
+        b.post_form(&path, &[]).await.status(),
+        StatusCode::NOT_FOUND,
+        "only once"
+    );
+    assert_eq!(
+        t.count(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'token.created' AND actor = 'a.user'"
+        )
+        .await,
         1
     );
     assert_eq!(
-        t.count("SELECT COUNT(*) FROM audit_events WHERE action = 'token.revoked' AND actor = 'a.user'")
-            .await,
+        t.count(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'token.revoked' AND actor = 'a.user'"
+        )
+        .await,
         1
     );
 }
@@ -502,8 +578,16 @@ async fn another_users_token_id_is_404(t: &TestApp) {
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{who}");
     }
     let mut a = t.signed_in("a.user").await;
-    for bad in ["/account/tokens/abc/revoke", "/account/tokens/99999/revoke", "/account/tokens/-1/revoke"] {
-        assert_eq!(a.post_form(bad, &[]).await.status(), StatusCode::NOT_FOUND, "{bad}");
+    for bad in [
+        "/account/tokens/abc/revoke",
+        "/account/tokens/99999/revoke",
+        "/account/tokens/-1/revoke",
+    ] {
+        assert_eq!(
+            a.post_form(bad, &[]).await.status(),
+            StatusCode::NOT_FOUND,
+            "{bad}"
+        );
     }
     assert_eq!(me_with(t, &token).await, StatusCode::OK, "still works");
     assert_eq!(
@@ -523,13 +607,26 @@ async fn the_token_form_checks_name_and_lifetime(t: &TestApp) {
         ("a good name", "", "token-days-error"),
     ] {
         let r = b
-            .post_form("/account/tokens", &[("name", name), ("expires_in_days", days)])
+            .post_form(
+                "/account/tokens",
+                &[("name", name), ("expires_in_days", days)],
+            )
             .await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name} {days}");
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name} {days}"
+        );
         let html = r.text().await.unwrap();
-        assert!(html.contains(&format!("aria-describedby=\"{field}\"")), "{field}");
+        assert!(
+            html.contains(&format!("aria-describedby=\"{field}\"")),
+            "{field}"
+        );
         if name == "a good name" {
-            assert!(html.contains("value=\"a good name\""), "what was typed is kept");
+            assert!(
+                html.contains("value=\"a good name\""),
+                "what was typed is kept"
+            );
         }
     }
     assert_eq!(t.count("SELECT COUNT(*) FROM api_tokens").await, 0);
@@ -556,7 +653,11 @@ async fn forgot_answers_alike_and_mails_only_usable_accounts(t: &TestApp) {
     assert_eq!((s, &body), (s_known, &body_known));
 
     assert_eq!(mails_to(t, "a.user@example.com").await, 1);
-    assert_eq!(mails_to(t, "a.invited@example.com").await, 1, "invited may set one");
+    assert_eq!(
+        mails_to(t, "a.invited@example.com").await,
+        1,
+        "invited may set one"
+    );
     assert_eq!(mails_to(t, "a.disabled@example.com").await, 0);
     assert_eq!(mails_to(t, "b.user@example.com").await, 0);
     assert_eq!(t.mail().await.len(), 2, "no other message at all");
@@ -592,21 +693,41 @@ async fn forgot_answers_alike_and_mails_only_usable_accounts(t: &TestApp) {
 async fn the_forgot_page_answers_alike(t: &TestApp) {
     let mut anon = t.browser();
     anon.get("/password/forgot").await;
-    let known = anon.post_form("/password/forgot", &[("username", "a.admin")]).await;
-    let unknown = anon.post_form("/password/forgot", &[("username", "no.such.user")]).await;
+    let known = anon
+        .post_form("/password/forgot", &[("username", "a.admin")])
+        .await;
+    let unknown = anon
+        .post_form("/password/forgot", &[("username", "no.such.user")])
+        .await;
     assert_eq!(known.status(), StatusCode::SEE_OTHER);
     assert_eq!(known.status(), unknown.status());
     assert_eq!(known.headers()[header::LOCATION], "/password/forgot?sent=1");
-    assert_eq!(known.headers()[header::LOCATION], unknown.headers()[header::LOCATION]);
+    assert_eq!(
+        known.headers()[header::LOCATION],
+        unknown.headers()[header::LOCATION]
+    );
     let (k, u) = (known.text().await.unwrap(), unknown.text().await.unwrap());
     assert_eq!(k, u);
-    let done = anon.get("/password/forgot?sent=1").await.text().await.unwrap();
+    let done = anon
+        .get("/password/forgot?sent=1")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(done.contains("If this username belongs to an account"));
     assert_eq!(mails_to(t, "a.admin@example.com").await, 1);
 
-    let empty = anon.post_form("/password/forgot", &[("username", "  ")]).await;
+    let empty = anon
+        .post_form("/password/forgot", &[("username", "  ")])
+        .await;
     assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(empty.text().await.unwrap().contains("aria-describedby=\"username-error\""));
+    assert!(
+        empty
+            .text()
+            .await
+            .unwrap()
+            .contains("aria-describedby=\"username-error\"")
+    );
     // The anonymous form needs its token like every form.
     let mut fresh = t.browser();
     let r = fresh
@@ -628,20 +749,33 @@ async fn a_reset_link_works_once_and_ends_every_session(t: &TestApp) {
     forgot(t, "a.user").await;
     let link = link_sent_to(t, "a.user@example.com").await;
     assert_eq!(
-        set_with_link(t, &link, "my brand new passphrase").await.status(),
+        set_with_link(t, &link, "my brand new passphrase")
+            .await
+            .status(),
         StatusCode::NO_CONTENT
     );
     let again = set_with_link(t, &link, "yet another passphrase").await;
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
     let v: Value = again.json().await.unwrap();
     assert_eq!(v["error"]["code"], "invalid_link");
-    assert_eq!(one.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(two.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        one.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        two.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(me_with(t, &token).await, StatusCode::UNAUTHORIZED);
     let mut b = t.browser();
-    assert_eq!(b.sign_in("a.user", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
-        b.sign_in("a.user", "my brand new passphrase").await.status(),
+        b.sign_in("a.user", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        b.sign_in("a.user", "my brand new passphrase")
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
     // An older link dies when a newer one is sent.
@@ -651,11 +785,15 @@ async fn a_reset_link_works_once_and_ends_every_session(t: &TestApp) {
     let second = link_sent_to(t, "a.user@example.com").await;
     assert_ne!(first, second);
     assert_eq!(
-        set_with_link(t, &first, "passphrase number three").await.status(),
+        set_with_link(t, &first, "passphrase number three")
+            .await
+            .status(),
         StatusCode::BAD_REQUEST
     );
     assert_eq!(
-        set_with_link(t, &second, "passphrase number three").await.status(),
+        set_with_link(t, &second, "passphrase number three")
+            .await
+            .status(),
         StatusCode::NO_CONTENT
     );
 }
@@ -667,7 +805,9 @@ async fn a_reset_link_expires_after_an_hour(t: &TestApp) {
     let late = link_sent_to(t, "b.admin@example.com").await;
     t.clock.advance(Duration::minutes(59));
     assert_eq!(
-        set_with_link(t, &early, "within the hour still").await.status(),
+        set_with_link(t, &early, "within the hour still")
+            .await
+            .status(),
         StatusCode::NO_CONTENT
     );
     t.clock.advance(Duration::minutes(2));
@@ -676,7 +816,10 @@ async fn a_reset_link_expires_after_an_hour(t: &TestApp) {
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["code"], "invalid_link");
     let mut b = t.browser();
-    assert_eq!(b.sign_in("b.admin", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        b.sign_in("b.admin", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
 }
 
 async fn at_most_three_reset_mails_per_hour(t: &TestApp) {

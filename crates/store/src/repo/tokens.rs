@@ -130,7 +130,8 @@ pub async fn count_events_of_user_since(
     action: &str,
     since: OffsetDateTime,
 ) -> Result<i64> {
-    let sql = "SELECT COUNT(*) FROM audit_events WHERE action = $1 AND actor_user_id = $2 AND at > $3";
+    let sql =
+        "SELECT COUNT(*) FROM audit_events WHERE action = $1 AND actor_user_id = $2 AND at > $3";
     Ok(on_conn!(conn, |x| sqlx::query_scalar(sql)
         .bind(action)
         .bind(user_id)

@@ -20,8 +20,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub fn routes(r: Routes) -> Routes {
-    r.public_api_post("/api/v1/auth/forgot", forgot)
-        .post("/api/v1/me/password", Policy::SignedIn, change_password)
+    r.public_api_post("/api/v1/auth/forgot", forgot).post(
+        "/api/v1/me/password",
+        Policy::SignedIn,
+        change_password,
+    )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -37,7 +40,7 @@ pub struct ForgotResponse {
 /// Asks for a link to choose a new password. Always 202 with the same body: an e-mail with a
 /// one-time link (valid 1 hour, single use) goes out only when the account exists and may use
 /// it, at most 3 per account and hour.
-#[utoipa::path(post, path = "/api/v1/auth/forgot", tag = "auth", request_body = ForgotRequest,
+#[utoipa::path(post, path = "/api/v1/auth/forgot", tag = "auth", operation_id = "forgot_password", request_body = ForgotRequest,
     responses((status = 202, body = ForgotResponse), (status = 400, body = ErrorBody)))]
 pub async fn forgot(
     State(s): State<AppState>,
@@ -61,7 +64,7 @@ pub struct ChangePasswordRequest {
 
 /// Changes the caller's own password (the current one is required). Every other session and
 /// bearer token of the user ends; the caller's own session or token keeps working.
-#[utoipa::path(post, path = "/api/v1/me/password", tag = "account",
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "account", operation_id = "change_own_password",
     request_body = ChangePasswordRequest,
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 422, description = "wrong current password, or the new one breaks the policy",

@@ -27,7 +27,11 @@ pub fn routes(r: Routes) -> Routes {
         .post("/account/password", Policy::SignedIn, change_password)
         .post("/account/sessions/end-others", Policy::SignedIn, end_others)
         .post("/account/tokens", Policy::SignedIn, create_token)
-        .post("/account/tokens/{id}/revoke", Policy::SignedIn, revoke_token)
+        .post(
+            "/account/tokens/{id}/revoke",
+            Policy::SignedIn,
+            revoke_token,
+        )
         .get("/password/forgot", Policy::Public, forgot_page)
         .post("/password/forgot", Policy::Public, forgot_submit)
 }
@@ -38,7 +42,10 @@ fn local(t: OffsetDateTime) -> String {
         return String::new();
     };
     match jiff::tz::TimeZone::get("Europe/Brussels") {
-        Ok(tz) => ts.to_zoned_datetime(tz).strftime("%Y-%m-%d %H:%M").to_string(),
+        Ok(tz) => ts
+            .to_zoned_datetime(tz)
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string(),
         Err(_) => format!("{} UTC", ts.strftime("%Y-%m-%d %H:%M")),
     }
 }
@@ -211,7 +218,14 @@ async fn page(
         _ => None,
     };
     let notice = key.map(|k| cs_app::i18n::t(ctx.lang, k));
-    account_page(&s, &ctx, notice, PasswordErrors::default(), TokenForm::default()).await
+    account_page(
+        &s,
+        &ctx,
+        notice,
+        PasswordErrors::default(),
+        TokenForm::default(),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
