@@ -167,6 +167,10 @@ async fn account_page_shows_who_you_are_and_where_to_go(t: &TestApp) {
     ] {
         assert!(html.contains(expected), "missing {expected}");
     }
+    assert!(
+        !html.contains("maxlength=\"128\""),
+        "a longer password is refused by the server, never silently cut by the browser"
+    );
     let mut op = t.signed_in("op.one").await;
     let html = op.get("/account").await.text().await.unwrap();
     assert!(html.contains("Service Centre") && !html.contains("8800001"));
@@ -630,11 +634,23 @@ async fn the_token_form_checks_name_and_lifetime(t: &TestApp) {
         }
     }
     assert_eq!(t.count("SELECT COUNT(*) FROM api_tokens").await, 0);
-    let (_, _) = create_token(&mut b, &"n".repeat(60), "365").await;
-    let max = t
-        .count("SELECT COUNT(*) FROM api_tokens WHERE expires_at > created_at")
+    create_token(&mut b, &"n".repeat(60), "365").await;
+    assert_eq!(t.count("SELECT COUNT(*) FROM api_tokens").await, 1);
+    // At most 20 live personal tokens at once.
+    for i in 2..=20 {
+        create_token(&mut b, &format!("script {i}"), "30").await;
+    }
+    let r = b
+        .post_form(
+            "/account/tokens",
+            &[("name", "one too many"), ("expires_in_days", "30")],
+        )
         .await;
-    assert_eq!(max, 1);
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("You already have 20 personal tokens."));
+    assert!(html.contains("value=\"one too many\""));
+    assert_eq!(t.count("SELECT COUNT(*) FROM api_tokens").await, 20);
 }
 
 async fn forgot_answers_alike_and_mails_only_usable_accounts(t: &TestApp) {
