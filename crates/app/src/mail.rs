@@ -7,7 +7,10 @@ use cs_domain::Language;
 use cs_store::Conn;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, MultiPart},
+    message::{
+        Body, Mailbox, MultiPart, SinglePart,
+        header::{ContentTransferEncoding, ContentType},
+    },
 };
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -137,10 +140,11 @@ impl Mailer {
             .from(self.from.clone())
             .to(to)
             .subject(email.subject.clone())
-            .multipart(MultiPart::alternative_plain_html(
-                email.text.clone(),
-                email.html.clone(),
-            ))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(part(ContentType::TEXT_PLAIN, &email.text))
+                    .singlepart(part(ContentType::TEXT_HTML, &email.html)),
+            )
             .map_err(|e| format!("message: {e}"))
     }
 
@@ -171,6 +175,23 @@ impl Mailer {
             }
         }
     }
+}
+
+/// A body part in 8-bit UTF-8 when every line fits SMTP's 998-byte limit (RFC 5322), so the
+/// `.eml` reads as written and each link stays whole on its line; otherwise lettre picks an
+/// encoding. (lettre itself only offers 8bit for lines under 76 bytes, the limit of the
+/// encoded forms, which would split every link.)
+fn part(content_type: ContentType, text: &str) -> SinglePart {
+    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    let fits = crlf
+        .split("\r\n")
+        .all(|line| line.len() <= 998 && !line.contains('\r'));
+    let body = if fits {
+        Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::EightBit)
+    } else {
+        Body::new(text.to_owned())
+    };
+    SinglePart::builder().header(content_type).body(body)
 }
 
 fn quote_name(name: &str) -> String {
@@ -255,6 +276,11 @@ mod tests {
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(text.contains("To: An <an@example.com>"), "{text}");
         assert!(text.contains("multipart/alternative"));
+        assert!(
+            text.lines().any(|l| l == "https://x.example/a"),
+            "the link whole on its line: {text}"
+        );
+        assert!(text.contains("Content-Transfer-Encoding: 8bit"));
         assert!(text.contains("text/html"));
         assert_eq!(
             std::fs::read_dir(dir.path()).unwrap().count(),

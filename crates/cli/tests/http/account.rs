@@ -64,46 +64,9 @@ async fn mails_to(t: &TestApp, to: &str) -> usize {
         .count()
 }
 
-/// The message bodies are quoted-printable: undo the soft line breaks and the `=XX` escapes.
-fn decode_qp(eml: &str) -> String {
-    let joined = eml.replace("=\r\n", "").replace("=\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'=', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (c, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The one-time link of the newest message to `to` (the harness's helper reads the raw,
-/// quoted-printable text, where a long link is split over two lines).
+/// The one-time link of the newest message to `to`.
 async fn link_sent_to(t: &TestApp, to: &str) -> String {
-    let mail = t.mail().await;
-    let (_, eml) = mail
-        .iter()
-        .rev()
-        .find(|(_, m)| m.contains(&format!("<{to}>")))
-        .unwrap_or_else(|| panic!("no mail to {to}"));
-    decode_qp(eml)
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with(&t.base) && l.contains("/password/set?token="))
-        .unwrap_or_else(|| panic!("no link alone on its line in the mail to {to}"))
-        .to_owned()
+    t.link_sent_to(to).await
 }
 
 async fn set_with_link(t: &TestApp, link: &str, password: &str) -> reqwest::Response {
@@ -377,7 +340,7 @@ async fn a_page_change_ends_other_sessions_and_every_token(t: &TestApp) {
         .iter()
         .find(|(_, m)| m.contains("<a.user@example.com>"))
         .expect("a notice");
-    let text = decode_qp(&notice.1);
+    let text = &notice.1;
     assert!(text.contains("has just been changed"), "{text}");
     assert!(
         !text.contains("a fresh long passphrase"),

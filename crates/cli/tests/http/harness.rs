@@ -284,7 +284,6 @@ impl TestApp {
     }
 
     /// The one-time link (`…/password/set?token=…`) of the newest message to `to`.
-    #[allow(dead_code)] // used by the feature tests as they land
     pub async fn link_sent_to(&self, to: &str) -> String {
         let mail = self.mail().await;
         let (_, eml) = mail
@@ -295,7 +294,7 @@ impl TestApp {
         eml.lines()
             .map(str::trim)
             .find(|l| l.starts_with(&self.base) && l.contains("/password/set?token="))
-            .unwrap_or_else(|| panic!("no link in the mail to {to}"))
+            .unwrap_or_else(|| panic!("no link in the mail to {to}:\n{eml}"))
             .to_owned()
     }
 
