@@ -12,7 +12,15 @@ use utoipa::{
 #[openapi(
     info(title = "Collect & Stamp portal API", version = "1",
          description = "The business customer portal of the Collect & Stamp service. Errors are `{\"error\":{\"code\",\"message\",\"details\"}}`; amounts are integer cents in fields ending `_cents`."),
-    paths(super::account::me, super::account::token, super::account::set_password),
+    paths(super::account::me, super::account::token, super::account::set_password,
+        super::backoffice::customers,
+        super::backoffice::customer,
+        super::backoffice::suspend,
+        super::backoffice::reactivate,
+        super::backoffice::password_reset,
+        super::backoffice::operator_audit,
+        super::backoffice::customer_audit,
+    ),
     modifiers(&Security),
 )]
 pub struct ApiDoc;
