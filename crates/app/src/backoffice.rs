@@ -513,6 +513,13 @@ pub async fn search_audit(
     view: AuditView,
     q: &AuditQuery,
 ) -> AppResult<Page<AuditEvent>> {
+    let allowed = match view {
+        AuditView::Operator => actor.is_operator(),
+        AuditView::Customer => actor.is_operator() || actor.can(cs_domain::Module::Users),
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
     let mut errors = Vec::new();
     let cursor = match non_empty(&q.cursor) {
         None => None,
@@ -541,24 +548,10 @@ pub async fn search_audit(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let scope = match view {
-        AuditView::Operator => {
-            operator_only(actor)?;
-            match non_empty(&q.customer_number) {
-                None => AuditScope::All,
-                Some(n) => {
-                    let tenant = actor.tenant(app, Some(n)).await?;
-                    AuditScope::Customer(tenant.customer_id)
-                }
-            }
-        }
-        AuditView::Customer => {
-            if !actor.is_operator() && !actor.can(cs_domain::Module::Users) {
-                return Err(AppError::Forbidden);
-            }
-            let tenant = actor.tenant(app, non_empty(&q.customer_number)).await?;
-            AuditScope::Customer(tenant.customer_id)
-        }
+    let scope = match (view, non_empty(&q.customer_number)) {
+        (AuditView::Operator, None) => AuditScope::All,
+        // A customer's user always gets its own customer here, whatever it typed.
+        (_, number) => AuditScope::Customer(actor.tenant(app, number).await?.customer_id),
     };
     let mut conn = app.store.acquire().await?;
     let mut rows = repo::search_audit(
