@@ -15,6 +15,13 @@ use utoipa::{
     paths(super::account::me, super::account::token, super::account::set_password,
         super::me::forgot,
         super::me::change_password,
+        super::backoffice::customers,
+        super::backoffice::customer,
+        super::backoffice::suspend,
+        super::backoffice::reactivate,
+        super::backoffice::password_reset,
+        super::backoffice::operator_audit,
+        super::backoffice::customer_audit,
     ),
     modifiers(&Security),
 )]
