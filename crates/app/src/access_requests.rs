@@ -1021,6 +1021,38 @@ mod tests {
     }
 
     #[test]
+    fn both_e_mails_read_well_in_every_language() {
+        for lang in Language::ALL {
+            let received = mail::Email::compose(
+                "a@example.com",
+                "Anne",
+                lang,
+                "mail-access-request-received",
+                &[("company", "Dupont SA"), ("username", "dupont.admin")],
+                None,
+            );
+            assert!(!received.subject.starts_with("mail-"), "{lang}");
+            assert!(received.text.contains("Dupont SA"), "{lang}");
+            assert!(received.text.contains("dupont.admin"), "{lang}");
+            let rejected = mail::Email::compose(
+                "a@example.com",
+                "Anne",
+                lang,
+                "mail-access-request-rejected",
+                &[("company", "Dupont SA"), ("reason", "No contract yet.")],
+                None,
+            );
+            assert!(!rejected.subject.starts_with("mail-"), "{lang}");
+            assert!(
+                rejected.text.lines().any(|l| l == "No contract yet."),
+                "{lang}: the reason on its own line: {}",
+                rejected.text
+            );
+            assert!(!rejected.text.contains('{'), "{lang}: an unknown argument");
+        }
+    }
+
+    #[test]
     fn every_country_code_is_two_capitals_and_listed_once() {
         let mut seen = std::collections::BTreeSet::new();
         for c in COUNTRIES {
