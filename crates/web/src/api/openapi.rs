@@ -22,6 +22,11 @@ use utoipa::{
         super::backoffice::password_reset,
         super::backoffice::operator_audit,
         super::backoffice::customer_audit,
+        super::access_requests::submit,
+        super::access_requests::list,
+        super::access_requests::get,
+        super::access_requests::approve,
+        super::access_requests::reject,
     ),
     modifiers(&Security),
 )]
