@@ -314,10 +314,7 @@ pub fn resolve_cost_centres(
         Err(FieldError::field(
             "cost_centres",
             "cost_centre_unknown",
-            format!(
-                "not a cost centre of this customer: {}",
-                unknown.join(", ")
-            ),
+            format!("not a cost centre of this customer: {}", unknown.join(", ")),
         ))
     }
 }
@@ -346,9 +343,8 @@ pub fn check_last_admin(
     after: (Role, UserStatus),
     active_admins: i64,
 ) -> AppResult<()> {
-    let is_active_admin = |(role, status): (Role, UserStatus)| {
-        role == Role::Admin && status == UserStatus::Active
-    };
+    let is_active_admin =
+        |(role, status): (Role, UserStatus)| role == Role::Admin && status == UserStatus::Active;
     if is_active_admin(before) && !is_active_admin(after) && active_admins <= 1 {
         return Err(last_admin_error(after.1 == UserStatus::Disabled));
     }
@@ -571,14 +567,7 @@ pub async fn create(
         Some(role),
         Some(modules),
         Some(cost_centre_ids),
-    ) = (
-        username,
-        full_name,
-        email,
-        role,
-        modules,
-        cost_centre_ids,
-    )
+    ) = (username, full_name, email, role, modules, cost_centre_ids)
     else {
         return Err(AppError::Validation(errors));
     };
@@ -709,7 +698,10 @@ pub async fn update(
         cost_centre_ids.flatten(),
     );
 
-    let before = managed(row.clone(), users::cost_centre_codes(&mut tx.conn(), id).await?)?;
+    let before = managed(
+        row.clone(),
+        users::cost_centre_codes(&mut tx.conn(), id).await?,
+    )?;
     let new_role = role.unwrap_or(before.role);
     let new_granted = stored_modules(new_role, modules.unwrap_or(before.granted));
     let new_status = status
@@ -717,11 +709,7 @@ pub async fn update(
         .unwrap_or(before.status);
     if before.role == Role::Admin && before.status == UserStatus::Active {
         let admins = users::count_active_admins(&mut tx.conn(), tenant.customer_id).await?;
-        check_last_admin(
-            (before.role, before.status),
-            (new_role, new_status),
-            admins,
-        )?;
+        check_last_admin((before.role, before.status), (new_role, new_status), admins)?;
     }
 
     let mut changed: Vec<&str> = Vec::new();
@@ -754,8 +742,13 @@ pub async fn update(
         if new_granted != before.granted {
             changed.push("modules");
         }
-        users::set_role_and_modules(&mut tx.conn(), id, new_role.as_str(), &new_granted.to_list())
-            .await?;
+        users::set_role_and_modules(
+            &mut tx.conn(),
+            id,
+            new_role.as_str(),
+            &new_granted.to_list(),
+        )
+        .await?;
     }
     // An admin is never limited; a user keeps its limits unless new ones are given.
     let new_limits = match (new_role, cost_centre_ids) {
@@ -871,7 +864,10 @@ mod tests {
             assert_eq!(e.code(), "last_admin");
             assert_eq!(e.status(), 409);
             assert!(e.to_string().contains("last active administrator"), "{e}");
-            assert!(check_last_admin(admin, after, 2).is_ok(), "another admin remains");
+            assert!(
+                check_last_admin(admin, after, 2).is_ok(),
+                "another admin remains"
+            );
         }
         assert!(check_last_admin(admin, admin, 1).is_ok(), "no change");
         // Invited or disabled admins are not the ones keeping the customer managed.
@@ -930,13 +926,19 @@ mod tests {
         assert_eq!(parse_role(" user ").unwrap(), Role::User);
         for bad in ["operator", "Admin", "", "root"] {
             let e = parse_role(bad).unwrap_err();
-            assert_eq!((e.field.as_deref(), e.code.as_str()), (Some("role"), "role_invalid"));
+            assert_eq!(
+                (e.field.as_deref(), e.code.as_str()),
+                (Some("role"), "role_invalid")
+            );
         }
     }
 
     #[test]
     fn status_changes_are_active_or_disabled() {
-        assert_eq!(parse_status_change("disabled").unwrap(), UserStatus::Disabled);
+        assert_eq!(
+            parse_status_change("disabled").unwrap(),
+            UserStatus::Disabled
+        );
         assert_eq!(parse_status_change("active").unwrap(), UserStatus::Active);
         assert_eq!(
             parse_status_change("invited").unwrap_err().code,
@@ -1003,7 +1005,10 @@ mod tests {
                 limit: 500
             }
         );
-        assert_eq!(parse_list_query(&q("", "", "", "")).unwrap().limit, DEFAULT_LIMIT);
+        assert_eq!(
+            parse_list_query(&q("", "", "", "")).unwrap().limit,
+            DEFAULT_LIMIT
+        );
         let errors = parse_list_query(&q(&"x".repeat(101), "gone", "abc", "501")).unwrap_err();
         let fields: Vec<_> = errors.iter().filter_map(|e| e.field.as_deref()).collect();
         assert_eq!(fields, ["search", "status", "cursor", "limit"]);
