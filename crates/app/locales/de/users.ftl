@@ -17,6 +17,7 @@ users-paging = Seiten
 users-first-page = Erste Seite
 users-next-page = Nächste Seite
 users-times-note = Zeiten in Brüsseler Ortszeit.
+users-brussels-time = Brüsseler Zeit
 users-field-full-name = Vollständiger Name
 users-field-email = E-Mail-Adresse
 users-field-language = Sprache des Portals und der E-Mails

@@ -17,6 +17,7 @@ users-paging = Pages
 users-first-page = First page
 users-next-page = Next page
 users-times-note = Times are Brussels time.
+users-brussels-time = Brussels time
 users-field-full-name = Full name
 users-field-email = E-mail address
 users-field-language = Language of the portal and of e-mails

@@ -17,6 +17,7 @@ users-paging = Pages
 users-first-page = Première page
 users-next-page = Page suivante
 users-times-note = Les heures sont à l’heure de Bruxelles.
+users-brussels-time = heure de Bruxelles
 users-field-full-name = Nom complet
 users-field-email = Adresse e-mail
 users-field-language = Langue du portail et des e-mails

@@ -17,6 +17,7 @@ users-paging = Pagina's
 users-first-page = Eerste pagina
 users-next-page = Volgende pagina
 users-times-note = Tijden zijn in Brusselse tijd.
+users-brussels-time = Brusselse tijd
 users-field-full-name = Volledige naam
 users-field-email = E-mailadres
 users-field-language = Taal van het portaal en van de e-mails
