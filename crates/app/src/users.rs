@@ -1,2 +1,1020 @@
-//! User management by a customer's administrators, with the last-admin rule.
-//! (Filled by the accounts issue.)
+//! User management by a customer's administrators (SPEC §1, §3 journey 2): list, create with
+//! an invitation, edit, disable and re-enable, password reset, under the last-admin rule.
+//! Operators do the same for the customer they name (`customer_number`).
+//!
+//! Where the specification is silent:
+//! - An administrator has every module and sees every cost centre: modules and cost-centre
+//!   limits are stored empty for admins (an admin could lift its own limits anyway). Modules
+//!   and cost centres sent together with the role `admin` are still checked, then not stored.
+//! - Re-enabling a user who never set a password makes it `invited` again, not `active`.
+//! - A password reset of an invited user sends a fresh invitation (valid 72 h) rather than a
+//!   reset link (1 h): it is how an administrator re-sends a lost or expired invitation.
+//! - A disabled user gets no link (409 `user_disabled`): enable it first. Disabling also voids
+//!   the user's outstanding one-time links, besides ending its sessions and tokens.
+//! - Changes are recorded against the customer whose user changed, also when an operator
+//!   makes them, so that the customer's administrators see them in their activity log.
+
+use crate::{
+    Actor, App, AppError, FieldError, RequestMeta,
+    audit::{self, Who},
+    auth::{self, LinkPurpose},
+    context::Tenant,
+    error::AppResult,
+};
+use cs_domain::{Email, Language, Module, Modules, Role, UserStatus, Username};
+use cs_store::{
+    Conn, StoreError,
+    repo::{auth as auth_repo, customers, user_admin, users},
+};
+use serde_json::json;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// Stable names of the audited actions of user management.
+pub mod action {
+    pub const USER_CREATED: &str = "user.created";
+    pub const USER_UPDATED: &str = "user.updated";
+    pub const USER_DISABLED: &str = "user.disabled";
+    pub const USER_ENABLED: &str = "user.enabled";
+    pub const PASSWORD_RESET_REQUESTED: &str = "password.reset_requested";
+}
+
+/// Page size of a user list when none is asked for, and the largest one allowed.
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 500;
+const FULL_NAME_MAX_CHARS: usize = 200;
+const SEARCH_MAX_CHARS: usize = 100;
+
+/// A user of a customer, as its administrators manage it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagedUser {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub email: String,
+    pub language: Language,
+    pub role: Role,
+    /// As stored: what was granted (always empty for an admin).
+    pub granted: Modules,
+    /// What the user can use: an admin everything (and `users`), a user what was granted.
+    pub modules: Modules,
+    /// Codes of the cost centres the user is limited to; empty means no limit.
+    pub cost_centres: Vec<String>,
+    pub status: UserStatus,
+    pub last_login_at: Option<OffsetDateTime>,
+}
+
+/// One page of a user list; `next_cursor` is set when more users follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserPage {
+    pub items: Vec<ManagedUser>,
+    pub next_cursor: Option<String>,
+}
+
+/// A list request as received (query parameters); empty values mean "not given".
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub search: Option<String>,
+    pub status: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<String>,
+}
+
+/// A list request once checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListFilter {
+    pub search: Option<String>,
+    pub status: Option<UserStatus>,
+    pub after_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// A new user as typed: every field is checked by [`create`], all at once.
+#[derive(Debug, Clone, Default)]
+pub struct NewUserInput {
+    pub username: String,
+    pub full_name: String,
+    pub email: String,
+    /// Empty: the customer's language.
+    pub language: Option<String>,
+    /// Empty: `user`.
+    pub role: Option<String>,
+    pub modules: Vec<String>,
+    pub cost_centres: Vec<String>,
+}
+
+/// Changes to a user; `None` leaves the field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub full_name: Option<String>,
+    pub email: Option<String>,
+    pub language: Option<String>,
+    pub role: Option<String>,
+    pub modules: Option<Vec<String>>,
+    pub cost_centres: Option<Vec<String>>,
+    /// `active` or `disabled`.
+    pub status: Option<String>,
+}
+
+/// The customer whose users are managed, with what its forms offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerContext {
+    pub customer_number: String,
+    pub name: String,
+    pub language: Language,
+    /// `(code, name)`, by code.
+    pub cost_centres: Vec<(String, String)>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Pure rules and parsers.
+
+/// Checks the parameters of a user list.
+pub fn parse_list_query(q: &ListQuery) -> Result<ListFilter, Vec<FieldError>> {
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let mut errors = Vec::new();
+    let search = given(&q.search);
+    if let Some(s) = &search
+        && s.chars().count() > SEARCH_MAX_CHARS
+    {
+        errors.push(FieldError::field(
+            "search",
+            "search_too_long",
+            format!("search text is limited to {SEARCH_MAX_CHARS} characters"),
+        ));
+    }
+    let status = match given(&q.status) {
+        None => None,
+        Some(s) => match s.parse::<UserStatus>() {
+            Ok(st) => Some(st),
+            Err(e) => {
+                errors.push(FieldError::field("status", e.code(), e.to_string()));
+                None
+            }
+        },
+    };
+    let after_id = match given(&q.cursor) {
+        None => None,
+        Some(c) => match c.parse::<i64>() {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                errors.push(FieldError::field(
+                    "cursor",
+                    "cursor_invalid",
+                    "cursor must be a next_cursor value returned by this list",
+                ));
+                None
+            }
+        },
+    };
+    let limit = match given(&q.limit) {
+        None => DEFAULT_LIMIT,
+        Some(l) => match l.parse::<i64>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+            _ => {
+                errors.push(FieldError::field(
+                    "limit",
+                    "limit_out_of_range",
+                    format!("limit must be a whole number from 1 to {MAX_LIMIT}"),
+                ));
+                DEFAULT_LIMIT
+            }
+        },
+    };
+    if errors.is_empty() {
+        Ok(ListFilter {
+            search,
+            status,
+            after_id,
+            limit,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// A full name: trimmed, 1 to 200 characters, no control characters.
+pub fn parse_full_name(s: &str) -> Result<String, FieldError> {
+    let s = s.trim();
+    let field = |code: &str, msg: String| FieldError::field("full_name", code, msg);
+    if s.is_empty() {
+        return Err(field("full_name_empty", "full name is empty".into()));
+    }
+    let length = s.chars().count();
+    if length > FULL_NAME_MAX_CHARS {
+        return Err(field(
+            "full_name_too_long",
+            format!("full name has {length} characters: at most {FULL_NAME_MAX_CHARS} are allowed"),
+        ));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(field(
+            "full_name_invalid_character",
+            "full name may not contain control characters".into(),
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+pub fn parse_username(s: &str) -> Result<Username, FieldError> {
+    Username::parse(s).map_err(|e| FieldError::field("username", e.code(), e.to_string()))
+}
+
+pub fn parse_email(s: &str) -> Result<Email, FieldError> {
+    Email::parse(s).map_err(|e| FieldError::field("email", e.code(), e.to_string()))
+}
+
+pub fn parse_language(s: &str) -> Result<Language, FieldError> {
+    s.parse::<Language>()
+        .map_err(|e| FieldError::field("language", "language_unknown", e.to_string()))
+}
+
+/// A customer's user is an `admin` or a `user`; never an operator.
+pub fn parse_role(s: &str) -> Result<Role, FieldError> {
+    match s.trim() {
+        "admin" => Ok(Role::Admin),
+        "user" => Ok(Role::User),
+        other => Err(FieldError::field(
+            "role",
+            "role_invalid",
+            format!(
+                "unknown role {:?}: expected admin or user",
+                other.chars().take(20).collect::<String>()
+            ),
+        )),
+    }
+}
+
+/// Module names that can be granted: the five of [`Module::GRANTABLE`], never `users`.
+pub fn parse_modules(names: &[String]) -> Result<Modules, FieldError> {
+    let mut set = Modules::empty();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        match name.parse::<Module>() {
+            Ok(m) if Module::GRANTABLE.contains(&m) => set.insert(m),
+            Ok(m) => {
+                return Err(FieldError::field(
+                    "modules",
+                    "module_not_grantable",
+                    format!("{m} cannot be granted: it comes with the role admin"),
+                ));
+            }
+            Err(_) => {
+                return Err(FieldError::field(
+                    "modules",
+                    "module_unknown",
+                    format!(
+                        "unknown module {:?}: expected transactions, invoices, receipts, reports or requests",
+                        name.chars().take(30).collect::<String>()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(set)
+}
+
+/// A status an administrator may set: `active` or `disabled` (`invited` is where a new user
+/// starts, not something to go back to).
+pub fn parse_status_change(s: &str) -> Result<UserStatus, FieldError> {
+    match s.trim().parse::<UserStatus>() {
+        Ok(UserStatus::Invited) => Err(FieldError::field(
+            "status",
+            "status_not_allowed",
+            "status can be set to active or disabled only",
+        )),
+        Ok(st) => Ok(st),
+        Err(e) => Err(FieldError::field("status", e.code(), e.to_string())),
+    }
+}
+
+/// The ids of the cost centres named by `codes` among the customer's own (`(id, code)`);
+/// duplicates count once, any unknown code refuses the whole list.
+pub fn resolve_cost_centres(
+    codes: &[String],
+    available: &[(i64, String)],
+) -> Result<Vec<i64>, FieldError> {
+    let mut ids = Vec::new();
+    let mut unknown = Vec::new();
+    for code in codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+        match available.iter().find(|(_, c)| c == code) {
+            Some((id, _)) if !ids.contains(id) => ids.push(*id),
+            Some(_) => {}
+            None => unknown.push(code.chars().take(30).collect::<String>()),
+        }
+    }
+    if unknown.is_empty() {
+        ids.sort_unstable();
+        Ok(ids)
+    } else {
+        Err(FieldError::field(
+            "cost_centres",
+            "cost_centre_unknown",
+            format!("not a cost centre of this customer: {}", unknown.join(", ")),
+        ))
+    }
+}
+
+/// What is stored as granted: nothing for an admin (it has everything), else the grant.
+pub fn stored_modules(role: Role, granted: Modules) -> Modules {
+    match role {
+        Role::Admin | Role::Operator => Modules::empty(),
+        Role::User => granted,
+    }
+}
+
+/// The status stored when an administrator asks for `requested`: a user enabled before it
+/// ever set a password is `invited` again (its invitation link still sets it).
+pub fn status_on_request(requested: UserStatus, has_password: bool) -> UserStatus {
+    match requested {
+        UserStatus::Active if !has_password => UserStatus::Invited,
+        other => other,
+    }
+}
+
+/// The last-admin rule: a customer keeps at least one active admin. `active_admins` counts
+/// them before the change (the user itself included when it is one).
+pub fn check_last_admin(
+    before: (Role, UserStatus),
+    after: (Role, UserStatus),
+    active_admins: i64,
+) -> AppResult<()> {
+    let is_active_admin =
+        |(role, status): (Role, UserStatus)| role == Role::Admin && status == UserStatus::Active;
+    if is_active_admin(before) && !is_active_admin(after) && active_admins <= 1 {
+        return Err(last_admin_error(after.1 == UserStatus::Disabled));
+    }
+    Ok(())
+}
+
+fn last_admin_error(disabling: bool) -> AppError {
+    let what = if disabling { "disabled" } else { "demoted" };
+    AppError::Conflict {
+        code: "last_admin",
+        message: format!(
+            "this user is the customer's last active administrator and cannot be {what}: make another user an administrator first"
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Use cases.
+
+/// The parsed value, or `None` with the error noted.
+fn keep<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
+fn corrupt(id: i64, what: &str) -> AppError {
+    AppError::Internal(format!("user {id}: bad stored {what}"))
+}
+
+fn managed(row: users::UserRow, cost_centres: Vec<String>) -> AppResult<ManagedUser> {
+    let role: Role = row.role.parse().map_err(|_| corrupt(row.id, "role"))?;
+    let granted = Modules::parse_list(&row.modules).map_err(|_| corrupt(row.id, "modules"))?;
+    let language: Language = row
+        .language
+        .parse()
+        .map_err(|_| corrupt(row.id, "language"))?;
+    let status: UserStatus = row.status.parse().map_err(|_| corrupt(row.id, "status"))?;
+    Ok(ManagedUser {
+        id: row.id,
+        username: row.username,
+        full_name: row.full_name,
+        email: row.email,
+        language,
+        role,
+        granted,
+        modules: Modules::effective(role, granted),
+        cost_centres,
+        status,
+        last_login_at: row.last_login_at,
+    })
+}
+
+/// The user `id` if it belongs to the tenant; another customer's user, an operator and an
+/// unknown id all answer 404 alike.
+async fn user_of(conn: &mut Conn<'_>, tenant: Tenant, id: i64) -> AppResult<users::UserRow> {
+    users::by_id(conn, id)
+        .await?
+        .filter(|u| u.customer_id == Some(tenant.customer_id))
+        .ok_or(AppError::NotFound)
+}
+
+async fn load(conn: &mut Conn<'_>, tenant: Tenant, id: i64) -> AppResult<ManagedUser> {
+    let row = user_of(conn, tenant, id).await?;
+    let codes = users::cost_centre_codes(conn, row.id).await?;
+    managed(row, codes)
+}
+
+/// The trail names the actor and the customer whose user changed (an operator's change too).
+fn who<'a>(actor: &'a Actor, tenant: Tenant) -> Who<'a> {
+    Who {
+        user_id: Some(actor.user_id),
+        name: &actor.username,
+        customer_id: Some(tenant.customer_id),
+    }
+}
+
+async fn cost_centres_of(conn: &mut Conn<'_>, tenant: Tenant) -> AppResult<Vec<(i64, String)>> {
+    Ok(customers::cost_centres(conn, tenant.customer_id)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.code))
+        .collect())
+}
+
+fn username_taken(username: &str) -> AppError {
+    AppError::Conflict {
+        code: "username_taken",
+        message: format!("the username {username} is already taken"),
+    }
+}
+
+/// The customer being managed and the choices its forms offer.
+pub async fn customer_context(
+    app: &App,
+    actor: &Actor,
+    customer_number: Option<&str>,
+) -> AppResult<CustomerContext> {
+    let tenant = actor.tenant(app, customer_number).await?;
+    let mut conn = app.store.acquire().await?;
+    let c = customers::by_id(&mut conn.conn(), tenant.customer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let cost_centres = customers::cost_centres(&mut conn.conn(), tenant.customer_id)
+        .await?
+        .into_iter()
+        .map(|cc| (cc.code, cc.name))
+        .collect();
+    Ok(CustomerContext {
+        customer_number: c.customer_number,
+        name: c.name,
+        language: c.language.parse().unwrap_or_default(),
+        cost_centres,
+    })
+}
+
+/// The tenant's users in id order, filtered and paged (keyset on id).
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    customer_number: Option<&str>,
+    query: &ListQuery,
+) -> AppResult<UserPage> {
+    let tenant = actor.tenant(app, customer_number).await?;
+    let f = parse_list_query(query).map_err(AppError::Validation)?;
+    let mut conn = app.store.acquire().await?;
+    let mut rows = users::list(
+        &mut conn.conn(),
+        Some(tenant.customer_id),
+        &users::UserFilter {
+            search: f.search.as_deref(),
+            status: f.status.map(UserStatus::as_str),
+            after_id: f.after_id,
+            limit: f.limit + 1,
+        },
+    )
+    .await?;
+    let more = rows.len() as i64 > f.limit;
+    rows.truncate(f.limit as usize);
+    let mut codes: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
+        for (user_id, code) in user_admin::cost_centre_codes_in_range(
+            &mut conn.conn(),
+            tenant.customer_id,
+            first.id,
+            last.id,
+        )
+        .await?
+        {
+            codes.entry(user_id).or_default().push(code);
+        }
+    }
+    let next_cursor = more
+        .then(|| rows.last().map(|r| r.id.to_string()))
+        .flatten();
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let cc = codes.remove(&r.id).unwrap_or_default();
+            managed(r, cc)
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(UserPage { items, next_cursor })
+}
+
+/// One user of the tenant.
+pub async fn get(
+    app: &App,
+    actor: &Actor,
+    customer_number: Option<&str>,
+    id: i64,
+) -> AppResult<ManagedUser> {
+    let tenant = actor.tenant(app, customer_number).await?;
+    let mut conn = app.store.acquire().await?;
+    load(&mut conn.conn(), tenant, id).await
+}
+
+/// Creates a user of the tenant in state `invited` and e-mails it an invitation link
+/// (single use, valid 72 hours). Every field is checked before anything is written.
+pub async fn create(
+    app: &App,
+    actor: &Actor,
+    meta: &RequestMeta,
+    customer_number: Option<&str>,
+    input: &NewUserInput,
+) -> AppResult<ManagedUser> {
+    let tenant = actor.tenant(app, customer_number).await?;
+    let mut errors = Vec::new();
+    let username = parse_username(&input.username)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let full_name = parse_full_name(&input.full_name)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let email = parse_email(&input.email).map_err(|e| errors.push(e)).ok();
+    let language = match input.language.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(l) => parse_language(l).map_err(|e| errors.push(e)).ok(),
+    };
+    let role = match input.role.as_deref().map(str::trim) {
+        None | Some("") => Some(Role::User),
+        Some(r) => parse_role(r).map_err(|e| errors.push(e)).ok(),
+    };
+    let modules = parse_modules(&input.modules)
+        .map_err(|e| errors.push(e))
+        .ok();
+
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    user_admin::lock_customer(&mut tx.conn(), tenant.customer_id).await?;
+    let customer = customers::by_id(&mut tx.conn(), tenant.customer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let available = cost_centres_of(&mut tx.conn(), tenant).await?;
+    let cost_centre_ids = resolve_cost_centres(&input.cost_centres, &available)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let (
+        Some(username),
+        Some(full_name),
+        Some(email),
+        Some(role),
+        Some(modules),
+        Some(cost_centre_ids),
+    ) = (username, full_name, email, role, modules, cost_centre_ids)
+    else {
+        return Err(AppError::Validation(errors));
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let language = language.unwrap_or_else(|| customer.language.parse().unwrap_or_default());
+    let granted = stored_modules(role, modules);
+    let cost_centre_ids = if role == Role::Admin {
+        Vec::new()
+    } else {
+        cost_centre_ids
+    };
+
+    let key = username.normalized();
+    if users::by_username_key(&mut tx.conn(), &key)
+        .await?
+        .is_some()
+    {
+        return Err(username_taken(username.as_str()));
+    }
+    let id = users::insert(
+        &mut tx.conn(),
+        &users::NewUser {
+            customer_id: Some(tenant.customer_id),
+            username: username.as_str(),
+            username_key: &key,
+            full_name: &full_name,
+            email: email.as_str(),
+            language: language.code(),
+            role: role.as_str(),
+            modules: &granted.to_list(),
+            status: UserStatus::Invited.as_str(),
+            password_hash: None,
+            created_at: now,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        // Another request took the name between the check and the insert.
+        StoreError::Conflict(_) => username_taken(username.as_str()),
+        other => other.into(),
+    })?;
+    users::replace_cost_centres(&mut tx.conn(), id, &cost_centre_ids).await?;
+    let row = user_of(&mut tx.conn(), tenant, id).await?;
+    auth::send_link(app, &mut tx.conn(), &row, LinkPurpose::Invitation, false).await?;
+    let user = load(&mut tx.conn(), tenant, id).await?;
+    audit::record(
+        &mut tx.conn(),
+        now,
+        &who(actor, tenant),
+        meta,
+        action::USER_CREATED,
+        ("user", &id.to_string()),
+        json!({
+            "username": user.username,
+            "role": user.role.as_str(),
+            "modules": user.granted.to_list(),
+            "cost_centres": user.cost_centres,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    app.wake_jobs();
+    Ok(user)
+}
+
+/// Changes a user of the tenant. Disabling ends its sessions, tokens and links at once; the
+/// last active admin can be neither demoted nor disabled (409 `last_admin`), and a refused
+/// change changes nothing.
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    meta: &RequestMeta,
+    customer_number: Option<&str>,
+    id: i64,
+    changes: &UserChanges,
+) -> AppResult<ManagedUser> {
+    let tenant = actor.tenant(app, customer_number).await?;
+    let mut errors = Vec::new();
+    let e = &mut errors;
+    let full_name = changes
+        .full_name
+        .as_deref()
+        .map(|s| keep(e, parse_full_name(s)));
+    let email = changes.email.as_deref().map(|s| keep(e, parse_email(s)));
+    let language = changes
+        .language
+        .as_deref()
+        .map(|s| keep(e, parse_language(s)));
+    let role = changes.role.as_deref().map(|s| keep(e, parse_role(s)));
+    let modules = changes
+        .modules
+        .as_deref()
+        .map(|m| keep(e, parse_modules(m)));
+    let status = changes
+        .status
+        .as_deref()
+        .map(|s| keep(e, parse_status_change(s)));
+
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    user_admin::lock_customer(&mut tx.conn(), tenant.customer_id).await?;
+    // Unknown or foreign ids answer 404 before anything about the body is said.
+    let row = user_of(&mut tx.conn(), tenant, id).await?;
+    let cost_centre_ids = match &changes.cost_centres {
+        Some(codes) => {
+            let available = cost_centres_of(&mut tx.conn(), tenant).await?;
+            Some(
+                resolve_cost_centres(codes, &available)
+                    .map_err(|e| errors.push(e))
+                    .ok(),
+            )
+        }
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    // No errors: every `Some(None)` above was pushed as an error, so flatten is exact.
+    let (full_name, email, language, role, modules, status, cost_centre_ids) = (
+        full_name.flatten(),
+        email.flatten(),
+        language.flatten(),
+        role.flatten(),
+        modules.flatten(),
+        status.flatten(),
+        cost_centre_ids.flatten(),
+    );
+
+    let before = managed(
+        row.clone(),
+        users::cost_centre_codes(&mut tx.conn(), id).await?,
+    )?;
+    let new_role = role.unwrap_or(before.role);
+    let new_granted = stored_modules(new_role, modules.unwrap_or(before.granted));
+    let new_status = status
+        .map(|s| status_on_request(s, row.password_hash.is_some()))
+        .unwrap_or(before.status);
+    if before.role == Role::Admin && before.status == UserStatus::Active {
+        let admins = users::count_active_admins(&mut tx.conn(), tenant.customer_id).await?;
+        check_last_admin((before.role, before.status), (new_role, new_status), admins)?;
+    }
+
+    let mut changed: Vec<&str> = Vec::new();
+    let new_name = full_name.unwrap_or_else(|| before.full_name.clone());
+    let new_email = email.map_or_else(|| before.email.clone(), |e| e.as_str().to_owned());
+    let new_language = language.unwrap_or(before.language);
+    if new_name != before.full_name {
+        changed.push("full_name");
+    }
+    if new_email != before.email {
+        changed.push("email");
+    }
+    if new_language != before.language {
+        changed.push("language");
+    }
+    if !changed.is_empty() {
+        users::update_profile(
+            &mut tx.conn(),
+            id,
+            &new_name,
+            &new_email,
+            new_language.code(),
+        )
+        .await?;
+    }
+    if new_role != before.role || new_granted != before.granted {
+        if new_role != before.role {
+            changed.push("role");
+        }
+        if new_granted != before.granted {
+            changed.push("modules");
+        }
+        users::set_role_and_modules(
+            &mut tx.conn(),
+            id,
+            new_role.as_str(),
+            &new_granted.to_list(),
+        )
+        .await?;
+    }
+    // An admin is never limited; a user keeps its limits unless new ones are given.
+    let new_limits = match (new_role, cost_centre_ids) {
+        (Role::Admin, _) => Some(Vec::new()),
+        (_, ids) => ids,
+    };
+    if let Some(ids) = new_limits {
+        users::replace_cost_centres(&mut tx.conn(), id, &ids).await?;
+        let after = users::cost_centre_codes(&mut tx.conn(), id).await?;
+        if after != before.cost_centres {
+            changed.push("cost_centres");
+        }
+    }
+    let subject = id.to_string();
+    if !changed.is_empty() {
+        audit::record(
+            &mut tx.conn(),
+            now,
+            &who(actor, tenant),
+            meta,
+            action::USER_UPDATED,
+            ("user", &subject),
+            json!({ "fields": changed }),
+        )
+        .await?;
+    }
+    if new_status != before.status {
+        users::set_status(&mut tx.conn(), id, new_status.as_str(), now).await?;
+        let event = if new_status == UserStatus::Disabled {
+            auth_repo::delete_sessions_of_user(&mut tx.conn(), id, None).await?;
+            auth_repo::revoke_api_tokens_of_user(&mut tx.conn(), id, now).await?;
+            auth_repo::void_one_time_tokens_of_user(&mut tx.conn(), id, now).await?;
+            action::USER_DISABLED
+        } else {
+            action::USER_ENABLED
+        };
+        audit::record(
+            &mut tx.conn(),
+            now,
+            &who(actor, tenant),
+            meta,
+            event,
+            ("user", &subject),
+            json!({ "from": before.status.as_str(), "to": new_status.as_str() }),
+        )
+        .await?;
+    }
+    let user = load(&mut tx.conn(), tenant, id).await?;
+    tx.commit().await?;
+    app.wake_jobs();
+    Ok(user)
+}
+
+/// E-mails the user a one-time link to choose a new password (valid 1 hour) and ends its
+/// sessions and tokens at once; an invited user gets a fresh invitation (72 hours) instead.
+pub async fn request_password_reset(
+    app: &App,
+    actor: &Actor,
+    meta: &RequestMeta,
+    customer_number: Option<&str>,
+    id: i64,
+) -> AppResult<ManagedUser> {
+    let tenant = actor.tenant(app, customer_number).await?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let row = user_of(&mut tx.conn(), tenant, id).await?;
+    let purpose = match row.status.parse::<UserStatus>() {
+        Ok(UserStatus::Active) => LinkPurpose::Reset,
+        Ok(UserStatus::Invited) => LinkPurpose::Invitation,
+        Ok(UserStatus::Disabled) => {
+            return Err(AppError::Conflict {
+                code: "user_disabled",
+                message: "this user is disabled: enable it before sending it a link".into(),
+            });
+        }
+        Err(_) => return Err(corrupt(id, "status")),
+    };
+    let reset = purpose == LinkPurpose::Reset;
+    auth::send_link(app, &mut tx.conn(), &row, purpose, reset).await?;
+    audit::record(
+        &mut tx.conn(),
+        now,
+        &who(actor, tenant),
+        meta,
+        action::PASSWORD_RESET_REQUESTED,
+        ("user", &id.to_string()),
+        json!({ "link": if reset { "reset" } else { "invitation" } }),
+    )
+    .await?;
+    let user = load(&mut tx.conn(), tenant, id).await?;
+    tx.commit().await?;
+    app.wake_jobs();
+    Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn last_active_admin_can_be_neither_demoted_nor_disabled() {
+        let admin = (Role::Admin, UserStatus::Active);
+        for after in [
+            (Role::User, UserStatus::Active),
+            (Role::Admin, UserStatus::Disabled),
+            (Role::User, UserStatus::Disabled),
+        ] {
+            let e = check_last_admin(admin, after, 1).unwrap_err();
+            assert_eq!(e.code(), "last_admin");
+            assert_eq!(e.status(), 409);
+            assert!(e.to_string().contains("last active administrator"), "{e}");
+            assert!(
+                check_last_admin(admin, after, 2).is_ok(),
+                "another admin remains"
+            );
+        }
+        assert!(check_last_admin(admin, admin, 1).is_ok(), "no change");
+        // Invited or disabled admins are not the ones keeping the customer managed.
+        let invited = (Role::Admin, UserStatus::Invited);
+        assert!(check_last_admin(invited, (Role::User, UserStatus::Invited), 0).is_ok());
+        let user = (Role::User, UserStatus::Active);
+        assert!(check_last_admin(user, (Role::User, UserStatus::Disabled), 1).is_ok());
+        assert!(
+            check_last_admin(admin, (Role::Admin, UserStatus::Disabled), 1)
+                .unwrap_err()
+                .to_string()
+                .contains("disabled")
+        );
+    }
+
+    #[test]
+    fn re_enabling_keeps_an_invited_user_invited() {
+        assert_eq!(
+            status_on_request(UserStatus::Active, false),
+            UserStatus::Invited
+        );
+        assert_eq!(
+            status_on_request(UserStatus::Active, true),
+            UserStatus::Active
+        );
+        assert_eq!(
+            status_on_request(UserStatus::Disabled, false),
+            UserStatus::Disabled
+        );
+    }
+
+    #[test]
+    fn admins_store_no_modules() {
+        let granted = Modules::parse_list("invoices,reports").unwrap();
+        assert_eq!(stored_modules(Role::Admin, granted), Modules::empty());
+        assert_eq!(stored_modules(Role::User, granted), granted);
+    }
+
+    #[test]
+    fn only_the_five_grantable_modules_are_accepted() {
+        let m = parse_modules(&strings(&["reports", " invoices ", "", "reports"])).unwrap();
+        assert_eq!(m.to_list(), "invoices,reports");
+        assert_eq!(
+            parse_modules(&strings(&["users"])).unwrap_err().code,
+            "module_not_grantable"
+        );
+        let e = parse_modules(&strings(&["invoices", "admin"])).unwrap_err();
+        assert_eq!(e.code, "module_unknown");
+        assert_eq!(e.field.as_deref(), Some("modules"));
+        assert_eq!(parse_modules(&[]).unwrap(), Modules::empty());
+    }
+
+    #[test]
+    fn roles_of_a_customer_are_admin_or_user() {
+        assert_eq!(parse_role("admin").unwrap(), Role::Admin);
+        assert_eq!(parse_role(" user ").unwrap(), Role::User);
+        for bad in ["operator", "Admin", "", "root"] {
+            let e = parse_role(bad).unwrap_err();
+            assert_eq!(
+                (e.field.as_deref(), e.code.as_str()),
+                (Some("role"), "role_invalid")
+            );
+        }
+    }
+
+    #[test]
+    fn status_changes_are_active_or_disabled() {
+        assert_eq!(
+            parse_status_change("disabled").unwrap(),
+            UserStatus::Disabled
+        );
+        assert_eq!(parse_status_change("active").unwrap(), UserStatus::Active);
+        assert_eq!(
+            parse_status_change("invited").unwrap_err().code,
+            "status_not_allowed"
+        );
+        assert_eq!(
+            parse_status_change("gone").unwrap_err().code,
+            "user_status_unknown"
+        );
+    }
+
+    #[test]
+    fn cost_centres_must_be_the_customers_own() {
+        let own = vec![(7, "CA1".to_owned()), (3, "CA2".to_owned())];
+        assert_eq!(
+            resolve_cost_centres(&strings(&["CA1", "CA2", "CA1", " "]), &own).unwrap(),
+            vec![3, 7]
+        );
+        assert_eq!(resolve_cost_centres(&[], &own).unwrap(), Vec::<i64>::new());
+        let e = resolve_cost_centres(&strings(&["CA1", "CB1", "ca2"]), &own).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("cost_centres"));
+        assert_eq!(e.code, "cost_centre_unknown");
+        assert!(e.message.contains("CB1, ca2"), "{}", e.message);
+    }
+
+    #[test]
+    fn full_names_are_trimmed_and_bounded() {
+        assert_eq!(parse_full_name("  Anne Dupont ").unwrap(), "Anne Dupont");
+        assert_eq!(parse_full_name(" ").unwrap_err().code, "full_name_empty");
+        assert!(parse_full_name(&"é".repeat(200)).is_ok());
+        assert_eq!(
+            parse_full_name(&"é".repeat(201)).unwrap_err().code,
+            "full_name_too_long"
+        );
+        assert_eq!(
+            parse_full_name("Anne\u{0}Dupont").unwrap_err().code,
+            "full_name_invalid_character"
+        );
+    }
+
+    #[test]
+    fn list_parameters_are_checked() {
+        let q = |search: &str, status: &str, cursor: &str, limit: &str| ListQuery {
+            search: Some(search.into()),
+            status: Some(status.into()),
+            cursor: Some(cursor.into()),
+            limit: Some(limit.into()),
+        };
+        assert_eq!(
+            parse_list_query(&ListQuery::default()).unwrap(),
+            ListFilter {
+                search: None,
+                status: None,
+                after_id: None,
+                limit: DEFAULT_LIMIT
+            }
+        );
+        assert_eq!(
+            parse_list_query(&q(" jan ", "disabled", "42", "500")).unwrap(),
+            ListFilter {
+                search: Some("jan".into()),
+                status: Some(UserStatus::Disabled),
+                after_id: Some(42),
+                limit: 500
+            }
+        );
+        assert_eq!(
+            parse_list_query(&q("", "", "", "")).unwrap().limit,
+            DEFAULT_LIMIT
+        );
+        let errors = parse_list_query(&q(&"x".repeat(101), "gone", "abc", "501")).unwrap_err();
+        let fields: Vec<_> = errors.iter().filter_map(|e| e.field.as_deref()).collect();
+        assert_eq!(fields, ["search", "status", "cursor", "limit"]);
+        for bad in ["0", "-1", "ten"] {
+            assert!(parse_list_query(&q("", "", "", bad)).is_err(), "{bad}");
+        }
+        assert!(parse_list_query(&q("", "", "0", "")).is_err());
+    }
+}

@@ -12,4 +12,5 @@ pub mod meta;
 pub mod operations;
 pub mod security;
 pub mod tokens;
+pub mod user_admin;
 pub mod users;

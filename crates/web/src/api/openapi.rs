@@ -27,6 +27,9 @@ use utoipa::{
         super::access_requests::get,
         super::access_requests::approve,
         super::access_requests::reject,
+        super::users::list, super::users::create,
+        super::users::get, super::users::update,
+        super::users::password_reset,
     ),
     modifiers(&Security),
 )]
