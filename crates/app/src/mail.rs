@@ -218,10 +218,21 @@ mod tests {
     #[test]
     fn multi_paragraph_messages_keep_their_paragraphs_in_every_language() {
         for lang in Language::ALL {
-            let e = Email::compose("a@example.com", "A", lang, "mail-reset", &[("username", "jan")], Some("https://x.example/l"));
+            let e = Email::compose(
+                "a@example.com",
+                "A",
+                lang,
+                "mail-reset",
+                &[("username", "jan")],
+                Some("https://x.example/l"),
+            );
             assert!(!e.subject.starts_with("mail-"), "{lang}: subject missing");
             assert!(e.text.contains("jan"), "{lang}: argument");
-            assert!(e.html.matches("<p>").count() >= 4, "{lang}: greeting, two paragraphs, link: {}", e.html);
+            assert!(
+                e.html.matches("<p>").count() >= 4,
+                "{lang}: greeting, two paragraphs, link: {}",
+                e.html
+            );
         }
     }
 

@@ -12,7 +12,9 @@ use utoipa::{
 #[openapi(
     info(title = "Collect & Stamp portal API", version = "1",
          description = "The business customer portal of the Collect & Stamp service. Errors are `{\"error\":{\"code\",\"message\",\"details\"}}`; amounts are integer cents in fields ending `_cents`."),
-    paths(super::account::me, super::account::token, super::account::set_password),
+    paths(super::account::me, super::account::token, super::account::set_password,
+        super::signin::unlock_user,
+    ),
     modifiers(&Security),
 )]
 pub struct ApiDoc;
