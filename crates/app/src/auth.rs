@@ -128,7 +128,7 @@ pub(crate) async fn audit_login(
 #[derive(Debug, Clone)]
 pub enum SignInOutcome {
     /// Signed in: a new session.
-    Opened(OpenedSession),
+    Opened(Box<OpenedSession>),
     /// The account has a second factor: the code is asked next (`/login/two-factor`), under
     /// this pending token (the cookie's value, valid 5 minutes).
     SecondFactor { pending_token: String },
@@ -151,7 +151,7 @@ pub async fn sign_in(
     let mut tx = app.store.begin().await?;
     let opened = open_session(app, &mut tx.conn(), meta, user, "password").await?;
     tx.commit().await?;
-    Ok(SignInOutcome::Opened(opened))
+    Ok(SignInOutcome::Opened(Box::new(opened)))
 }
 
 /// Opens a session for a user whose sign-in is complete, on the caller's transaction:

@@ -70,8 +70,7 @@ pub async fn me(ctx: RequestCtx) -> Result<Json<MeBody>, WebError> {
 pub struct TokenRequest {
     pub username: String,
     pub password: String,
-    /// With a second factor on: the current six-digit code of the authenticator app, or
-    /// an unused recovery code.
+    /// With a second factor on: the app's current six-digit code, or an unused recovery code.
     #[serde(default)]
     pub totp: Option<String>,
 }

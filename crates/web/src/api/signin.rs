@@ -28,7 +28,8 @@ pub fn routes(r: Routes) -> Routes {
 #[utoipa::path(post, path = "/api/v1/operator/users/{id}/unlock", tag = "operator",
     params(("id" = i64, Path, description = "the user's id")),
     responses((status = 204, description = "unlocked (also when it was not locked)"),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "not an operator", body = ErrorBody),
         (status = 404, description = "no such user", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn unlock_user(

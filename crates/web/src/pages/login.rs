@@ -81,7 +81,7 @@ async fn login_submit(
     PageForm(f): PageForm<LoginForm>,
 ) -> Result<Response, WebError> {
     match auth::sign_in(&s.app, &ctx.meta, &f.username, &f.password).await {
-        Ok(SignInOutcome::Opened(opened)) => Ok(signed_in(&ctx, jar, opened, &f.next)),
+        Ok(SignInOutcome::Opened(opened)) => Ok(signed_in(&ctx, jar, *opened, &f.next)),
         Ok(SignInOutcome::SecondFactor { pending_token }) => {
             let mut c = cookie(
                 super::two_factor::pending_cookie_name(ctx.secure),
