@@ -5,12 +5,12 @@ use crate::{
     Actor, App, AppError, AuthMethod, CustomerRef, RequestMeta,
     audit::{self, Who, action},
     error::AppResult,
-    passwords, secrets,
+    passwords, secrets, signin,
 };
 use cs_domain::{Email, Language, Modules, Password, Role, UserStatus, Username};
 use cs_store::{
     Conn,
-    repo::{auth as repo, customers, users},
+    repo::{auth as repo, customers, security, users},
 };
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
@@ -37,6 +37,12 @@ pub struct OpenedSession {
 }
 
 /// Checks a username and password; on success the user's active account.
+///
+/// Before any password work: the address must not be throttled (more than
+/// [`signin::ADDRESS_LIMIT`] recent failures, 429 `too_many_attempts`), and the account must
+/// not be locked (429 `account_locked`, after a dummy hash so that timing stays alike).
+/// Every failure is counted in the database (per account when it exists, per address
+/// always) and may lock the account.
 async fn check_password(
     app: &App,
     meta: &RequestMeta,
@@ -44,16 +50,23 @@ async fn check_password(
     password: &str,
 ) -> AppResult<users::UserRow> {
     let key = username.trim().to_ascii_lowercase();
+    let now = app.now();
     let mut conn = app.store.acquire().await?;
+    signin::check_address(&mut conn.conn(), &meta.ip, now).await?;
     let user = users::by_username_key(&mut conn.conn(), &key).await?;
     drop(conn);
+    if let Some(u) = &user
+        && signin::is_locked(u, now)
+    {
+        passwords::verify(app.settings.password_cost, password.to_owned(), None).await?;
+        return Err(signin::refuse_locked(app, meta, u, &key).await?);
+    }
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     let ok = passwords::verify(app.settings.password_cost, password.to_owned(), stored).await?;
     let usable = user
         .as_ref()
         .is_some_and(|u| u.status == UserStatus::Active.as_str());
     let mut tx = app.store.begin().await?;
-    let now = app.now();
     match user {
         Some(u) if ok && usable => {
             if let Some(cid) = u.customer_id {
@@ -68,28 +81,19 @@ async fn check_password(
         }
         Some(u) => {
             let why = if !ok { "wrong_password" } else { "not_active" };
-            audit_login(&mut tx.conn(), now, meta, &u, false, why).await?;
+            signin::record_failure(&mut tx.conn(), now, meta, Some(&u), &key, why).await?;
             tx.commit().await?;
             Err(AppError::InvalidCredentials)
         }
         None => {
-            audit::record(
-                &mut tx.conn(),
-                now,
-                &Who::system(&key),
-                meta,
-                action::LOGIN_FAILED,
-                ("user", ""),
-                json!({"reason": "unknown_user"}),
-            )
-            .await?;
+            signin::record_failure(&mut tx.conn(), now, meta, None, &key, "unknown_user").await?;
             tx.commit().await?;
             Err(AppError::InvalidCredentials)
         }
     }
 }
 
-async fn audit_login(
+pub(crate) async fn audit_login(
     conn: &mut Conn<'_>,
     at: OffsetDateTime,
     meta: &RequestMeta,
@@ -120,22 +124,51 @@ async fn audit_login(
     Ok(())
 }
 
-/// Signs in with a password and opens a new browser session (a new id every time, so a
-/// session id known before sign-in is worth nothing after it).
+/// What a right password leads to.
+#[derive(Debug, Clone)]
+pub enum SignInOutcome {
+    /// Signed in: a new session.
+    Opened(Box<OpenedSession>),
+    /// The account has a second factor: the code is asked next (`/login/two-factor`), under
+    /// this pending token (the cookie's value, valid 5 minutes).
+    SecondFactor { pending_token: String },
+}
+
+/// Signs in with a password. Without a second factor a new browser session opens (a new id
+/// every time, so a session id known before sign-in is worth nothing after it); with one,
+/// the sign-in waits for the code ([`signin::complete_second_step`]).
 pub async fn sign_in(
     app: &App,
     meta: &RequestMeta,
     username: &str,
     password: &str,
-) -> AppResult<OpenedSession> {
+) -> AppResult<SignInOutcome> {
     let user = check_password(app, meta, username, password).await?;
+    if user.totp_enabled_at.is_some() {
+        let pending_token = signin::start_second_step(app, &user).await?;
+        return Ok(SignInOutcome::SecondFactor { pending_token });
+    }
+    let mut tx = app.store.begin().await?;
+    let opened = open_session(app, &mut tx.conn(), meta, user, "password").await?;
+    tx.commit().await?;
+    Ok(SignInOutcome::Opened(Box::new(opened)))
+}
+
+/// Opens a session for a user whose sign-in is complete, on the caller's transaction:
+/// records the login, and the account's earlier failures stop counting against it.
+pub(crate) async fn open_session(
+    app: &App,
+    conn: &mut Conn<'_>,
+    meta: &RequestMeta,
+    user: users::UserRow,
+    method: &str,
+) -> AppResult<OpenedSession> {
     let token = secrets::new_token()?;
     let csrf_token = secrets::new_token()?;
     let now = app.now();
     let id_hash = secrets::token_hash(&token);
-    let mut tx = app.store.begin().await?;
     repo::insert_session(
-        &mut tx.conn(),
+        conn,
         &repo::NewSession {
             id_hash: &id_hash,
             user_id: user.id,
@@ -147,10 +180,11 @@ pub async fn sign_in(
         },
     )
     .await?;
-    users::record_login(&mut tx.conn(), user.id, now).await?;
-    audit_login(&mut tx.conn(), now, meta, &user, true, "password").await?;
+    users::record_login(conn, user.id, now).await?;
+    security::detach_failures_of_user(conn, user.id).await?;
+    audit_login(conn, now, meta, &user, true, method).await?;
     let actor = load_actor(
-        &mut tx.conn(),
+        conn,
         user,
         AuthMethod::Session {
             id_hash,
@@ -159,7 +193,6 @@ pub async fn sign_in(
     )
     .await?
     .ok_or(AppError::InvalidCredentials)?;
-    tx.commit().await?;
     Ok(OpenedSession {
         token,
         csrf_token,
@@ -221,17 +254,46 @@ pub async fn sign_out(app: &App, meta: &RequestMeta, actor: &Actor) -> AppResult
 }
 
 /// A bearer token for the API, from a username and password (`POST /api/v1/auth/token`).
+/// An account with a second factor also needs `totp`, a current code or an unused recovery
+/// code: missing is 401 `totp_required`, wrong is 401 `invalid_totp` (a failed sign-in).
 pub async fn issue_login_token(
     app: &App,
     meta: &RequestMeta,
     username: &str,
     password: &str,
+    totp: Option<&str>,
 ) -> AppResult<(String, OffsetDateTime)> {
     let user = check_password(app, meta, username, password).await?;
-    let token = secrets::new_token()?;
     let now = app.now();
-    let expires = now + LOGIN_TOKEN_LIFETIME;
     let mut tx = app.store.begin().await?;
+    let method = if user.totp_enabled_at.is_some() {
+        let code = totp
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .ok_or(AppError::TotpRequired)?;
+        match signin::consume_second_factor(&mut tx.conn(), &user, code, now).await? {
+            Some("recovery_code") => "token+recovery_code",
+            Some(_) => "token+totp",
+            None => {
+                let key = user.username.to_ascii_lowercase();
+                signin::record_failure(
+                    &mut tx.conn(),
+                    now,
+                    meta,
+                    Some(&user),
+                    &key,
+                    "invalid_totp",
+                )
+                .await?;
+                tx.commit().await?;
+                return Err(AppError::InvalidTotp);
+            }
+        }
+    } else {
+        "token"
+    };
+    let token = secrets::new_token()?;
+    let expires = now + LOGIN_TOKEN_LIFETIME;
     let id = repo::insert_api_token(
         &mut tx.conn(),
         user.id,
@@ -243,7 +305,8 @@ pub async fn issue_login_token(
     )
     .await?;
     users::record_login(&mut tx.conn(), user.id, now).await?;
-    audit_login(&mut tx.conn(), now, meta, &user, true, "token").await?;
+    security::detach_failures_of_user(&mut tx.conn(), user.id).await?;
+    audit_login(&mut tx.conn(), now, meta, &user, true, method).await?;
     audit::record(
         &mut tx.conn(),
         now,
@@ -313,6 +376,7 @@ async fn load_actor(
         None => None,
     };
     let cost_centres = users::cost_centre_codes(conn, user.id).await?;
+    let totp_enrolment_required = signin::enrolment_required(conn, &user).await?;
     Ok(Some(Actor {
         user_id: user.id,
         username: user.username,
@@ -325,6 +389,7 @@ async fn load_actor(
         customer,
         cost_centres,
         auth,
+        totp_enrolment_required,
     }))
 }
 
@@ -467,9 +532,11 @@ pub async fn create_operator(
 }
 
 /// Deletes sessions past their idle or absolute limit; run periodically by the server.
+/// Also forgets expired second sign-in steps and failed sign-ins that no longer count.
 pub async fn purge_expired_sessions(app: &App) -> AppResult<u64> {
     let now = app.now();
     let mut conn = app.store.acquire().await?;
+    signin::purge(&mut conn.conn(), now).await?;
     Ok(repo::delete_expired_sessions(&mut conn.conn(), now - SESSION_IDLE, now).await?)
 }
 

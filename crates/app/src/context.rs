@@ -64,6 +64,10 @@ pub struct Actor {
     /// Cost-centre codes the user is limited to; empty means no limit.
     pub cost_centres: Vec<String>,
     pub auth: AuthMethod,
+    /// The user's company requires a second factor and the user has none yet: until it
+    /// is set up, only the set-up page, sign-out and the language switch are open (the
+    /// gate is in the web layer's policy check).
+    pub totp_enrolment_required: bool,
 }
 
 /// The customer whose data a request may touch, decided once per request.

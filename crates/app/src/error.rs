@@ -41,6 +41,15 @@ pub enum AppError {
     Unauthenticated,
     #[error("unknown username or wrong password")]
     InvalidCredentials,
+    /// Right password, but the account has a second factor and no code was given.
+    #[error("this account has a second factor: give the code of your authenticator app (totp)")]
+    TotpRequired,
+    /// A wrong, expired or already used second-factor code (or recovery code).
+    #[error("the second-factor code is wrong, expired or already used")]
+    InvalidTotp,
+    /// The user's company requires a second factor and the user has not set one up yet.
+    #[error("your company requires a second factor: set it up on /account/two-factor first")]
+    TotpEnrolmentRequired,
     /// A one-time link that is unknown, used or expired.
     #[error("this link is not valid any more: ask for a new one")]
     InvalidLink,
@@ -73,6 +82,9 @@ impl AppError {
             AppError::BadRequest { code, .. } => code,
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidCredentials => "invalid_credentials",
+            AppError::TotpRequired => "totp_required",
+            AppError::InvalidTotp => "invalid_totp",
+            AppError::TotpEnrolmentRequired => "totp_enrolment_required",
             AppError::InvalidLink => "invalid_link",
             AppError::Forbidden => "forbidden",
             AppError::CustomerSuspended => "customer_suspended",
@@ -90,8 +102,14 @@ impl AppError {
         match self {
             AppError::Validation(_) => 422,
             AppError::BadRequest { .. } | AppError::InvalidLink => 400,
-            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::Forbidden | AppError::CsrfRejected | AppError::CustomerSuspended => 403,
+            AppError::Unauthenticated
+            | AppError::InvalidCredentials
+            | AppError::TotpRequired
+            | AppError::InvalidTotp => 401,
+            AppError::Forbidden
+            | AppError::CsrfRejected
+            | AppError::CustomerSuspended
+            | AppError::TotpEnrolmentRequired => 403,
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
             AppError::Throttled { .. } => 429,
@@ -143,6 +161,9 @@ mod tests {
             AppError::bad_request("bad_json", "x"),
             AppError::Unauthenticated,
             AppError::InvalidCredentials,
+            AppError::TotpRequired,
+            AppError::InvalidTotp,
+            AppError::TotpEnrolmentRequired,
             AppError::InvalidLink,
             AppError::Forbidden,
             AppError::CustomerSuspended,

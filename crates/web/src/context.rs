@@ -66,6 +66,11 @@ pub fn csrf_cookie_name(secure: bool) -> &'static str {
 
 pub const LANG_COOKIE: &str = "cs_lang";
 
+/// Requests refused to an address with too many failed sign-ins, besides sign-in itself
+/// (whose use case checks the same count): the forgotten-password forms, which would
+/// otherwise let a throttled address keep probing accounts.
+pub const ADDRESS_THROTTLED_POSTS: &[&str] = &["/password/forgot", "/api/v1/auth/forgot"];
+
 /// A cookie with the portal's attributes: HttpOnly, SameSite=Lax, Path=/, Secure on HTTPS.
 pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
     let mut c = Cookie::new(name, value);
@@ -219,6 +224,18 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         is_api,
     };
     let method = req.method().clone();
+    if method == axum::http::Method::POST
+        && ADDRESS_THROTTLED_POSTS.contains(&path.as_str())
+        && let Err(e) = cs_app::signin::ensure_address_allowed(app, &ctx.meta).await
+    {
+        return crate::error::render(
+            WebError(e).into_response(),
+            actor.as_ref(),
+            lang,
+            &ctx.csrf,
+            is_api,
+        );
+    }
     req.extensions_mut().insert(ctx.clone());
     let response = next.run(req).await;
     if let Some(err) = crate::error::pending_error(&response)

@@ -8,7 +8,7 @@ use axum::{
     handler::Handler,
     http::Method,
     middleware::{self, Next},
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
     routing::{MethodRouter, on},
 };
 use cs_app::AppError;
@@ -152,7 +152,21 @@ impl Routes {
     }
 }
 
-/// The one gate: signed in? allowed? and, for state-changing requests, CSRF.
+/// Where a user whose company requires a second factor sets it up.
+pub const ENROLMENT_PAGE: &str = "/account/two-factor";
+
+/// What a user who must still set up a second factor may reach: the set-up itself,
+/// sign-out, and public routes (the language switch, sign-in, health). Static files skip
+/// the gate altogether.
+pub fn open_before_enrolment(route: &RouteInfo) -> bool {
+    route.policy == Policy::Public
+        || route.path == "/logout"
+        || route.path == ENROLMENT_PAGE
+        || route.path.starts_with("/account/two-factor/")
+}
+
+/// The one gate: signed in? allowed? second factor set up where the company requires it?
+/// and, for state-changing requests, CSRF.
 async fn enforce(State(route): State<RouteInfo>, req: Request, next: Next) -> Response {
     let Some(ctx) = req.extensions().get::<RequestCtx>().cloned() else {
         // Health, metrics and static assets skip identity resolution: public, read-only.
@@ -164,6 +178,18 @@ async fn enforce(State(route): State<RouteInfo>, req: Request, next: Next) -> Re
     };
     if let Err(e) = route.policy.check(ctx.actor.as_ref()) {
         return WebError(e).into_response();
+    }
+    if ctx
+        .actor
+        .as_ref()
+        .is_some_and(|a| a.totp_enrolment_required)
+        && !open_before_enrolment(&route)
+    {
+        return if ctx.is_api {
+            WebError(AppError::TotpEnrolmentRequired).into_response()
+        } else {
+            Redirect::to(ENROLMENT_PAGE).into_response()
+        };
     }
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && !route.csrf_exempt {
@@ -237,6 +263,30 @@ mod tests {
                 assert!(r.path.starts_with("/api/v1/"), "{}", r.path);
             }
         }
+    }
+
+    #[test]
+    fn before_enrolment_only_the_set_up_and_sign_out_are_open() {
+        let routes = crate::routes();
+        let open: Vec<_> = routes
+            .table()
+            .iter()
+            .filter(|r| r.policy != Policy::Public && open_before_enrolment(r))
+            .map(|r| (r.method.as_str().to_owned(), r.path))
+            .collect();
+        assert!(
+            open.contains(&("GET".to_owned(), ENROLMENT_PAGE)),
+            "{open:?}"
+        );
+        assert!(open.contains(&("POST".to_owned(), "/logout")), "{open:?}");
+        for (_, path) in &open {
+            assert!(
+                *path == "/logout" || path.starts_with(ENROLMENT_PAGE),
+                "open before enrolment: {path}"
+            );
+        }
+        let home = routes.table().iter().find(|r| r.path == "/").unwrap();
+        assert!(!open_before_enrolment(home));
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub async fn me(ctx: RequestCtx) -> Result<Json<MeBody>, WebError> {
 pub struct TokenRequest {
     pub username: String,
     pub password: String,
-    /// Second factor, once enrolled.
+    /// With a second factor on: the app's current six-digit code, or an unused recovery code.
     #[serde(default)]
     pub totp: Option<String>,
 }
@@ -86,16 +86,22 @@ pub struct TokenResponse {
 /// Exchanges a username and password for a bearer token (valid 12 hours).
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody),
-        (status = 401, description = "unknown username or wrong password", body = ErrorBody),
-        (status = 403, description = "the customer's access is suspended", body = ErrorBody)))]
+        (status = 401, description = "unknown username or wrong password (`invalid_credentials`); second factor missing (`totp_required`) or wrong (`invalid_totp`)", body = ErrorBody),
+        (status = 403, description = "the customer's access is suspended", body = ErrorBody),
+        (status = 429, description = "the account is locked (`account_locked`) or the address throttled (`too_many_attempts`)", body = ErrorBody)))]
 pub async fn token(
     State(s): State<AppState>,
     ctx: RequestCtx,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> Result<Json<TokenResponse>, WebError> {
-    let _ = req.totp;
-    let (token, expires_at) =
-        auth::issue_login_token(&s.app, &ctx.meta, &req.username, &req.password).await?;
+    let (token, expires_at) = auth::issue_login_token(
+        &s.app,
+        &ctx.meta,
+        &req.username,
+        &req.password,
+        req.totp.as_deref(),
+    )
+    .await?;
     Ok(Json(TokenResponse { token, expires_at }))
 }
 

@@ -6,6 +6,7 @@ mod account;
 mod backoffice;
 mod me;
 pub mod openapi;
+mod signin;
 pub mod types;
 mod users;
 
@@ -19,6 +20,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = access_requests::routes(r);
     let r = users::routes(r);
     let r = backoffice::routes(r);
+    let r = signin::routes(r);
     openapi::routes(r)
 }
 

@@ -30,6 +30,7 @@ use utoipa::{
         super::users::list, super::users::create,
         super::users::get, super::users::update,
         super::users::password_reset,
+        super::signin::unlock_user,
     ),
     modifiers(&Security),
 )]

@@ -1,5 +1,7 @@
 //! Sign-in and sign-out pages. A failed sign-in keeps the username typed and says why,
-//! without telling whether the account exists.
+//! without telling whether the account exists. An account with a second factor goes on to
+//! `/login/two-factor` (pages/two_factor.rs); a locked account or a throttled address
+//! answers 429 with its own message.
 
 use super::{Chrome, PageForm, render, safe_next};
 use crate::{
@@ -15,7 +17,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
-use cs_app::{AppError, auth};
+use cs_app::{AppError, auth, auth::SignInOutcome};
 use serde::Deserialize;
 
 pub fn routes(r: Routes) -> Routes {
@@ -50,6 +52,7 @@ async fn login_page(ctx: RequestCtx, Query(q): Query<LoginQuery>) -> Response {
     let notice = match q.done.as_deref() {
         Some("password") => Some(chrome.t("password-set-done")),
         Some("logout") => Some(chrome.t("signed-out")),
+        Some("two-factor-expired") => Some(chrome.t("two-factor-expired")),
         _ => None,
     };
     render(&LoginPage {
@@ -78,42 +81,61 @@ async fn login_submit(
     PageForm(f): PageForm<LoginForm>,
 ) -> Result<Response, WebError> {
     match auth::sign_in(&s.app, &ctx.meta, &f.username, &f.password).await {
-        Ok(opened) => {
-            let c = cookie(session_cookie_name(ctx.secure), opened.token, ctx.secure);
-            // The user's language stays after signing out.
-            let mut lang = cookie(
-                LANG_COOKIE,
-                opened.actor.language.code().to_owned(),
+        Ok(SignInOutcome::Opened(opened)) => Ok(signed_in(&ctx, jar, *opened, &f.next)),
+        Ok(SignInOutcome::SecondFactor { pending_token }) => {
+            let mut c = cookie(
+                super::two_factor::pending_cookie_name(ctx.secure),
+                pending_token,
                 ctx.secure,
             );
-            lang.set_max_age(time::Duration::days(365));
-            let next = safe_next(&f.next).to_owned();
-            Ok((jar.add(c).add(lang), Redirect::to(&next)).into_response())
+            c.set_max_age(time::Duration::minutes(5));
+            let next: String =
+                form_urlencoded::byte_serialize(safe_next(&f.next).as_bytes()).collect();
+            Ok((
+                jar.add(c),
+                Redirect::to(&format!("/login/two-factor?next={next}")),
+            )
+                .into_response())
         }
-        Err(e @ (AppError::InvalidCredentials | AppError::CustomerSuspended)) => {
+        Err(
+            e @ (AppError::InvalidCredentials
+            | AppError::CustomerSuspended
+            | AppError::Throttled { .. }),
+        ) => {
             let chrome = Chrome::new(&ctx, "/login");
-            let key = if matches!(e, AppError::CustomerSuspended) {
-                "error-customer-suspended"
-            } else {
-                "error-invalid-credentials"
-            };
+            let key = format!("error-{}", e.code().replace('_', "-"));
             let page = LoginPage {
-                error: Some(chrome.t(key)),
+                error: Some(chrome.t(&key)),
                 chrome,
                 username: f.username,
                 next: f.next,
                 notice: None,
             };
             let mut r = render(&page);
-            *r.status_mut() = if matches!(e, AppError::CustomerSuspended) {
-                StatusCode::FORBIDDEN
-            } else {
-                StatusCode::UNAUTHORIZED
-            };
+            *r.status_mut() = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
             Ok(r)
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The answer to a completed sign-in: the session cookie (and the account's language, which
+/// stays after signing out), then the `next` page if it is local.
+pub(super) fn signed_in(
+    ctx: &RequestCtx,
+    jar: CookieJar,
+    opened: auth::OpenedSession,
+    next: &str,
+) -> Response {
+    let c = cookie(session_cookie_name(ctx.secure), opened.token, ctx.secure);
+    let mut lang = cookie(
+        LANG_COOKIE,
+        opened.actor.language.code().to_owned(),
+        ctx.secure,
+    );
+    lang.set_max_age(time::Duration::days(365));
+    let next = safe_next(next).to_owned();
+    (jar.add(c).add(lang), Redirect::to(&next)).into_response()
 }
 
 async fn logout(

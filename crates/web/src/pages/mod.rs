@@ -7,6 +7,7 @@ mod backoffice;
 mod home;
 mod login;
 mod password;
+mod two_factor;
 mod users;
 
 use crate::{
@@ -32,6 +33,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = access_requests::routes(r);
     let r = account::routes(r);
     let r = users::routes(r);
+    let r = two_factor::routes(r);
     backoffice::routes(r)
 }
 
