@@ -336,12 +336,17 @@ pub async fn bearer_actor(app: &App, token: &str) -> AppResult<Option<Actor>> {
     let Some(user) = users::by_id(&mut conn.conn(), t.user_id).await? else {
         return Ok(None);
     };
-    load_actor(
+    let actor = load_actor(
         &mut conn.conn(),
         user,
         AuthMethod::Bearer { token_id: t.id },
     )
-    .await
+    .await?;
+    if actor.is_some() {
+        // Shown on the account page; written at most once a minute per token.
+        repo::touch_api_token(&mut conn.conn(), t.id, app.now(), TOUCH_EVERY).await?;
+    }
+    Ok(actor)
 }
 
 /// Builds the actor of an active user; `None` when the user may not act (invited,

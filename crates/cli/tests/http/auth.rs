@@ -219,6 +219,12 @@ async fn bearer_tokens_work_and_bad_credentials_get_json_errors(t: &TestApp) {
     let v: serde_json::Value = me.json().await.unwrap();
     assert_eq!(v["username"], "a.admin");
     assert_eq!(v["role"], "admin");
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM api_tokens WHERE last_used_at IS NOT NULL")
+            .await,
+        1,
+        "a token's last use is recorded"
+    );
 
     let bad = t
         .http()

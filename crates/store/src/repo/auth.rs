@@ -135,6 +135,24 @@ pub async fn live_api_token(
         .await)?)
 }
 
+/// Records a use of a token, unless one was recorded less than `every` ago.
+pub async fn touch_api_token(
+    conn: &mut Conn<'_>,
+    id: i64,
+    at: OffsetDateTime,
+    every: time::Duration,
+) -> Result<()> {
+    let sql = "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)";
+    execute!(
+        conn,
+        sqlx::query(sql)
+            .bind(id)
+            .bind(crate::instant(at))
+            .bind(crate::instant(at - every))
+    )?;
+    Ok(())
+}
+
 pub async fn revoke_api_tokens_of_user(
     conn: &mut Conn<'_>,
     user_id: i64,

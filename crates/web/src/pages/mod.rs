@@ -82,6 +82,11 @@ const NAV: &[(&str, &str, Audience)] = &[
     ("/users", "nav-users", Audience::Customer(Module::Users)),
     ("/audit", "nav-audit", Audience::Customer(Module::Users)),
     (
+        "/security",
+        "nav-security",
+        Audience::Customer(Module::Users),
+    ),
+    (
         "/operator/access-requests",
         "nav-access-requests",
         Audience::Operator,
