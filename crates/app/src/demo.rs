@@ -346,7 +346,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
     let operator = "operator";
     let op_pw = password_of(operator);
     let op_hash = passwords::hash(cost, op_pw.clone()).await?;
-    users::insert(
+    let operator_id = users::insert(
         &mut tx.conn(),
         &users::NewUser {
             customer_id: None,
@@ -374,6 +374,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
     let mut transactions = 0u64;
     let mut registered = 0u64;
     let mut national_serial = 0u64;
+    let mut customer_ids = Vec::new();
     let mut s10_serial = 10_000_000u64;
     for dc in CUSTOMERS {
         let number =
@@ -395,6 +396,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
             },
         )
         .await?;
+        customer_ids.push(customer_id);
         let mut cc_ids = Vec::new();
         for (code, name) in dc.cost_centres {
             cc_ids.push(
@@ -549,6 +551,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
             }
         }
     }
+    accounts(&mut tx.conn(), now, cost, operator_id, &customer_ids).await?;
     audit::record(
         &mut tx.conn(),
         now,
@@ -565,6 +568,193 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
         transactions,
         registered_items: registered,
     })
+}
+
+/// What the accounts features show in the demo: users in every status, a second admin,
+/// access requests waiting (one a likely duplicate, one for an existing customer) and one
+/// rejected, a personal API token, past sign-ins in the activity log.
+async fn accounts(
+    conn: &mut cs_store::Conn<'_>,
+    now: time::OffsetDateTime,
+    cost: passwords::Cost,
+    operator_id: i64,
+    customer_ids: &[i64],
+) -> AppResult<()> {
+    use cs_store::repo::{access_requests as requests, auth as tokens};
+    let (vandamme, leuven) = match customer_ids {
+        [v, l, ..] => (*v, *l),
+        _ => return Err(AppError::Internal("demo customers missing".into())),
+    };
+    let extra = [
+        (
+            vandamme,
+            "vandamme.new",
+            "Julie Lambert",
+            "user",
+            "transactions,receipts",
+            UserStatus::Invited,
+            "fr",
+        ),
+        (
+            vandamme,
+            "vandamme.former",
+            "Marc Renard",
+            "user",
+            "transactions",
+            UserStatus::Disabled,
+            "fr",
+        ),
+        (
+            leuven,
+            "leuven.admin2",
+            "Pieter Claes",
+            "admin",
+            "",
+            UserStatus::Active,
+            "nl",
+        ),
+    ];
+    // Not printed as logins: a random password nobody knows (the invited one has none).
+    let unknown = passwords::hash(cost, crate::secrets::new_token()?).await?;
+    for (customer, username, name, role, modules, status, language) in extra {
+        let email = format!(
+            "{}@{}.example",
+            username.replace('.', "-"),
+            username.split('.').next().unwrap_or("demo")
+        );
+        let id = users::insert(
+            conn,
+            &users::NewUser {
+                customer_id: Some(customer),
+                username,
+                username_key: username,
+                full_name: name,
+                email: &email,
+                language,
+                role,
+                modules,
+                status: status.as_str(),
+                password_hash: (status != UserStatus::Invited).then_some(unknown.as_str()),
+                created_at: now - Duration::days(40),
+            },
+        )
+        .await?;
+        if status == UserStatus::Active {
+            users::record_login(conn, id, now - Duration::days(2)).await?;
+        }
+    }
+    // A named API token of the Van Damme administrator (its secret was never shown to anyone).
+    if let Some(admin) = users::by_username_key(conn, "vandamme.admin").await? {
+        let hash = crate::secrets::token_hash(&crate::secrets::new_token()?);
+        tokens::insert_api_token(
+            conn,
+            admin.id,
+            "Export comptable",
+            "personal",
+            &hash,
+            now - Duration::days(10),
+            now + Duration::days(80),
+        )
+        .await?;
+        users::record_login(conn, admin.id, now - Duration::days(1)).await?;
+    }
+    let requests_data = [
+        (
+            "Brasserie De Koninck NV",
+            "BE0403170701",
+            None,
+            "Mechelsesteenweg 291",
+            "2018",
+            "Antwerpen",
+            "Els De Koninck",
+            "els@dekoninck.example",
+            "+32 3 218 40 48",
+            "nl",
+            "dekoninck.admin",
+            "Wij willen onze aangetekende zendingen online opvolgen.",
+        ),
+        (
+            "De Koninck Brouwerij",
+            "BE0403170701",
+            None,
+            "Mechelsesteenweg 291",
+            "2018",
+            "Antwerpen",
+            "Tom Peeters",
+            "tom@dekoninck.example",
+            "03 218 40 49",
+            "nl",
+            "dekoninck.tom",
+            "",
+        ),
+        (
+            "Imprimerie Van Damme & Fils SA",
+            "BE0428759497",
+            Some("8800123"),
+            "Chaussée de Mons 214",
+            "1070",
+            "Anderlecht",
+            "Claire Van Damme",
+            "claire@vandamme.example",
+            "+32 2 520 11 22",
+            "fr",
+            "vandamme.compta",
+            "Accès pour la comptabilité, s’il vous plaît.",
+        ),
+    ];
+    for (i, r) in requests_data.iter().enumerate() {
+        requests::insert(
+            conn,
+            &requests::NewAccessRequest {
+                company_name: r.0,
+                vat_number: r.1,
+                customer_number: r.2,
+                street: r.3,
+                postcode: r.4,
+                city: r.5,
+                country: "BE",
+                contact_name: r.6,
+                email: r.7,
+                phone: r.8,
+                language: r.9,
+                username: r.10,
+                webpass: None,
+                message: r.11,
+                created_at: now - Duration::hours(30 - 6 * i as i64),
+            },
+        )
+        .await?;
+    }
+    let rejected = requests::insert(
+        conn,
+        &requests::NewAccessRequest {
+            company_name: "Test Company BVBA",
+            vat_number: "BE0835221171",
+            customer_number: None,
+            street: "Kerkstraat 1",
+            postcode: "9000",
+            city: "Gent",
+            country: "BE",
+            contact_name: "Test Test",
+            email: "test@testcompany.example",
+            phone: "+32 9 000 00 00",
+            language: "en",
+            username: "testcompany",
+            webpass: None,
+            message: "test",
+            created_at: now - Duration::days(6),
+        },
+    )
+    .await?;
+    requests::mark_rejected(
+        conn,
+        rejected,
+        operator_id,
+        now - Duration::days(5),
+        "The VAT number belongs to another company already served by the portal.",
+    )
+    .await?;
+    Ok(())
 }
 
 fn day_code(d: Date) -> String {

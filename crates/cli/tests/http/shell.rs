@@ -186,6 +186,32 @@ async fn demo_loads_once_into_an_empty_database(t: &TestApp) {
     assert!(transactions > 3000, "{transactions}");
     assert!(registered_items > 500, "{registered_items}");
     assert_eq!(logins.len(), 7);
+    // The accounts features have something to show.
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM access_requests WHERE status = 'pending'")
+            .await,
+        3
+    );
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM access_requests WHERE status = 'rejected'")
+            .await,
+        1
+    );
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM users WHERE status = 'invited'")
+            .await,
+        1
+    );
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM users WHERE status = 'disabled'")
+            .await,
+        1
+    );
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM api_tokens WHERE kind = 'personal'")
+            .await,
+        1
+    );
     let mut b = t.browser();
     let user = logins.iter().find(|l| l.username == "leuven.user").unwrap();
     assert_eq!(
