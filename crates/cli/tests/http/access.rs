@@ -9,6 +9,7 @@ crate::on_both!(
     every_route_answers_each_role_as_its_policy_says,
     refused_requests_change_nothing,
     state_changing_forms_need_their_token_and_our_origin,
+    every_state_changing_route_refuses_a_missing_token_or_a_foreign_origin,
     unknown_paths_are_404_signed_in_or_not,
     security_headers_on_every_route,
     errors_never_leak_internals,
@@ -354,4 +355,84 @@ async fn errors_never_leak_internals(t: &TestApp) {
         !html.contains("sqlx") && !html.contains("no such table") && !html.contains("relation"),
         "{html}"
     );
+}
+
+/// Header or form fields of a request.
+type Pairs<'a> = Vec<(&'a str, &'a str)>;
+
+/// A caller the route's policy lets in, so that a refusal can only come from the CSRF check.
+fn allowed_caller(policy: Policy) -> &'static str {
+    match policy {
+        Policy::Public => "anonymous",
+        Policy::SignedIn | Policy::Module(_) => "a.user",
+        Policy::Users => "a.admin",
+        Policy::Operator => "op.one",
+    }
+}
+
+/// Every cookie-authenticated state-changing route of the table, walked: without the token,
+/// with a wrong one, and from another site, each is refused with 403 and changes nothing.
+async fn every_state_changing_route_refuses_a_missing_token_or_a_foreign_origin(t: &TestApp) {
+    let tables = [
+        // (sessions are left out: the test signs its callers in)
+        "SELECT COUNT(*) FROM users WHERE status = 'active'",
+        "SELECT COUNT(*) FROM access_requests",
+        "SELECT COUNT(*) FROM api_tokens",
+        "SELECT COUNT(*) FROM one_time_tokens",
+        "SELECT COUNT(*) FROM jobs",
+        "SELECT COUNT(*) FROM customers WHERE status = 'active'",
+    ];
+    let mut before = Vec::new();
+    for sql in tables {
+        before.push(t.count(sql).await);
+    }
+    let routes: Vec<_> = cs_web::routes()
+        .table()
+        .iter()
+        .filter(|r| r.method != Method::GET && !r.csrf_exempt)
+        .cloned()
+        .collect();
+    assert!(routes.len() >= 10, "{routes:?}");
+    for route in &routes {
+        let (path, _) = concrete(route, t);
+        let who = allowed_caller(route.policy);
+        let mut b = caller(t, who).await;
+        let token = b.csrf().await;
+        let attempts: [(&str, Pairs, Pairs); 3] = [
+            ("no token", vec![], vec![("x", "1")]),
+            (
+                "a wrong token",
+                vec![],
+                vec![("_csrf", "not-the-token-not-the-token-not-the-tok")],
+            ),
+            (
+                "another site",
+                vec![("origin", "https://evil.example")],
+                vec![("_csrf", token.as_str())],
+            ),
+        ];
+        for (what, headers, form) in attempts {
+            let r = b
+                .request(route.method.clone(), &path, &headers, Some(&form))
+                .await;
+            assert_eq!(
+                r.status(),
+                StatusCode::FORBIDDEN,
+                "{} {path} as {who} with {what}",
+                route.method
+            );
+            let body = r.text().await.unwrap();
+            if path.starts_with("/api/") {
+                assert!(body.contains("csrf_rejected"), "{path}: {body}");
+            } else {
+                assert!(
+                    body.contains("came from another site"),
+                    "{path}: the CSRF page"
+                );
+            }
+        }
+    }
+    for (sql, was) in tables.iter().zip(before) {
+        assert_eq!(t.count(sql).await, was, "a refused request changed {sql}");
+    }
 }
