@@ -2,10 +2,12 @@
 //! against the real portal started in-process on port 0 with the demo loaded.
 //!
 //! Each journey gets its own browser (fresh profile, no shared cookies); all journeys run
-//! even when one fails, and every browser is closed before the verdict.
+//! even when one fails, and every browser is closed before the verdict. E-mail is not sent
+//! in the background: a journey that needs a message runs the queued jobs itself and reads
+//! the `.eml` files of `DATA_DIR/outbox/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use anyhow::{Context, bail, ensure};
+use anyhow::{Context, anyhow, bail, ensure};
 use cs_app::passwords::Cost;
 use cs_cli::{config::Config, server};
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -26,6 +28,8 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const DRIVER_START: Duration = Duration::from_secs(20);
 /// Upper bound for an element to appear after a navigation or a form post.
 const ELEMENT_WAIT: Duration = Duration::from_secs(10);
+/// Upper bound for a whole journey, whatever hangs (the browser, chromedriver, the portal).
+const JOURNEY_LIMIT: Duration = Duration::from_secs(90);
 
 /// The demo customer user of Imprimerie Van Damme (French-speaking).
 const USERNAME: &str = "vandamme.user";
@@ -33,27 +37,56 @@ const PASSWORD: &str = "vandamme.user-demo-2026";
 const FULL_NAME: &str = "Luc Dubois";
 const CUSTOMER: &str = "Imprimerie Van Damme & Fils SA";
 
+/// The demo operator (Service Centre).
+const OPERATOR: &str = "operator";
+const OPERATOR_PASSWORD: &str = "operator-demo-2026";
+
+/// The company that asks for access in the onboarding journey, and its first two users.
+const NEWCO_NAME: &str = "NewCo Logistics BV";
+const NEWCO_VAT: &str = "BE0403170701";
+const NEWCO_NUMBER: &str = "8809999";
+const NEWCO_ADMIN: &str = "newco.admin";
+const NEWCO_ADMIN_NAME: &str = "Anne Peeters";
+const NEWCO_ADMIN_EMAIL: &str = "anne.peeters@newco-logistics.example.com";
+const NEWCO_CLERK: &str = "newco.clerk";
+const NEWCO_CLERK_NAME: &str = "Bart Claes";
+const NEWCO_CLERK_EMAIL: &str = "bart.claes@newco-logistics.example.com";
+/// The password each of them chooses through the one-time link.
+const NEWCO_PASSWORD: &str = "a long and unusual passphrase 42";
+
 #[derive(Debug, Clone, Copy)]
 enum Journey {
     SignInAndOut,
     WrongPassword,
     AnonymousLanguageSwitch,
+    NewCustomerOnboarding,
 }
 
 impl Journey {
-    const ALL: [Self; 3] = [
+    const ALL: [Self; 4] = [
         Self::SignInAndOut,
         Self::WrongPassword,
         Self::AnonymousLanguageSwitch,
+        Self::NewCustomerOnboarding,
     ];
 
-    async fn run(self, c: &Client, base: &str) -> anyhow::Result<()> {
+    async fn run(self, c: &Client, site: &Site<'_>) -> anyhow::Result<()> {
+        let base = site.base.as_str();
         match self {
             Self::SignInAndOut => sign_in_and_out(c, base).await,
             Self::WrongPassword => wrong_password(c, base).await,
             Self::AnonymousLanguageSwitch => anonymous_language_switch(c, base).await,
+            Self::NewCustomerOnboarding => new_customer_onboarding(c, site).await,
         }
     }
+}
+
+/// The portal under test, as the journeys see it.
+struct Site<'a> {
+    base: String,
+    portal: &'a server::Running,
+    /// Where the portal writes its e-mail (no SMTP configured).
+    outbox: PathBuf,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -68,14 +101,20 @@ async fn main_journeys_in_chromium() {
     let options = server::Options {
         clock: Arc::new(cs_domain::SystemClock),
         cost: Cost::Fast,
-        background_jobs: true,
+        // Jobs (e-mail) run only when a journey drains them: the outbox is deterministic.
+        background_jobs: false,
     };
     let portal = server::launch(&config, options, Some(Box::new(|_| {})))
         .await
         .expect("the portal starts with the demo");
-    let base = portal.url();
+    let site = Site {
+        base: portal.url(),
+        portal: &portal,
+        outbox: config.data_dir.join("outbox"),
+    };
     eprintln!(
-        "portal with demo ready at {base} after {:?}",
+        "portal with demo ready at {} after {:?}",
+        site.base,
         started.elapsed()
     );
 
@@ -88,7 +127,13 @@ async fn main_journeys_in_chromium() {
         let t = Instant::now();
         let outcome = match Browser::open(&driver).await {
             Ok(browser) => {
-                let outcome = journey.run(&browser.client, &base).await;
+                let outcome =
+                    match tokio::time::timeout(JOURNEY_LIMIT, journey.run(&browser.client, &site))
+                        .await
+                    {
+                        Ok(outcome) => outcome,
+                        Err(_) => Err(anyhow!("the journey did not end within {JOURNEY_LIMIT:?}")),
+                    };
                 browser.close().await;
                 outcome
             }
@@ -105,6 +150,7 @@ async fn main_journeys_in_chromium() {
     }
 
     drop(driver);
+    drop(site);
     portal.stop().await.expect("the portal stops");
     eprintln!("browser suite finished in {:?}", started.elapsed());
     assert!(
@@ -236,6 +282,313 @@ async fn anonymous_language_switch(c: &Client, base: &str) -> anyhow::Result<()>
         current.trim() == "Nederlands",
         "the language switch marks {current:?} as current, expected \"Nederlands\""
     );
+    Ok(())
+}
+
+/// Journey 4: a new company asks for access, the operator approves it with a new customer
+/// number, its first administrator sets a password through the invitation e-mail, signs in
+/// and invites a user, who sets a password in turn and signs in.
+async fn new_customer_onboarding(c: &Client, site: &Site<'_>) -> anyhow::Result<()> {
+    let base = site.base.as_str();
+
+    // 1. An anonymous visitor fills the public form.
+    c.goto(&format!("{base}/access-request")).await?;
+    wait_for(c, "form[action='/access-request']")
+        .await
+        .context("the access-request form")?;
+    for (field, value) in [
+        ("company_name", NEWCO_NAME),
+        ("vat_number", NEWCO_VAT),
+        ("street", "Kunstlaan 1"),
+        ("postcode", "1000"),
+        ("city", "Brussel"),
+        ("contact_name", NEWCO_ADMIN_NAME),
+        ("email", NEWCO_ADMIN_EMAIL),
+        ("phone", "+32 2 123 45 67"),
+        ("username", NEWCO_ADMIN),
+    ] {
+        type_into(c, &format!("#{field}"), value).await?;
+    }
+    ensure!(
+        field_value(c, "#customer_number").await?.is_empty(),
+        "the customer number of the access-request form is not empty on a fresh form"
+    );
+    click(c, "form[action='/access-request'] button[type='submit']").await?;
+    // The confirmation is the only page of the flow with a role=status notice.
+    wait_for(c, "main p.notice[role='status']")
+        .await
+        .context("after sending the access request, the confirmation page")?;
+    expect_path(c, "/access-request/sent").await?;
+
+    // 2. The operator approves it with a new customer number.
+    c.goto(&format!("{base}/login")).await?;
+    wait_for(c, "form[action='/login']").await?;
+    sign_in(c, OPERATOR, OPERATOR_PASSWORD).await?;
+    wait_for(c, "header .who-name")
+        .await
+        .context("after the operator signs in")?;
+    click(c, "nav.main-nav a[href='/operator/access-requests']")
+        .await
+        .context("the access-request queue in the navigation")?;
+    let row_link = format!(
+        "//table//tr[td[normalize-space(.)='{NEWCO_ADMIN}']]\
+         //a[starts-with(@href, '/operator/access-requests/')]"
+    );
+    wait_for_xpath(c, &row_link)
+        .await
+        .with_context(|| format!("the pending request of {NEWCO_ADMIN} in the queue"))?
+        .click()
+        .await?;
+    let number = wait_for(c, "form[action$='/approve'] #customer_number")
+        .await
+        .context("the approve form of the request")?;
+    let detail = c.current_url().await?;
+    number.send_keys(NEWCO_NUMBER).await?;
+    click(c, "form[action$='/approve'] button[type='submit']").await?;
+    wait_for(c, "main p.notice[role='status']")
+        .await
+        .context("after approving, the request says so")?;
+    expect_path(c, detail.path()).await?;
+    ensure!(
+        c.find_all(Locator::Css("form[action$='/approve']"))
+            .await?
+            .is_empty(),
+        "the approved request still offers to approve it; {}",
+        where_we_are(c).await
+    );
+    let shown = text_of(c, "main").await?;
+    ensure!(
+        shown.contains(NEWCO_NUMBER),
+        "the approved request does not show the customer {NEWCO_NUMBER}: {shown:?}"
+    );
+    sign_out(c).await.context("the operator signs out")?;
+
+    // 3. The first administrator sets a password through the invitation and signs in.
+    let link = link_sent_to(site, NEWCO_ADMIN_EMAIL)
+        .await
+        .context("the invitation of the new administrator")?;
+    set_password_through(c, &link)
+        .await
+        .context("the new administrator's invitation link")?;
+    sign_in(c, NEWCO_ADMIN, NEWCO_PASSWORD).await?;
+    let who = wait_for(c, "header .who-name")
+        .await
+        .context("after the new administrator signs in")?
+        .text()
+        .await?;
+    ensure!(
+        who.trim() == NEWCO_ADMIN_NAME,
+        "the header names {who:?}, expected {NEWCO_ADMIN_NAME:?}"
+    );
+    let customer = text_of(c, "header .who-customer").await?;
+    ensure!(
+        customer.contains(NEWCO_NAME),
+        "the header shows the customer {customer:?}, expected it to contain {NEWCO_NAME:?}"
+    );
+    expect_path(c, "/").await?;
+
+    // 4. The administrator invites a user with the module Transactions.
+    click(c, "nav.main-nav a[href='/users']")
+        .await
+        .context("Users in the navigation")?;
+    wait_for(c, "main a[href='/users/new']")
+        .await
+        .context("the link to add a user on the user list")?
+        .click()
+        .await?;
+    let form = "form[method='post'][action='/users']";
+    wait_for(c, &format!("{form} #username"))
+        .await
+        .context("the new-user form")?;
+    type_into(c, "#username", NEWCO_CLERK).await?;
+    type_into(c, "#full_name", NEWCO_CLERK_NAME).await?;
+    type_into(c, "#email", NEWCO_CLERK_EMAIL).await?;
+    let role = c
+        .find(Locator::Css("input[name='role'][value='user']"))
+        .await
+        .context("the role \"user\"")?;
+    if role.prop("checked").await?.as_deref() != Some("true") {
+        role.click().await?;
+    }
+    click(c, "input[name='modules'][value='transactions']")
+        .await
+        .context("the module Transactions")?;
+    click(c, &format!("{form} button[type='submit']")).await?;
+    // Only the edit page of an existing user has the disable button.
+    wait_for(c, "form[action$='/disable']")
+        .await
+        .context("after creating the user, its page")?;
+    let notice = text_of(c, "main p.notice[role='status']")
+        .await
+        .context("the notice that the user was created")?;
+    ensure!(
+        notice.contains(NEWCO_CLERK_EMAIL),
+        "the creation notice does not name {NEWCO_CLERK_EMAIL:?}: {notice:?}"
+    );
+    sign_out(c)
+        .await
+        .context("the new administrator signs out")?;
+
+    // 5. The invited user sets a password and signs in.
+    let link = link_sent_to(site, NEWCO_CLERK_EMAIL)
+        .await
+        .context("the invitation of the new user")?;
+    set_password_through(c, &link)
+        .await
+        .context("the new user's invitation link")?;
+    sign_in(c, NEWCO_CLERK, NEWCO_PASSWORD).await?;
+    let who = wait_for(c, "header .who-name")
+        .await
+        .context("after the new user signs in")?
+        .text()
+        .await?;
+    ensure!(
+        who.trim() == NEWCO_CLERK_NAME,
+        "the header names {who:?}, expected {NEWCO_CLERK_NAME:?}"
+    );
+    expect_path(c, "/").await?;
+    let home = text_of(c, "main").await?;
+    ensure!(
+        home.contains(NEWCO_CLERK_NAME),
+        "the home page does not welcome {NEWCO_CLERK_NAME:?}: {home:?}"
+    );
+    let rights = text_of(c, "main section[aria-labelledby='rights-heading']").await?;
+    ensure!(
+        rights.contains("Transactions"),
+        "the new user's rights do not list Transactions: {rights:?}"
+    );
+    Ok(())
+}
+
+/// Opens a one-time link, types the new password twice and expects the sign-in page.
+async fn set_password_through(c: &Client, link: &str) -> anyhow::Result<()> {
+    c.goto(link).await?;
+    wait_for(c, "form[action='/password/set'] #password")
+        .await
+        .context("the set-password form")?;
+    type_into(c, "#password", NEWCO_PASSWORD).await?;
+    type_into(c, "#confirm", NEWCO_PASSWORD).await?;
+    click(c, "form[action='/password/set'] button[type='submit']").await?;
+    wait_for(c, "form[action='/login']")
+        .await
+        .context("after setting the password, the sign-in page")?;
+    expect_path(c, "/login").await?;
+    wait_for(c, "main p.notice[role='status']")
+        .await
+        .context("the sign-in page says the password is saved")?;
+    Ok(())
+}
+
+/// Signs out with the header's button and waits for the sign-in page.
+async fn sign_out(c: &Client) -> anyhow::Result<()> {
+    click(c, "header form[action='/logout'] button[type='submit']")
+        .await
+        .context("the sign-out button in the header")?;
+    wait_for(c, "form[action='/login']")
+        .await
+        .context("after signing out, the sign-in page")?;
+    Ok(())
+}
+
+/// Runs the queued jobs, then returns the one-time link of the only message to `to` that
+/// has one; the link must lead to this portal.
+async fn link_sent_to(site: &Site<'_>, to: &str) -> anyhow::Result<String> {
+    cs_app::jobs::drain(&site.portal.app)
+        .await
+        .map_err(|e| anyhow!("running the queued jobs failed: {e}"))?;
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&site.outbox) {
+        Ok(entries) => entries
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("listing {}", site.outbox.display()))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e).with_context(|| format!("opening {}", site.outbox.display())),
+    };
+    files.retain(|p| p.extension().is_some_and(|x| x == "eml"));
+    files.sort();
+    let marker = "/password/set?token=";
+    let mut links = Vec::new();
+    let mut to_them = Vec::new();
+    for path in &files {
+        let eml =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        if !eml.contains(&format!("<{to}>")) {
+            continue;
+        }
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        to_them.push(name.clone().into_owned());
+        // The text part has the link alone on its line (the HTML part has it in markup).
+        let mut in_this: Vec<&str> = eml
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.contains(marker) && !l.contains(['<', '>', '"', ' ']))
+            .collect();
+        in_this.dedup();
+        links.extend(
+            in_this
+                .into_iter()
+                .map(|l| (name.clone().into_owned(), l.to_owned())),
+        );
+    }
+    let [(file, link)] = links.as_slice() else {
+        bail!(
+            "expected exactly one one-time link sent to {to}, found {}: {links:?} \
+             (messages to {to}: {to_them:?}; {} messages in the outbox)",
+            links.len(),
+            files.len()
+        );
+    };
+    let expected = format!("{}{marker}", site.base);
+    ensure!(
+        link.starts_with(&expected),
+        "the link of {file} is {link:?}, expected it to start with {expected:?}"
+    );
+    Ok(link.clone())
+}
+
+async fn wait_for_xpath(c: &Client, xpath: &str) -> anyhow::Result<fantoccini::elements::Element> {
+    match c
+        .wait()
+        .at_most(ELEMENT_WAIT)
+        .for_element(Locator::XPath(xpath))
+        .await
+    {
+        Ok(element) => Ok(element),
+        Err(e) => bail!(
+            "no element matching {xpath:?} within {ELEMENT_WAIT:?} ({e}); {}",
+            where_we_are(c).await
+        ),
+    }
+}
+
+/// Types into the field of the current page, which must be there.
+async fn type_into(c: &Client, css: &str, text: &str) -> anyhow::Result<()> {
+    let field = match c.find(Locator::Css(css)).await {
+        Ok(f) => f,
+        Err(e) => bail!("no field {css:?} ({e}); {}", where_we_are(c).await),
+    };
+    field.send_keys(text).await?;
+    Ok(())
+}
+
+async fn field_value(c: &Client, css: &str) -> anyhow::Result<String> {
+    let field = c
+        .find(Locator::Css(css))
+        .await
+        .with_context(|| format!("no field {css:?}"))?;
+    Ok(field.prop("value").await?.unwrap_or_default())
+}
+
+/// Clicks an element of the current page, which must be there.
+async fn click(c: &Client, css: &str) -> anyhow::Result<()> {
+    let element = match c.find(Locator::Css(css)).await {
+        Ok(e) => e,
+        Err(e) => bail!(
+            "nothing to click at {css:?} ({e}); {}",
+            where_we_are(c).await
+        ),
+    };
+    element.click().await?;
     Ok(())
 }
 
