@@ -49,7 +49,13 @@ async fn check_password(
     username: &str,
     password: &str,
 ) -> AppResult<users::UserRow> {
-    let key = username.trim().to_ascii_lowercase();
+    // Capped: a password typed into the username field must not end up whole in the logs.
+    let key: String = username
+        .trim()
+        .to_ascii_lowercase()
+        .chars()
+        .take(64)
+        .collect();
     let now = app.now();
     let mut conn = app.store.acquire().await?;
     signin::check_address(&mut conn.conn(), &meta.ip, now).await?;

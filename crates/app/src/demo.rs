@@ -572,7 +572,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
 
 /// What the accounts features show in the demo: users in every status, a second admin,
 /// access requests waiting (one a likely duplicate, one for an existing customer) and one
-/// rejected, a personal API token, past sign-ins in the activity log.
+/// rejected, a personal API token, recent sign-in times.
 async fn accounts(
     conn: &mut cs_store::Conn<'_>,
     now: time::OffsetDateTime,

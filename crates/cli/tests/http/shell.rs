@@ -52,6 +52,12 @@ async fn queued_mail_is_delivered_once_and_only_when_committed(t: &TestApp) {
             .await,
         1
     );
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM jobs WHERE payload LIKE '%portal.example%'")
+            .await,
+        0,
+        "a delivered message (and its link) is not kept in the database"
+    );
 }
 
 async fn health_readiness_and_metrics_answer(t: &TestApp) {

@@ -62,8 +62,10 @@ pub async fn claim_due(
     })
 }
 
+/// Marks a job done and drops its payload: a delivered e-mail (and the one-time link in it)
+/// is not kept in the database.
 pub async fn complete(conn: &mut Conn<'_>, id: i64, at: OffsetDateTime) -> Result<()> {
-    execute!(conn, sqlx::query("UPDATE jobs SET status = 'done', done_at = $2, locked_until = NULL, last_error = NULL WHERE id = $1").bind(id).bind(crate::instant(at)))?;
+    execute!(conn, sqlx::query("UPDATE jobs SET status = 'done', done_at = $2, locked_until = NULL, last_error = NULL, payload = '{}' WHERE id = $1").bind(id).bind(crate::instant(at)))?;
     Ok(())
 }
 
