@@ -727,13 +727,12 @@ pub async fn approve(
         .filter(|s| !s.is_empty())
         .or(request.customer_number.as_deref());
     let number = match given {
-        None => {
-            return Err(AppError::invalid(
-                "customer_number",
-                "required",
-                "the request names no customer number: give the one to create or link",
-            ));
-        }
+        // Neither the request nor the operator names one: the portal assigns a provisional
+        // number from its own range (see docs/DECISIONS.md), so an approval never stalls.
+        None => CustomerNumber::parse(
+            &cs_store::repo::customers::next_provisional_number(&mut tx.conn()).await?,
+        )
+        .map_err(|e| AppError::Internal(format!("provisional customer number: {e}")))?,
         Some(n) => CustomerNumber::parse(n)
             .map_err(|e| AppError::invalid("customer_number", e.code(), e.to_string()))?,
     };

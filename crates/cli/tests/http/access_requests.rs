@@ -11,7 +11,8 @@ crate::on_both!(
     the_username_must_be_free_and_not_already_requested,
     journey_request_approve_invitation_password_sign_in,
     approval_links_an_existing_customer_instead_of_creating_one,
-    approval_without_a_customer_number_needs_one,
+    approval_without_a_customer_number_checks_a_given_one,
+    approval_without_any_customer_number_assigns_a_provisional_one,
     rejection_sends_the_reason_in_the_request_language,
     duplicate_pending_requests_are_flagged,
     the_list_is_newest_first_filtered_and_paged,
@@ -581,16 +582,10 @@ async fn approval_links_an_existing_customer_instead_of_creating_one(t: &TestApp
     assert_eq!(me["customer"]["customer_number"], "8800001");
 }
 
-async fn approval_without_a_customer_number_needs_one(t: &TestApp) {
+async fn approval_without_a_customer_number_checks_a_given_one(t: &TestApp) {
     let id = submitted(t, json!({})).await;
     let op = t.bearer("op.one").await;
     let path = format!("/api/v1/operator/access-requests/{id}/approve");
-    let r = call(t, &op, Method::POST, &path, None).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        details(r).await,
-        [("customer_number".to_owned(), "required".to_owned())]
-    );
     let r = call(
         t,
         &op,
@@ -1154,13 +1149,13 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
     );
     assert!(html.contains("+3221234567"));
     let csrf = extract_csrf(&html).unwrap();
-    // No customer number anywhere: the approve form says so beside its field.
+    // A customer number that is not one: the approve form says so beside its field.
     let r = b
         .request(
             Method::POST,
             &format!("/operator/access-requests/{to_approve}/approve"),
             &[],
-            Some(&[("_csrf", &csrf), ("customer_number", "")]),
+            Some(&[("_csrf", &csrf), ("customer_number", "88 00")]),
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -1247,4 +1242,32 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+async fn approval_without_any_customer_number_assigns_a_provisional_one(t: &TestApp) {
+    let op = t.bearer("op.one").await;
+    let mut numbers = Vec::new();
+    for username in ["first.admin", "second.admin"] {
+        let id = submitted(
+            t,
+            json!({"username": username, "vat_number": "BE0403170701"}),
+        )
+        .await;
+        let path = format!("/api/v1/operator/access-requests/{id}/approve");
+        let r = call(t, &op, Method::POST, &path, None).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "an approval without any number still works"
+        );
+        let v: Value = r.json().await.unwrap();
+        numbers.push(
+            v["customer"]["customer_number"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(numbers, ["9900000001", "9900000002"]);
+    assert_eq!(t.count("SELECT COUNT(*) FROM users WHERE username = 'second.admin' AND role = 'admin' AND status = 'invited'").await, 1);
 }

@@ -142,3 +142,19 @@ pub async fn collection_points(
         .fetch_all(x)
         .await)?)
 }
+
+/// The first of the provisional customer numbers the portal assigns itself (10 digits
+/// starting 99: a range the operator's own numbering does not use).
+pub const FIRST_PROVISIONAL_NUMBER: i64 = 9_900_000_001;
+
+/// The next free provisional customer number (`9900000001`, `9900000002`, …). Call inside
+/// the transaction that inserts the customer; a concurrent twin fails on the unique key.
+pub async fn next_provisional_number(conn: &mut Conn<'_>) -> Result<String> {
+    // Same-length digit strings order like numbers, so MAX over the text is the highest.
+    let sql = "SELECT MAX(customer_number) FROM customers WHERE customer_number LIKE '99________' AND LENGTH(customer_number) = 10";
+    let max: Option<String> = on_conn!(conn, |x| sqlx::query_scalar(sql).fetch_one(x).await)?;
+    let next = max
+        .and_then(|m| m.parse::<i64>().ok())
+        .map_or(FIRST_PROVISIONAL_NUMBER, |m| m + 1);
+    Ok(next.to_string())
+}
