@@ -26,8 +26,10 @@ pub const LOCKOUT_WINDOW: Duration = Duration::minutes(15);
 /// …for this long.
 pub const LOCKOUT_DURATION: Duration = Duration::minutes(15);
 /// An address with more than this many failed sign-ins within [`ADDRESS_WINDOW`] is refused
-/// sign-in and forgotten-password requests until the count falls again.
-pub const ADDRESS_LIMIT: i64 = 30;
+/// sign-in and forgotten-password requests until the count falls again. High on purpose:
+/// behind a reverse proxy (forwarded headers are not trusted) every user shares the proxy's
+/// address, so this only stops bulk guessing; single accounts are protected by the lockout.
+pub const ADDRESS_LIMIT: i64 = 300;
 pub const ADDRESS_WINDOW: Duration = Duration::minutes(15);
 /// The second step of a sign-in must be done within 5 minutes, in at most 5 tries.
 pub const PENDING_LIFETIME: Duration = Duration::minutes(5);

@@ -9,7 +9,7 @@ crate::on_both!(
     ten_failures_lock_the_page_sign_in_for_15_minutes,
     ten_failures_lock_the_token_endpoint_too,
     operator_unlocks_and_nobody_else_may,
-    an_address_with_more_than_30_failures_is_throttled,
+    an_address_past_its_failure_limit_is_throttled,
     totp_enrolment_then_every_sign_in_needs_a_fresh_code,
     recovery_codes_work_once,
     token_endpoint_asks_for_the_second_factor,
@@ -283,9 +283,10 @@ async fn operator_unlocks_and_nobody_else_may(t: &TestApp) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
-async fn an_address_with_more_than_30_failures_is_throttled(t: &TestApp) {
+async fn an_address_past_its_failure_limit_is_throttled(t: &TestApp) {
     // Unknown usernames count for the address only: no account is locked by them.
-    for i in 0..30 {
+    let limit = cs_app::signin::ADDRESS_LIMIT;
+    for i in 0..limit {
         let (s, _) = token(
             t,
             json!({"username": format!("ghost{i}"), "password": WRONG}),
@@ -296,17 +297,17 @@ async fn an_address_with_more_than_30_failures_is_throttled(t: &TestApp) {
     assert_eq!(
         t.count("SELECT COUNT(*) FROM login_failures WHERE user_id IS NULL")
             .await,
-        30
+        limit
     );
     let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
-    assert_eq!(s, StatusCode::OK, "30 failures are tolerated");
+    assert_eq!(s, StatusCode::OK, "the limit itself is tolerated");
     let (s, _) = token(t, json!({"username": "ghost", "password": WRONG})).await;
     assert_eq!(
         s,
         StatusCode::UNAUTHORIZED,
-        "the 31st failure is still answered"
+        "the failure past the limit is still answered"
     );
-    // More than 30: this address is refused, even with the right password.
+    // Past the limit: this address is refused, even with the right password.
     let (s, v) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(code_of(&v), "too_many_attempts");
@@ -329,7 +330,7 @@ async fn an_address_with_more_than_30_failures_is_throttled(t: &TestApp) {
         .await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     // Throttled attempts are not counted again: the window simply runs out.
-    assert_eq!(t.count("SELECT COUNT(*) FROM login_failures").await, 31);
+    assert_eq!(t.count("SELECT COUNT(*) FROM login_failures").await, limit + 1);
     t.clock.advance(Duration::minutes(15));
     let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
     assert_eq!(s, StatusCode::OK);
