@@ -338,3 +338,57 @@ async fn username_is_case_insensitive(t: &TestApp) {
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["username"], "a.user");
 }
+
+/// Behind HTTPS (PUBLIC_URL `https://…`) the cookies get `Secure` and the `__Host-` prefix,
+/// and HSTS is sent. The harness serves plain HTTP on 127.0.0.1, as a TLS proxy would see it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_portal_uses_host_prefixed_secure_cookies_and_hsts() {
+    let Some(t) = TestApp::spawn_with(crate::harness::Backend::Sqlite, "https_cookies", |c| {
+        c.public_url = Some("https://portal.example".parse().unwrap());
+    })
+    .await
+    else {
+        return;
+    };
+    let mut b = t.browser();
+    let login = b.get("/login").await;
+    assert_eq!(
+        login.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    let csrf_cookie = login
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("__Host-cs_csrf="))
+        .expect("__Host- CSRF cookie");
+    assert!(
+        csrf_cookie.contains("Secure")
+            && csrf_cookie.contains("Path=/")
+            && !csrf_cookie.contains("Domain=")
+    );
+    let r = b
+        .post_form(
+            "/login",
+            &[
+                ("username", "a.user"),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let session = r
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("__Host-cs_session="))
+        .expect("__Host- session cookie");
+    for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(session.contains(attribute), "{attribute}: {session}");
+    }
+    assert_eq!(b.get("/api/v1/me").await.status(), StatusCode::OK);
+    t.finish().await;
+}

@@ -77,14 +77,25 @@ async fn fresh_pg_database(test: &str) -> Option<(String, String)> {
 impl TestApp {
     /// Starts a portal on `backend` at 2026-11-26 10:00 UTC; `None` when skipped.
     pub async fn spawn(backend: Backend, test: &str) -> Option<TestApp> {
+        Self::spawn_with(backend, test, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with the configuration adjusted first (e.g. an `https://`
+    /// public URL).
+    pub async fn spawn_with(
+        backend: Backend,
+        test: &str,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Option<TestApp> {
         let dir = tempfile::tempdir().expect("temp dir");
         let pg = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => Some(fresh_pg_database(test).await?),
         };
-        let config =
+        let mut config =
             Config::for_data_dir(dir.path().to_path_buf(), pg.as_ref().map(|p| p.0.clone()))
                 .expect("config");
+        adjust(&mut config);
         let clock = FixedClock::new(datetime!(2026-11-26 10:00:00 UTC));
         let running = server::launch(
             &config,

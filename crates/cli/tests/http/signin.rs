@@ -330,7 +330,10 @@ async fn an_address_past_its_failure_limit_is_throttled(t: &TestApp) {
         .await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     // Throttled attempts are not counted again: the window simply runs out.
-    assert_eq!(t.count("SELECT COUNT(*) FROM login_failures").await, limit + 1);
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM login_failures").await,
+        limit + 1
+    );
     t.clock.advance(Duration::minutes(15));
     let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
     assert_eq!(s, StatusCode::OK);
