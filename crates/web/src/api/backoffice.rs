@@ -6,6 +6,7 @@ use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
+    local_time,
     policy::{Policy, Routes},
 };
 use axum::{
@@ -16,7 +17,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use cs_app::{
-    AppError, FieldError,
+    AppError,
     backoffice::{self, AuditQuery, AuditView, CustomerQuery, UserRef},
 };
 use serde::{Deserialize, Serialize};
@@ -411,50 +412,6 @@ pub struct AuditList {
     pub next_cursor: Option<String>,
 }
 
-/// Brussels days as the instants the search compares with: `from` at its midnight, `to`
-/// up to the next day's midnight (exclusive), so both days are whole, summer time or not.
-fn brussels_days(
-    from: Option<&str>,
-    to: Option<&str>,
-) -> Result<(Option<OffsetDateTime>, Option<OffsetDateTime>), AppError> {
-    let mut errors = Vec::new();
-    let mut day = |field: &str, raw: Option<&str>, next: bool| {
-        let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
-        let at = time::Date::parse(
-            raw,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .ok()
-        .and_then(|d| if next { d.next_day() } else { Some(d) })
-        .and_then(brussels_midnight);
-        if at.is_none() {
-            errors.push(FieldError::field(
-                field,
-                "invalid_date",
-                "expected a date as YYYY-MM-DD",
-            ));
-        }
-        at
-    };
-    let from = day("from", from, false);
-    let until = day("to", to, true);
-    if errors.is_empty() {
-        Ok((from, until))
-    } else {
-        Err(AppError::Validation(errors))
-    }
-}
-
-fn brussels_midnight(d: time::Date) -> Option<OffsetDateTime> {
-    let date =
-        jiff::civil::Date::new(d.year().try_into().ok()?, d.month() as i8, d.day() as i8).ok()?;
-    let tz = jiff::tz::TimeZone::get("Europe/Brussels")
-        .or_else(|_| jiff::tz::TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3"))
-        .ok()?;
-    let second = date.to_zoned_datetime(tz).ok()?.timestamp().as_second();
-    OffsetDateTime::from_unix_timestamp(second).ok()
-}
-
 async fn audit(
     s: &AppState,
     ctx: &RequestCtx,
@@ -462,7 +419,7 @@ async fn audit(
     p: AuditParams,
 ) -> Result<Json<AuditList>, WebError> {
     let actor = ctx.actor()?;
-    let (from, until) = brussels_days(p.from.as_deref(), p.to.as_deref())?;
+    let (from, until) = local_time::day_range(p.from.as_deref(), p.to.as_deref())?;
     let page = backoffice::search_audit(
         &s.app,
         actor,
@@ -528,35 +485,4 @@ pub async fn customer_audit(
 ) -> Result<Json<AuditList>, WebError> {
     let p = query(q)?;
     audit(&s, &ctx, AuditView::Customer, p).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn brussels_days_are_whole_in_winter_and_summer() {
-        let (from, until) = brussels_days(Some("2026-01-15"), Some("2026-01-15")).unwrap();
-        assert_eq!(from, Some(datetime!(2026-01-14 23:00 UTC)));
-        assert_eq!(until, Some(datetime!(2026-01-15 23:00 UTC)));
-        let (from, until) = brussels_days(Some("2026-07-01"), Some("2026-07-31")).unwrap();
-        assert_eq!(from, Some(datetime!(2026-06-30 22:00 UTC)));
-        assert_eq!(until, Some(datetime!(2026-07-31 22:00 UTC)));
-        // The day summer time starts has 23 hours.
-        let (from, until) = brussels_days(Some("2026-03-29"), Some("2026-03-29")).unwrap();
-        assert_eq!(from, Some(datetime!(2026-03-28 23:00 UTC)));
-        assert_eq!(until, Some(datetime!(2026-03-29 22:00 UTC)));
-    }
-
-    #[test]
-    fn bad_dates_are_named_by_field() {
-        let Err(AppError::Validation(d)) = brussels_days(Some("2026-02-30"), Some("tomorrow"))
-        else {
-            panic!("expected a validation error")
-        };
-        let fields: Vec<_> = d.iter().filter_map(|f| f.field.as_deref()).collect();
-        assert_eq!(fields, ["from", "to"]);
-        assert_eq!(brussels_days(None, Some(" ")).unwrap(), (None, None));
-    }
 }

@@ -6,6 +6,7 @@ use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
+    local_time,
     policy::{Policy, Routes},
 };
 use askama::Template;
@@ -20,7 +21,6 @@ use cs_app::{
 };
 use cs_domain::Language;
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/access-request", Policy::Public, form_page)
@@ -38,24 +38,6 @@ pub fn routes(r: Routes) -> Routes {
             Policy::Operator,
             reject,
         )
-}
-
-/// An instant as people in Belgium read it.
-fn brussels(t: OffsetDateTime) -> String {
-    let zoned = jiff::Timestamp::from_second(t.unix_timestamp())
-        .and_then(|ts| ts.in_tz("Europe/Brussels"))
-        .ok();
-    match zoned {
-        Some(z) => z.strftime("%Y-%m-%d %H:%M").to_string(),
-        None => format!(
-            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute()
-        ),
-    }
 }
 
 /// An id in a path: anything that is not one is unknown, like an id that does not exist.
@@ -460,7 +442,7 @@ async fn queue(
         .iter()
         .map(|r| Row {
             id: r.id,
-            received: brussels(r.created_at),
+            received: local_time::minute(r.created_at),
             company_name: r.company_name.clone(),
             vat_number: r.vat_number.clone(),
             customer_number: r.customer_number.clone().unwrap_or_default(),
@@ -635,7 +617,7 @@ fn detail_page(chrome: Chrome, d: uc::Detail, decision: Decision) -> DetailPage 
             chrome.lang,
             "access-request-decided",
             &[
-                ("at", &brussels(at)),
+                ("at", &local_time::minute(at)),
                 ("by", r.decided_by.as_deref().unwrap_or("")),
             ],
         )
@@ -644,7 +626,7 @@ fn detail_page(chrome: Chrome, d: uc::Detail, decision: Decision) -> DetailPage 
         id: r.id,
         status: status_label(&chrome, r.status),
         pending,
-        received: brussels(r.created_at),
+        received: local_time::minute(r.created_at),
         fields,
         message: r.message.clone(),
         duplicates: r.duplicates.clone(),
@@ -772,23 +754,5 @@ async fn reject(
             };
             decision_failed(&s, &ctx, id, e, decision).await
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::brussels;
-    use time::macros::datetime;
-
-    #[test]
-    fn times_are_shown_in_brussels_summer_and_winter() {
-        assert_eq!(
-            brussels(datetime!(2026-11-26 10:00:00 UTC)),
-            "2026-11-26 11:00"
-        );
-        assert_eq!(
-            brussels(datetime!(2026-07-01 10:00:00 UTC)),
-            "2026-07-01 12:00"
-        );
     }
 }

@@ -7,6 +7,7 @@ use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
+    local_time,
     policy::{Policy, Routes},
 };
 use askama::Template;
@@ -20,7 +21,6 @@ use cs_app::{
     account::{self, PasswordChange},
 };
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/account", Policy::SignedIn, page)
@@ -34,20 +34,6 @@ pub fn routes(r: Routes) -> Routes {
         )
         .get("/password/forgot", Policy::Public, forgot_page)
         .post("/password/forgot", Policy::Public, forgot_submit)
-}
-
-/// An instant as people in Belgium read it (Europe/Brussels), to the minute.
-fn local(t: OffsetDateTime) -> String {
-    let Ok(ts) = jiff::Timestamp::from_second(t.unix_timestamp()) else {
-        return String::new();
-    };
-    match jiff::tz::TimeZone::get("Europe/Brussels") {
-        Ok(tz) => ts
-            .to_zoned_datetime(tz)
-            .strftime("%Y-%m-%d %H:%M")
-            .to_string(),
-        Err(_) => format!("{} UTC", ts.strftime("%Y-%m-%d %H:%M")),
-    }
 }
 
 /// The translated message of a field error (`error-<code>`), else the error's own text.
@@ -150,9 +136,9 @@ async fn account_page(
         .map(|t| TokenRow {
             id: t.id,
             name: t.name,
-            created: local(t.created_at),
-            expires: local(t.expires_at),
-            last_used: t.last_used_at.map(local),
+            created: local_time::minute(t.created_at),
+            expires: local_time::minute(t.expires_at),
+            last_used: t.last_used_at.map(local_time::minute),
         })
         .collect();
     let lifetimes = account::TOKEN_LIFETIME_DAYS
@@ -298,7 +284,7 @@ async fn create_token(
             chrome: Chrome::new(&ctx, "/account"),
             name: created.name,
             token: created.token,
-            expires: local(created.expires_at),
+            expires: local_time::minute(created.expires_at),
         })),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
             let chrome = Chrome::new(&ctx, "/account");

@@ -8,6 +8,7 @@ use crate::{
     AppState,
     context::{RequestCtx, cookie},
     error::WebError,
+    local_time,
     policy::{Policy, Routes},
 };
 use askama::Template;
@@ -207,15 +208,6 @@ fn grouped(secret: &str) -> String {
         .join(" ")
 }
 
-/// A date as people in Belgium read it (Europe/Brussels, day/month/year).
-fn brussels_date(t: time::OffsetDateTime) -> String {
-    let tz = jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC);
-    match jiff::Timestamp::from_second(t.unix_timestamp()) {
-        Ok(ts) => ts.to_zoned_datetime(tz).strftime("%d/%m/%Y").to_string(),
-        Err(_) => String::new(),
-    }
-}
-
 #[derive(Debug, Default)]
 struct Extras {
     recovery_codes: Vec<String>,
@@ -238,7 +230,7 @@ async fn account_view(
     Ok(render(&AccountPage {
         chrome: Chrome::new(ctx, "/account"),
         enabled: status.enabled_at.is_some(),
-        enabled_on: status.enabled_at.map(brussels_date).unwrap_or_default(),
+        enabled_on: status.enabled_at.map(local_time::date).unwrap_or_default(),
         required: status.required,
         qr_svg: qr,
         secret,
@@ -476,17 +468,5 @@ mod tests {
     #[test]
     fn secret_is_grouped_by_four() {
         assert_eq!(grouped("ABCDEFGHIJ"), "ABCD EFGH IJ");
-    }
-
-    #[test]
-    fn dates_are_brussels_days() {
-        // 23:30 UTC on 26 November is already the 27th in Brussels (UTC+1).
-        let t = time::macros::datetime!(2026-11-26 23:30:00 UTC);
-        let expected = if jiff::tz::TimeZone::get("Europe/Brussels").is_ok() {
-            "27/11/2026"
-        } else {
-            "26/11/2026" // no time-zone database on this machine: UTC
-        };
-        assert_eq!(brussels_date(t), expected);
     }
 }

@@ -7,6 +7,7 @@ use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
+    local_time,
     policy::{Policy, Routes},
 };
 use askama::Template;
@@ -76,25 +77,6 @@ fn user_id(raw: &str) -> Result<i64, WebError> {
         .ok()
         .filter(|id| *id > 0)
         .ok_or(WebError(AppError::NotFound))
-}
-
-/// An instant as Brussels wall-clock time (`2026-11-26 11:00`); UTC if the zone is unknown.
-fn brussels(t: OffsetDateTime) -> String {
-    let zoned = jiff::Timestamp::from_second(t.unix_timestamp())
-        .ok()
-        .zip(jiff::tz::TimeZone::get("Europe/Brussels").ok())
-        .map(|(ts, tz)| ts.to_zoned_datetime(tz));
-    match zoned {
-        Some(z) => z.strftime("%Y-%m-%d %H:%M").to_string(),
-        None => format!(
-            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute()
-        ),
-    }
 }
 
 /// The machine-readable form of an instant, for `<time datetime>`.
@@ -202,7 +184,7 @@ fn row(chrome: &Chrome, cn: &str, u: ManagedUser) -> Row {
             u.cost_centres.join(", ")
         },
         status: chrome.t(&format!("users-status-{}", u.status.as_str())),
-        last_login: u.last_login_at.map(|t| (iso(t), brussels(t))),
+        last_login: u.last_login_at.map(|t| (iso(t), local_time::minute(t))),
         username: u.username,
         full_name: u.full_name,
         email: u.email,
@@ -410,7 +392,7 @@ fn form_page(
                 Some(Account {
                     status: u.status,
                     status_label: chrome.t(&format!("users-status-{}", u.status.as_str())),
-                    last_login: u.last_login_at.map(|t| (iso(t), brussels(t))),
+                    last_login: u.last_login_at.map(|t| (iso(t), local_time::minute(t))),
                     disable_action: href(&format!("{base}/disable"), &keep),
                     enable_action: href(&format!("{base}/enable"), &keep),
                     reset_action: href(&format!("{base}/password-reset"), &keep),
@@ -757,11 +739,11 @@ mod tests {
     #[test]
     fn times_are_shown_in_brussels() {
         assert_eq!(
-            brussels(datetime!(2026-11-26 10:00:00 UTC)),
+            local_time::minute(datetime!(2026-11-26 10:00:00 UTC)),
             "2026-11-26 11:00"
         );
         assert_eq!(
-            brussels(datetime!(2026-07-01 22:30:00 UTC)),
+            local_time::minute(datetime!(2026-07-01 22:30:00 UTC)),
             "2026-07-02 00:30"
         );
         assert_eq!(
