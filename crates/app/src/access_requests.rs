@@ -7,6 +7,7 @@ use crate::{
     auth::{self, LinkPurpose},
     error::AppResult,
     mail,
+    paging::{self, DEFAULT_LIMIT},
 };
 use cs_domain::{CustomerNumber, Email, Language, Phone, Role, UserStatus, Username, VatNumber};
 use cs_store::{
@@ -35,10 +36,6 @@ pub mod max {
     pub const MESSAGE: usize = 2000;
     pub const REASON: usize = 2000;
 }
-
-/// Page size of the operator's list when none is asked, and the largest one served.
-pub const DEFAULT_LIMIT: i64 = 50;
-pub const MAX_LIMIT: i64 = 500;
 
 /// The country assumed when none is given: the service is Belgian.
 pub const DEFAULT_COUNTRY: &str = "BE";
@@ -215,34 +212,8 @@ impl Filter {
                 }
             },
         };
-        let before = match cursor.map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(c) => match c.parse::<i64>() {
-                Ok(id) if id > 0 => Some(id),
-                _ => {
-                    errors.push(FieldError::field(
-                        "cursor",
-                        "cursor_invalid",
-                        "cursor must be a next_cursor value of an earlier page",
-                    ));
-                    None
-                }
-            },
-        };
-        let limit = match limit.map(str::trim).filter(|s| !s.is_empty()) {
-            None => DEFAULT_LIMIT,
-            Some(l) => match l.parse::<i64>() {
-                Ok(n) if n >= 1 => n.min(MAX_LIMIT),
-                _ => {
-                    errors.push(FieldError::field(
-                        "limit",
-                        "limit_invalid",
-                        "limit must be a whole number from 1 to 500",
-                    ));
-                    DEFAULT_LIMIT
-                }
-            },
-        };
+        let before = paging::id_cursor(cursor, &mut errors);
+        let limit = paging::limit(limit, &mut errors);
         if errors.is_empty() {
             Ok(Self {
                 status,
@@ -628,17 +599,16 @@ async fn with_duplicates(
 pub async fn list(app: &App, actor: &Actor, filter: Filter) -> AppResult<Page> {
     require_operator(actor)?;
     let mut conn = app.store.acquire().await?;
-    let rows = repo::list(
+    let mut rows = repo::list(
         &mut conn.conn(),
         filter.status.map(Status::as_str),
         filter.before,
         filter.limit + 1,
     )
     .await?;
-    let more = rows.len() as i64 > filter.limit;
+    let more = paging::cut(&mut rows, filter.limit);
     let mut items = rows
         .into_iter()
-        .take(filter.limit as usize)
         .map(from_row)
         .collect::<AppResult<Vec<_>>>()?;
     // Lists never carry the webpass, even to operators: it is shown on one request only.
@@ -892,6 +862,7 @@ pub async fn reject(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::paging::MAX_LIMIT;
 
     fn good() -> Input {
         Input {
