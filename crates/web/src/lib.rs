@@ -7,6 +7,7 @@ pub mod error;
 pub mod local_time;
 pub mod ops;
 pub mod pages;
+pub mod params;
 pub mod policy;
 pub mod security;
 

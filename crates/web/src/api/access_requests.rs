@@ -6,6 +6,7 @@ use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
+    params::path_id,
     policy::{Policy, Routes},
 };
 use axum::{
@@ -262,14 +263,6 @@ pub async fn list(
     }))
 }
 
-/// An id in a path: anything that is not one is unknown, like an id that does not exist.
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(AppError::NotFound)
-}
-
 /// One access request, with its webpass.
 #[utoipa::path(get, path = "/api/v1/operator/access-requests/{id}", tag = "operator",
     params(("id" = i64, Path, description = "the request's id")),
@@ -281,7 +274,7 @@ pub async fn get(
     ctx: RequestCtx,
     Path(id): Path<String>,
 ) -> Result<Json<AccessRequestBody>, WebError> {
-    let d = uc::get(&s.app, ctx.actor()?, parse_id(&id)?).await?;
+    let d = uc::get(&s.app, ctx.actor()?, path_id(&id)?).await?;
     Ok(Json(AccessRequestBody::of(d.request)))
 }
 
@@ -320,7 +313,7 @@ pub async fn approve(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<AccessRequestBody>, WebError> {
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     let req: ApproveRequest = optional_json(&body)?;
     let approval = uc::approve(
         &s.app,
@@ -357,7 +350,7 @@ pub async fn reject(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<AccessRequestBody>, WebError> {
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     let req: RejectRequest = optional_json(&body)?;
     let mut r = uc::reject(
         &s.app,

@@ -7,6 +7,7 @@ use crate::{
     context::RequestCtx,
     error::WebError,
     local_time,
+    params::path_id,
     policy::{Policy, Routes},
 };
 use askama::Template;
@@ -38,14 +39,6 @@ pub fn routes(r: Routes) -> Routes {
             Policy::Operator,
             reject,
         )
-}
-
-/// An id in a path: anything that is not one is unknown, like an id that does not exist.
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(AppError::NotFound)
 }
 
 /// The translated message of a field problem: `access-request-error-<code>`, else the
@@ -660,7 +653,7 @@ async fn detail(
     Path(id): Path<String>,
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, WebError> {
-    let d = uc::get(&s.app, ctx.actor()?, parse_id(&id)?).await?;
+    let d = uc::get(&s.app, ctx.actor()?, path_id(&id)?).await?;
     let chrome = Chrome::new(&ctx, QUEUE);
     let notice = match q.done.as_deref() {
         Some("approved") => Some(chrome.t("access-request-done-approved")),
@@ -718,7 +711,7 @@ async fn approve(
     Path(id): Path<String>,
     PageForm(f): PageForm<ApproveForm>,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     let number = Some(f.customer_number.as_str()).filter(|n| !n.trim().is_empty());
     match uc::approve(&s.app, ctx.actor()?, &ctx.meta, id, number).await {
         Ok(_) => Ok(Redirect::to(&format!("{QUEUE}/{id}?done=approved")).into_response()),
@@ -744,7 +737,7 @@ async fn reject(
     Path(id): Path<String>,
     PageForm(f): PageForm<RejectForm>,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     match uc::reject(&s.app, ctx.actor()?, &ctx.meta, id, &f.reason).await {
         Ok(_) => Ok(Redirect::to(&format!("{QUEUE}/{id}?done=rejected")).into_response()),
         Err(e) => {

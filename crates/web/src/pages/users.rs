@@ -8,6 +8,7 @@ use crate::{
     context::RequestCtx,
     error::WebError,
     local_time,
+    params::{path_id, query_value},
     policy::{Policy, Routes},
 };
 use askama::Template;
@@ -35,15 +36,7 @@ pub fn routes(r: Routes) -> Routes {
 }
 
 // ---------------------------------------------------------------------------------------
-// Small helpers: query values, links that keep the customer, times in Brussels.
-
-/// A query value, leniently (the last of repeated keys; never a framework error).
-fn query_value(raw: &Option<String>, key: &str) -> Option<String> {
-    form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
-        .filter(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
-        .last()
-}
+// Small helpers: links that keep the customer, the machine-readable time.
 
 /// `path` with the non-empty parameters as a query string.
 fn href(path: &str, params: &[(&str, &str)]) -> String {
@@ -70,13 +63,6 @@ fn named_customer(actor: &Actor, raw: &Option<String>) -> String {
 
 fn cn_arg(cn: &str) -> Option<&str> {
     (!cn.is_empty()).then_some(cn)
-}
-
-fn user_id(raw: &str) -> Result<i64, WebError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(WebError(AppError::NotFound))
 }
 
 /// The machine-readable form of an instant, for `<time datetime>`.
@@ -554,7 +540,7 @@ async fn edit_page(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let id = user_id(&id)?;
+    let id = path_id(&id)?;
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
     let user = match users::get(&s.app, actor, cn_arg(&cn), id).await {
@@ -615,7 +601,7 @@ async fn edit_submit(
     RawQuery(raw): RawQuery,
     form: Result<PageForm<Vec<(String, String)>>, WebError>,
 ) -> Result<Response, WebError> {
-    let id = user_id(&id)?;
+    let id = path_id(&id)?;
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
     let pairs = match form {
@@ -661,7 +647,7 @@ async fn set_status(
     raw: Option<String>,
     to: UserStatus,
 ) -> Result<Response, WebError> {
-    let id = user_id(&id)?;
+    let id = path_id(&id)?;
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
     let changes = UserChanges {
@@ -710,7 +696,7 @@ async fn password_reset(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let id = user_id(&id)?;
+    let id = path_id(&id)?;
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
     match users::request_password_reset(&s.app, actor, &ctx.meta, cn_arg(&cn), id).await {
