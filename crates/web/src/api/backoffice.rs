@@ -1,7 +1,7 @@
 //! The operator's back office over the API: customers (search, detail, suspension), the
 //! Service Centre's password reset, and the audit search (also a customer's own, `/api/v1/audit`).
 
-use super::{ApiJson, ErrorBody, types::UserBody};
+use super::{ApiJson, ApiQuery, ErrorBody, optional_json, types::UserBody};
 use crate::{
     AppState,
     context::RequestCtx,
@@ -12,14 +12,11 @@ use crate::{
 use axum::{
     Json,
     body::Bytes,
-    extract::{Path, Query, State, rejection::QueryRejection},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use cs_app::{
-    AppError,
-    backoffice::{self, AuditQuery, AuditView, CustomerQuery, UserRef},
-};
+use cs_app::backoffice::{self, AuditQuery, AuditView, CustomerQuery, UserRef};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -48,11 +45,6 @@ pub fn routes(r: Routes) -> Routes {
         )
         .get("/api/v1/operator/audit", Policy::Operator, operator_audit)
         .get("/api/v1/audit", Policy::Users, customer_audit)
-}
-
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, WebError> {
-    q.map(|Query(q)| q)
-        .map_err(|r| WebError(AppError::bad_request("invalid_query", r.body_text())))
 }
 
 // ---------------------------------------------------------------- customers
@@ -97,9 +89,8 @@ pub struct CustomerList {
 pub async fn customers(
     State(s): State<AppState>,
     ctx: RequestCtx,
-    q: Result<Query<CustomerParams>, QueryRejection>,
+    ApiQuery(p): ApiQuery<CustomerParams>,
 ) -> Result<Json<CustomerList>, WebError> {
-    let p = query(q)?;
     let page = backoffice::search_customers(
         &s.app,
         ctx.actor()?,
@@ -267,13 +258,25 @@ pub struct StatusChangeRequest {
     pub reason: Option<String>,
 }
 
-/// The body is optional: an empty one means no reason.
-fn status_change(body: &Bytes) -> Result<StatusChangeRequest, WebError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(StatusChangeRequest::default());
-    }
-    serde_json::from_slice(body)
-        .map_err(|e| WebError(AppError::bad_request("invalid_json", e.to_string())))
+/// Suspends or reactivates a customer, with the reason the body may give.
+async fn set_suspended(
+    s: &AppState,
+    ctx: &RequestCtx,
+    number: &str,
+    body: &Bytes,
+    suspended: bool,
+) -> Result<Response, WebError> {
+    let req: StatusChangeRequest = optional_json(body)?;
+    backoffice::set_customer_suspended(
+        &s.app,
+        ctx.actor()?,
+        &ctx.meta,
+        number,
+        suspended,
+        req.reason.as_deref(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Suspends a customer: its users' sessions and tokens end at once, and they cannot sign
@@ -292,17 +295,7 @@ pub async fn suspend(
     Path(number): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let req = status_change(&body)?;
-    backoffice::set_customer_suspended(
-        &s.app,
-        ctx.actor()?,
-        &ctx.meta,
-        &number,
-        true,
-        req.reason.as_deref(),
-    )
-    .await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    set_suspended(&s, &ctx, &number, &body, true).await
 }
 
 /// Reactivates a suspended customer: its users can sign in again.
@@ -319,17 +312,7 @@ pub async fn reactivate(
     Path(number): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let req = status_change(&body)?;
-    backoffice::set_customer_suspended(
-        &s.app,
-        ctx.actor()?,
-        &ctx.meta,
-        &number,
-        false,
-        req.reason.as_deref(),
-    )
-    .await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    set_suspended(&s, &ctx, &number, &body, false).await
 }
 
 // ---------------------------------------------------------------- Service Centre reset
@@ -465,9 +448,8 @@ async fn audit(
 pub async fn operator_audit(
     State(s): State<AppState>,
     ctx: RequestCtx,
-    q: Result<Query<AuditParams>, QueryRejection>,
+    ApiQuery(p): ApiQuery<AuditParams>,
 ) -> Result<Json<AuditList>, WebError> {
-    let p = query(q)?;
     audit(&s, &ctx, AuditView::Operator, p).await
 }
 
@@ -481,8 +463,7 @@ pub async fn operator_audit(
 pub async fn customer_audit(
     State(s): State<AppState>,
     ctx: RequestCtx,
-    q: Result<Query<AuditParams>, QueryRejection>,
+    ApiQuery(p): ApiQuery<AuditParams>,
 ) -> Result<Json<AuditList>, WebError> {
-    let p = query(q)?;
     audit(&s, &ctx, AuditView::Customer, p).await
 }
