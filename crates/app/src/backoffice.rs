@@ -52,16 +52,6 @@ fn operator_only(actor: &Actor) -> AppResult<()> {
     }
 }
 
-/// An operator acting on a customer: the event belongs to that customer's trail, so its
-/// administrators see what the Service Centre did for them.
-fn operator_for<'a>(actor: &'a Actor, customer_id: i64) -> Who<'a> {
-    Who {
-        user_id: Some(actor.user_id),
-        name: &actor.username,
-        customer_id: Some(customer_id),
-    }
-}
-
 /// A customer's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CustomerStatus {
@@ -342,7 +332,7 @@ pub async fn set_customer_suspended(
     audit::record(
         &mut tx.conn(),
         now,
-        &operator_for(actor, customer.id),
+        &Who::actor_for(actor, Some(customer.id)),
         meta,
         act,
         ("customer", &customer.customer_number),
@@ -426,7 +416,7 @@ pub async fn service_centre_reset(
     audit::record(
         &mut tx.conn(),
         app.now(),
-        &operator_for(actor, customer.id),
+        &Who::actor_for(actor, Some(customer.id)),
         meta,
         action::PASSWORD_RESET_REQUESTED,
         ("user", &user.id.to_string()),

@@ -383,15 +383,6 @@ async fn load(conn: &mut Conn<'_>, tenant: Tenant, id: i64) -> AppResult<Managed
     managed(row, codes)
 }
 
-/// The trail names the actor and the customer whose user changed (an operator's change too).
-fn who<'a>(actor: &'a Actor, tenant: Tenant) -> Who<'a> {
-    Who {
-        user_id: Some(actor.user_id),
-        name: &actor.username,
-        customer_id: Some(tenant.customer_id),
-    }
-}
-
 async fn cost_centres_of(conn: &mut Conn<'_>, tenant: Tenant) -> AppResult<Vec<(i64, String)>> {
     Ok(customers::cost_centres(conn, tenant.customer_id)
         .await?
@@ -589,7 +580,7 @@ pub async fn create(
     audit::record(
         &mut tx.conn(),
         now,
-        &who(actor, tenant),
+        &Who::actor_for(actor, Some(tenant.customer_id)),
         meta,
         action::USER_CREATED,
         ("user", &id.to_string()),
@@ -738,7 +729,7 @@ pub async fn update(
         audit::record(
             &mut tx.conn(),
             now,
-            &who(actor, tenant),
+            &Who::actor_for(actor, Some(tenant.customer_id)),
             meta,
             action::USER_UPDATED,
             ("user", &subject),
@@ -759,7 +750,7 @@ pub async fn update(
         audit::record(
             &mut tx.conn(),
             now,
-            &who(actor, tenant),
+            &Who::actor_for(actor, Some(tenant.customer_id)),
             meta,
             event,
             ("user", &subject),
@@ -802,7 +793,7 @@ pub async fn request_password_reset(
     audit::record(
         &mut tx.conn(),
         now,
-        &who(actor, tenant),
+        &Who::actor_for(actor, Some(tenant.customer_id)),
         meta,
         action::PASSWORD_RESET_REQUESTED,
         ("user", &id.to_string()),
