@@ -292,6 +292,30 @@ impl Problems {
         Some(v.to_owned())
     }
 
+    /// A value parsed by its domain type, or the type's error on `field`; its error for an
+    /// empty value (`vat_empty`, `email_empty`, …) is reported as `required`, like an empty
+    /// line.
+    fn parsed<T, E: fmt::Display>(
+        &mut self,
+        field: &str,
+        parsed: Result<T, E>,
+        code: impl Fn(&E) -> &'static str,
+    ) -> Option<T> {
+        match parsed {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let code = code(&e);
+                let code = if code.ends_with("_empty") {
+                    "required"
+                } else {
+                    code
+                };
+                self.add(field, code, e.to_string());
+                None
+            }
+        }
+    }
+
     fn required_line(&mut self, field: &str, value: &str, max: usize) -> String {
         let v = self.line(field, value, max);
         if v.is_none() && value.trim().is_empty() {
@@ -330,18 +354,9 @@ fn text(problems: &mut Problems, field: &str, value: &str, max: usize) -> String
 fn validate(input: &Input, fallback_language: Language) -> Result<Valid, Vec<FieldError>> {
     let mut p = Problems::default();
     let company_name = p.required_line("company_name", &input.company_name, max::COMPANY_NAME);
-    let vat_number = match VatNumber::parse(&input.vat_number) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            let code = if e.code() == "vat_empty" {
-                "required"
-            } else {
-                e.code()
-            };
-            p.add("vat_number", code, e.to_string());
-            None
-        }
-    };
+    let vat_number = p.parsed("vat_number", VatNumber::parse(&input.vat_number), |e| {
+        e.code()
+    });
     let customer_number = if input.customer_number.trim().is_empty() {
         None
     } else {
@@ -372,30 +387,8 @@ fn validate(input: &Input, fallback_language: Language) -> Result<Valid, Vec<Fie
         }
     };
     let contact_name = p.required_line("contact_name", &input.contact_name, max::CONTACT_NAME);
-    let email = match Email::parse(&input.email) {
-        Ok(e) => Some(e),
-        Err(e) => {
-            let code = if e.code() == "email_empty" {
-                "required"
-            } else {
-                e.code()
-            };
-            p.add("email", code, e.to_string());
-            None
-        }
-    };
-    let phone = match Phone::parse(&input.phone) {
-        Ok(ph) => Some(ph),
-        Err(e) => {
-            let code = if e.code() == "phone_empty" {
-                "required"
-            } else {
-                e.code()
-            };
-            p.add("phone", code, e.to_string());
-            None
-        }
-    };
+    let email = p.parsed("email", Email::parse(&input.email), |e| e.code());
+    let phone = p.parsed("phone", Phone::parse(&input.phone), |e| e.code());
     let language = if input.language.trim().is_empty() {
         Some(fallback_language)
     } else {
@@ -407,18 +400,7 @@ fn validate(input: &Input, fallback_language: Language) -> Result<Valid, Vec<Fie
             }
         }
     };
-    let username = match Username::parse(&input.username) {
-        Ok(u) => Some(u),
-        Err(e) => {
-            let code = if e.code() == "username_empty" {
-                "required"
-            } else {
-                e.code()
-            };
-            p.add("username", code, e.to_string());
-            None
-        }
-    };
+    let username = p.parsed("username", Username::parse(&input.username), |e| e.code());
     let webpass = p.line("webpass", &input.webpass, max::WEBPASS);
     let message = text(&mut p, "message", &input.message, max::MESSAGE);
     match (vat_number, email, phone, language, username) {
