@@ -1,7 +1,7 @@
 //! The public access-request form (`/access-request`, then `/access-request/sent`) and the
 //! operator's queue of requests (`/operator/access-requests`, one request, approve, reject).
 
-use super::{Chrome, PageForm, render};
+use super::{Chrome, PageForm, error_text, render};
 use crate::{
     AppState,
     context::RequestCtx,
@@ -44,9 +44,7 @@ pub fn routes(r: Routes) -> Routes {
 /// The translated message of a field problem: `access-request-error-<code>`, else the
 /// use case's own (English) message.
 fn field_message(chrome: &Chrome, e: &FieldError) -> String {
-    let key = format!("access-request-error-{}", e.code.replace('_', "-"));
-    let t = chrome.t(&key);
-    if t == key { e.message.clone() } else { t }
+    error_text(chrome.lang, "access-request-error-", &e.code, &e.message)
 }
 
 fn error_for(chrome: &Chrome, errors: &[FieldError], field: &str) -> Option<String> {
@@ -686,9 +684,12 @@ async fn decision_failed(
         }
         AppError::Conflict { code, .. } => {
             let chrome = Chrome::new(ctx, QUEUE);
-            let key = format!("access-request-error-{}", code.replace('_', "-"));
-            let t = chrome.t(&key);
-            decision.problem = Some(if t == key { err.to_string() } else { t });
+            decision.problem = Some(error_text(
+                chrome.lang,
+                "access-request-error-",
+                code,
+                &err.to_string(),
+            ));
             StatusCode::CONFLICT
         }
         _ => return Err(err.into()),

@@ -2,7 +2,7 @@
 //! session, personal API tokens (shown once), the way to the second factor; and the public
 //! "forgot password" page (`/password/forgot`), which answers alike for every username.
 
-use super::{Chrome, PageForm, render};
+use super::{Chrome, PageForm, error_text, render};
 use crate::{
     AppState,
     context::RequestCtx,
@@ -38,9 +38,7 @@ pub fn routes(r: Routes) -> Routes {
 
 /// The translated message of a field error (`error-<code>`), else the error's own text.
 fn message(chrome: &Chrome, e: &FieldError) -> String {
-    let key = format!("error-{}", e.code.replace('_', "-"));
-    let t = chrome.t(&key);
-    if t == key { e.message.clone() } else { t }
+    error_text(chrome.lang, "error-", &e.code, &e.message)
 }
 
 /// The message for `field` among `errors`, if any.

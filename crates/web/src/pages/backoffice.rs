@@ -2,7 +2,7 @@
 //! centres, collection points, users, suspension, the Service Centre's reset) and the audit
 //! search, also as a customer administrator's own `/audit`. Times are shown in Brussels time.
 
-use super::{Chrome, PageForm, render};
+use super::{Chrome, PageForm, error_text, render};
 use crate::{
     AppState,
     context::RequestCtx,
@@ -62,9 +62,7 @@ impl FormErrors {
             details
                 .iter()
                 .map(|d| {
-                    let key = format!("bo-error-{}", d.code.replace('_', "-"));
-                    let text = i18n::t(lang, &key);
-                    let text = if text == key { d.message.clone() } else { text };
+                    let text = error_text(lang, "bo-error-", &d.code, &d.message);
                     (d.field.clone().unwrap_or_default(), text)
                 })
                 .collect(),

@@ -3,7 +3,7 @@
 //! once, turn off with the password), a customer's "second factor required" setting
 //! (`/security`) and the Service Centre's unlock of a locked account.
 
-use super::{Chrome, PageForm, login, render, safe_next};
+use super::{Chrome, PageForm, error_text, login, render, safe_next};
 use crate::{
     AppState,
     context::{RequestCtx, cookie},
@@ -58,11 +58,7 @@ fn field_message(chrome: &Chrome, e: &AppError, field: &str) -> Option<String> {
     e.details()
         .iter()
         .find(|d| d.field.as_deref() == Some(field))
-        .map(|d| {
-            let key = format!("two-factor-error-{}", d.code.replace('_', "-"));
-            let t = chrome.t(&key);
-            if t == key { d.message.clone() } else { t }
-        })
+        .map(|d| error_text(chrome.lang, "two-factor-error-", &d.code, &d.message))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 //! named by `?customer_number=`, which every link and form of these pages keeps): the list,
 //! the new-user form, the edit form and the disable, enable and password-reset buttons.
 
-use super::{Chrome, PageForm, render};
+use super::{Chrome, PageForm, error_text, render};
 use crate::{
     AppState,
     context::RequestCtx,
@@ -73,9 +73,7 @@ fn iso(t: OffsetDateTime) -> String {
 
 /// An error's message in the page's language (`users-error-<code>`), else the use case's own.
 fn message(chrome: &Chrome, code: &str, fallback: &str) -> String {
-    let key = format!("users-error-{}", code.replace('_', "-"));
-    let t = chrome.t(&key);
-    if t == key { fallback.to_owned() } else { t }
+    error_text(chrome.lang, "users-error-", code, fallback)
 }
 
 // ---------------------------------------------------------------------------------------
