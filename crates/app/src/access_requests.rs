@@ -7,6 +7,7 @@ use crate::{
     auth::{self, LinkPurpose},
     error::AppResult,
     mail,
+    paging::{self, DEFAULT_LIMIT},
 };
 use cs_domain::{CustomerNumber, Email, Language, Phone, Role, UserStatus, Username, VatNumber};
 use cs_store::{
@@ -35,10 +36,6 @@ pub mod max {
     pub const MESSAGE: usize = 2000;
     pub const REASON: usize = 2000;
 }
-
-/// Page size of the operator's list when none is asked, and the largest one served.
-pub const DEFAULT_LIMIT: i64 = 50;
-pub const MAX_LIMIT: i64 = 500;
 
 /// The country assumed when none is given: the service is Belgian.
 pub const DEFAULT_COUNTRY: &str = "BE";
@@ -215,34 +212,8 @@ impl Filter {
                 }
             },
         };
-        let before = match cursor.map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(c) => match c.parse::<i64>() {
-                Ok(id) if id > 0 => Some(id),
-                _ => {
-                    errors.push(FieldError::field(
-                        "cursor",
-                        "cursor_invalid",
-                        "cursor must be a next_cursor value of an earlier page",
-                    ));
-                    None
-                }
-            },
-        };
-        let limit = match limit.map(str::trim).filter(|s| !s.is_empty()) {
-            None => DEFAULT_LIMIT,
-            Some(l) => match l.parse::<i64>() {
-                Ok(n) if n >= 1 => n.min(MAX_LIMIT),
-                _ => {
-                    errors.push(FieldError::field(
-                        "limit",
-                        "limit_invalid",
-                        "limit must be a whole number from 1 to 500",
-                    ));
-                    DEFAULT_LIMIT
-                }
-            },
-        };
+        let before = paging::id_cursor(cursor, &mut errors);
+        let limit = paging::limit(limit, &mut errors);
         if errors.is_empty() {
             Ok(Self {
                 status,
@@ -321,6 +292,30 @@ impl Problems {
         Some(v.to_owned())
     }
 
+    /// A value parsed by its domain type, or the type's error on `field`; its error for an
+    /// empty value (`vat_empty`, `email_empty`, …) is reported as `required`, like an empty
+    /// line.
+    fn parsed<T, E: fmt::Display>(
+        &mut self,
+        field: &str,
+        parsed: Result<T, E>,
+        code: impl Fn(&E) -> &'static str,
+    ) -> Option<T> {
+        match parsed {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let code = code(&e);
+                let code = if code.ends_with("_empty") {
+                    "required"
+                } else {
+                    code
+                };
+                self.add(field, code, e.to_string());
+                None
+            }
+        }
+    }
+
     fn required_line(&mut self, field: &str, value: &str, max: usize) -> String {
         let v = self.line(field, value, max);
         if v.is_none() && value.trim().is_empty() {
@@ -359,18 +354,9 @@ fn text(problems: &mut Problems, field: &str, value: &str, max: usize) -> String
 fn validate(input: &Input, fallback_language: Language) -> Result<Valid, Vec<FieldError>> {
     let mut p = Problems::default();
     let company_name = p.required_line("company_name", &input.company_name, max::COMPANY_NAME);
-    let vat_number = match VatNumber::parse(&input.vat_number) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            let code = if e.code() == "vat_empty" {
-                "required"
-            } else {
-                e.code()
-            };
-            p.add("vat_number", code, e.to_string());
-            None
-        }
-    };
+    let vat_number = p.parsed("vat_number", VatNumber::parse(&input.vat_number), |e| {
+        e.code()
+    });
     let customer_number = if input.customer_number.trim().is_empty() {
         None
     } else {
@@ -401,30 +387,8 @@ fn validate(input: &Input, fallback_language: Language) -> Result<Valid, Vec<Fie
         }
     };
     let contact_name = p.required_line("contact_name", &input.contact_name, max::CONTACT_NAME);
-    let email = match Email::parse(&input.email) {
-        Ok(e) => Some(e),
-        Err(e) => {
-            let code = if e.code() == "email_empty" {
-                "required"
-            } else {
-                e.code()
-            };
-            p.add("email", code, e.to_string());
-            None
-        }
-    };
-    let phone = match Phone::parse(&input.phone) {
-        Ok(ph) => Some(ph),
-        Err(e) => {
-            let code = if e.code() == "phone_empty" {
-                "required"
-            } else {
-                e.code()
-            };
-            p.add("phone", code, e.to_string());
-            None
-        }
-    };
+    let email = p.parsed("email", Email::parse(&input.email), |e| e.code());
+    let phone = p.parsed("phone", Phone::parse(&input.phone), |e| e.code());
     let language = if input.language.trim().is_empty() {
         Some(fallback_language)
     } else {
@@ -436,18 +400,7 @@ fn validate(input: &Input, fallback_language: Language) -> Result<Valid, Vec<Fie
             }
         }
     };
-    let username = match Username::parse(&input.username) {
-        Ok(u) => Some(u),
-        Err(e) => {
-            let code = if e.code() == "username_empty" {
-                "required"
-            } else {
-                e.code()
-            };
-            p.add("username", code, e.to_string());
-            None
-        }
-    };
+    let username = p.parsed("username", Username::parse(&input.username), |e| e.code());
     let webpass = p.line("webpass", &input.webpass, max::WEBPASS);
     let message = text(&mut p, "message", &input.message, max::MESSAGE);
     match (vat_number, email, phone, language, username) {
@@ -628,17 +581,16 @@ async fn with_duplicates(
 pub async fn list(app: &App, actor: &Actor, filter: Filter) -> AppResult<Page> {
     require_operator(actor)?;
     let mut conn = app.store.acquire().await?;
-    let rows = repo::list(
+    let mut rows = repo::list(
         &mut conn.conn(),
         filter.status.map(Status::as_str),
         filter.before,
         filter.limit + 1,
     )
     .await?;
-    let more = rows.len() as i64 > filter.limit;
+    let more = paging::cut(&mut rows, filter.limit);
     let mut items = rows
         .into_iter()
-        .take(filter.limit as usize)
         .map(from_row)
         .collect::<AppResult<Vec<_>>>()?;
     // Lists never carry the webpass, even to operators: it is shown on one request only.
@@ -891,6 +843,7 @@ pub async fn reject(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::paging::MAX_LIMIT;
 
     fn good() -> Input {
         Input {

@@ -465,14 +465,7 @@ pub async fn request_password_reset(
     // The typed name of an unknown account is kept short in the trail: it may be anything.
     let typed: String = key.chars().take(64).collect();
     let (who, object_id) = match &user {
-        Some(u) => (
-            Who {
-                user_id: Some(u.id),
-                name: &u.username,
-                customer_id: u.customer_id,
-            },
-            u.id.to_string(),
-        ),
+        Some(u) => (Who::user(u), u.id.to_string()),
         None => (Who::system(&typed), String::new()),
     };
     let reason = if user.is_none() {

@@ -2,7 +2,10 @@
 //! describe) and verifying that the hash chain was not altered.
 
 use crate::{Actor, AppError, RequestMeta, error::AppResult};
-use cs_store::{Conn, repo::audit};
+use cs_store::{
+    Conn,
+    repo::{audit, users},
+};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -28,10 +31,26 @@ pub struct Who<'a> {
 
 impl<'a> Who<'a> {
     pub fn actor(a: &'a Actor) -> Self {
+        Self::actor_for(a, a.customer.as_ref().map(|c| c.id))
+    }
+
+    /// The actor on behalf of a customer (`None`: of none), recorded under it so that the
+    /// customer's administrators see what was done to it, also by an operator.
+    pub fn actor_for(a: &'a Actor, customer_id: Option<i64>) -> Self {
         Self {
             user_id: Some(a.user_id),
             name: &a.username,
-            customer_id: a.customer.as_ref().map(|c| c.id),
+            customer_id,
+        }
+    }
+
+    /// A user acting without a session yet (signing in, a one-time link, a forgotten
+    /// password), under its own customer.
+    pub fn user(u: &'a users::UserRow) -> Self {
+        Self {
+            user_id: Some(u.id),
+            name: &u.username,
+            customer_id: u.customer_id,
         }
     }
 

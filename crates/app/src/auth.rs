@@ -107,11 +107,7 @@ pub(crate) async fn audit_login(
     ok: bool,
     reason: &str,
 ) -> AppResult<()> {
-    let who = Who {
-        user_id: Some(u.id),
-        name: &u.username,
-        customer_id: u.customer_id,
-    };
+    let who = Who::user(u);
     let (act, details) = if ok {
         (action::LOGIN_OK, json!({ "method": reason }))
     } else {
@@ -316,11 +312,7 @@ pub async fn issue_login_token(
     audit::record(
         &mut tx.conn(),
         now,
-        &Who {
-            user_id: Some(user.id),
-            name: &user.username,
-            customer_id: user.customer_id,
-        },
+        &Who::user(&user),
         meta,
         action::TOKEN_ISSUED,
         ("api_token", &id.to_string()),
@@ -443,11 +435,7 @@ pub async fn set_password_with_link(
     audit::record(
         &mut tx.conn(),
         now,
-        &Who {
-            user_id: Some(user.id),
-            name: &user.username,
-            customer_id: user.customer_id,
-        },
+        &Who::user(&user),
         meta,
         action::PASSWORD_SET,
         ("user", &user.id.to_string()),

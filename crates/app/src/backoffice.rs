@@ -7,6 +7,7 @@ use crate::{
     audit::{self, Who},
     auth::{self, LinkPurpose},
     error::AppResult,
+    paging,
 };
 use cs_domain::{CustomerNumber, Modules, Role, UserStatus, Username};
 use cs_store::repo::{
@@ -24,9 +25,6 @@ pub mod action {
     pub const PASSWORD_RESET_REQUESTED: &str = "password.reset_requested";
 }
 
-/// Lists answer 50 items unless asked otherwise, and never more than 500 (SPEC §6).
-pub const DEFAULT_LIMIT: i64 = 50;
-pub const MAX_LIMIT: i64 = 500;
 /// Receipts stay downloadable this long unless the customer's contract says otherwise.
 pub const DEFAULT_RECEIPT_RETENTION_DAYS: i64 = 365;
 /// A suspension's reason is a note, not a letter.
@@ -42,24 +40,6 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// Parses a list's `limit`: absent means [`DEFAULT_LIMIT`], more than [`MAX_LIMIT`] is capped.
-fn parse_limit(raw: Option<&str>, errors: &mut Vec<FieldError>) -> i64 {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => DEFAULT_LIMIT,
-        Some(s) => match s.parse::<i64>() {
-            Ok(n) if n >= 1 => n.min(MAX_LIMIT),
-            _ => {
-                errors.push(FieldError::field(
-                    "limit",
-                    "invalid_limit",
-                    format!("limit must be a whole number from 1 to {MAX_LIMIT}"),
-                ));
-                DEFAULT_LIMIT
-            }
-        },
-    }
-}
-
 fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
@@ -69,16 +49,6 @@ fn operator_only(actor: &Actor) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::Forbidden)
-    }
-}
-
-/// An operator acting on a customer: the event belongs to that customer's trail, so its
-/// administrators see what the Service Centre did for them.
-fn operator_for<'a>(actor: &'a Actor, customer_id: i64) -> Who<'a> {
-    Who {
-        user_id: Some(actor.user_id),
-        name: &actor.username,
-        customer_id: Some(customer_id),
     }
 }
 
@@ -152,13 +122,9 @@ pub async fn search_customers(
     if let Some(c) = cursor
         && CustomerNumber::parse(c).is_err()
     {
-        errors.push(FieldError::field(
-            "cursor",
-            "invalid_cursor",
-            "this cursor was not given by the previous page",
-        ));
+        errors.push(paging::invalid_cursor());
     }
-    let limit = parse_limit(q.limit.as_deref(), &mut errors);
+    let limit = paging::limit(q.limit.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -174,8 +140,7 @@ pub async fn search_customers(
         },
     )
     .await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
+    let more = paging::cut(&mut rows, limit);
     let next_cursor = more
         .then(|| rows.last().map(|r| r.customer_number.clone()))
         .flatten();
@@ -367,7 +332,7 @@ pub async fn set_customer_suspended(
     audit::record(
         &mut tx.conn(),
         now,
-        &operator_for(actor, customer.id),
+        &Who::actor_for(actor, Some(customer.id)),
         meta,
         act,
         ("customer", &customer.customer_number),
@@ -451,7 +416,7 @@ pub async fn service_centre_reset(
     audit::record(
         &mut tx.conn(),
         app.now(),
-        &operator_for(actor, customer.id),
+        &Who::actor_for(actor, Some(customer.id)),
         meta,
         action::PASSWORD_RESET_REQUESTED,
         ("user", &user.id.to_string()),
@@ -521,21 +486,8 @@ pub async fn search_audit(
         return Err(AppError::Forbidden);
     }
     let mut errors = Vec::new();
-    let cursor = match non_empty(&q.cursor) {
-        None => None,
-        Some(c) => match c.parse::<i64>() {
-            Ok(n) if n > 0 => Some(n),
-            _ => {
-                errors.push(FieldError::field(
-                    "cursor",
-                    "invalid_cursor",
-                    "this cursor was not given by the previous page",
-                ));
-                None
-            }
-        },
-    };
-    let limit = parse_limit(q.limit.as_deref(), &mut errors);
+    let cursor = paging::id_cursor(q.cursor.as_deref(), &mut errors);
+    let limit = paging::limit(q.limit.as_deref(), &mut errors);
     if let (Some(from), Some(until)) = (q.from, q.until)
         && from >= until
     {
@@ -567,8 +519,7 @@ pub async fn search_audit(
         },
     )
     .await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
+    let more = paging::cut(&mut rows, limit);
     let next_cursor = more
         .then(|| rows.last().map(|r| r.id.to_string()))
         .flatten();
@@ -596,21 +547,6 @@ pub async fn search_audit(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn limits_default_cap_and_refuse_nonsense() {
-        let mut e = Vec::new();
-        assert_eq!(parse_limit(None, &mut e), DEFAULT_LIMIT);
-        assert_eq!(parse_limit(Some(" "), &mut e), DEFAULT_LIMIT);
-        assert_eq!(parse_limit(Some("7"), &mut e), 7);
-        assert_eq!(parse_limit(Some("100000"), &mut e), MAX_LIMIT);
-        assert!(e.is_empty());
-        parse_limit(Some("0"), &mut e);
-        parse_limit(Some("-3"), &mut e);
-        parse_limit(Some("ten"), &mut e);
-        assert_eq!(e.len(), 3);
-        assert!(e.iter().all(|f| f.field.as_deref() == Some("limit")));
-    }
 
     #[test]
     fn contract_lists_ignore_blanks() {

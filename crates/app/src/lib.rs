@@ -13,6 +13,7 @@ pub mod error;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;
+pub mod paging;
 pub mod passwords;
 pub mod secrets;
 pub mod signin;

@@ -126,7 +126,7 @@ pub(crate) async fn record_failure(
         audit::record(
             conn,
             now,
-            &who_user(u),
+            &Who::user(u),
             meta,
             action::USER_LOCKED,
             ("user", &u.id.to_string()),
@@ -152,7 +152,7 @@ pub(crate) async fn refuse_locked(
     audit::record(
         &mut tx.conn(),
         now,
-        &who_user(user),
+        &Who::user(user),
         meta,
         action::LOGIN_LOCKED,
         ("user", &user.id.to_string()),
@@ -161,14 +161,6 @@ pub(crate) async fn refuse_locked(
     .await?;
     tx.commit().await?;
     Ok(locked_error())
-}
-
-fn who_user(u: &users::UserRow) -> Who<'_> {
-    Who {
-        user_id: Some(u.id),
-        name: &u.username,
-        customer_id: u.customer_id,
-    }
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -609,11 +601,7 @@ pub async fn unlock(
         None => None,
     };
     // Recorded under the user's customer, so that its administrators see it too.
-    let who = Who {
-        user_id: Some(actor.user_id),
-        name: &actor.username,
-        customer_id: user.customer_id,
-    };
+    let who = Who::actor_for(actor, user.customer_id);
     audit::record(
         &mut tx.conn(),
         now,
@@ -687,11 +675,7 @@ pub async fn set_require_totp(
     let mut tx = app.store.begin().await?;
     let before = security::customer_requires_totp(&mut tx.conn(), tenant.customer_id).await?;
     security::set_customer_requires_totp(&mut tx.conn(), tenant.customer_id, required).await?;
-    let who = Who {
-        user_id: Some(actor.user_id),
-        name: &actor.username,
-        customer_id: Some(tenant.customer_id),
-    };
+    let who = Who::actor_for(actor, Some(tenant.customer_id));
     audit::record(
         &mut tx.conn(),
         now,

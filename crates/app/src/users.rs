@@ -20,6 +20,7 @@ use crate::{
     auth::{self, LinkPurpose},
     context::Tenant,
     error::AppResult,
+    paging,
 };
 use cs_domain::{Email, Language, Module, Modules, Role, UserStatus, Username};
 use cs_store::{
@@ -39,9 +40,6 @@ pub mod action {
     pub const PASSWORD_RESET_REQUESTED: &str = "password.reset_requested";
 }
 
-/// Page size of a user list when none is asked for, and the largest one allowed.
-pub const DEFAULT_LIMIT: i64 = 50;
-pub const MAX_LIMIT: i64 = 500;
 const FULL_NAME_MAX_CHARS: usize = 200;
 const SEARCH_MAX_CHARS: usize = 100;
 
@@ -158,34 +156,8 @@ pub fn parse_list_query(q: &ListQuery) -> Result<ListFilter, Vec<FieldError>> {
             }
         },
     };
-    let after_id = match given(&q.cursor) {
-        None => None,
-        Some(c) => match c.parse::<i64>() {
-            Ok(id) if id > 0 => Some(id),
-            _ => {
-                errors.push(FieldError::field(
-                    "cursor",
-                    "cursor_invalid",
-                    "cursor must be a next_cursor value returned by this list",
-                ));
-                None
-            }
-        },
-    };
-    let limit = match given(&q.limit) {
-        None => DEFAULT_LIMIT,
-        Some(l) => match l.parse::<i64>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-            _ => {
-                errors.push(FieldError::field(
-                    "limit",
-                    "limit_out_of_range",
-                    format!("limit must be a whole number from 1 to {MAX_LIMIT}"),
-                ));
-                DEFAULT_LIMIT
-            }
-        },
-    };
+    let after_id = paging::id_cursor(q.cursor.as_deref(), &mut errors);
+    let limit = paging::limit(q.limit.as_deref(), &mut errors);
     if errors.is_empty() {
         Ok(ListFilter {
             search,
@@ -411,15 +383,6 @@ async fn load(conn: &mut Conn<'_>, tenant: Tenant, id: i64) -> AppResult<Managed
     managed(row, codes)
 }
 
-/// The trail names the actor and the customer whose user changed (an operator's change too).
-fn who<'a>(actor: &'a Actor, tenant: Tenant) -> Who<'a> {
-    Who {
-        user_id: Some(actor.user_id),
-        name: &actor.username,
-        customer_id: Some(tenant.customer_id),
-    }
-}
-
 async fn cost_centres_of(conn: &mut Conn<'_>, tenant: Tenant) -> AppResult<Vec<(i64, String)>> {
     Ok(customers::cost_centres(conn, tenant.customer_id)
         .await?
@@ -480,8 +443,7 @@ pub async fn list(
         },
     )
     .await?;
-    let more = rows.len() as i64 > f.limit;
-    rows.truncate(f.limit as usize);
+    let more = paging::cut(&mut rows, f.limit);
     let mut codes: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
         for (user_id, code) in user_admin::cost_centre_codes_in_range(
@@ -618,7 +580,7 @@ pub async fn create(
     audit::record(
         &mut tx.conn(),
         now,
-        &who(actor, tenant),
+        &Who::actor_for(actor, Some(tenant.customer_id)),
         meta,
         action::USER_CREATED,
         ("user", &id.to_string()),
@@ -767,7 +729,7 @@ pub async fn update(
         audit::record(
             &mut tx.conn(),
             now,
-            &who(actor, tenant),
+            &Who::actor_for(actor, Some(tenant.customer_id)),
             meta,
             action::USER_UPDATED,
             ("user", &subject),
@@ -788,7 +750,7 @@ pub async fn update(
         audit::record(
             &mut tx.conn(),
             now,
-            &who(actor, tenant),
+            &Who::actor_for(actor, Some(tenant.customer_id)),
             meta,
             event,
             ("user", &subject),
@@ -831,7 +793,7 @@ pub async fn request_password_reset(
     audit::record(
         &mut tx.conn(),
         now,
-        &who(actor, tenant),
+        &Who::actor_for(actor, Some(tenant.customer_id)),
         meta,
         action::PASSWORD_RESET_REQUESTED,
         ("user", &id.to_string()),
@@ -847,6 +809,7 @@ pub async fn request_password_reset(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::paging::{DEFAULT_LIMIT, MAX_LIMIT};
 
     fn strings(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| (*s).to_owned()).collect()
@@ -1009,12 +972,17 @@ mod tests {
             parse_list_query(&q("", "", "", "")).unwrap().limit,
             DEFAULT_LIMIT
         );
-        let errors = parse_list_query(&q(&"x".repeat(101), "gone", "abc", "501")).unwrap_err();
+        let errors = parse_list_query(&q(&"x".repeat(101), "gone", "abc", "0")).unwrap_err();
         let fields: Vec<_> = errors.iter().filter_map(|e| e.field.as_deref()).collect();
         assert_eq!(fields, ["search", "status", "cursor", "limit"]);
         for bad in ["0", "-1", "ten"] {
             assert!(parse_list_query(&q("", "", "", bad)).is_err(), "{bad}");
         }
         assert!(parse_list_query(&q("", "", "0", "")).is_err());
+        // Above 500 a page is served as 500 (SPEC §6), as by every other list.
+        assert_eq!(
+            parse_list_query(&q("", "", "", "501")).unwrap().limit,
+            MAX_LIMIT
+        );
     }
 }

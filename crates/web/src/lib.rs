@@ -4,8 +4,10 @@
 pub mod api;
 pub mod context;
 pub mod error;
+pub mod local_time;
 pub mod ops;
 pub mod pages;
+pub mod params;
 pub mod policy;
 pub mod security;
 

@@ -13,6 +13,7 @@ crate::on_both!(
     audit_search_filters_by_action_customer_actor_dates_and_pages,
     customer_admins_see_only_their_own_customers_events,
     non_operators_are_refused_on_every_operator_route,
+    unreadable_query_or_body_is_a_bad_request,
 );
 
 /// An API call with a bearer token: (status, JSON body or null).
@@ -886,5 +887,45 @@ async fn non_operators_are_refused_on_every_operator_route(t: &TestApp) {
             .await,
         (3 * routes.len() * 2) as i64,
         "each refusal is audited"
+    );
+}
+
+/// Parameters that cannot be read answer 400 `invalid_query`, and an optional body that is
+/// not JSON 400 `invalid_json`, on the lists and decisions of the operator's API alike.
+async fn unreadable_query_or_body_is_a_bad_request(t: &TestApp) {
+    let op = t.bearer("op.one").await;
+    for path in [
+        "/api/v1/operator/customers?limit=1&limit=2",
+        "/api/v1/operator/audit?cursor=1&cursor=2",
+        "/api/v1/operator/access-requests?status=pending&status=rejected",
+    ] {
+        let (s, v) = get(t, &op, path).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_query")),
+            "{path}"
+        );
+    }
+    for path in [
+        "/api/v1/operator/customers/8800002/suspend",
+        "/api/v1/operator/access-requests/1/reject",
+    ] {
+        let r = t
+            .http()
+            .post(t.url(path))
+            .header(header::AUTHORIZATION, format!("Bearer {op}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body("{")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["code"], "invalid_json", "{path}");
+    }
+    let (_, customer) = get(t, &op, "/api/v1/operator/customers/8800002").await;
+    assert_eq!(
+        customer["status"], "active",
+        "a refused suspension changes nothing"
     );
 }

@@ -1,25 +1,23 @@
 //! Access requests: the public form's API (`POST /api/v1/access-requests`) and the
 //! operator's queue (list, one request, approve, reject).
 
-use super::{ApiJson, ErrorBody, types::CustomerBody};
+use super::{ApiJson, ApiQuery, ErrorBody, optional_json, types::CustomerBody};
 use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
+    params::path_id,
     policy::{Policy, Routes},
 };
 use axum::{
     Json,
     body::Bytes,
-    extract::{Path, Query, State, rejection::QueryRejection},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use cs_app::{
-    AppError,
-    access_requests::{self as uc, AccessRequest, Filter},
-};
-use serde::{Deserialize, Deserializer, Serialize, de::DeserializeOwned};
+use cs_app::access_requests::{self as uc, AccessRequest, Filter};
+use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
@@ -250,9 +248,8 @@ pub struct AccessRequestList {
 pub async fn list(
     State(s): State<AppState>,
     ctx: RequestCtx,
-    q: Result<Query<ListParams>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<Json<AccessRequestList>, WebError> {
-    let Query(q) = q.map_err(|e| AppError::bad_request("invalid_query", e.body_text()))?;
     let filter = Filter::parse(q.status.as_deref(), q.cursor.as_deref(), q.limit.as_deref())?;
     let page = uc::list(&s.app, ctx.actor()?, filter).await?;
     let items = page.items.into_iter().map(AccessRequestBody::of).collect();
@@ -260,14 +257,6 @@ pub async fn list(
         items,
         next_cursor: page.next.map(|id| id.to_string()),
     }))
-}
-
-/// An id in a path: anything that is not one is unknown, like an id that does not exist.
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(AppError::NotFound)
 }
 
 /// One access request, with its webpass.
@@ -281,16 +270,8 @@ pub async fn get(
     ctx: RequestCtx,
     Path(id): Path<String>,
 ) -> Result<Json<AccessRequestBody>, WebError> {
-    let d = uc::get(&s.app, ctx.actor()?, parse_id(&id)?).await?;
+    let d = uc::get(&s.app, ctx.actor()?, path_id(&id)?).await?;
     Ok(Json(AccessRequestBody::of(d.request)))
-}
-
-/// A JSON body that may be left out entirely (then every field takes its default).
-fn optional_json<T: DeserializeOwned + Default>(body: &Bytes) -> Result<T, AppError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(body).map_err(|e| AppError::bad_request("invalid_json", e.to_string()))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -320,7 +301,7 @@ pub async fn approve(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<AccessRequestBody>, WebError> {
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     let req: ApproveRequest = optional_json(&body)?;
     let approval = uc::approve(
         &s.app,
@@ -357,7 +338,7 @@ pub async fn reject(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<AccessRequestBody>, WebError> {
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     let req: RejectRequest = optional_json(&body)?;
     let mut r = uc::reject(
         &s.app,

@@ -1,24 +1,22 @@
 //! The operator's back office over the API: customers (search, detail, suspension), the
 //! Service Centre's password reset, and the audit search (also a customer's own, `/api/v1/audit`).
 
-use super::{ApiJson, ErrorBody, types::UserBody};
+use super::{ApiJson, ApiQuery, ErrorBody, optional_json, types::UserBody};
 use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
+    local_time,
     policy::{Policy, Routes},
 };
 use axum::{
     Json,
     body::Bytes,
-    extract::{Path, Query, State, rejection::QueryRejection},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use cs_app::{
-    AppError, FieldError,
-    backoffice::{self, AuditQuery, AuditView, CustomerQuery, UserRef},
-};
+use cs_app::backoffice::{self, AuditQuery, AuditView, CustomerQuery, UserRef};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -47,11 +45,6 @@ pub fn routes(r: Routes) -> Routes {
         )
         .get("/api/v1/operator/audit", Policy::Operator, operator_audit)
         .get("/api/v1/audit", Policy::Users, customer_audit)
-}
-
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, WebError> {
-    q.map(|Query(q)| q)
-        .map_err(|r| WebError(AppError::bad_request("invalid_query", r.body_text())))
 }
 
 // ---------------------------------------------------------------- customers
@@ -96,9 +89,8 @@ pub struct CustomerList {
 pub async fn customers(
     State(s): State<AppState>,
     ctx: RequestCtx,
-    q: Result<Query<CustomerParams>, QueryRejection>,
+    ApiQuery(p): ApiQuery<CustomerParams>,
 ) -> Result<Json<CustomerList>, WebError> {
-    let p = query(q)?;
     let page = backoffice::search_customers(
         &s.app,
         ctx.actor()?,
@@ -266,13 +258,25 @@ pub struct StatusChangeRequest {
     pub reason: Option<String>,
 }
 
-/// The body is optional: an empty one means no reason.
-fn status_change(body: &Bytes) -> Result<StatusChangeRequest, WebError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(StatusChangeRequest::default());
-    }
-    serde_json::from_slice(body)
-        .map_err(|e| WebError(AppError::bad_request("invalid_json", e.to_string())))
+/// Suspends or reactivates a customer, with the reason the body may give.
+async fn set_suspended(
+    s: &AppState,
+    ctx: &RequestCtx,
+    number: &str,
+    body: &Bytes,
+    suspended: bool,
+) -> Result<Response, WebError> {
+    let req: StatusChangeRequest = optional_json(body)?;
+    backoffice::set_customer_suspended(
+        &s.app,
+        ctx.actor()?,
+        &ctx.meta,
+        number,
+        suspended,
+        req.reason.as_deref(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Suspends a customer: its users' sessions and tokens end at once, and they cannot sign
@@ -291,17 +295,7 @@ pub async fn suspend(
     Path(number): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let req = status_change(&body)?;
-    backoffice::set_customer_suspended(
-        &s.app,
-        ctx.actor()?,
-        &ctx.meta,
-        &number,
-        true,
-        req.reason.as_deref(),
-    )
-    .await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    set_suspended(&s, &ctx, &number, &body, true).await
 }
 
 /// Reactivates a suspended customer: its users can sign in again.
@@ -318,17 +312,7 @@ pub async fn reactivate(
     Path(number): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let req = status_change(&body)?;
-    backoffice::set_customer_suspended(
-        &s.app,
-        ctx.actor()?,
-        &ctx.meta,
-        &number,
-        false,
-        req.reason.as_deref(),
-    )
-    .await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    set_suspended(&s, &ctx, &number, &body, false).await
 }
 
 // ---------------------------------------------------------------- Service Centre reset
@@ -411,50 +395,6 @@ pub struct AuditList {
     pub next_cursor: Option<String>,
 }
 
-/// Brussels days as the instants the search compares with: `from` at its midnight, `to`
-/// up to the next day's midnight (exclusive), so both days are whole, summer time or not.
-fn brussels_days(
-    from: Option<&str>,
-    to: Option<&str>,
-) -> Result<(Option<OffsetDateTime>, Option<OffsetDateTime>), AppError> {
-    let mut errors = Vec::new();
-    let mut day = |field: &str, raw: Option<&str>, next: bool| {
-        let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
-        let at = time::Date::parse(
-            raw,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .ok()
-        .and_then(|d| if next { d.next_day() } else { Some(d) })
-        .and_then(brussels_midnight);
-        if at.is_none() {
-            errors.push(FieldError::field(
-                field,
-                "invalid_date",
-                "expected a date as YYYY-MM-DD",
-            ));
-        }
-        at
-    };
-    let from = day("from", from, false);
-    let until = day("to", to, true);
-    if errors.is_empty() {
-        Ok((from, until))
-    } else {
-        Err(AppError::Validation(errors))
-    }
-}
-
-fn brussels_midnight(d: time::Date) -> Option<OffsetDateTime> {
-    let date =
-        jiff::civil::Date::new(d.year().try_into().ok()?, d.month() as i8, d.day() as i8).ok()?;
-    let tz = jiff::tz::TimeZone::get("Europe/Brussels")
-        .or_else(|_| jiff::tz::TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3"))
-        .ok()?;
-    let second = date.to_zoned_datetime(tz).ok()?.timestamp().as_second();
-    OffsetDateTime::from_unix_timestamp(second).ok()
-}
-
 async fn audit(
     s: &AppState,
     ctx: &RequestCtx,
@@ -462,7 +402,7 @@ async fn audit(
     p: AuditParams,
 ) -> Result<Json<AuditList>, WebError> {
     let actor = ctx.actor()?;
-    let (from, until) = brussels_days(p.from.as_deref(), p.to.as_deref())?;
+    let (from, until) = local_time::day_range(p.from.as_deref(), p.to.as_deref())?;
     let page = backoffice::search_audit(
         &s.app,
         actor,
@@ -508,9 +448,8 @@ async fn audit(
 pub async fn operator_audit(
     State(s): State<AppState>,
     ctx: RequestCtx,
-    q: Result<Query<AuditParams>, QueryRejection>,
+    ApiQuery(p): ApiQuery<AuditParams>,
 ) -> Result<Json<AuditList>, WebError> {
-    let p = query(q)?;
     audit(&s, &ctx, AuditView::Operator, p).await
 }
 
@@ -524,39 +463,7 @@ pub async fn operator_audit(
 pub async fn customer_audit(
     State(s): State<AppState>,
     ctx: RequestCtx,
-    q: Result<Query<AuditParams>, QueryRejection>,
+    ApiQuery(p): ApiQuery<AuditParams>,
 ) -> Result<Json<AuditList>, WebError> {
-    let p = query(q)?;
     audit(&s, &ctx, AuditView::Customer, p).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn brussels_days_are_whole_in_winter_and_summer() {
-        let (from, until) = brussels_days(Some("2026-01-15"), Some("2026-01-15")).unwrap();
-        assert_eq!(from, Some(datetime!(2026-01-14 23:00 UTC)));
-        assert_eq!(until, Some(datetime!(2026-01-15 23:00 UTC)));
-        let (from, until) = brussels_days(Some("2026-07-01"), Some("2026-07-31")).unwrap();
-        assert_eq!(from, Some(datetime!(2026-06-30 22:00 UTC)));
-        assert_eq!(until, Some(datetime!(2026-07-31 22:00 UTC)));
-        // The day summer time starts has 23 hours.
-        let (from, until) = brussels_days(Some("2026-03-29"), Some("2026-03-29")).unwrap();
-        assert_eq!(from, Some(datetime!(2026-03-28 23:00 UTC)));
-        assert_eq!(until, Some(datetime!(2026-03-29 22:00 UTC)));
-    }
-
-    #[test]
-    fn bad_dates_are_named_by_field() {
-        let Err(AppError::Validation(d)) = brussels_days(Some("2026-02-30"), Some("tomorrow"))
-        else {
-            panic!("expected a validation error")
-        };
-        let fields: Vec<_> = d.iter().filter_map(|f| f.field.as_deref()).collect();
-        assert_eq!(fields, ["from", "to"]);
-        assert_eq!(brussels_days(None, Some(" ")).unwrap(), (None, None));
-    }
 }

@@ -11,7 +11,10 @@ pub mod types;
 mod users;
 
 use crate::{error::WebError, policy::Routes};
-use axum::extract::{FromRequest, rejection::JsonRejection};
+use axum::extract::{
+    FromRequest, FromRequestParts,
+    rejection::{JsonRejection, QueryRejection},
+};
 use cs_app::AppError;
 
 pub fn routes(r: Routes) -> Routes {
@@ -32,6 +35,29 @@ pub struct ApiJson<T>(pub T);
 impl From<JsonRejection> for WebError {
     fn from(r: JsonRejection) -> Self {
         WebError(AppError::bad_request("invalid_json", r.body_text()))
+    }
+}
+
+/// A JSON body that may be left out entirely (empty or blank): then every field takes its
+/// default. Read from the raw bytes, since `ApiJson` refuses an empty body.
+fn optional_json<T: serde::de::DeserializeOwned + Default>(
+    body: &axum::body::Bytes,
+) -> Result<T, WebError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| WebError(AppError::bad_request("invalid_json", e.to_string())))
+}
+
+/// Query parameters whose rejection speaks the portal's error vocabulary (400 `invalid_query`).
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(WebError))]
+pub struct ApiQuery<T>(pub T);
+
+impl From<QueryRejection> for WebError {
+    fn from(r: QueryRejection) -> Self {
+        WebError(AppError::bad_request("invalid_query", r.body_text()))
     }
 }
 

@@ -6,6 +6,7 @@ use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
+    params::{path_id, query_value},
     policy::{Policy, Routes},
 };
 use axum::{
@@ -14,10 +15,7 @@ use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
-use cs_app::{
-    AppError,
-    users::{self, ListQuery, ManagedUser, NewUserInput, UserChanges},
-};
+use cs_app::users::{self, ListQuery, ManagedUser, NewUserInput, UserChanges};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -31,23 +29,6 @@ pub fn routes(r: Routes) -> Routes {
             Policy::Users,
             password_reset,
         )
-}
-
-/// Query parameters, read leniently: a repeated key keeps its last value, and nothing here
-/// can fail outside the portal's error vocabulary.
-fn query_value(raw: &Option<String>, key: &str) -> Option<String> {
-    form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
-        .filter(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
-        .last()
-}
-
-/// Another customer's id, an operator's id, or no number at all: all unknown alike.
-fn user_id(raw: &str) -> Result<i64, WebError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(WebError(AppError::NotFound))
 }
 
 pub(super) fn body(u: ManagedUser) -> UserBody {
@@ -220,7 +201,7 @@ pub async fn get(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<UserBody>, WebError> {
-    let id = user_id(&id)?;
+    let id = path_id(&id)?;
     let cn = CustomerParam::read(&raw).customer_number;
     let user = users::get(&s.app, ctx.actor()?, cn.as_deref(), id).await?;
     Ok(Json(body(user)))
@@ -262,7 +243,7 @@ pub async fn update(
     RawQuery(raw): RawQuery,
     req: Result<ApiJson<UpdateUserRequest>, WebError>,
 ) -> Result<Json<UserBody>, WebError> {
-    let id = user_id(&id)?;
+    let id = path_id(&id)?;
     let cn = CustomerParam::read(&raw).customer_number;
     let actor = ctx.actor()?;
     let req = match req {
@@ -301,34 +282,8 @@ pub async fn password_reset(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let id = user_id(&id)?;
+    let id = path_id(&id)?;
     let cn = CustomerParam::read(&raw).customer_number;
     users::request_password_reset(&s.app, ctx.actor()?, &ctx.meta, cn.as_deref(), id).await?;
     Ok(StatusCode::ACCEPTED.into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_values_keep_the_last_and_decode() {
-        let raw = Some("search=a%20b&status=x&status=active&limit=".to_owned());
-        assert_eq!(query_value(&raw, "search").as_deref(), Some("a b"));
-        assert_eq!(query_value(&raw, "status").as_deref(), Some("active"));
-        assert_eq!(query_value(&raw, "limit").as_deref(), Some(""));
-        assert_eq!(query_value(&raw, "cursor"), None);
-        assert_eq!(query_value(&None, "cursor"), None);
-    }
-
-    #[test]
-    fn ids_that_are_not_ids_are_unknown() {
-        assert_eq!(user_id("42").unwrap(), 42);
-        for bad in ["0", "-3", "x", "", "1.5"] {
-            assert!(
-                matches!(user_id(bad), Err(WebError(AppError::NotFound))),
-                "{bad}"
-            );
-        }
-    }
 }

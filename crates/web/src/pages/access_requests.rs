@@ -1,11 +1,13 @@
 //! The public access-request form (`/access-request`, then `/access-request/sent`) and the
 //! operator's queue of requests (`/operator/access-requests`, one request, approve, reject).
 
-use super::{Chrome, PageForm, render};
+use super::{Chrome, PageForm, error_text, render};
 use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
+    local_time,
+    params::path_id,
     policy::{Policy, Routes},
 };
 use askama::Template;
@@ -20,7 +22,6 @@ use cs_app::{
 };
 use cs_domain::Language;
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/access-request", Policy::Public, form_page)
@@ -40,38 +41,10 @@ pub fn routes(r: Routes) -> Routes {
         )
 }
 
-/// An instant as people in Belgium read it.
-fn brussels(t: OffsetDateTime) -> String {
-    let zoned = jiff::Timestamp::from_second(t.unix_timestamp())
-        .and_then(|ts| ts.in_tz("Europe/Brussels"))
-        .ok();
-    match zoned {
-        Some(z) => z.strftime("%Y-%m-%d %H:%M").to_string(),
-        None => format!(
-            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute()
-        ),
-    }
-}
-
-/// An id in a path: anything that is not one is unknown, like an id that does not exist.
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(AppError::NotFound)
-}
-
 /// The translated message of a field problem: `access-request-error-<code>`, else the
 /// use case's own (English) message.
 fn field_message(chrome: &Chrome, e: &FieldError) -> String {
-    let key = format!("access-request-error-{}", e.code.replace('_', "-"));
-    let t = chrome.t(&key);
-    if t == key { e.message.clone() } else { t }
+    error_text(chrome.lang, "access-request-error-", &e.code, &e.message)
 }
 
 fn error_for(chrome: &Chrome, errors: &[FieldError], field: &str) -> Option<String> {
@@ -460,7 +433,7 @@ async fn queue(
         .iter()
         .map(|r| Row {
             id: r.id,
-            received: brussels(r.created_at),
+            received: local_time::minute(r.created_at),
             company_name: r.company_name.clone(),
             vat_number: r.vat_number.clone(),
             customer_number: r.customer_number.clone().unwrap_or_default(),
@@ -635,7 +608,7 @@ fn detail_page(chrome: Chrome, d: uc::Detail, decision: Decision) -> DetailPage 
             chrome.lang,
             "access-request-decided",
             &[
-                ("at", &brussels(at)),
+                ("at", &local_time::minute(at)),
                 ("by", r.decided_by.as_deref().unwrap_or("")),
             ],
         )
@@ -644,7 +617,7 @@ fn detail_page(chrome: Chrome, d: uc::Detail, decision: Decision) -> DetailPage 
         id: r.id,
         status: status_label(&chrome, r.status),
         pending,
-        received: brussels(r.created_at),
+        received: local_time::minute(r.created_at),
         fields,
         message: r.message.clone(),
         duplicates: r.duplicates.clone(),
@@ -678,7 +651,7 @@ async fn detail(
     Path(id): Path<String>,
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, WebError> {
-    let d = uc::get(&s.app, ctx.actor()?, parse_id(&id)?).await?;
+    let d = uc::get(&s.app, ctx.actor()?, path_id(&id)?).await?;
     let chrome = Chrome::new(&ctx, QUEUE);
     let notice = match q.done.as_deref() {
         Some("approved") => Some(chrome.t("access-request-done-approved")),
@@ -711,9 +684,12 @@ async fn decision_failed(
         }
         AppError::Conflict { code, .. } => {
             let chrome = Chrome::new(ctx, QUEUE);
-            let key = format!("access-request-error-{}", code.replace('_', "-"));
-            let t = chrome.t(&key);
-            decision.problem = Some(if t == key { err.to_string() } else { t });
+            decision.problem = Some(error_text(
+                chrome.lang,
+                "access-request-error-",
+                code,
+                &err.to_string(),
+            ));
             StatusCode::CONFLICT
         }
         _ => return Err(err.into()),
@@ -736,7 +712,7 @@ async fn approve(
     Path(id): Path<String>,
     PageForm(f): PageForm<ApproveForm>,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     let number = Some(f.customer_number.as_str()).filter(|n| !n.trim().is_empty());
     match uc::approve(&s.app, ctx.actor()?, &ctx.meta, id, number).await {
         Ok(_) => Ok(Redirect::to(&format!("{QUEUE}/{id}?done=approved")).into_response()),
@@ -762,7 +738,7 @@ async fn reject(
     Path(id): Path<String>,
     PageForm(f): PageForm<RejectForm>,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     match uc::reject(&s.app, ctx.actor()?, &ctx.meta, id, &f.reason).await {
         Ok(_) => Ok(Redirect::to(&format!("{QUEUE}/{id}?done=rejected")).into_response()),
         Err(e) => {
@@ -772,23 +748,5 @@ async fn reject(
             };
             decision_failed(&s, &ctx, id, e, decision).await
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::brussels;
-    use time::macros::datetime;
-
-    #[test]
-    fn times_are_shown_in_brussels_summer_and_winter() {
-        assert_eq!(
-            brussels(datetime!(2026-11-26 10:00:00 UTC)),
-            "2026-11-26 11:00"
-        );
-        assert_eq!(
-            brussels(datetime!(2026-07-01 10:00:00 UTC)),
-            "2026-07-01 12:00"
-        );
     }
 }

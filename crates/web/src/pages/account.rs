@@ -2,11 +2,12 @@
 //! session, personal API tokens (shown once), the way to the second factor; and the public
 //! "forgot password" page (`/password/forgot`), which answers alike for every username.
 
-use super::{Chrome, PageForm, render};
+use super::{Chrome, PageForm, error_text, render};
 use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
+    local_time,
     policy::{Policy, Routes},
 };
 use askama::Template;
@@ -20,7 +21,6 @@ use cs_app::{
     account::{self, PasswordChange},
 };
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/account", Policy::SignedIn, page)
@@ -36,25 +36,9 @@ pub fn routes(r: Routes) -> Routes {
         .post("/password/forgot", Policy::Public, forgot_submit)
 }
 
-/// An instant as people in Belgium read it (Europe/Brussels), to the minute.
-fn local(t: OffsetDateTime) -> String {
-    let Ok(ts) = jiff::Timestamp::from_second(t.unix_timestamp()) else {
-        return String::new();
-    };
-    match jiff::tz::TimeZone::get("Europe/Brussels") {
-        Ok(tz) => ts
-            .to_zoned_datetime(tz)
-            .strftime("%Y-%m-%d %H:%M")
-            .to_string(),
-        Err(_) => format!("{} UTC", ts.strftime("%Y-%m-%d %H:%M")),
-    }
-}
-
 /// The translated message of a field error (`error-<code>`), else the error's own text.
 fn message(chrome: &Chrome, e: &FieldError) -> String {
-    let key = format!("error-{}", e.code.replace('_', "-"));
-    let t = chrome.t(&key);
-    if t == key { e.message.clone() } else { t }
+    error_text(chrome.lang, "error-", &e.code, &e.message)
 }
 
 /// The message for `field` among `errors`, if any.
@@ -150,9 +134,9 @@ async fn account_page(
         .map(|t| TokenRow {
             id: t.id,
             name: t.name,
-            created: local(t.created_at),
-            expires: local(t.expires_at),
-            last_used: t.last_used_at.map(local),
+            created: local_time::minute(t.created_at),
+            expires: local_time::minute(t.expires_at),
+            last_used: t.last_used_at.map(local_time::minute),
         })
         .collect();
     let lifetimes = account::TOKEN_LIFETIME_DAYS
@@ -298,7 +282,7 @@ async fn create_token(
             chrome: Chrome::new(&ctx, "/account"),
             name: created.name,
             token: created.token,
-            expires: local(created.expires_at),
+            expires: local_time::minute(created.expires_at),
         })),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
             let chrome = Chrome::new(&ctx, "/account");

@@ -2,11 +2,12 @@
 //! centres, collection points, users, suspension, the Service Centre's reset) and the audit
 //! search, also as a customer administrator's own `/audit`. Times are shown in Brussels time.
 
-use super::{Chrome, PageForm, render};
+use super::{Chrome, PageForm, error_text, render};
 use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
+    local_time,
     policy::{Policy, Routes},
 };
 use askama::Template;
@@ -22,7 +23,6 @@ use cs_app::{
 };
 use cs_domain::Language;
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/operator/customers", Policy::Operator, customers_page)
@@ -52,67 +52,6 @@ pub fn routes(r: Routes) -> Routes {
 
 // ---------------------------------------------------------------- shared helpers
 
-fn brussels() -> jiff::tz::TimeZone {
-    jiff::tz::TimeZone::get("Europe/Brussels")
-        .or_else(|_| jiff::tz::TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3"))
-        .unwrap_or(jiff::tz::TimeZone::UTC)
-}
-
-/// An instant as a Brussels wall-clock time.
-fn local(t: OffsetDateTime) -> String {
-    match jiff::Timestamp::from_second(t.unix_timestamp()) {
-        Ok(ts) => ts
-            .to_zoned_datetime(brussels())
-            .strftime("%Y-%m-%d %H:%M:%S")
-            .to_string(),
-        Err(_) => t.to_string(),
-    }
-}
-
-fn brussels_midnight(d: time::Date) -> Option<OffsetDateTime> {
-    let date =
-        jiff::civil::Date::new(d.year().try_into().ok()?, d.month() as i8, d.day() as i8).ok()?;
-    let second = date
-        .to_zoned_datetime(brussels())
-        .ok()?
-        .timestamp()
-        .as_second();
-    OffsetDateTime::from_unix_timestamp(second).ok()
-}
-
-/// Inclusive Brussels days as instants: `from` at its midnight, `to` up to the next midnight.
-fn brussels_days(
-    from: &str,
-    to: &str,
-) -> Result<(Option<OffsetDateTime>, Option<OffsetDateTime>), AppError> {
-    let mut errors = Vec::new();
-    let mut day = |field: &str, raw: &str, next: bool| {
-        let raw = Some(raw.trim()).filter(|s| !s.is_empty())?;
-        let at = time::Date::parse(
-            raw,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .ok()
-        .and_then(|d| if next { d.next_day() } else { Some(d) })
-        .and_then(brussels_midnight);
-        if at.is_none() {
-            errors.push(FieldError::field(
-                field,
-                "invalid_date",
-                "expected a date as YYYY-MM-DD",
-            ));
-        }
-        at
-    };
-    let from = day("from", from, false);
-    let until = day("to", to, true);
-    if errors.is_empty() {
-        Ok((from, until))
-    } else {
-        Err(AppError::Validation(errors))
-    }
-}
-
 /// Field errors of a form, translated, each shown beside its field.
 #[derive(Debug, Default)]
 struct FormErrors(Vec<(String, String)>);
@@ -123,9 +62,7 @@ impl FormErrors {
             details
                 .iter()
                 .map(|d| {
-                    let key = format!("bo-error-{}", d.code.replace('_', "-"));
-                    let text = i18n::t(lang, &key);
-                    let text = if text == key { d.message.clone() } else { text };
+                    let text = error_text(lang, "bo-error-", &d.code, &d.message);
                     (d.field.clone().unwrap_or_default(), text)
                 })
                 .collect(),
@@ -405,8 +342,8 @@ fn customer_view(
                 role: chrome.t(&format!("role-{}", u.role)),
                 status: chrome.t(&format!("bo-user-status-{}", u.status)),
                 disabled: u.status == "disabled",
-                last_login: u.last_login_at.map(local),
-                locked_until: u.locked_until.map(local),
+                last_login: u.last_login_at.map(local_time::second),
+                locked_until: u.locked_until.map(local_time::second),
                 id: u.id,
                 username: u.username,
                 full_name: u.full_name,
@@ -586,7 +523,7 @@ async fn audit_page(
         "/audit"
     };
     let chrome = Chrome::new(ctx, path);
-    let result = match brussels_days(&p.from, &p.to) {
+    let result = match local_time::day_range(Some(&p.from), Some(&p.to)) {
         Ok((from, until)) => {
             backoffice::search_audit(
                 &s.app,
@@ -634,7 +571,7 @@ async fn audit_page(
             page.items
                 .iter()
                 .map(|e| AuditLine {
-                    at: local(e.at),
+                    at: local_time::second(e.at),
                     actor: e.actor.clone(),
                     customer_number: e.customer_number.clone().unwrap_or_default(),
                     action: e.action.clone(),
@@ -725,27 +662,6 @@ async fn customer_audit_page(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn times_show_in_brussels_summer_and_winter() {
-        assert_eq!(
-            local(datetime!(2026-11-26 10:00:00 UTC)),
-            "2026-11-26 11:00:00"
-        );
-        assert_eq!(
-            local(datetime!(2026-07-01 22:30:00 UTC)),
-            "2026-07-02 00:30:00"
-        );
-    }
-
-    #[test]
-    fn page_dates_are_brussels_days() {
-        let (from, until) = brussels_days("2026-11-26", "2026-11-26").unwrap();
-        assert_eq!(from, Some(datetime!(2026-11-25 23:00 UTC)));
-        assert_eq!(until, Some(datetime!(2026-11-26 23:00 UTC)));
-        assert!(brussels_days("26/11/2026", "").is_err());
-    }
 
     #[test]
     fn links_keep_only_the_filters_given() {

@@ -171,6 +171,19 @@ pub struct ErrorPage {
     pub reference: Option<String>,
 }
 
+/// The page's words for an error code: the key `prefix` + the code with `-` for `_`
+/// (`bo-error-invalid-limit`), else `fallback` (the use case's own English message) for a
+/// code that has no text yet.
+fn error_text(lang: Language, prefix: &str, code: &str, fallback: &str) -> String {
+    let key = format!("{prefix}{}", code.replace('_', "-"));
+    let text = i18n::t(lang, &key);
+    if text == key {
+        fallback.to_owned()
+    } else {
+        text
+    }
+}
+
 impl ErrorPage {
     pub fn new(
         actor: Option<&Actor>,
@@ -179,13 +192,7 @@ impl ErrorPage {
         err: &AppError,
         reference: Option<String>,
     ) -> Self {
-        let key = format!("error-{}", err.code().replace('_', "-"));
-        let translated = i18n::t(lang, &key);
-        let message = if translated == key {
-            err.to_string()
-        } else {
-            translated
-        };
+        let message = error_text(lang, "error-", err.code(), &err.to_string());
         Self {
             chrome: Chrome::build(actor, lang, csrf.to_owned(), ""),
             title: i18n::t(lang, &format!("error-title-{}", err.status())),

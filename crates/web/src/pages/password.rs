@@ -1,7 +1,7 @@
 //! The page behind one-time links (`/password/set?token=…`): invitation and reset. The
 //! token travels in a hidden field from the form on; errors keep the page and say what to do.
 
-use super::{Chrome, PageForm, render};
+use super::{Chrome, PageForm, error_text, render};
 use crate::{
     AppState,
     context::RequestCtx,
@@ -112,11 +112,7 @@ async fn submit(
         Err(AppError::Validation(details)) => {
             let msg = details
                 .first()
-                .map(|d| {
-                    let key = format!("error-{}", d.code.replace('_', "-"));
-                    let t = chrome.t(&key);
-                    if t == key { d.message.clone() } else { t }
-                })
+                .map(|d| error_text(chrome.lang, "error-", &d.code, &d.message))
                 .unwrap_or_default();
             Ok(fail(
                 chrome,

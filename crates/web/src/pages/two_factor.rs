@@ -3,11 +3,12 @@
 //! once, turn off with the password), a customer's "second factor required" setting
 //! (`/security`) and the Service Centre's unlock of a locked account.
 
-use super::{Chrome, PageForm, login, render, safe_next};
+use super::{Chrome, PageForm, error_text, login, render, safe_next};
 use crate::{
     AppState,
     context::{RequestCtx, cookie},
     error::WebError,
+    local_time,
     policy::{Policy, Routes},
 };
 use askama::Template;
@@ -57,11 +58,7 @@ fn field_message(chrome: &Chrome, e: &AppError, field: &str) -> Option<String> {
     e.details()
         .iter()
         .find(|d| d.field.as_deref() == Some(field))
-        .map(|d| {
-            let key = format!("two-factor-error-{}", d.code.replace('_', "-"));
-            let t = chrome.t(&key);
-            if t == key { d.message.clone() } else { t }
-        })
+        .map(|d| error_text(chrome.lang, "two-factor-error-", &d.code, &d.message))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -207,15 +204,6 @@ fn grouped(secret: &str) -> String {
         .join(" ")
 }
 
-/// A date as people in Belgium read it (Europe/Brussels, day/month/year).
-fn brussels_date(t: time::OffsetDateTime) -> String {
-    let tz = jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC);
-    match jiff::Timestamp::from_second(t.unix_timestamp()) {
-        Ok(ts) => ts.to_zoned_datetime(tz).strftime("%d/%m/%Y").to_string(),
-        Err(_) => String::new(),
-    }
-}
-
 #[derive(Debug, Default)]
 struct Extras {
     recovery_codes: Vec<String>,
@@ -238,7 +226,7 @@ async fn account_view(
     Ok(render(&AccountPage {
         chrome: Chrome::new(ctx, "/account"),
         enabled: status.enabled_at.is_some(),
-        enabled_on: status.enabled_at.map(brussels_date).unwrap_or_default(),
+        enabled_on: status.enabled_at.map(local_time::date).unwrap_or_default(),
         required: status.required,
         qr_svg: qr,
         secret,
@@ -476,17 +464,5 @@ mod tests {
     #[test]
     fn secret_is_grouped_by_four() {
         assert_eq!(grouped("ABCDEFGHIJ"), "ABCD EFGH IJ");
-    }
-
-    #[test]
-    fn dates_are_brussels_days() {
-        // 23:30 UTC on 26 November is already the 27th in Brussels (UTC+1).
-        let t = time::macros::datetime!(2026-11-26 23:30:00 UTC);
-        let expected = if jiff::tz::TimeZone::get("Europe/Brussels").is_ok() {
-            "27/11/2026"
-        } else {
-            "26/11/2026" // no time-zone database on this machine: UTC
-        };
-        assert_eq!(brussels_date(t), expected);
     }
 }

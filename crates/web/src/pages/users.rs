@@ -2,11 +2,13 @@
 //! named by `?customer_number=`, which every link and form of these pages keeps): the list,
 //! the new-user form, the edit form and the disable, enable and password-reset buttons.
 
-use super::{Chrome, PageForm, render};
+use super::{Chrome, PageForm, error_text, render};
 use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
+    local_time,
+    params::{path_id, query_value},
     policy::{Policy, Routes},
 };
 use askama::Template;
@@ -34,15 +36,7 @@ pub fn routes(r: Routes) -> Routes {
 }
 
 // ---------------------------------------------------------------------------------------
-// Small helpers: query values, links that keep the customer, times in Brussels.
-
-/// A query value, leniently (the last of repeated keys; never a framework error).
-fn query_value(raw: &Option<String>, key: &str) -> Option<String> {
-    form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
-        .filter(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
-        .last()
-}
+// Small helpers: links that keep the customer, the machine-readable time.
 
 /// `path` with the non-empty parameters as a query string.
 fn href(path: &str, params: &[(&str, &str)]) -> String {
@@ -71,32 +65,6 @@ fn cn_arg(cn: &str) -> Option<&str> {
     (!cn.is_empty()).then_some(cn)
 }
 
-fn user_id(raw: &str) -> Result<i64, WebError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(WebError(AppError::NotFound))
-}
-
-/// An instant as Brussels wall-clock time (`2026-11-26 11:00`); UTC if the zone is unknown.
-fn brussels(t: OffsetDateTime) -> String {
-    let zoned = jiff::Timestamp::from_second(t.unix_timestamp())
-        .ok()
-        .zip(jiff::tz::TimeZone::get("Europe/Brussels").ok())
-        .map(|(ts, tz)| ts.to_zoned_datetime(tz));
-    match zoned {
-        Some(z) => z.strftime("%Y-%m-%d %H:%M").to_string(),
-        None => format!(
-            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute()
-        ),
-    }
-}
-
 /// The machine-readable form of an instant, for `<time datetime>`.
 fn iso(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
@@ -105,9 +73,7 @@ fn iso(t: OffsetDateTime) -> String {
 
 /// An error's message in the page's language (`users-error-<code>`), else the use case's own.
 fn message(chrome: &Chrome, code: &str, fallback: &str) -> String {
-    let key = format!("users-error-{}", code.replace('_', "-"));
-    let t = chrome.t(&key);
-    if t == key { fallback.to_owned() } else { t }
+    error_text(chrome.lang, "users-error-", code, fallback)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -202,7 +168,7 @@ fn row(chrome: &Chrome, cn: &str, u: ManagedUser) -> Row {
             u.cost_centres.join(", ")
         },
         status: chrome.t(&format!("users-status-{}", u.status.as_str())),
-        last_login: u.last_login_at.map(|t| (iso(t), brussels(t))),
+        last_login: u.last_login_at.map(|t| (iso(t), local_time::minute(t))),
         username: u.username,
         full_name: u.full_name,
         email: u.email,
@@ -410,7 +376,7 @@ fn form_page(
                 Some(Account {
                     status: u.status,
                     status_label: chrome.t(&format!("users-status-{}", u.status.as_str())),
-                    last_login: u.last_login_at.map(|t| (iso(t), brussels(t))),
+                    last_login: u.last_login_at.map(|t| (iso(t), local_time::minute(t))),
                     disable_action: href(&format!("{base}/disable"), &keep),
                     enable_action: href(&format!("{base}/enable"), &keep),
                     reset_action: href(&format!("{base}/password-reset"), &keep),
@@ -572,7 +538,7 @@ async fn edit_page(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let id = user_id(&id)?;
+    let id = path_id(&id)?;
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
     let user = match users::get(&s.app, actor, cn_arg(&cn), id).await {
@@ -633,7 +599,7 @@ async fn edit_submit(
     RawQuery(raw): RawQuery,
     form: Result<PageForm<Vec<(String, String)>>, WebError>,
 ) -> Result<Response, WebError> {
-    let id = user_id(&id)?;
+    let id = path_id(&id)?;
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
     let pairs = match form {
@@ -679,7 +645,7 @@ async fn set_status(
     raw: Option<String>,
     to: UserStatus,
 ) -> Result<Response, WebError> {
-    let id = user_id(&id)?;
+    let id = path_id(&id)?;
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
     let changes = UserChanges {
@@ -728,7 +694,7 @@ async fn password_reset(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let id = user_id(&id)?;
+    let id = path_id(&id)?;
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
     match users::request_password_reset(&s.app, actor, &ctx.meta, cn_arg(&cn), id).await {
@@ -757,11 +723,11 @@ mod tests {
     #[test]
     fn times_are_shown_in_brussels() {
         assert_eq!(
-            brussels(datetime!(2026-11-26 10:00:00 UTC)),
+            local_time::minute(datetime!(2026-11-26 10:00:00 UTC)),
             "2026-11-26 11:00"
         );
         assert_eq!(
-            brussels(datetime!(2026-07-01 22:30:00 UTC)),
+            local_time::minute(datetime!(2026-07-01 22:30:00 UTC)),
             "2026-07-02 00:30"
         );
         assert_eq!(
