@@ -352,7 +352,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
             customer_id: None,
             username: operator,
             username_key: operator,
-            full_name: "Service Centre",
+            full_name: "Nadia Lemaire",
             email: "service.centre@collectstamp.example",
             language: Language::En.code(),
             role: Role::Operator.as_str(),
