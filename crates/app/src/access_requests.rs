@@ -439,6 +439,11 @@ fn username_taken(username: &str) -> FieldError {
 /// Submits the public form (`language` falls back to the visitor's when not chosen). Nothing
 /// is stored unless every field is valid and the username is free; the contact then gets
 /// an e-mail confirming receipt, in the request's language.
+/// At most this many access requests from one address within [`SUBMISSION_WINDOW`]: each one
+/// sends an e-mail to an address the visitor chose. High enough for a proxy shared by many.
+pub const SUBMISSION_LIMIT: i64 = 100;
+pub const SUBMISSION_WINDOW: time::Duration = time::Duration::hours(1);
+
 pub async fn submit(
     app: &App,
     meta: &RequestMeta,
@@ -449,6 +454,19 @@ pub async fn submit(
     let now = app.now();
     let key = v.username.normalized();
     let mut tx = app.store.begin().await?;
+    // Each request e-mails the address it names: bound what one address can send.
+    let recent = cs_store::repo::audit::count_from_address(
+        &mut tx.conn(),
+        action::SUBMITTED,
+        &meta.ip,
+        now - SUBMISSION_WINDOW,
+    )
+    .await?;
+    if recent >= SUBMISSION_LIMIT {
+        return Err(AppError::Throttled {
+            code: "too_many_attempts",
+        });
+    }
     if users::by_username_key(&mut tx.conn(), &key)
         .await?
         .is_some()

@@ -5,6 +5,7 @@ use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 
 crate::on_both!(
+    one_address_may_send_a_bounded_number_of_requests,
     invalid_fields_are_named_one_by_one_and_nothing_is_stored,
     a_valid_request_is_stored_pending_normalised_and_acknowledged,
     the_form_keeps_what_was_typed_and_shows_each_error_beside_its_field,
@@ -1270,4 +1271,20 @@ async fn approval_without_any_customer_number_assigns_a_provisional_one(t: &Test
     }
     assert_eq!(numbers, ["9900000001", "9900000002"]);
     assert_eq!(t.count("SELECT COUNT(*) FROM users WHERE username = 'second.admin' AND role = 'admin' AND status = 'invited'").await, 1);
+}
+
+async fn one_address_may_send_a_bounded_number_of_requests(t: &TestApp) {
+    let limit = cs_app::access_requests::SUBMISSION_LIMIT;
+    for i in 0..limit {
+        let r = submit(t, &request(json!({"username": format!("flood{i}")}))).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "request {i}");
+    }
+    let r = submit(t, &request(json!({"username": "one.too.many"}))).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "too_many_attempts");
+    assert_eq!(t.count("SELECT COUNT(*) FROM access_requests").await, limit);
+    t.clock.advance(time::Duration::hours(1));
+    let r = submit(t, &request(json!({"username": "next.hour"}))).await;
+    assert_eq!(r.status(), StatusCode::CREATED, "the window moves on");
 }

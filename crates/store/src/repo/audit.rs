@@ -92,3 +92,19 @@ pub async fn latest_of_action(
         .fetch_all(x)
         .await)?)
 }
+
+/// How many events of `action` came from `ip` since `since` (rate limits built on the trail).
+pub async fn count_from_address(
+    conn: &mut Conn<'_>,
+    action: &str,
+    ip: &str,
+    since: OffsetDateTime,
+) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM audit_events WHERE action = $1 AND ip = $2 AND at > $3";
+    Ok(on_conn!(conn, |x| sqlx::query_scalar(sql)
+        .bind(action)
+        .bind(ip)
+        .bind(crate::instant(since))
+        .fetch_one(x)
+        .await)?)
+}
