@@ -188,6 +188,8 @@ pub struct CustomerUser {
     pub last_login_at: Option<OffsetDateTime>,
     /// Set only while the account is locked.
     pub locked_until: Option<OffsetDateTime>,
+    /// The user signs in with a second factor.
+    pub two_factor: bool,
 }
 
 /// Everything the customer page shows.
@@ -281,6 +283,7 @@ fn customer_user(u: UserRow, cost_centres: Vec<String>, now: OffsetDateTime) -> 
         status: u.status,
         last_login_at: u.last_login_at,
         locked_until: u.locked_until.filter(|t| *t > now),
+        two_factor: u.totp_enabled_at.is_some(),
     }
 }
 

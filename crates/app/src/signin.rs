@@ -48,6 +48,7 @@ pub mod action {
     /// An account just got locked by its failures.
     pub const USER_LOCKED: &str = "user.locked";
     pub const USER_UNLOCKED: &str = "user.unlocked";
+    pub const TOTP_RESET: &str = "totp.reset";
     pub const REQUIRE_TOTP: &str = "customer.require_totp";
     pub const TOTP_ENROLMENT_STARTED: &str = "totp.enrolment_started";
     pub const TOTP_ENABLED: &str = "totp.enabled";
@@ -636,6 +637,48 @@ fn may_manage_users(actor: &Actor) -> AppResult<()> {
     } else {
         Err(AppError::Forbidden)
     }
+}
+
+/// Removes a user's second factor (Service Centre only), for a user who lost both the
+/// device and the recovery codes. The user signs in with the password alone and enrols
+/// again (its customer's requirement, if any, sends it to the set-up at once). The caller
+/// has checked the person's identity by its own procedure; the act is audited under the
+/// user's customer, so its administrators see it. Returns the customer's number.
+pub async fn reset_second_factor(
+    app: &App,
+    actor: &Actor,
+    meta: &RequestMeta,
+    user_id: i64,
+) -> AppResult<Option<String>> {
+    if !actor.is_operator() {
+        return Err(AppError::Forbidden);
+    }
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let user = users::by_id(&mut tx.conn(), user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let had = user.totp_enabled_at.is_some();
+    security::disable_totp(&mut tx.conn(), user.id).await?;
+    security::delete_pending_logins_of_user(&mut tx.conn(), user.id).await?;
+    let number = match user.customer_id {
+        Some(id) => customers::by_id(&mut tx.conn(), id)
+            .await?
+            .map(|c| c.customer_number),
+        None => None,
+    };
+    audit::record(
+        &mut tx.conn(),
+        now,
+        &Who::actor_for(actor, user.customer_id),
+        meta,
+        action::TOTP_RESET,
+        ("user", &user.id.to_string()),
+        json!({ "username": user.username, "had_second_factor": had }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(number)
 }
 
 pub async fn security_overview(

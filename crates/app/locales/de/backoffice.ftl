@@ -84,3 +84,4 @@ bo-error-customer-number-too-long = Eine Kundennummer hat höchstens 10 Ziffern.
 bo-error-customer-number-empty = Bitte geben Sie eine Kundennummer ein.
 bo-error-required = Dieses Feld ist erforderlich.
 error-user-disabled = Dieser Benutzer ist deaktiviert. Ein Administrator des Kunden muss ihn zuerst wieder aktivieren.
+bo-reset-second-factor = Zweiten Faktor entfernen

@@ -84,3 +84,4 @@ bo-error-customer-number-too-long = A customer number has at most 10 digits.
 bo-error-customer-number-empty = Enter a customer number.
 bo-error-required = This field is required.
 error-user-disabled = This user is disabled. An administrator of the customer must enable the user first.
+bo-reset-second-factor = Remove the second factor

@@ -84,3 +84,4 @@ bo-error-customer-number-too-long = Un numéro de client compte au maximum 10 ch
 bo-error-customer-number-empty = Veuillez saisir un numéro de client.
 bo-error-required = Ce champ est obligatoire.
 error-user-disabled = Cet utilisateur est désactivé. Un administrateur du client doit d'abord le réactiver.
+bo-reset-second-factor = Supprimer le second facteur

@@ -84,3 +84,4 @@ bo-error-customer-number-too-long = Een klantnummer telt hoogstens 10 cijfers.
 bo-error-customer-number-empty = Vul een klantnummer in.
 bo-error-required = Dit veld is verplicht.
 error-user-disabled = Deze gebruiker is gedeactiveerd. Een beheerder van de klant moet hem eerst opnieuw activeren.
+bo-reset-second-factor = Tweede factor verwijderen

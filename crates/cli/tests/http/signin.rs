@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use time::Duration;
 
 crate::on_both!(
+    the_service_centre_removes_a_lost_second_factor,
     ten_failures_lock_the_page_sign_in_for_15_minutes,
     ten_failures_lock_the_token_endpoint_too,
     operator_unlocks_and_nobody_else_may,
@@ -779,4 +780,58 @@ async fn a_customer_can_require_the_second_factor(t: &TestApp) {
         t.signed_in("b.user").await.get("/").await.status(),
         StatusCode::OK
     );
+}
+
+async fn the_service_centre_removes_a_lost_second_factor(t: &TestApp) {
+    let (_secret, codes) = enrol(t, "a.user").await;
+    let id = t.fx.users["a.user"];
+    // The customer's admin may not; the Service Centre may, from the customer page.
+    let admin = t.bearer("a.admin").await;
+    let path = format!("/api/v1/operator/users/{id}/second-factor/reset");
+    let r = t
+        .http()
+        .post(t.url(&path))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let mut op = t.signed_in("op.one").await;
+    let page = op
+        .get("/operator/customers/8800001")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("/operator/users/{id}/second-factor/reset")),
+        "the button is shown"
+    );
+    let r = post_from(
+        &mut op,
+        "/operator/customers/8800001",
+        &format!("/operator/users/{id}/second-factor/reset"),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[header::LOCATION], "/operator/customers/8800001");
+    // The password alone signs in again; the old recovery codes are gone.
+    let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(t.count("SELECT COUNT(*) FROM recovery_codes WHERE user_id IN (SELECT id FROM users WHERE username = 'a.user')").await, 0, "{} codes voided", codes.len());
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM audit_events WHERE action = 'totp.reset'")
+            .await,
+        1
+    );
+    let op_token = t.bearer("op.one").await;
+    let unknown = t
+        .http()
+        .post(t.url("/api/v1/operator/users/999999/second-factor/reset"))
+        .bearer_auth(&op_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }

@@ -31,6 +31,7 @@ use utoipa::{
         super::users::get, super::users::update,
         super::users::password_reset,
         super::signin::unlock_user,
+        super::signin::reset_second_factor,
     ),
     modifiers(&Security),
 )]

@@ -21,6 +21,30 @@ pub fn routes(r: Routes) -> Routes {
         Policy::Operator,
         unlock_user,
     )
+    .post(
+        "/api/v1/operator/users/{id}/second-factor/reset",
+        Policy::Operator,
+        reset_second_factor,
+    )
+}
+
+/// Removes a user's second factor (Service Centre only) when the device and the recovery
+/// codes are lost; the user enrols again after signing in with its password.
+#[utoipa::path(post, path = "/api/v1/operator/users/{id}/second-factor/reset", tag = "operator",
+    params(("id" = i64, Path, description = "the user's id")),
+    responses((status = 204, description = "removed (also when there was none)"),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "not an operator", body = ErrorBody),
+        (status = 404, description = "no such user", body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn reset_second_factor(
+    State(s): State<AppState>,
+    ctx: RequestCtx,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    signin::reset_second_factor(&s.app, ctx.actor()?, &ctx.meta, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Unlocks an account locked by failed sign-ins (Service Centre only): its lock ends and

@@ -249,6 +249,7 @@ struct UserLine {
     disabled: bool,
     last_login: Option<String>,
     locked_until: Option<String>,
+    two_factor: bool,
 }
 
 #[derive(Template)]
@@ -344,6 +345,7 @@ fn customer_view(
                 disabled: u.status == "disabled",
                 last_login: u.last_login_at.map(local_time::second),
                 locked_until: u.locked_until.map(local_time::second),
+                two_factor: u.two_factor,
                 id: u.id,
                 username: u.username,
                 full_name: u.full_name,

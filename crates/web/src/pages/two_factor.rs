@@ -31,6 +31,11 @@ pub fn routes(r: Routes) -> Routes {
         .get("/security", Policy::Users, security_page)
         .post("/security", Policy::Users, security_submit)
         .post("/operator/users/{id}/unlock", Policy::Operator, unlock)
+        .post(
+            "/operator/users/{id}/second-factor/reset",
+            Policy::Operator,
+            reset_second_factor,
+        )
 }
 
 /// The cookie that carries a sign-in waiting for its second factor (5 minutes).
@@ -438,6 +443,24 @@ async fn unlock(
 ) -> Result<Response, WebError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let number = signin::unlock(&s.app, ctx.actor()?, &ctx.meta, id).await?;
+    let to = match number {
+        Some(n) => {
+            let n: String = form_urlencoded::byte_serialize(n.as_bytes()).collect();
+            format!("/operator/customers/{n}")
+        }
+        None => "/operator/customers".to_owned(),
+    };
+    Ok(Redirect::to(&to).into_response())
+}
+
+/// Service Centre: removes a lost second factor, then back to its customer's page.
+async fn reset_second_factor(
+    State(s): State<AppState>,
+    ctx: RequestCtx,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let number = signin::reset_second_factor(&s.app, ctx.actor()?, &ctx.meta, id).await?;
     let to = match number {
         Some(n) => {
             let n: String = form_urlencoded::byte_serialize(n.as_bytes()).collect();
