@@ -4,6 +4,7 @@
 pub mod barcode;
 pub mod clock;
 pub mod customer;
+pub mod feeds;
 pub mod language;
 pub mod money;
 pub mod period;
@@ -15,6 +16,7 @@ pub mod vat;
 pub use barcode::Barcode;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use customer::CustomerNumber;
+pub use feeds::{ColumnMap, FeedKind, FeedRecord, FieldProblem, HeaderProblem};
 pub use language::Language;
 pub use money::{Cents, UnitPriceMillis};
 pub use period::Period;
