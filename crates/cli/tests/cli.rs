@@ -163,3 +163,51 @@ fn serve_demo_prints_the_logins_before_listening() {
     assert!(users.iter().any(|u| u.ends_with(".user")), "{users:?}");
     assert!(logins.iter().all(|(_, p)| p.chars().count() >= 12));
 }
+
+#[test]
+fn a_toml_file_named_by_collectstamp_config_is_read_and_variables_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let from_file = dir.path().join("from-file");
+    let from_env = dir.path().join("from-env");
+    let toml = dir.path().join("portal.toml");
+    std::fs::write(
+        &toml,
+        format!(
+            "data_dir = {:?}\nreceipt_retention_days = 730\n",
+            from_file.display().to_string()
+        ),
+    )
+    .unwrap();
+    let run = |extra: &[(&str, &str)]| {
+        let mut c = collectstamp(dir.path());
+        c.env_remove("COLLECTSTAMP_DATA_DIR")
+            .env("COLLECTSTAMP_CONFIG", &toml);
+        for (k, v) in extra {
+            c.env(k, v);
+        }
+        c.arg("migrate").output().unwrap()
+    };
+    let out = run(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        from_file.join("collectstamp.db").exists(),
+        "the file's data_dir is used"
+    );
+    let out = run(&[("COLLECTSTAMP_DATA_DIR", from_env.to_str().unwrap())]);
+    assert!(out.status.success());
+    assert!(
+        from_env.join("collectstamp.db").exists(),
+        "a variable overrides the file"
+    );
+    let missing = collectstamp(dir.path())
+        .env("COLLECTSTAMP_CONFIG", dir.path().join("nope.toml"))
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("COLLECTSTAMP_CONFIG"));
+}
