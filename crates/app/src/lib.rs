@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod backoffice;
 pub mod context;
+pub mod dashboard;
 pub mod demo;
 pub mod documents;
 pub mod error;

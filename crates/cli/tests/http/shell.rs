@@ -6,6 +6,7 @@ use cs_app::demo::DemoOutcome;
 use reqwest::StatusCode;
 
 crate::on_both!(
+    home_shows_each_caller_the_blocks_that_concern_it,
     health_readiness_and_metrics_answer,
     pages_follow_the_browser_then_the_users_language,
     openapi_document_is_pinned_and_lists_every_api_route,
@@ -237,5 +238,44 @@ async fn demo_loads_once_into_an_empty_database(t: &TestApp) {
     assert_eq!(
         sum, recomputed,
         "every amount is quantity × unit price, half-up to the cent"
+    );
+}
+
+async fn home_shows_each_caller_the_blocks_that_concern_it(t: &TestApp) {
+    let mut admin = t.signed_in("a.admin").await;
+    let html = admin.get("/").await.text().await.unwrap();
+    assert!(
+        html.contains("Your company&#39;s users") || html.contains("Your company's users"),
+        "the users block"
+    );
+    // Customer A: a.admin, a.user, a.nomod active; a.invited invited; a.disabled disabled.
+    assert!(
+        html.contains("<a href=\"/users?status=active\">3</a>"),
+        "{html}"
+    );
+    assert!(html.contains("<a href=\"/users?status=invited\">1</a>"));
+    assert!(html.contains("<a href=\"/users?status=disabled\">1</a>"));
+    assert!(
+        !html.contains("Waiting for a decision"),
+        "no operator block for a customer"
+    );
+    let mut user = t.signed_in("a.user").await;
+    let html = user.get("/").await.text().await.unwrap();
+    assert!(
+        !html.contains("/users?status="),
+        "no users block without user management"
+    );
+    t.exec("INSERT INTO access_requests (company_name, vat_number, street, postcode, city, country, contact_name, email, phone, language, username, status, created_at) \
+            VALUES ('Gamma', 'BE0403170701', 'Rue 2', '1000', 'Bruxelles', 'BE', 'G', 'g@gamma.example', '+3221234567', 'fr', 'gamma.admin', 'pending', '2026-11-26T09:00:00Z')").await;
+    let mut op = t.signed_in("op.one").await;
+    let html = op.get("/").await.text().await.unwrap();
+    assert!(html.contains("Waiting for a decision"));
+    assert!(
+        html.contains("<a href=\"/operator/access-requests\">1</a>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("/users?status="),
+        "operators manage users from the customer pages"
     );
 }

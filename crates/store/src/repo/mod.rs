@@ -7,6 +7,7 @@ pub mod auth;
 pub mod backoffice;
 pub mod catalogue;
 pub mod customers;
+pub mod dashboard;
 pub mod jobs;
 pub mod meta;
 pub mod operations;
