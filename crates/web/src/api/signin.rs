@@ -13,7 +13,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use cs_app::{AppError, signin};
+use cs_app::signin;
 
 pub fn routes(r: Routes) -> Routes {
     r.post(
@@ -42,7 +42,7 @@ pub async fn reset_second_factor(
     ctx: RequestCtx,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::params::path_id(&id)?;
     signin::reset_second_factor(&s.app, ctx.actor()?, &ctx.meta, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -61,7 +61,7 @@ pub async fn unlock_user(
     ctx: RequestCtx,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::params::path_id(&id)?;
     signin::unlock(&s.app, ctx.actor()?, &ctx.meta, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -455,7 +455,7 @@ async fn reset_password(
     Path((number, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::params::path_id(&id)?;
     backoffice::service_centre_reset(&s.app, actor, &ctx.meta, &number, UserRef::Id(id)).await?;
     Ok(Redirect::to(&format!(
         "/operator/customers/{}?done=reset&user={id}",

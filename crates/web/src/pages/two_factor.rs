@@ -435,14 +435,8 @@ async fn security_submit(
     Ok(Redirect::to(&to).into_response())
 }
 
-/// Service Centre: unlocks an account, then back to its customer's page.
-async fn unlock(
-    State(s): State<AppState>,
-    ctx: RequestCtx,
-    Path(id): Path<String>,
-) -> Result<Response, WebError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let number = signin::unlock(&s.app, ctx.actor()?, &ctx.meta, id).await?;
+/// After a Service Centre action on a user: back to its customer's page (operators have none).
+fn back_to_customer(number: Option<String>) -> Response {
     let to = match number {
         Some(n) => {
             let n: String = form_urlencoded::byte_serialize(n.as_bytes()).collect();
@@ -450,7 +444,18 @@ async fn unlock(
         }
         None => "/operator/customers".to_owned(),
     };
-    Ok(Redirect::to(&to).into_response())
+    Redirect::to(&to).into_response()
+}
+
+/// Service Centre: unlocks an account, then back to its customer's page.
+async fn unlock(
+    State(s): State<AppState>,
+    ctx: RequestCtx,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = crate::params::path_id(&id)?;
+    let number = signin::unlock(&s.app, ctx.actor()?, &ctx.meta, id).await?;
+    Ok(back_to_customer(number))
 }
 
 /// Service Centre: removes a lost second factor, then back to its customer's page.
@@ -459,16 +464,9 @@ async fn reset_second_factor(
     ctx: RequestCtx,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::params::path_id(&id)?;
     let number = signin::reset_second_factor(&s.app, ctx.actor()?, &ctx.meta, id).await?;
-    let to = match number {
-        Some(n) => {
-            let n: String = form_urlencoded::byte_serialize(n.as_bytes()).collect();
-            format!("/operator/customers/{n}")
-        }
-        None => "/operator/customers".to_owned(),
-    };
-    Ok(Redirect::to(&to).into_response())
+    Ok(back_to_customer(number))
 }
 
 #[cfg(test)]
