@@ -65,6 +65,9 @@ pub enum AppError {
     NotFound,
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// A body or file over its size limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     #[error("too many attempts: try again later")]
     Throttled { code: &'static str },
     #[error("the service is temporarily unavailable")]
@@ -91,6 +94,7 @@ impl AppError {
             AppError::CsrfRejected => "csrf_rejected",
             AppError::NotFound => "not_found",
             AppError::Conflict { code, .. } => code,
+            AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::Throttled { code } => code,
             AppError::Unavailable => "unavailable",
             AppError::Internal(_) => "internal",
@@ -112,6 +116,7 @@ impl AppError {
             | AppError::TotpEnrolmentRequired => 403,
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
+            AppError::PayloadTooLarge(_) => 413,
             AppError::Throttled { .. } => 429,
             AppError::Unavailable => 503,
             AppError::Internal(_) => 500,
@@ -176,12 +181,13 @@ mod tests {
             AppError::Throttled {
                 code: "account_locked",
             },
+            AppError::PayloadTooLarge("x".into()),
             AppError::Unavailable,
             AppError::Internal("x".into()),
         ];
         for e in all {
             assert!(
-                [400, 401, 403, 404, 409, 422, 429, 500, 503].contains(&e.status()),
+                [400, 401, 403, 404, 409, 413, 422, 429, 500, 503].contains(&e.status()),
                 "{e:?}"
             );
             assert!(!e.code().is_empty());

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod i18n;
+pub mod imports;
 pub mod jobs;
 pub mod mail;
 pub mod paging;

@@ -126,7 +126,7 @@ pub async fn operator_create(
     Ok(())
 }
 
-fn public_url(config: &Config) -> anyhow::Result<url::Url> {
+pub(crate) fn public_url(config: &Config) -> anyhow::Result<url::Url> {
     match &config.public_url {
         Some(u) => Ok(u.clone()),
         None => url::Url::parse(&format!("http://{}", config.bind))

@@ -3,4 +3,5 @@
 
 pub mod commands;
 pub mod config;
+pub mod import;
 pub mod server;

@@ -2,7 +2,7 @@
 //! operator bootstrap and, as their issues land, the feed, close and retention commands).
 
 use clap::{Parser, Subcommand};
-use cs_cli::{commands, config::Config};
+use cs_cli::{commands, config::Config, import};
 use std::{path::PathBuf, process::ExitCode};
 
 #[derive(Parser)]
@@ -32,10 +32,15 @@ enum Command {
     Import {
         kind: String,
         file: PathBuf,
+        /// Check the file and report what it would do; change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Replace stored rows that the file gives with other values.
         #[arg(long)]
         update: bool,
+        /// Test hook: stop at a phase until killed (staged | commit).
+        #[arg(long, hide = true, value_parser = ["staged", "commit"])]
+        hold_at: Option<String>,
     },
     /// Operator accounts of the Service Centre.
     Operator {
@@ -100,7 +105,6 @@ fn main() -> ExitCode {
         ExitCode::from(commands::NOT_AVAILABLE)
     };
     let pending = match &cli.command {
-        Command::Import { .. } => Some("import"),
         Command::Close { .. } => Some("close"),
         Command::Purge { .. } => Some("purge"),
         Command::Receipts { .. } => Some("receipts verify"),
@@ -130,8 +134,33 @@ fn main() -> ExitCode {
                         name,
                     },
             } => commands::operator_create(&config, username, email, name.as_deref()).await,
-            Command::Import { .. }
-            | Command::Close { .. }
+            Command::Import {
+                kind,
+                file,
+                dry_run,
+                update,
+                hold_at,
+            } => {
+                let options = cs_app::imports::Options {
+                    dry_run: *dry_run,
+                    update: *update,
+                    file_name: file
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                };
+                let hold = hold_at.as_deref().map(|h| match h {
+                    "commit" => import::HoldAt::Commit,
+                    _ => import::HoldAt::Staged,
+                });
+                let code = import::run(&config, kind, file, options, hold).await;
+                if code == 0 {
+                    Ok(())
+                } else {
+                    Err(Exit(code).into())
+                }
+            }
+            Command::Close { .. }
             | Command::Purge { .. }
             | Command::Receipts { .. }
             | Command::Backup { .. } => Ok(()),
@@ -139,12 +168,28 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The command has printed its own report.
+        Err(e) if e.downcast_ref::<Exit>().is_some() => {
+            ExitCode::from(e.downcast_ref::<Exit>().map_or(1, |x| x.0))
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
 }
+
+/// A command that printed its own report and ends with this exit code.
+#[derive(Debug)]
+struct Exit(u8);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit code {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
 
 fn init_tracing() {
     use tracing_subscriber::{EnvFilter, fmt};

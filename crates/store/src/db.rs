@@ -103,6 +103,12 @@ impl Tx {
     }
 }
 
+/// A connection of its own (see [`Store::dedicated`]); SQLite's comes with its file's path.
+pub(crate) enum Dedicated {
+    Sqlite(sqlx::SqliteConnection, std::path::PathBuf),
+    Postgres(sqlx::PgConnection),
+}
+
 impl Store {
     /// Connects to `url` (`sqlite:` / `sqlite://` path, or `postgres://`). SQLite files are
     /// created when missing, in WAL mode with a busy timeout and foreign keys on.
@@ -184,6 +190,20 @@ impl Store {
     }
 
     /// Cheap round trip for `/readyz`.
+    /// A new connection outside the pool, with the pool's options: for work that keeps
+    /// session state (an attached staging file, a temporary table) and must not hand it back.
+    pub(crate) async fn dedicated(&self) -> Result<Dedicated> {
+        use sqlx::ConnectOptions;
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => {
+                let opts = p.connect_options();
+                let path = opts.get_filename().to_path_buf();
+                Dedicated::Sqlite(opts.connect().await?, path)
+            }
+            Pool::Postgres(p) => Dedicated::Postgres(p.connect_options().connect().await?),
+        })
+    }
+
     pub async fn ping(&self) -> Result<()> {
         let mut c = self.acquire().await?;
         crate::repo::meta::ping(&mut c.conn()).await

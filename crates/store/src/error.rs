@@ -19,6 +19,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("invalid database URL: {0}")]
     InvalidUrl(String),
+    /// A file the store keeps beside the database (an import's staging file) failed.
+    #[error("{0}")]
+    Io(String),
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -4,6 +4,7 @@
 mod db;
 pub mod error;
 pub mod repo;
+pub mod staging;
 
 pub use db::{Backend, Conn, Store, Tx};
 pub use error::StoreError;
