@@ -38,7 +38,7 @@ pub mod actions {
 }
 
 /// One problem of a file: `line N, column C: what is wrong`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct LineError {
     pub line: u64,
     pub column: String,
@@ -407,6 +407,149 @@ fn read_file(
     send(FromReader::End {
         sha256: hex::encode(hashing.sha.finalize()),
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// A file that arrives in chunks (an HTTP body, an upload)
+
+/// The async side of [`channel_source`]: hands chunks to the importer's reader thread and
+/// stops the file at the size limit.
+pub struct Feeder {
+    tx: tokio::sync::mpsc::Sender<std::io::Result<Vec<u8>>>,
+    sent: u64,
+    limit: u64,
+}
+
+impl Feeder {
+    /// Passes a chunk on; false when the reader wants no more (it stopped, or the limit was
+    /// passed and the reader was told so).
+    pub async fn send(&mut self, chunk: &[u8]) -> bool {
+        self.sent = self.sent.saturating_add(chunk.len() as u64);
+        if self.sent > self.limit {
+            let e = std::io::Error::new(std::io::ErrorKind::FileTooLarge, self.limit.to_string());
+            let _ = self.tx.send(Err(e)).await;
+            return false;
+        }
+        self.tx.send(Ok(chunk.to_vec())).await.is_ok()
+    }
+
+    /// The file broke off (the client went away): the reader fails with `message`.
+    pub async fn fail(&self, message: String) {
+        let _ = self.tx.send(Err(std::io::Error::other(message))).await;
+    }
+}
+
+/// A blocking reader over chunks sent by a [`Feeder`]; the end of the file is the feeder
+/// being dropped.
+struct ChannelReader {
+    rx: tokio::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at >= self.chunk.len() {
+            match self.rx.blocking_recv() {
+                None => return Ok(0),
+                Some(Err(e)) => return Err(e),
+                Some(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// A source for [`import`] fed from async code, at most `limit` bytes.
+pub fn channel_source(limit: u64) -> (Feeder, Box<dyn Read + Send>) {
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    let reader = ChannelReader {
+        rx,
+        chunk: Vec::new(),
+        at: 0,
+    };
+    (Feeder { tx, sent: 0, limit }, Box::new(reader))
+}
+
+/// The feed kind named in a path: an unknown one is a 404, like an unknown page.
+pub fn kind_of_path(name: &str) -> AppResult<FeedKind> {
+    name.parse().map_err(|_| AppError::NotFound)
+}
+
+/// [`import`] for a signed-in operator (the API and the upload page).
+pub async fn import_as(
+    app: &App,
+    actor: &crate::Actor,
+    meta: &RequestMeta,
+    kind: FeedKind,
+    source: Box<dyn Read + Send>,
+    options: &Options,
+) -> AppResult<Outcome> {
+    if !actor.is_operator() {
+        return Err(AppError::Forbidden);
+    }
+    import(
+        app,
+        &Who::actor(actor),
+        meta,
+        kind,
+        source,
+        options,
+        Arc::new(Silent),
+    )
+    .await
+}
+
+/// One page of import runs.
+#[derive(Debug, Clone)]
+pub struct RunPage {
+    pub items: Vec<import_runs::ImportRunRow>,
+    pub next_cursor: Option<String>,
+}
+
+/// The latest import runs, newest first (the back office's list).
+pub async fn runs(
+    app: &App,
+    actor: &crate::Actor,
+    cursor: Option<&str>,
+    limit: Option<&str>,
+) -> AppResult<RunPage> {
+    if !actor.is_operator() {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Vec::new();
+    let limit = crate::paging::limit(limit, &mut errors);
+    let before = crate::paging::id_cursor(cursor, &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let mut conn = app.store.acquire().await?;
+    let mut rows = import_runs::list(&mut conn.conn(), before, limit + 1).await?;
+    let more = crate::paging::cut(&mut rows, limit);
+    let next_cursor = more
+        .then(|| rows.last().map(|r| r.id.to_string()))
+        .flatten();
+    Ok(RunPage {
+        items: rows,
+        next_cursor,
+    })
+}
+
+/// One import run with its report.
+pub async fn run(app: &App, actor: &crate::Actor, id: i64) -> AppResult<import_runs::ImportRunRow> {
+    if !actor.is_operator() {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = app.store.acquire().await?;
+    import_runs::by_id(&mut conn.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// The cost of password hashing: production strength, or a cheap one for test suites.
     pub password_cost: passwords::Cost,
+    /// The largest feed file accepted over HTTP.
+    pub import_max_bytes: u64,
 }
 
 impl Settings {

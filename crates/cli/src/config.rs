@@ -40,6 +40,7 @@ struct Raw {
     tsa_url: Option<String>,
     receipt_retention_days: Option<i64>,
     mail_from: Option<String>,
+    import_max_bytes: Option<i64>,
 }
 
 /// The checked configuration.
@@ -59,6 +60,8 @@ pub struct Config {
     pub receipt_retention_days: u32,
     /// The sender of the portal's e-mail (`Name <address>`); default `no-reply@` the public host.
     pub mail_from: Option<String>,
+    /// The largest feed file the API and the upload page accept (default 1 GiB).
+    pub import_max_bytes: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -209,6 +212,16 @@ impl Config {
                     format!("{days} is not a number of days from 1 to 3650"),
                 )
             })?;
+        let max = raw.import_max_bytes.unwrap_or(1 << 30);
+        let import_max_bytes = u64::try_from(max)
+            .ok()
+            .filter(|m| *m >= 1024)
+            .ok_or_else(|| {
+                invalid(
+                    "IMPORT_MAX_BYTES",
+                    format!("{max} is not a size in bytes of at least 1024"),
+                )
+            })?;
         Ok(Self {
             database_url,
             bind,
@@ -221,6 +234,7 @@ impl Config {
             tsa_url,
             receipt_retention_days,
             mail_from: raw.mail_from,
+            import_max_bytes,
         })
     }
 

@@ -79,6 +79,7 @@ pub fn build_app(
         public_url,
         data_dir: config.data_dir.clone(),
         password_cost: cost,
+        import_max_bytes: config.import_max_bytes,
     };
     Ok(App::new(store, clock, settings, documents, mailer))
 }

@@ -15,7 +15,6 @@ use tower::ServiceBuilder;
 use tower_http::{
     request_id::PropagateRequestIdLayer,
     set_header::{SetRequestHeaderLayer, SetResponseHeaderLayer},
-    timeout::TimeoutLayer,
     trace::TraceLayer,
 };
 
@@ -44,7 +43,7 @@ pub fn apply(router: Router, secure: bool, timeout: Duration) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::new(x_request_id))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(axum::middleware::from_fn_with_state(timeout, time_limit))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
         // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on our
@@ -59,6 +58,35 @@ pub fn apply(router: Router, secure: bool, timeout: Duration) -> Router {
         .layer(header_layer(header::CACHE_CONTROL, "no-store"))
         .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts));
     router.layer(layers)
+}
+
+/// Requests that carry a whole feed file: they get [`LONG_TIME_LIMIT`] instead of the usual one.
+fn carries_a_file(req: &Request) -> bool {
+    req.method() == axum::http::Method::POST
+        && (req.uri().path().starts_with("/api/v1/operator/imports/")
+            || req.uri().path() == "/operator/imports")
+}
+
+/// The time limit of a feed upload (a file of a million rows takes seconds; a slow link more).
+pub const LONG_TIME_LIMIT: Duration = Duration::from_secs(30 * 60);
+
+/// Answers 503 when the handler takes longer than its limit (a response body streamed after
+/// that, such as an export, is not cut).
+async fn time_limit(
+    axum::extract::State(limit): axum::extract::State<Duration>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = if carries_a_file(&req) {
+        LONG_TIME_LIMIT
+    } else {
+        limit
+    };
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
 }
 
 fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
@@ -104,11 +132,24 @@ pub async fn check_csrf(ctx: &RequestCtx, req: Request) -> Result<Request, AppEr
             Err(AppError::CsrfRejected)
         };
     }
-    let is_form = headers
+    let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("");
+    // A file upload cannot be read here without buffering the file: its form puts the token
+    // in the action's query string instead (same-origin pages only, see Referrer-Policy).
+    if content_type.starts_with("multipart/form-data") {
+        let token = req
+            .uri()
+            .query()
+            .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "_csrf"))
+            .map(|(_, v)| v.into_owned());
+        return match token {
+            Some(t) if same_secret(&t, &ctx.csrf) => Ok(req),
+            _ => Err(AppError::CsrfRejected),
+        };
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(AppError::CsrfRejected);
     }
     let (parts, body) = req.into_parts();

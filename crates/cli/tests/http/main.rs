@@ -9,6 +9,7 @@ mod access_requests;
 mod account;
 mod auth;
 mod backoffice;
+mod imports;
 mod links;
 mod shell;
 mod signin;

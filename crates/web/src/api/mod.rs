@@ -4,6 +4,7 @@
 mod access_requests;
 mod account;
 mod backoffice;
+mod imports;
 mod me;
 pub mod openapi;
 mod signin;
@@ -23,6 +24,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = access_requests::routes(r);
     let r = users::routes(r);
     let r = backoffice::routes(r);
+    let r = imports::routes(r);
     let r = signin::routes(r);
     openapi::routes(r)
 }

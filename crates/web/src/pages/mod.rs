@@ -5,6 +5,7 @@ mod access_requests;
 mod account;
 mod backoffice;
 mod home;
+mod imports;
 mod login;
 mod password;
 mod two_factor;
@@ -34,6 +35,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = account::routes(r);
     let r = users::routes(r);
     let r = two_factor::routes(r);
+    let r = imports::routes(r);
     backoffice::routes(r)
 }
 
@@ -92,6 +94,7 @@ const NAV: &[(&str, &str, Audience)] = &[
         Audience::Operator,
     ),
     ("/operator/customers", "nav-customers", Audience::Operator),
+    ("/operator/imports", "nav-imports", Audience::Operator),
     ("/operator/audit", "nav-audit", Audience::Operator),
     ("/account", "nav-account", Audience::Everyone),
 ];

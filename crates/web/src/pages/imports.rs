@@ -1,0 +1,357 @@
+//! The operator's import pages: upload a feed file (streamed into the importer as it arrives),
+//! then its report; the list of past runs and each run's report. Times are in Brussels time.
+
+use super::{Chrome, render};
+use crate::{
+    AppState,
+    context::RequestCtx,
+    error::WebError,
+    local_time,
+    policy::{Policy, Routes},
+};
+use askama::Template;
+use axum::{
+    extract::{Multipart, Path, Query, State, multipart::Field, rejection::QueryRejection},
+    http::StatusCode,
+    response::Response,
+};
+use cs_app::{
+    AppError,
+    imports::{self, LineError, Options, Outcome, thousands},
+};
+use cs_domain::feeds::FeedKind;
+use serde::Deserialize;
+
+pub fn routes(r: Routes) -> Routes {
+    r.get("/operator/imports", Policy::Operator, imports_page)
+        .post("/operator/imports", Policy::Operator, upload)
+        .get("/operator/imports/{id}", Policy::Operator, run_page)
+}
+
+/// A past run as a line of the list.
+struct RunLine {
+    href: String,
+    kind: String,
+    file_name: String,
+    finished: String,
+    actor: String,
+    rejected: bool,
+    outcome: String,
+    rows_read: String,
+    inserted: String,
+    error_count: String,
+}
+
+#[derive(Template)]
+#[template(path = "operator_imports.html")]
+struct ImportsPage {
+    chrome: Chrome,
+    /// `(value, selected)` of the kind select.
+    kinds: Vec<(&'static str, bool)>,
+    dry_run: bool,
+    update: bool,
+    /// Errors of the form, by field.
+    kind_error: Option<String>,
+    file_error: Option<String>,
+    upload_action: String,
+    runs: Vec<RunLine>,
+    next_href: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ListParams {
+    #[serde(default)]
+    cursor: String,
+}
+
+fn kinds(selected: Option<FeedKind>) -> Vec<(&'static str, bool)> {
+    FeedKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), Some(*k) == selected))
+        .collect()
+}
+
+async fn page(
+    s: &AppState,
+    ctx: &RequestCtx,
+    cursor: Option<&str>,
+    form: UploadForm,
+) -> Result<ImportsPage, WebError> {
+    let actor = ctx.actor()?;
+    let chrome = Chrome::new(ctx, "/operator/imports");
+    let runs = imports::runs(&s.app, actor, cursor, None).await?;
+    let lines = runs
+        .items
+        .iter()
+        .map(|r| RunLine {
+            href: format!("/operator/imports/{}", r.id),
+            kind: r.kind.clone(),
+            file_name: r.file_name.clone(),
+            finished: local_time::minute(r.finished_at),
+            actor: r.actor.clone(),
+            rejected: r.outcome == "rejected",
+            outcome: chrome.t(&format!("imp-outcome-{}", r.outcome)),
+            rows_read: thousands(u64::try_from(r.rows_read).unwrap_or(0)),
+            inserted: thousands(u64::try_from(r.inserted).unwrap_or(0)),
+            error_count: thousands(u64::try_from(r.error_count).unwrap_or(0)),
+        })
+        .collect();
+    Ok(ImportsPage {
+        upload_action: format!("/operator/imports?_csrf={}", chrome.csrf),
+        chrome,
+        kinds: kinds(form.kind),
+        dry_run: form.dry_run,
+        update: form.update,
+        kind_error: form.kind_error,
+        file_error: form.file_error,
+        runs: lines,
+        next_href: runs
+            .next_cursor
+            .map(|c| format!("/operator/imports?cursor={c}")),
+    })
+}
+
+async fn imports_page(
+    State(s): State<AppState>,
+    ctx: RequestCtx,
+    q: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let p = q.map(|Query(q)| q).unwrap_or_default();
+    let cursor = Some(p.cursor.as_str()).filter(|c| !c.trim().is_empty());
+    match page(&s, &ctx, cursor, UploadForm::default()).await {
+        Ok(page) => Ok(render(&page)),
+        // A stale cursor: the first page rather than an error page.
+        Err(WebError(AppError::Validation(_))) => {
+            Ok(render(&page(&s, &ctx, None, UploadForm::default()).await?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// What the upload form said, kept when it is shown again.
+#[derive(Debug, Default)]
+struct UploadForm {
+    kind: Option<FeedKind>,
+    dry_run: bool,
+    update: bool,
+    kind_error: Option<String>,
+    file_error: Option<String>,
+}
+
+/// The report of an import, just run or recorded.
+#[derive(Template)]
+#[template(path = "operator_import_report.html")]
+struct ReportPage {
+    chrome: Chrome,
+    kind: String,
+    file_name: String,
+    imported: bool,
+    dry_run: bool,
+    /// `(label, value)` of the summary.
+    figures: Vec<(String, String)>,
+    errors: Vec<LineError>,
+    more: String,
+    has_more: bool,
+}
+
+fn summary_figures(chrome: &Chrome, f: &[(&str, u64)]) -> Vec<(String, String)> {
+    f.iter()
+        .map(|(key, n)| (chrome.t(key), thousands(*n)))
+        .collect()
+}
+
+async fn upload(
+    State(s): State<AppState>,
+    ctx: RequestCtx,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let chrome = Chrome::new(&ctx, "/operator/imports");
+    let mut form = UploadForm::default();
+    let mut kind_raw = String::new();
+    let mut outcome = None;
+    let mut file_name = String::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                form.file_error = Some(format!("{}: {e}", chrome.t("imp-error-upload")));
+                break;
+            }
+        };
+        match field.name().unwrap_or("") {
+            "kind" => kind_raw = field.text().await.unwrap_or_default(),
+            "dry_run" => form.dry_run = true,
+            "update" => form.update = true,
+            "file" => {
+                file_name = field.file_name().unwrap_or("").to_owned();
+                form.kind = kind_raw.parse().ok();
+                let Some(kind) = form.kind else {
+                    form.kind_error = Some(chrome.t("imp-error-kind"));
+                    break;
+                };
+                if file_name.is_empty() {
+                    form.file_error = Some(chrome.t("imp-error-file"));
+                    break;
+                }
+                let options = Options {
+                    dry_run: form.dry_run,
+                    update: form.update,
+                    file_name: file_name.clone(),
+                };
+                outcome = Some(stream_field(&s, &ctx, actor, kind, field, &options).await);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let outcome = match outcome {
+        None => {
+            if form.kind_error.is_none()
+                && form.kind.is_none()
+                && kind_raw.parse::<FeedKind>().is_err()
+            {
+                form.kind_error = Some(chrome.t("imp-error-kind"));
+            }
+            if form.file_error.is_none() && form.kind_error.is_none() {
+                form.file_error = Some(chrome.t("imp-error-file"));
+            }
+            form.kind = form.kind.or_else(|| kind_raw.parse().ok());
+            let mut r = render(&page(&s, &ctx, None, form).await?);
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(r);
+        }
+        Some(o) => o,
+    };
+    match outcome {
+        Ok(Outcome::Imported(sum)) => {
+            let figures = summary_figures(
+                &chrome,
+                &[
+                    ("imp-rows-read", sum.rows_read),
+                    ("imp-inserted", sum.inserted),
+                    ("imp-already-present", sum.already_present),
+                    ("imp-updated", sum.updated),
+                ],
+            );
+            Ok(render(&ReportPage {
+                kind: sum.kind.to_owned(),
+                file_name,
+                imported: true,
+                dry_run: sum.dry_run,
+                figures,
+                errors: Vec::new(),
+                more: String::new(),
+                has_more: false,
+                chrome,
+            }))
+        }
+        Ok(Outcome::Rejected(r)) => {
+            let figures = summary_figures(
+                &chrome,
+                &[
+                    ("imp-rows-read", r.rows_read),
+                    ("imp-error-count", r.error_count),
+                ],
+            );
+            let more = r.more();
+            let mut page = render(&ReportPage {
+                kind: r.kind.to_owned(),
+                file_name,
+                imported: false,
+                dry_run: form.dry_run,
+                figures,
+                errors: r.errors,
+                more: thousands(more),
+                has_more: more > 0,
+                chrome,
+            });
+            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(page)
+        }
+        Err(AppError::PayloadTooLarge(message)) => {
+            form.file_error = Some(message);
+            let mut r = render(&page(&s, &ctx, None, form).await?);
+            *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Streams one multipart field into the importer while it runs.
+async fn stream_field(
+    s: &AppState,
+    ctx: &RequestCtx,
+    actor: &cs_app::Actor,
+    kind: FeedKind,
+    mut field: Field<'_>,
+    options: &Options,
+) -> Result<Outcome, AppError> {
+    let (mut feeder, source) = imports::channel_source(s.app.settings.import_max_bytes);
+    let feed = async move {
+        loop {
+            match field.chunk().await {
+                Ok(Some(bytes)) => {
+                    if !feeder.send(&bytes).await {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    feeder.fail(format!("the upload broke off: {e}")).await;
+                    break;
+                }
+            }
+        }
+    };
+    let work = imports::import_as(&s.app, actor, &ctx.meta, kind, source, options);
+    let ((), outcome) = tokio::join!(feed, work);
+    outcome
+}
+
+async fn run_page(
+    State(s): State<AppState>,
+    ctx: RequestCtx,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let actor = ctx.actor()?;
+    let id = crate::params::path_id(&id)?;
+    let run = imports::run(&s.app, actor, id).await?;
+    let chrome = Chrome::new(&ctx, "/operator/imports");
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    let imported = run.outcome == "imported";
+    let figures = if imported {
+        summary_figures(
+            &chrome,
+            &[
+                ("imp-rows-read", n(run.rows_read)),
+                ("imp-inserted", n(run.inserted)),
+                ("imp-already-present", n(run.already_present)),
+                ("imp-updated", n(run.updated)),
+            ],
+        )
+    } else {
+        summary_figures(
+            &chrome,
+            &[
+                ("imp-rows-read", n(run.rows_read)),
+                ("imp-error-count", n(run.error_count)),
+            ],
+        )
+    };
+    let errors: Vec<LineError> = serde_json::from_str(&run.errors).unwrap_or_default();
+    let more = n(run.error_count).saturating_sub(errors.len() as u64);
+    Ok(render(&ReportPage {
+        kind: run.kind,
+        file_name: run.file_name,
+        imported,
+        dry_run: false,
+        figures,
+        errors,
+        more: thousands(more),
+        has_more: more > 0,
+        chrome,
+    }))
+}
