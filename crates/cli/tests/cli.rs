@@ -80,7 +80,6 @@ fn commands_of_later_issues_say_so_with_exit_3() {
         "even with a broken configuration"
     );
     for args in [
-        vec!["import", "customers", "x.csv"],
         vec!["close", "--period", "2026-10"],
         vec!["purge"],
         vec!["receipts", "verify", "r.pdf"],
