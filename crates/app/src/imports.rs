@@ -858,6 +858,12 @@ pub async fn import(
     }
     drop(pending);
 
+    tracing::debug!(
+        kind = kind.as_str(),
+        rows_read,
+        seconds = clock.elapsed().as_secs_f64(),
+        "import: read and staged"
+    );
     progress.phase(Phase::Checking);
     let mut expected = staging::Checks::default();
     if header_ok {
@@ -873,6 +879,11 @@ pub async fn import(
         errors.count += expected.problem_count.saturating_sub(listed);
     }
 
+    tracing::debug!(
+        kind = kind.as_str(),
+        seconds = clock.elapsed().as_secs_f64(),
+        "import: checked"
+    );
     let record = RunRecord {
         kind,
         options,
@@ -917,7 +928,12 @@ pub async fn import(
         progress.phase(Phase::Publishing);
         let locked = Instant::now();
         let mut publish = staging.publish().await?;
-        let inserted = publish.insert_new(app.now()).await?;
+        // Nothing new (a file imported again): no need to probe every key under the lock.
+        let inserted = if expected.expected_new > 0 {
+            publish.insert_new(app.now()).await?
+        } else {
+            0
+        };
         let updated = if options.update {
             publish.update_changed().await?
         } else {

@@ -66,6 +66,36 @@ enum Command {
     },
     /// Write a consistent copy of the database to FILE.
     Backup { file: PathBuf },
+    /// Measure the portal's speed on generated data (figures for docs/PERFORMANCE.md).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Import a generated file of transactions, next to sqlite3 .import (and psql \copy).
+    Import {
+        /// Transactions in the generated file.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        /// Customers the transactions are spread over.
+        #[arg(long, default_value_t = 1_000)]
+        customers: usize,
+        /// Rounds; the medians are printed.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Also measure on PostgreSQL: a URL whose server may create databases.
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+        /// Folder for the generated files and databases (default: a temporary one).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Measure PostgreSQL only (with --postgres).
+        #[arg(long)]
+        skip_sqlite: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -113,6 +143,34 @@ fn main() -> ExitCode {
     };
     if let Some(what) = pending {
         return not_yet(what);
+    }
+    if let Command::Bench {
+        command:
+            BenchCommand::Import {
+                rows,
+                customers,
+                rounds,
+                postgres,
+                dir,
+                skip_sqlite,
+            },
+    } = &cli.command
+    {
+        let options = cs_cli::bench::BenchOptions {
+            rows: *rows,
+            customers: (*customers).max(1),
+            rounds: (*rounds).max(1),
+            postgres: postgres.clone(),
+            dir: dir.clone(),
+            skip_sqlite: *skip_sqlite,
+        };
+        return match runtime.block_on(cs_cli::bench::import(&options)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let config = match Config::load() {
         Ok(c) => c,
@@ -163,7 +221,8 @@ fn main() -> ExitCode {
             Command::Close { .. }
             | Command::Purge { .. }
             | Command::Receipts { .. }
-            | Command::Backup { .. } => Ok(()),
+            | Command::Backup { .. }
+            | Command::Bench { .. } => Ok(()),
         }
     });
     match result {

@@ -340,27 +340,26 @@ fn create_sql(t: &Table, backend_pg: bool) -> String {
     s
 }
 
+/// The multi-row `INSERT` of the SQLite staging table. Anonymous `?` parameters, not `$N`:
+/// for each numbered parameter the driver asks SQLite its name, which SQLite finds by a linear
+/// scan, so thousands of `$N` in one statement cost quadratic time.
 fn insert_sql(t: &Table, rows: usize) -> String {
     let width = t.columns.len() + 1;
+    let mut row = String::from("(?");
+    for _ in 1..width {
+        row.push_str(",?");
+    }
+    row.push(')');
     let mut s = format!(
         "INSERT INTO {} (line, {}) VALUES ",
         t.staging,
         names(t.columns, "")
     );
-    let mut n = 1;
     for r in 0..rows {
         if r > 0 {
             s.push(',');
         }
-        s.push('(');
-        for i in 0..width {
-            if i > 0 {
-                s.push(',');
-            }
-            let _ = write!(s, "${n}");
-            n += 1;
-        }
-        s.push(')');
+        s.push_str(&row);
     }
     s
 }
@@ -446,6 +445,14 @@ impl Staging {
                 }
             }
             Dedicated::Postgres(mut c) => {
+                // A temporary table lives in the session's temp buffers (8 MB by default):
+                // give the load, its index and the checks room before spilling to disk.
+                sqlx::raw_sql(
+                    "SET temp_buffers = '128MB'; SET work_mem = '64MB'; \
+                     SET maintenance_work_mem = '128MB'",
+                )
+                .execute(&mut c)
+                .await?;
                 sqlx::query(AssertSqlSafe(create_sql(table, true)))
                     .execute(&mut c)
                     .await?;
@@ -722,7 +729,7 @@ impl Publish<'_> {
         // `WHERE true`: SQLite needs it to parse ON CONFLICT after a SELECT.
         let sql = format!(
             "INSERT INTO {} ({target_cols}) SELECT {select_cols} FROM {} WHERE true \
-             ORDER BY line ON CONFLICT ({}) DO NOTHING",
+             ON CONFLICT ({}) DO NOTHING",
             t.target,
             t.staging,
             names(key_cols(t), "")
@@ -780,10 +787,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn insert_sql_numbers_every_parameter() {
+    fn insert_sql_has_a_parameter_per_value() {
         let sql = insert_sql(&COST_CENTRES, 2);
         assert!(sql.starts_with("INSERT INTO import_cost_centres (line, customer_id, code, name)"));
-        assert!(sql.ends_with("($1,$2,$3,$4),($5,$6,$7,$8)"));
+        assert!(sql.ends_with("VALUES (?,?,?,?),(?,?,?,?)"));
     }
 
     #[test]
