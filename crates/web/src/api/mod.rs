@@ -7,6 +7,7 @@ mod backoffice;
 mod me;
 pub mod openapi;
 mod signin;
+pub mod transactions;
 pub mod types;
 mod users;
 
@@ -24,6 +25,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = users::routes(r);
     let r = backoffice::routes(r);
     let r = signin::routes(r);
+    let r = transactions::routes(r);
     openapi::routes(r)
 }
 

@@ -32,6 +32,8 @@ use utoipa::{
         super::users::password_reset,
         super::signin::unlock_user,
         super::signin::reset_second_factor,
+        super::transactions::list,
+        super::transactions::export,
     ),
     modifiers(&Security),
 )]
