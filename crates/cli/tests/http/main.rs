@@ -12,4 +12,5 @@ mod backoffice;
 mod links;
 mod shell;
 mod signin;
+mod transactions;
 mod users;
