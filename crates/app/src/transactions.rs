@@ -758,14 +758,14 @@ mod tests {
         );
         let again = parse_page(&q(&[("product", "P1"), ("cursor", &c)]), TODAY).unwrap();
         assert_eq!(again.after, Some(after));
-        // The same cursor with another filter, another sort, or tampered: refused.
+        // The same cursor with another filter, another sort, or cut short: refused.
         for other in [
             q(&[("product", "P2"), ("cursor", &c)]),
             q(&[("product", "P1"), ("sort", "-date"), ("cursor", &c)]),
             q(&[("product", "P1"), ("from", "2026-11-02"), ("cursor", &c)]),
             q(&[("product", "P1"), ("cursor", "bm9wZQ")]),
             q(&[("product", "P1"), ("cursor", "!!!")]),
-            q(&[("product", "P1"), ("cursor", &format!("{c}x"))]),
+            q(&[("product", "P1"), ("cursor", &c[..c.len() / 2])]),
         ] {
             let e = parse_page(&other, TODAY).unwrap_err();
             assert_eq!(e.len(), 1);
