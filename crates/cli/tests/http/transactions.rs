@@ -60,7 +60,14 @@ struct Data {
 }
 
 /// (code, kind, destination, format, unit price in thousandths)
-const PRODUCTS: [(&str, &str, Option<&str>, Option<&str>, i64); 4] = [
+type Product = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    i64,
+);
+const PRODUCTS: [Product; 4] = [
     ("PRIOR-BE", "postage", Some("BE"), Some("small"), 1_450),
     ("NONPRIOR-EU", "postage", Some("EU"), Some("large"), 2_985),
     (
@@ -675,7 +682,7 @@ async fn cost_centre_limited_users_see_only_their_rows(t: &TestApp) {
     let body = get(
         t,
         &token,
-        &format!("/api/v1/transactions/export?format=csv&from=2026-10-01&to=2026-12-31"),
+        "/api/v1/transactions/export?format=csv&from=2026-10-01&to=2026-12-31",
     )
     .await
     .text()
@@ -800,7 +807,7 @@ fn eur_fr(cents: i64) -> String {
     let whole = (cents / 100).to_string();
     let mut grouped = String::new();
     for (i, d) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push('\u{a0}');
         }
         grouped.push(d);
