@@ -19,6 +19,7 @@ pub mod paging;
 pub mod passwords;
 pub mod secrets;
 pub mod signin;
+pub mod transactions;
 pub mod users;
 
 pub use context::{Actor, AuthMethod, CustomerRef, RequestMeta};

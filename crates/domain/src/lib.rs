@@ -7,6 +7,7 @@ pub mod customer;
 pub mod feeds;
 pub mod language;
 pub mod money;
+pub mod money_text;
 pub mod period;
 pub mod phone;
 pub mod rights;

@@ -13,4 +13,5 @@ mod imports;
 mod links;
 mod shell;
 mod signin;
+mod transactions;
 mod users;

@@ -14,5 +14,6 @@ pub mod meta;
 pub mod operations;
 pub mod security;
 pub mod tokens;
+pub mod transactions;
 pub mod user_admin;
 pub mod users;

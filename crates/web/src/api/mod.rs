@@ -8,6 +8,7 @@ mod imports;
 mod me;
 pub mod openapi;
 mod signin;
+pub mod transactions;
 pub mod types;
 mod users;
 
@@ -26,6 +27,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = backoffice::routes(r);
     let r = imports::routes(r);
     let r = signin::routes(r);
+    let r = transactions::routes(r);
     openapi::routes(r)
 }
 

@@ -34,6 +34,8 @@ use utoipa::{
         super::signin::reset_second_factor,
         super::imports::import,
         super::imports::runs,
+        super::transactions::list,
+        super::transactions::export,
     ),
     modifiers(&Security),
 )]

@@ -8,6 +8,7 @@ mod home;
 mod imports;
 mod login;
 mod password;
+mod transactions;
 mod two_factor;
 mod users;
 
@@ -34,6 +35,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = access_requests::routes(r);
     let r = account::routes(r);
     let r = users::routes(r);
+    let r = transactions::routes(r);
     let r = two_factor::routes(r);
     let r = imports::routes(r);
     backoffice::routes(r)
@@ -81,6 +83,11 @@ impl Audience {
 /// what is worth showing to whom.
 const NAV: &[(&str, &str, Audience)] = &[
     ("/", "nav-home", Audience::Everyone),
+    (
+        "/transactions",
+        "nav-transactions",
+        Audience::Customer(Module::Transactions),
+    ),
     ("/users", "nav-users", Audience::Customer(Module::Users)),
     ("/audit", "nav-audit", Audience::Customer(Module::Users)),
     (
