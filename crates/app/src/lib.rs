@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod mail;
 pub mod paging;
 pub mod passwords;
+pub mod registered_items;
 pub mod secrets;
 pub mod signin;
 pub mod users;

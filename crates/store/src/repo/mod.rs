@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod jobs;
 pub mod meta;
 pub mod operations;
+pub mod registered_items;
 pub mod security;
 pub mod tokens;
 pub mod user_admin;
