@@ -10,6 +10,7 @@ mod account;
 mod auth;
 mod backoffice;
 mod links;
+mod registered_items;
 mod shell;
 mod signin;
 mod users;

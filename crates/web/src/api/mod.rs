@@ -5,6 +5,7 @@ mod access_requests;
 mod account;
 mod backoffice;
 mod me;
+mod registered_items;
 pub mod openapi;
 mod signin;
 pub mod types;
@@ -24,6 +25,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = users::routes(r);
     let r = backoffice::routes(r);
     let r = signin::routes(r);
+    let r = registered_items::routes(r);
     openapi::routes(r)
 }
 

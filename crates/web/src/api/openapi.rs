@@ -32,6 +32,7 @@ use utoipa::{
         super::users::password_reset,
         super::signin::unlock_user,
         super::signin::reset_second_factor,
+        super::registered_items::list,
     ),
     modifiers(&Security),
 )]

@@ -7,6 +7,7 @@ mod backoffice;
 mod home;
 mod login;
 mod password;
+mod registered_items;
 mod two_factor;
 mod users;
 
@@ -34,6 +35,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = account::routes(r);
     let r = users::routes(r);
     let r = two_factor::routes(r);
+    let r = registered_items::routes(r);
     backoffice::routes(r)
 }
 
@@ -79,6 +81,11 @@ impl Audience {
 /// what is worth showing to whom.
 const NAV: &[(&str, &str, Audience)] = &[
     ("/", "nav-home", Audience::Everyone),
+    (
+        "/registered-items",
+        "nav-registered-items",
+        Audience::Customer(Module::Receipts),
+    ),
     ("/users", "nav-users", Audience::Customer(Module::Users)),
     ("/audit", "nav-audit", Audience::Customer(Module::Users)),
     (
