@@ -4,6 +4,7 @@
 pub mod api;
 pub mod context;
 pub mod error;
+pub mod export;
 pub mod local_time;
 pub mod ops;
 pub mod pages;

@@ -1,0 +1,488 @@
+//! Downloads of a table as CSV or XLSX, streamed with bounded memory whatever its size: the
+//! rows arrive as a stream (read from the database by the use case) and leave as the
+//! response body, never collected.
+//!
+//! How a feature uses it:
+//! 1. describe the table: a [`Table`] with the sheet name and the column names (the header);
+//! 2. turn each of its rows into cells: `Vec<Cell>`, one per column, in the same order;
+//! 3. hand the rows over as a [`Rows`] stream (see [`rows_from`] for a channel of use-case
+//!    items) together with the chosen [`Format`] (read with [`Format::parse`]) to [`download`],
+//!    which returns the response with `Content-Disposition: attachment`.
+//!
+//! CSV is written as rows arrive; text cells starting with `=`, `+`, `-`, `@`, a tab or a
+//! carriage return get a leading `'` so that a spreadsheet never runs them as a formula
+//! (numbers and dates are never touched). XLSX is written by `rust_xlsxwriter` in constant
+//! memory mode (one row in memory at a time) on a blocking thread into a temporary file, which
+//! is then streamed from disk and deleted; numbers stay numbers and dates are real dates.
+//! The response starts at once in both cases, so a long export is not cut by the request
+//! timeout; a failure half-way aborts the body, so a client never takes a truncated file for a
+//! whole one.
+
+use axum::{
+    body::{Body, Bytes},
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use cs_app::{AppError, FieldError};
+use futures::{Stream, StreamExt, stream::BoxStream};
+use std::{borrow::Cow, io};
+use tokio::sync::mpsc;
+
+/// One cell of an exported row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    /// Text; neutralised against formula injection in CSV.
+    Text(String),
+    /// A whole number (cents, thousandths, quantities): written as a number.
+    Int(i64),
+    /// A calendar day: `YYYY-MM-DD` in CSV, a date cell in XLSX.
+    Date(time::Date),
+    /// Nothing (a null): an empty field in CSV, a blank cell in XLSX.
+    Empty,
+}
+
+impl Cell {
+    /// Text, or [`Cell::Empty`] for `None`.
+    pub fn opt_text(v: Option<String>) -> Cell {
+        v.map_or(Cell::Empty, Cell::Text)
+    }
+}
+
+/// What is exported: the XLSX sheet's name and the column names (the header row).
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    pub sheet: &'static str,
+    pub columns: &'static [&'static str],
+}
+
+/// The rows of a download, in order; an `Err` aborts the download.
+pub type Rows = BoxStream<'static, Result<Vec<Cell>, AppError>>;
+
+/// A download's file format (`format=csv|xlsx`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    /// The `format` parameter: `csv` or `xlsx`; anything else (or nothing) is an error on
+    /// `format`.
+    pub fn parse(raw: Option<&str>) -> Result<Format, FieldError> {
+        match raw.map(str::trim) {
+            Some("csv") => Ok(Format::Csv),
+            Some("xlsx") => Ok(Format::Xlsx),
+            None | Some("") => Err(FieldError::field(
+                "format",
+                "format_required",
+                "format is required: csv or xlsx",
+            )),
+            Some(_) => Err(FieldError::field(
+                "format",
+                "format_unknown",
+                "format must be csv or xlsx",
+            )),
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+}
+
+/// A stream of rows from a channel fed by a use case (for instance a database read running
+/// on its own connection), each item turned into cells by `cells`. The channel is bounded by
+/// its sender, so at most its capacity is held in memory.
+pub fn rows_from<T: Send + 'static>(
+    rx: mpsc::Receiver<Result<T, AppError>>,
+    cells: fn(T) -> Vec<Cell>,
+) -> Rows {
+    futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })
+    .map(move |item| item.map(cells))
+    .boxed()
+}
+
+/// The response of a download: `file_stem` plus the format's extension is the file name
+/// offered to the browser (keep it to ASCII letters, digits, `-` and `_`).
+pub fn download(format: Format, table: Table, file_stem: &str, rows: Rows) -> Response {
+    let body = match format {
+        Format::Csv => Body::from_stream(csv_body(table, rows)),
+        Format::Xlsx => Body::from_stream(xlsx_body(table, rows)),
+    };
+    let name: String = file_stem
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    let disposition = format!("attachment; filename=\"{name}.{}\"", format.extension());
+    let mut r = body.into_response();
+    let headers = r.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+/// The error a failed download's body ends with (the connection is then aborted).
+fn body_error(e: AppError) -> io::Error {
+    if let AppError::Internal(detail) = &e {
+        tracing::error!(error = %detail, "export failed");
+    } else {
+        tracing::warn!(error = %e, "export failed");
+    }
+    io::Error::other(e.to_string())
+}
+
+// ---------------------------------------------------------------------------------------
+// CSV
+
+/// A text as it may go into a CSV cell: with a leading `'` when a spreadsheet would take it
+/// for a formula (`=`, `+`, `-`, `@`) or a field separator trick (tab, carriage return).
+pub fn neutralise(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Writes CSV records (RFC 4180 quoting, `\n` line ends) into a buffer that is taken out
+/// after each batch of rows.
+pub struct CsvEncoder {
+    writer: csv::Writer<Vec<u8>>,
+}
+
+impl Default for CsvEncoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
+}
+
+impl CsvEncoder {
+    pub fn new() -> Self {
+        Self {
+            writer: csv_writer(),
+        }
+    }
+
+    pub fn header(&mut self, columns: &[&str]) -> Result<(), csv::Error> {
+        self.writer.write_record(columns)
+    }
+
+    pub fn row(&mut self, cells: &[Cell]) -> Result<(), csv::Error> {
+        for cell in cells {
+            match cell {
+                Cell::Text(s) => self.writer.write_field(neutralise(s).as_bytes())?,
+                Cell::Int(n) => self.writer.write_field(n.to_string())?,
+                Cell::Date(d) => self.writer.write_field(iso_date(*d))?,
+                Cell::Empty => self.writer.write_field("")?,
+            }
+        }
+        self.writer.write_record(None::<&[u8]>)
+    }
+
+    /// The bytes written since the last call.
+    pub fn take(&mut self) -> Result<Vec<u8>, csv::Error> {
+        std::mem::replace(&mut self.writer, csv_writer())
+            .into_inner()
+            .map_err(|e| csv::Error::from(e.into_error()))
+    }
+}
+
+fn iso_date(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Rows that are ready are encoded together, up to this many per chunk of the body.
+const CSV_BATCH: usize = 256;
+
+fn csv_body(table: Table, rows: Rows) -> impl Stream<Item = Result<Bytes, io::Error>> + Send {
+    let mut encoder = CsvEncoder::new();
+    let header = encoder
+        .header(table.columns)
+        .and_then(|()| encoder.take())
+        .map(Bytes::from)
+        .map_err(|e| body_error(AppError::Internal(format!("csv: {e}"))));
+    let body = rows.ready_chunks(CSV_BATCH).map(move |batch| {
+        for row in batch {
+            let row = row.map_err(body_error)?;
+            encoder
+                .row(&row)
+                .map_err(|e| body_error(AppError::Internal(format!("csv: {e}"))))?;
+        }
+        encoder
+            .take()
+            .map(Bytes::from)
+            .map_err(|e| body_error(AppError::Internal(format!("csv: {e}"))))
+    });
+    futures::stream::once(async move { header }).chain(body)
+}
+
+// ---------------------------------------------------------------------------------------
+// XLSX
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::Internal(format!("xlsx: {e}"))
+}
+
+/// Writes the table into an XLSX file at `path` in constant memory mode, pulling one row at
+/// a time from `rows`. Blocking: run it on a blocking thread.
+pub fn write_xlsx(
+    table: Table,
+    rows: impl Iterator<Item = Result<Vec<Cell>, AppError>>,
+    path: &std::path::Path,
+) -> Result<u32, AppError> {
+    use rust_xlsxwriter::{ExcelDateTime, Format as XlsxFormat, Workbook};
+    let mut workbook = Workbook::new();
+    let bold = XlsxFormat::new().set_bold();
+    let date_format = XlsxFormat::new().set_num_format("yyyy-mm-dd");
+    let sheet = workbook
+        .add_worksheet_with_constant_memory()
+        .map_err(xlsx_error)?;
+    sheet.set_name(table.sheet).map_err(xlsx_error)?;
+    for (col, name) in table.columns.iter().enumerate() {
+        let col = u16::try_from(col).map_err(|_| AppError::Internal("too many columns".into()))?;
+        let width = name.len().max(10) as f64 + 2.0;
+        sheet.set_column_width(col, width).map_err(xlsx_error)?;
+        sheet
+            .write_string_with_format(0, col, *name, &bold)
+            .map_err(xlsx_error)?;
+    }
+    let mut written: u32 = 0;
+    for row in rows {
+        let row = row?;
+        let r = written
+            .checked_add(1)
+            .ok_or_else(|| AppError::Internal("too many rows".into()))?;
+        for (col, cell) in row.iter().enumerate() {
+            let col =
+                u16::try_from(col).map_err(|_| AppError::Internal("too many columns".into()))?;
+            match cell {
+                Cell::Text(s) => {
+                    sheet.write_string(r, col, s).map_err(xlsx_error)?;
+                }
+                // Excel numbers are doubles: exact for whole numbers up to 2^53.
+                Cell::Int(n) => {
+                    sheet.write_number(r, col, *n as f64).map_err(xlsx_error)?;
+                }
+                Cell::Date(d) => {
+                    let year = u16::try_from(d.year())
+                        .map_err(|_| AppError::Internal(format!("date {d} out of range")))?;
+                    let day = ExcelDateTime::from_ymd(year, u8::from(d.month()), d.day())
+                        .map_err(xlsx_error)?;
+                    sheet
+                        .write_date_with_format(r, col, &day, &date_format)
+                        .map_err(xlsx_error)?;
+                }
+                Cell::Empty => {}
+            }
+        }
+        written = r;
+    }
+    workbook.save(path).map_err(xlsx_error)?;
+    Ok(written)
+}
+
+/// Size of the chunks read back from the finished XLSX file.
+const FILE_CHUNK: usize = 64 * 1024;
+
+fn xlsx_body(table: Table, rows: Rows) -> impl Stream<Item = Result<Bytes, io::Error>> + Send {
+    let built = async move {
+        let file = tempfile::NamedTempFile::new()
+            .map_err(|e| body_error(AppError::Internal(format!("temporary file: {e}"))))?;
+        let handle = tokio::runtime::Handle::current();
+        let file = tokio::task::spawn_blocking(move || {
+            let mut rows = rows;
+            let pulled = std::iter::from_fn(|| handle.block_on(rows.next()));
+            write_xlsx(table, pulled, file.path()).map(|_| file)
+        })
+        .await
+        .map_err(|e| body_error(AppError::Internal(format!("xlsx task: {e}"))))?
+        .map_err(body_error)?;
+        let reader = tokio::fs::File::open(file.path()).await?;
+        // The temporary file lives as long as the body reads it, then is deleted.
+        Ok::<_, io::Error>((reader, file))
+    };
+    futures::stream::once(built)
+        .map(|opened| match opened {
+            Ok(state) => file_chunks(state).left_stream(),
+            Err(e) => futures::stream::once(async move { Err(e) }).right_stream(),
+        })
+        .flatten()
+}
+
+fn file_chunks(
+    state: (tokio::fs::File, tempfile::NamedTempFile),
+) -> impl Stream<Item = Result<Bytes, io::Error>> + Send {
+    use tokio::io::AsyncReadExt;
+    futures::stream::try_unfold(state, |(mut reader, file)| async move {
+        let mut buf = vec![0u8; FILE_CHUNK];
+        let n = reader.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.truncate(n);
+        Ok(Some((Bytes::from(buf), (reader, file))))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    const TABLE: Table = Table {
+        sheet: "things",
+        columns: &["name", "count", "day", "note"],
+    };
+
+    fn sample() -> Vec<Vec<Cell>> {
+        vec![
+            vec![
+                Cell::Text("=SUM(A1:A9)".into()),
+                Cell::Int(-5),
+                Cell::Date(date!(2026 - 11 - 03)),
+                Cell::Empty,
+            ],
+            vec![
+                Cell::Text("Quote \"and\", comma".into()),
+                Cell::Int(1_234_567),
+                Cell::Date(date!(2026 - 01 - 31)),
+                Cell::Text("Élodie".into()),
+            ],
+        ]
+    }
+
+    #[test]
+    fn formulas_and_separator_tricks_are_neutralised() {
+        for bad in ["=1+1", "+32", "-2", "@SUM(1)", "\tx", "\rx"] {
+            assert_eq!(neutralise(bad), format!("'{bad}"), "{bad:?}");
+        }
+        for fine in ["Finance", "0-50g", "a=b", "", " =x", "'quoted"] {
+            assert_eq!(neutralise(fine), fine, "{fine:?}");
+        }
+    }
+
+    #[test]
+    fn csv_has_the_header_then_rows_with_only_text_neutralised() {
+        let mut e = CsvEncoder::new();
+        e.header(TABLE.columns).unwrap();
+        for row in sample() {
+            e.row(&row).unwrap();
+        }
+        let text = String::from_utf8(e.take().unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "name,count,day,note\n'=SUM(A1:A9),-5,2026-11-03,\n\"Quote \"\"and\"\", comma\",1234567,2026-01-31,Élodie\n"
+        );
+        assert!(e.take().unwrap().is_empty(), "taken once");
+    }
+
+    #[tokio::test]
+    async fn csv_body_streams_every_row_and_fails_on_an_error() {
+        let rows = futures::stream::iter(sample().into_iter().map(Ok)).boxed();
+        let chunks: Vec<_> = csv_body(TABLE, rows).collect().await;
+        let text: String = chunks
+            .into_iter()
+            .map(|c| String::from_utf8(c.unwrap().to_vec()).unwrap())
+            .collect();
+        assert_eq!(text.lines().count(), 3);
+        assert!(text.starts_with("name,count,day,note\n"));
+
+        let failing = futures::stream::iter(vec![
+            Ok(sample().remove(0)),
+            Err(AppError::Internal("disk on fire".into())),
+        ])
+        .boxed();
+        let chunks: Vec<_> = csv_body(TABLE, failing).collect().await;
+        assert!(
+            chunks.iter().any(Result::is_err),
+            "the error reaches the body"
+        );
+    }
+
+    #[test]
+    fn formats_are_csv_or_xlsx() {
+        assert_eq!(Format::parse(Some("csv")), Ok(Format::Csv));
+        assert_eq!(Format::parse(Some(" xlsx ")), Ok(Format::Xlsx));
+        for bad in [None, Some(""), Some("pdf"), Some("CSV")] {
+            let e = Format::parse(bad).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("format"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn xlsx_keeps_numbers_as_numbers_and_dates_as_dates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        let n = write_xlsx(TABLE, sample().into_iter().map(Ok), &path).unwrap();
+        assert_eq!(n, 2);
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.starts_with(b"PK"), "a zip file");
+        // The sheet XML is deflated inside the zip; that it opens as a workbook with the
+        // right cells is checked by the HTTP tests, which read it back.
+        assert!(bytes.len() > 1000);
+        let failing = vec![
+            Ok(sample().remove(0)),
+            Err(AppError::Internal("gone".into())),
+        ];
+        assert!(write_xlsx(TABLE, failing.into_iter(), &dir.path().join("u.xlsx")).is_err());
+    }
+
+    #[tokio::test]
+    async fn rows_from_a_channel_keep_their_order() {
+        let (tx, rx) = mpsc::channel(2);
+        tokio::spawn(async move {
+            for i in 0..10_i64 {
+                if tx.send(Ok(i)).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let rows: Vec<_> = rows_from(rx, |i| vec![Cell::Int(i)]).collect().await;
+        let got: Vec<_> = rows.into_iter().map(Result::unwrap).collect();
+        assert_eq!(got, (0..10).map(|i| vec![Cell::Int(i)]).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn downloads_are_attachments_named_after_the_filter() {
+        let rows = futures::stream::iter(sample().into_iter().map(Ok)).boxed();
+        let r = download(Format::Csv, TABLE, "things-2026-11-01-2026-11-30", rows);
+        assert_eq!(
+            r.headers()[header::CONTENT_DISPOSITION],
+            "attachment; filename=\"things-2026-11-01-2026-11-30.csv\""
+        );
+        assert_eq!(r.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+        let rows = futures::stream::iter(sample().into_iter().map(Ok)).boxed();
+        let r = download(Format::Xlsx, TABLE, "x\"; evil=1", rows);
+        assert_eq!(
+            r.headers()[header::CONTENT_DISPOSITION],
+            "attachment; filename=\"xevil1.xlsx\""
+        );
+        let body = axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert!(body.starts_with(b"PK"));
+    }
+}
