@@ -432,23 +432,29 @@ pub async fn search(app: &App, scope: &Scope, q: &ItemQuery) -> AppResult<ItemPa
     })
 }
 
-/// Every item of the filter (cursor and limit are ignored), in the list's order, read in
-/// bounded chunks: an export of exactly what the search shows.
-pub fn export(
-    app: &App,
-    scope: &Scope,
-    q: &ItemQuery,
-) -> AppResult<BoxStream<'static, AppResult<RegisteredItem>>> {
+/// An export: the filter applied (with its default dates) and its items.
+pub struct ItemExport {
+    pub filter: Filter,
+    /// Every item of the filter in the list's order, read in bounded chunks.
+    pub items: BoxStream<'static, AppResult<RegisteredItem>>,
+}
+
+/// Every item of the filter (cursor and limit are ignored), in the list's order: an export
+/// of exactly what the search shows, whatever its size.
+pub fn export(app: &App, scope: &Scope, q: &ItemQuery) -> AppResult<ItemExport> {
     let q = ItemQuery {
         cursor: None,
         limit: None,
         ..q.clone()
     };
-    let (_, f, _, _) = checked(app, scope, &q)?;
-    Ok(repo::export(app.store.clone(), f, EXPORT_CHUNK)
-        .map_ok(RegisteredItem::from)
-        .map_err(AppError::from)
-        .boxed())
+    let (filter, f, _, _) = checked(app, scope, &q)?;
+    Ok(ItemExport {
+        filter,
+        items: repo::export(app.store.clone(), f, EXPORT_CHUNK)
+            .map_ok(RegisteredItem::from)
+            .map_err(AppError::from)
+            .boxed(),
+    })
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ crate::on_both!(
     cost_centre_limits_and_rights_decide_what_is_seen,
     the_page_keeps_the_filter_in_dutch,
     operators_choose_the_customer_on_the_page,
+    exports_hold_exactly_what_the_list_shows,
 );
 
 /// A national barcode: `010` and 27 digits.
@@ -690,4 +691,166 @@ async fn operators_choose_the_customer_on_the_page(t: &TestApp) {
     assert!(html.contains(s.a1.as_str()) && html.contains(s.a6.as_str()) && !html.contains(s.a2.as_str()));
     assert!(html.contains("<input type=\"hidden\" name=\"customer_number\" value=\"8800001\">"));
     assert!(html.contains("format=xlsx&#38;customer_number=8800001"));
+}
+
+/// GET with a bearer token: (status, headers, body bytes).
+async fn download(
+    t: &TestApp,
+    token: &str,
+    query: &str,
+) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+    let r = t
+        .http()
+        .get(t.url(&format!("/api/v1/registered-items/export?{query}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let headers = r.headers().clone();
+    (status, headers, r.bytes().await.unwrap().to_vec())
+}
+
+/// (header, records) of a CSV body.
+fn parse_csv(body: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(body);
+    let header = r.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+/// An API item as the CSV writes it: JSON null is an empty field, text as it is (before
+/// neutralisation), booleans as `true`/`false`.
+fn as_csv_row(item: &Value) -> Vec<String> {
+    cs_app::registered_items::COLUMNS
+        .iter()
+        .map(|c| match &item[*c] {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
+    let s = seed(t).await;
+    let a = t.bearer("a.receipts").await;
+    let columns: Vec<String> = cs_app::registered_items::COLUMNS
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    for filter in [
+        "",
+        "from=2026-10-01&to=2026-11-30",
+        "recipient=DUBOIS&from=2026-10-01",
+        "acknowledgement=false",
+        "collection_point=CPA2&cost_centre=CA1",
+    ] {
+        let (status, list) = get(t, &a, &format!("/api/v1/registered-items?limit=500&{filter}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, headers, body) = download(t, &a, &format!("format=csv&{filter}")).await;
+        assert_eq!(status, StatusCode::OK, "{filter}");
+        assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+        let (header, rows) = parse_csv(&body);
+        assert_eq!(header, columns);
+        let items = list["items"].as_array().unwrap();
+        assert_eq!(rows.len() as i64, list["total"].as_i64().unwrap(), "{filter}");
+        assert_eq!(rows.len(), items.len(), "{filter}");
+        for (row, item) in rows.iter().zip(items) {
+            let mut expected = as_csv_row(item);
+            // Only text cells that a spreadsheet would run as a formula are changed.
+            if expected[6].starts_with('=') {
+                expected[6] = format!("'{}", expected[6]);
+            }
+            assert_eq!(row, &expected, "{filter}");
+        }
+    }
+    // The recipient that looks like a formula is neutralised in the CSV.
+    let (_, _, body) = download(t, &a, &format!("format=csv&barcode={}", s.a4)).await;
+    let (_, rows) = parse_csv(&body);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][6], format!("'{FORMULA_NAME}"));
+    assert_eq!(rows[0][5], "false");
+    assert!(rows[0][3] == "CA1" && rows[0][1] == "2026-11-20");
+
+    // The file is named after what was searched.
+    let (_, headers, _) = download(t, &a, "format=csv&from=2026-10-01&to=2026-10-31").await;
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename=\"registered-items-2026-10-01-2026-10-31.csv\""
+    );
+
+    // XLSX: a real workbook with the same rows.
+    let (status, headers, body) = download(t, &a, "format=xlsx&from=2026-10-01&to=2026-11-30").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename=\"registered-items-2026-10-01-2026-11-30.xlsx\""
+    );
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(body)).unwrap();
+    let range = wb.worksheet_range("registered items").unwrap();
+    let mut rows = range.rows();
+    let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(header, columns);
+    let rows: Vec<Vec<calamine::Data>> = rows.map(<[calamine::Data]>::to_vec).collect();
+    let (_, list) = get(t, &a, "/api/v1/registered-items?limit=500&from=2026-10-01&to=2026-11-30").await;
+    let api: Vec<String> = barcodes(&list);
+    let xlsx: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
+    assert_eq!(xlsx, api);
+    assert_eq!(api.len(), 6);
+    assert!(rows.iter().all(|r| matches!(r[1], calamine::Data::DateTime(_))), "dates are dates");
+    let formula_row = rows.iter().find(|r| r[0].to_string() == s.a4).unwrap();
+    assert_eq!(formula_row[6].to_string(), FORMULA_NAME, "XLSX keeps text as text");
+    let no_centre = rows.iter().find(|r| r[0].to_string() == s.a3).unwrap();
+    assert_eq!(no_centre[3], calamine::Data::Empty);
+
+    // Limits and isolation hold in the export too.
+    let cc = t.bearer("a.cc").await;
+    let (_, _, body) = download(t, &cc, "format=csv&from=2026-10-01&to=2026-11-30").await;
+    let (_, rows) = parse_csv(&body);
+    let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(got, [s.a6.as_str(), s.a4.as_str(), s.a1.as_str(), s.a5.as_str()]);
+    let (status, _, body) = download(t, &a, &format!("format=csv&barcode={}", s.b1)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(parse_csv(&body).1.len(), 0, "another customer's barcode exports nothing");
+
+    // Bad input: the format and the filter's fields, all at once; rights as for the list.
+    let (status, _, body) = download(t, &a, "format=pdf&barcode=RR1").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(fields(&v), ["format", "barcode"]);
+    let (status, _, body) = download(t, &a, "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&serde_json::from_slice(&body).unwrap()), ["format"]);
+    let u = t.bearer("a.user").await;
+    assert_eq!(download(t, &u, "format=csv").await.0, StatusCode::FORBIDDEN);
+    let op = t.bearer("op.one").await;
+    assert_eq!(
+        download(t, &op, "format=csv").await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let (status, _, body) = download(t, &op, "format=csv&customer_number=8800002").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, rows) = parse_csv(&body);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][0], s.b1);
+
+    // The page's download link is the same export.
+    let mut b = t.signed_in("a.receipts").await;
+    let html = b.get("/registered-items?acknowledgement=true").await.text().await.unwrap();
+    let at = html.find("format=csv").unwrap();
+    let start = html[..at].rfind("href=\"").unwrap() + 6;
+    let end = start + html[start..].find('"').unwrap();
+    let link = html[start..end].replace("&#38;", "&");
+    let r = b.get(&link).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, rows) = parse_csv(&r.bytes().await.unwrap());
+    let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(got, [s.a6.as_str(), s.a3.as_str(), s.a1.as_str()]);
 }

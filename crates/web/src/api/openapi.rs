@@ -33,6 +33,7 @@ use utoipa::{
         super::signin::unlock_user,
         super::signin::reset_second_factor,
         super::registered_items::list,
+        super::registered_items::download,
     ),
     modifiers(&Security),
 )]

@@ -1,16 +1,22 @@
 //! Registered items over the API (`/api/v1/registered-items`): the search, paged with the
-//! count of the whole filter. Operators name the customer with `customer_number`.
+//! count of the whole filter, and its export as CSV or XLSX. Operators name the customer
+//! with `customer_number`.
 
 use super::{ApiQuery, ErrorBody};
 use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
+    export::{self, Cell, Format, Table},
     policy::{Policy, Routes},
 };
-use axum::{Json, extract::State};
-use cs_app::registered_items::{self, ItemQuery, RegisteredItem};
+use axum::{Json, extract::State, response::Response};
+use cs_app::{
+    AppError,
+    registered_items::{self, ItemQuery, RegisteredItem},
+};
 use cs_domain::Module;
+use futures::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -19,6 +25,11 @@ pub fn routes(r: Routes) -> Routes {
         "/api/v1/registered-items",
         Policy::Module(Module::Receipts),
         list,
+    )
+    .get(
+        "/api/v1/registered-items/export",
+        Policy::Module(Module::Receipts),
+        download,
     )
 }
 
@@ -146,4 +157,88 @@ pub async fn list(
         next_cursor: page.next_cursor,
         total: page.total,
     }))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// `csv` or `xlsx`.
+    pub format: Option<String>,
+}
+
+const TABLE: Table = Table {
+    sheet: "registered items",
+    columns: &registered_items::COLUMNS,
+};
+
+/// An item's cells, in the order of [`registered_items::COLUMNS`].
+fn cells(i: RegisteredItem) -> Vec<Cell> {
+    vec![
+        Cell::Text(i.barcode),
+        Cell::Date(i.deposit_date),
+        Cell::Text(i.collection_point),
+        Cell::opt_text(i.cost_centre),
+        Cell::Text(i.product_code),
+        Cell::Text(i.acknowledgement.to_string()),
+        Cell::opt_text(i.recipient_name),
+        Cell::opt_text(i.recipient_street),
+        Cell::opt_text(i.recipient_postcode),
+        Cell::opt_text(i.recipient_city),
+        Cell::opt_text(i.recipient_country),
+    ]
+}
+
+/// The file's name: what was searched (`registered-items-2026-11-01-2026-11-30`, or the
+/// barcode's).
+fn file_stem(f: &registered_items::Filter) -> String {
+    let mut stem = "registered-items".to_owned();
+    if let Some(b) = &f.barcode {
+        stem.push('-');
+        stem.push_str(b.as_str());
+    }
+    for d in [f.from, f.to].into_iter().flatten() {
+        stem.push('-');
+        stem.push_str(&iso_day(d));
+    }
+    stem
+}
+
+/// Downloads exactly what the search with the same filter lists (every page), as CSV (the
+/// list's field names as header, text cells neutralised against formulas) or XLSX; streamed,
+/// whatever the count.
+#[utoipa::path(get, path = "/api/v1/registered-items/export", tag = "registered items",
+    params(ExportParams, FilterParams),
+    responses(
+        (status = 200, description = "the file (`text/csv` or XLSX), as an attachment"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, description = "unknown customer (operators)", body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn download(
+    State(s): State<AppState>,
+    ctx: RequestCtx,
+    ApiQuery(f): ApiQuery<FilterParams>,
+    ApiQuery(e): ApiQuery<ExportParams>,
+) -> Result<Response, WebError> {
+    let format = Format::parse(e.format.as_deref());
+    let scope =
+        registered_items::scope(&s.app, ctx.actor()?, f.customer_number.as_deref()).await?;
+    let exported = registered_items::export(&s.app, &scope, &f.query(None, None));
+    let (format, exported) = match (format, exported) {
+        (Ok(format), Ok(exported)) => (format, exported),
+        (Err(bad), Ok(_)) => return Err(AppError::Validation(vec![bad]).into()),
+        (Err(bad), Err(AppError::Validation(mut d))) => {
+            d.insert(0, bad);
+            return Err(AppError::Validation(d).into());
+        }
+        (_, Err(e)) => return Err(e.into()),
+    };
+    let rows = exported.items.map_ok(cells).boxed();
+    Ok(export::download(
+        format,
+        TABLE,
+        &file_stem(&exported.filter),
+        rows,
+    ))
 }
