@@ -552,7 +552,10 @@ mod tests {
             ["barcode", "from", "to", "recipient", "acknowledgement"]
         );
         assert_eq!(e[0].code, "barcode_check_digit");
-        assert_eq!(e[0].message, "barcode RR473124828BE: check digit should be 9");
+        assert_eq!(
+            e[0].message,
+            "barcode RR473124828BE: check digit should be 9"
+        );
     }
 
     #[test]
@@ -647,7 +650,11 @@ mod tests {
         });
         assert_eq!(item.recipient_name.as_deref(), Some("Marie"));
         assert_eq!(
-            (item.recipient_street, item.recipient_postcode, item.recipient_city),
+            (
+                item.recipient_street,
+                item.recipient_postcode,
+                item.recipient_city
+            ),
             (None, None, None)
         );
     }

@@ -1873,11 +1873,46 @@ async fn item_site(store: &Store) -> ItemSite {
         .await
         .unwrap();
     let rows = [
-        (N1, date!(2026 - 11 - 02), a.point, Some(a.centre), true, "Marie Dubois"),
-        (N2, date!(2026 - 11 - 02), a.point, Some(centre2), false, "Jan Peeters"),
-        (N3, date!(2026 - 11 - 10), point2, None, true, "50% Korting BV"),
-        (S1, date!(2026 - 10 - 30), a.point, Some(a.centre), false, "DUBOIS & Fils"),
-        (N4, date!(2026 - 11 - 10), a.point, Some(a.centre), false, "x_y"),
+        (
+            N1,
+            date!(2026 - 11 - 02),
+            a.point,
+            Some(a.centre),
+            true,
+            "Marie Dubois",
+        ),
+        (
+            N2,
+            date!(2026 - 11 - 02),
+            a.point,
+            Some(centre2),
+            false,
+            "Jan Peeters",
+        ),
+        (
+            N3,
+            date!(2026 - 11 - 10),
+            point2,
+            None,
+            true,
+            "50% Korting BV",
+        ),
+        (
+            S1,
+            date!(2026 - 10 - 30),
+            a.point,
+            Some(a.centre),
+            false,
+            "DUBOIS & Fils",
+        ),
+        (
+            N4,
+            date!(2026 - 11 - 10),
+            a.point,
+            Some(a.centre),
+            false,
+            "x_y",
+        ),
     ];
     for (barcode, day, point, centre, ack, name) in rows {
         operations::insert_registered_item(

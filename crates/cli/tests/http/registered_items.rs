@@ -105,12 +105,7 @@ async fn seed(t: &TestApp) -> Seed {
             code: "REG-BE",
             kind: "registered",
             vat_rate: 0,
-            names: [
-                "Recommandé",
-                "Aangetekend",
-                "Einschreiben",
-                "Registered",
-            ],
+            names: ["Recommandé", "Aangetekend", "Einschreiben", "Registered"],
         },
     )
     .await
@@ -153,20 +148,69 @@ async fn seed(t: &TestApp) -> Seed {
         b1: national(99),
     };
     let a = [
-        item(s.a1.clone(), date!(2026 - 11 - 03), "CPA1", Some("CA1"), true, "Marie Dubois"),
-        item(s.a2.clone(), date!(2026 - 11 - 03), "CPA1", Some("CA2"), false, "Jan Peeters"),
-        item(s.a3.clone(), date!(2026 - 11 - 12), "CPA2", None, true, "50% Korting BV"),
-        item(s.a4.clone(), date!(2026 - 11 - 20), "CPA1", Some("CA1"), false, FORMULA_NAME),
-        item(s.a5.clone(), date!(2026 - 10 - 15), "CPA1", Some("CA1"), true, "DUBOIS et Fils"),
+        item(
+            s.a1.clone(),
+            date!(2026 - 11 - 03),
+            "CPA1",
+            Some("CA1"),
+            true,
+            "Marie Dubois",
+        ),
+        item(
+            s.a2.clone(),
+            date!(2026 - 11 - 03),
+            "CPA1",
+            Some("CA2"),
+            false,
+            "Jan Peeters",
+        ),
+        item(
+            s.a3.clone(),
+            date!(2026 - 11 - 12),
+            "CPA2",
+            None,
+            true,
+            "50% Korting BV",
+        ),
+        item(
+            s.a4.clone(),
+            date!(2026 - 11 - 20),
+            "CPA1",
+            Some("CA1"),
+            false,
+            FORMULA_NAME,
+        ),
+        item(
+            s.a5.clone(),
+            date!(2026 - 10 - 15),
+            "CPA1",
+            Some("CA1"),
+            true,
+            "DUBOIS et Fils",
+        ),
         Item {
             street: "",
-            ..item(s.a6.clone(), date!(2026 - 11 - 25), "CPA2", Some("CA1"), true, "Anna Schmidt")
+            ..item(
+                s.a6.clone(),
+                date!(2026 - 11 - 25),
+                "CPA2",
+                Some("CA1"),
+                true,
+                "Anna Schmidt",
+            )
         },
     ];
     for i in &a {
         insert(&mut tx, t.fx.customer_a, product, &points, &centres, i).await;
     }
-    let b = item(s.b1.clone(), date!(2026 - 11 - 05), "CPB1", Some("CB1"), true, "Marie Dubois");
+    let b = item(
+        s.b1.clone(),
+        date!(2026 - 11 - 05),
+        "CPB1",
+        Some("CB1"),
+        true,
+        "Marie Dubois",
+    );
     insert(&mut tx, t.fx.customer_b, product, &points, &centres, &b).await;
     // Users of A with the receipts module.
     for (username, limited) in [("a.receipts", false), ("a.cc", true)] {
@@ -289,9 +333,15 @@ async fn barcode_search_is_exact_and_stays_within_the_customer(t: &TestApp) {
     let s = seed(t).await;
     let a = t.bearer("a.receipts").await;
     // Exact barcode, typed any case and with spaces; found whatever its date (October).
-    assert_eq!(found(t, &a, &format!("barcode={}", s.a5)).await, [s.a5.as_str()]);
+    assert_eq!(
+        found(t, &a, &format!("barcode={}", s.a5)).await,
+        [s.a5.as_str()]
+    );
     let spaced = format!("  {} {} ", &s.a5[..10], &s.a5[10..]);
-    assert_eq!(found(t, &a, &format!("barcode={}", q(&spaced))).await, [s.a5.as_str()]);
+    assert_eq!(
+        found(t, &a, &format!("barcode={}", q(&spaced))).await,
+        [s.a5.as_str()]
+    );
     let lower = s.a4.to_lowercase();
     let spaced_s10 = format!("{} {} {}", &lower[..2], &lower[2..11], &lower[11..]);
     assert_eq!(
@@ -306,9 +356,16 @@ async fn barcode_search_is_exact_and_stays_within_the_customer(t: &TestApp) {
     );
     // Customer B's barcode answers like an unknown one: nothing, counted as nothing.
     assert!(found(t, &a, &format!("barcode={}", s.b1)).await.is_empty());
-    assert!(found(t, &a, &format!("barcode={}", national(12345))).await.is_empty());
+    assert!(
+        found(t, &a, &format!("barcode={}", national(12345)))
+            .await
+            .is_empty()
+    );
     let b = t.bearer("b.admin").await;
-    assert_eq!(found(t, &b, &format!("barcode={}", s.b1)).await, [s.b1.as_str()]);
+    assert_eq!(
+        found(t, &b, &format!("barcode={}", s.b1)).await,
+        [s.b1.as_str()]
+    );
     assert!(found(t, &b, &format!("barcode={}", s.a1)).await.is_empty());
 
     // The item as the API gives it: the feed's columns, codes, null when empty.
@@ -322,7 +379,12 @@ async fn barcode_search_is_exact_and_stays_within_the_customer(t: &TestApp) {
     assert_eq!(item["recipient_name"], "Anna Schmidt");
     assert!(item["recipient_street"].is_null(), "{item}");
     assert_eq!(item["recipient_city"], "Liège");
-    let keys: Vec<&str> = item.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    let keys: Vec<&str> = item
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
     let mut expected = cs_app::registered_items::COLUMNS.to_vec();
     let mut got = keys.clone();
     expected.sort();
@@ -362,7 +424,13 @@ async fn filters_narrow_the_list_and_the_count_is_the_whole_filter(t: &TestApp) 
     // two items of 3 November in insertion order reversed (newest id first).
     assert_eq!(
         found(t, &a, "").await,
-        [s.a6.as_str(), s.a4.as_str(), s.a3.as_str(), s.a2.as_str(), s.a1.as_str()]
+        [
+            s.a6.as_str(),
+            s.a4.as_str(),
+            s.a3.as_str(),
+            s.a2.as_str(),
+            s.a1.as_str()
+        ]
     );
     // Inclusive date ranges.
     assert_eq!(
@@ -373,7 +441,10 @@ async fn filters_narrow_the_list_and_the_count_is_the_whole_filter(t: &TestApp) 
         found(t, &a, "from=2026-11-03&to=2026-11-12").await,
         [s.a3.as_str(), s.a2.as_str(), s.a1.as_str()]
     );
-    assert_eq!(found(t, &a, "to=2026-11-03").await, [s.a2.as_str(), s.a1.as_str(), s.a5.as_str()]);
+    assert_eq!(
+        found(t, &a, "to=2026-11-03").await,
+        [s.a2.as_str(), s.a1.as_str(), s.a5.as_str()]
+    );
     // Recipient: any case, anywhere in the name, never customer B's "Marie Dubois".
     assert_eq!(
         found(t, &a, "recipient=dUBois&from=2026-10-01").await,
@@ -398,7 +469,12 @@ async fn filters_narrow_the_list_and_the_count_is_the_whole_filter(t: &TestApp) 
         [s.a4.as_str()]
     );
     assert_eq!(
-        found(t, &a, "collection_point=CPA1&from=2026-10-01&acknowledgement=true").await,
+        found(
+            t,
+            &a,
+            "collection_point=CPA1&from=2026-10-01&acknowledgement=true"
+        )
+        .await,
         [s.a1.as_str(), s.a5.as_str()]
     );
     // The count is of the whole filter, whatever the page size.
@@ -452,8 +528,8 @@ async fn paging_walks_every_item_once(t: &TestApp) {
     let mut expected_extra = Vec::new();
     for n in 0..57u64 {
         let barcode = national(1000 + n);
-        let day = Date::from_calendar_date(2026, time::Month::November, (n % 20 + 1) as u8)
-            .unwrap();
+        let day =
+            Date::from_calendar_date(2026, time::Month::November, (n % 20 + 1) as u8).unwrap();
         operations::insert_registered_item(
             &mut tx.conn(),
             &operations::NewRegisteredItem {
@@ -492,7 +568,10 @@ async fn paging_walks_every_item_once(t: &TestApp) {
             }
             let (status, v) = get(t, &a, &path).await;
             assert_eq!(status, StatusCode::OK, "{path}: {v}");
-            assert_eq!(v["total"], everything, "{path}: the total is of the whole filter");
+            assert_eq!(
+                v["total"], everything,
+                "{path}: the total is of the whole filter"
+            );
             let page = barcodes(&v);
             assert!(page.len() <= limit.unwrap_or(50) as usize);
             pages += 1;
@@ -506,11 +585,18 @@ async fn paging_walks_every_item_once(t: &TestApp) {
         assert_eq!(pages, expected_pages, "limit {limit:?}");
         let unique: std::collections::BTreeSet<&String> = seen.iter().collect();
         assert_eq!(unique.len(), seen.len(), "no item twice (limit {limit:?})");
-        assert_eq!(seen.len(), everything as usize, "no item missed (limit {limit:?})");
+        assert_eq!(
+            seen.len(),
+            everything as usize,
+            "no item missed (limit {limit:?})"
+        );
         for b in expected_extra.iter().chain([&s.a1, &s.a6]) {
             assert!(seen.contains(b), "{b} missed");
         }
-        assert!(!seen.contains(&s.a5), "last month's item is not in the default range");
+        assert!(
+            !seen.contains(&s.a5),
+            "last month's item is not in the default range"
+        );
         // Newest deposit first throughout.
         let (status, v) = get(t, &a, "/api/v1/registered-items?limit=500").await;
         assert_eq!(status, StatusCode::OK);
@@ -526,13 +612,24 @@ async fn paging_walks_every_item_once(t: &TestApp) {
     }
     // The page's next link keeps the filter and leads to the rest.
     let mut b = t.signed_in("a.admin").await;
-    let html = b.get("/registered-items?recipient=bulk").await.text().await.unwrap();
+    let html = b
+        .get("/registered-items?recipient=bulk")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(html.matches("<th scope=\"row\">").count(), 50);
     assert!(html.contains("57 registered items match this search."));
     let at = html.find("rel=\"next\"").expect("a next link");
     let start = html[..at].rfind("href=\"").unwrap() + 6;
-    let next = html[start..at].trim_end().trim_end_matches('"').replace("&#38;", "&");
-    assert!(next.starts_with("/registered-items?from=2026-11-01&to=2026-11-30&recipient=bulk&cursor="), "{next}");
+    let next = html[start..at]
+        .trim_end()
+        .trim_end_matches('"')
+        .replace("&#38;", "&");
+    assert!(
+        next.starts_with("/registered-items?from=2026-11-01&to=2026-11-30&recipient=bulk&cursor="),
+        "{next}"
+    );
     let html = b.get(&next).await.text().await.unwrap();
     assert_eq!(html.matches("<th scope=\"row\">").count(), 7);
     assert!(!html.contains("rel=\"next\""));
@@ -555,10 +652,16 @@ async fn cost_centre_limits_and_rights_decide_what_is_seen(t: &TestApp) {
     let s = seed(t).await;
     // Limited to CA1: CA1's items only, not CA2's, not those without a cost centre.
     let cc = t.bearer("a.cc").await;
-    assert_eq!(found(t, &cc, "").await, [s.a6.as_str(), s.a4.as_str(), s.a1.as_str()]);
+    assert_eq!(
+        found(t, &cc, "").await,
+        [s.a6.as_str(), s.a4.as_str(), s.a1.as_str()]
+    );
     assert!(found(t, &cc, &format!("barcode={}", s.a2)).await.is_empty());
     assert!(found(t, &cc, &format!("barcode={}", s.a3)).await.is_empty());
-    assert_eq!(found(t, &cc, "cost_centre=CA1").await, [s.a6.as_str(), s.a4.as_str(), s.a1.as_str()]);
+    assert_eq!(
+        found(t, &cc, "cost_centre=CA1").await,
+        [s.a6.as_str(), s.a4.as_str(), s.a1.as_str()]
+    );
     let (status, v) = get(t, &cc, "/api/v1/registered-items?cost_centre=CA2").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&v), ["cost_centre"]);
@@ -578,7 +681,10 @@ async fn cost_centre_limits_and_rights_decide_what_is_seen(t: &TestApp) {
             StatusCode::FORBIDDEN
         );
         let home = b.get("/").await.text().await.unwrap();
-        assert!(!home.contains("href=\"/registered-items\""), "{who} has no menu entry");
+        assert!(
+            !home.contains("href=\"/registered-items\""),
+            "{who} has no menu entry"
+        );
     }
     let mut b = t.signed_in("a.receipts").await;
     let home = b.get("/").await.text().await.unwrap();
@@ -592,9 +698,18 @@ async fn cost_centre_limits_and_rights_decide_what_is_seen(t: &TestApp) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         found(t, &op, "customer_number=8800001").await,
-        [s.a6.as_str(), s.a4.as_str(), s.a3.as_str(), s.a2.as_str(), s.a1.as_str()]
+        [
+            s.a6.as_str(),
+            s.a4.as_str(),
+            s.a3.as_str(),
+            s.a2.as_str(),
+            s.a1.as_str()
+        ]
     );
-    assert_eq!(found(t, &op, "customer_number=8800002").await, [s.b1.as_str()]);
+    assert_eq!(
+        found(t, &op, "customer_number=8800002").await,
+        [s.b1.as_str()]
+    );
     assert_eq!(
         found(t, &op, &format!("customer_number=8800002&barcode={}", s.a1)).await,
         Vec::<String>::new()
@@ -620,14 +735,18 @@ async fn the_page_keeps_the_filter_in_dutch(t: &TestApp) {
     assert!(html.contains("<option value=\"true\" selected>Alleen met AR</option>"));
     assert!(html.contains("<option value=\"CPA1\" selected>CPA1 – Head office</option>"));
     // The two items, dates the Dutch way, AR in words, the count of the filter.
-    assert!(html.contains(s.a1.as_str()) && html.contains(s.a5.as_str()), "{html}");
+    assert!(
+        html.contains(s.a1.as_str()) && html.contains(s.a5.as_str()),
+        "{html}"
+    );
     assert!(!html.contains(s.a2.as_str()));
     assert!(html.contains("<time datetime=\"2026-11-03\">03-11-2026</time>"));
     assert!(html.contains("<time datetime=\"2026-10-15\">15-10-2026</time>"));
     assert!(html.contains("<strong>Ja</strong>"));
     assert!(html.contains("2 aangetekende zendingen komen overeen met deze zoekopdracht."));
     // Downloads carry exactly the filter shown.
-    let filter = "from=2026-10-01&to=2026-11-30&recipient=dubois&collection_point=CPA1&acknowledgement=true";
+    let filter =
+        "from=2026-10-01&to=2026-11-30&recipient=dubois&collection_point=CPA1&acknowledgement=true";
     assert!(
         html.contains(&format!(
             "/api/v1/registered-items/export?format=csv&#38;{}",
@@ -665,7 +784,10 @@ async fn the_page_keeps_the_filter_in_dutch(t: &TestApp) {
         .unwrap();
     assert!(html.contains("Geen aangetekende zending komt overeen met deze zoekopdracht."));
     assert!(!html.contains(&format!("<code>{}</code>", s.b1)));
-    assert!(!html.contains("/api/v1/registered-items/export"), "nothing to download");
+    assert!(
+        !html.contains("/api/v1/registered-items/export"),
+        "nothing to download"
+    );
 }
 
 async fn operators_choose_the_customer_on_the_page(t: &TestApp) {
@@ -678,17 +800,31 @@ async fn operators_choose_the_customer_on_the_page(t: &TestApp) {
     assert!(!html.contains("<table"));
     let r = op.get("/registered-items?customer_number=12ab").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("A customer number has digits only."));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("A customer number has digits only.")
+    );
     let r = op.get("/registered-items?customer_number=8899999").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert!(r.text().await.unwrap().contains("No customer has this number."));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("No customer has this number.")
+    );
     let r = op
         .get("/registered-items?customer_number=8800001&acknowledgement=true")
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     assert!(html.contains("Alpha Printing SA (8800001)"));
-    assert!(html.contains(s.a1.as_str()) && html.contains(s.a6.as_str()) && !html.contains(s.a2.as_str()));
+    assert!(
+        html.contains(s.a1.as_str())
+            && html.contains(s.a6.as_str())
+            && !html.contains(s.a2.as_str())
+    );
     assert!(html.contains("<input type=\"hidden\" name=\"customer_number\" value=\"8800001\">"));
     assert!(html.contains("format=xlsx&#38;customer_number=8800001"));
 }
@@ -751,7 +887,12 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
         "acknowledgement=false",
         "collection_point=CPA2&cost_centre=CA1",
     ] {
-        let (status, list) = get(t, &a, &format!("/api/v1/registered-items?limit=500&{filter}")).await;
+        let (status, list) = get(
+            t,
+            &a,
+            &format!("/api/v1/registered-items?limit=500&{filter}"),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK);
         let (status, headers, body) = download(t, &a, &format!("format=csv&{filter}")).await;
         assert_eq!(status, StatusCode::OK, "{filter}");
@@ -759,7 +900,11 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
         let (header, rows) = parse_csv(&body);
         assert_eq!(header, columns);
         let items = list["items"].as_array().unwrap();
-        assert_eq!(rows.len() as i64, list["total"].as_i64().unwrap(), "{filter}");
+        assert_eq!(
+            rows.len() as i64,
+            list["total"].as_i64().unwrap(),
+            "{filter}"
+        );
         assert_eq!(rows.len(), items.len(), "{filter}");
         for (row, item) in rows.iter().zip(items) {
             let mut expected = as_csv_row(item);
@@ -786,7 +931,8 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
     );
 
     // XLSX: a real workbook with the same rows.
-    let (status, headers, body) = download(t, &a, "format=xlsx&from=2026-10-01&to=2026-11-30").await;
+    let (status, headers, body) =
+        download(t, &a, "format=xlsx&from=2026-10-01&to=2026-11-30").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         headers["content-disposition"],
@@ -799,14 +945,27 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
     let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
     assert_eq!(header, columns);
     let rows: Vec<Vec<calamine::Data>> = rows.map(<[calamine::Data]>::to_vec).collect();
-    let (_, list) = get(t, &a, "/api/v1/registered-items?limit=500&from=2026-10-01&to=2026-11-30").await;
+    let (_, list) = get(
+        t,
+        &a,
+        "/api/v1/registered-items?limit=500&from=2026-10-01&to=2026-11-30",
+    )
+    .await;
     let api: Vec<String> = barcodes(&list);
     let xlsx: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
     assert_eq!(xlsx, api);
     assert_eq!(api.len(), 6);
-    assert!(rows.iter().all(|r| matches!(r[1], calamine::Data::DateTime(_))), "dates are dates");
+    assert!(
+        rows.iter()
+            .all(|r| matches!(r[1], calamine::Data::DateTime(_))),
+        "dates are dates"
+    );
     let formula_row = rows.iter().find(|r| r[0].to_string() == s.a4).unwrap();
-    assert_eq!(formula_row[6].to_string(), FORMULA_NAME, "XLSX keeps text as text");
+    assert_eq!(
+        formula_row[6].to_string(),
+        FORMULA_NAME,
+        "XLSX keeps text as text"
+    );
     let no_centre = rows.iter().find(|r| r[0].to_string() == s.a3).unwrap();
     assert_eq!(no_centre[3], calamine::Data::Empty);
 
@@ -815,10 +974,17 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
     let (_, _, body) = download(t, &cc, "format=csv&from=2026-10-01&to=2026-11-30").await;
     let (_, rows) = parse_csv(&body);
     let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
-    assert_eq!(got, [s.a6.as_str(), s.a4.as_str(), s.a1.as_str(), s.a5.as_str()]);
+    assert_eq!(
+        got,
+        [s.a6.as_str(), s.a4.as_str(), s.a1.as_str(), s.a5.as_str()]
+    );
     let (status, _, body) = download(t, &a, &format!("format=csv&barcode={}", s.b1)).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(parse_csv(&body).1.len(), 0, "another customer's barcode exports nothing");
+    assert_eq!(
+        parse_csv(&body).1.len(),
+        0,
+        "another customer's barcode exports nothing"
+    );
 
     // Bad input: the format and the filter's fields, all at once; rights as for the list.
     let (status, _, body) = download(t, &a, "format=pdf&barcode=RR1").await;
@@ -843,7 +1009,12 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
 
     // The page's download link is the same export.
     let mut b = t.signed_in("a.receipts").await;
-    let html = b.get("/registered-items?acknowledgement=true").await.text().await.unwrap();
+    let html = b
+        .get("/registered-items?acknowledgement=true")
+        .await
+        .text()
+        .await
+        .unwrap();
     let at = html.find("format=csv").unwrap();
     let start = html[..at].rfind("href=\"").unwrap() + 6;
     let end = start + html[start..].find('"').unwrap();

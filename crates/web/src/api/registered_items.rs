@@ -149,8 +149,7 @@ pub async fn list(
     ApiQuery(f): ApiQuery<FilterParams>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> Result<Json<RegisteredItemList>, WebError> {
-    let scope =
-        registered_items::scope(&s.app, ctx.actor()?, f.customer_number.as_deref()).await?;
+    let scope = registered_items::scope(&s.app, ctx.actor()?, f.customer_number.as_deref()).await?;
     let page = registered_items::search(&s.app, &scope, &f.query(p.cursor, p.limit)).await?;
     Ok(Json(RegisteredItemList {
         items: page.items.into_iter().map(body).collect(),
@@ -222,8 +221,7 @@ pub async fn download(
     ApiQuery(e): ApiQuery<ExportParams>,
 ) -> Result<Response, WebError> {
     let format = Format::parse(e.format.as_deref());
-    let scope =
-        registered_items::scope(&s.app, ctx.actor()?, f.customer_number.as_deref()).await?;
+    let scope = registered_items::scope(&s.app, ctx.actor()?, f.customer_number.as_deref()).await?;
     let exported = registered_items::export(&s.app, &scope, &f.query(None, None));
     let (format, exported) = match (format, exported) {
         (Ok(format), Ok(exported)) => (format, exported),

@@ -148,11 +148,7 @@ fn row(chrome: &Chrome, i: RegisteredItem) -> Row {
     Row {
         date_iso: iso_day(i.deposit_date),
         date: day_text(chrome.lang, i.deposit_date),
-        acknowledgement_text: chrome.t(if i.acknowledgement {
-            "ri-yes"
-        } else {
-            "ri-no"
-        }),
+        acknowledgement_text: chrome.t(if i.acknowledgement { "ri-yes" } else { "ri-no" }),
         acknowledgement: i.acknowledgement,
         recipient_name: i.recipient_name.unwrap_or_default(),
         recipient_address: address.into_iter().flatten().collect::<Vec<_>>().join(", "),
@@ -252,12 +248,7 @@ impl Typed {
 }
 
 /// The chooser an operator sees without (or with a wrong) customer number.
-fn chooser(
-    ctx: &RequestCtx,
-    value: String,
-    error: Option<String>,
-    status: StatusCode,
-) -> Response {
+fn chooser(ctx: &RequestCtx, value: String, error: Option<String>, status: StatusCode) -> Response {
     let mut r = render(&CustomerChooser {
         chrome: Chrome::new(ctx, PATH),
         value,
@@ -291,12 +282,7 @@ async fn page(
             let text = d
                 .first()
                 .map(|d| error_text(ctx.lang, "ri-error-", &d.code, &d.message));
-            return Ok(chooser(
-                &ctx,
-                cn,
-                text,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ));
+            return Ok(chooser(&ctx, cn, text, StatusCode::UNPROCESSABLE_ENTITY));
         }
         Err(AppError::NotFound) if operator => {
             let text = cs_app::i18n::t(ctx.lang, "ri-error-unknown-customer");
@@ -368,14 +354,18 @@ async fn page(
         &typed.cost_centre,
         "ri-any-cost-centre",
     );
-    let acknowledgements = [("", "ri-ar-any"), ("true", "ri-ar-yes"), ("false", "ri-ar-no")]
-        .into_iter()
-        .map(|(value, key)| Choice {
-            value: value.to_owned(),
-            label: chrome.t(key),
-            on: typed.acknowledgement.trim() == value,
-        })
-        .collect();
+    let acknowledgements = [
+        ("", "ri-ar-any"),
+        ("true", "ri-ar-yes"),
+        ("false", "ri-ar-no"),
+    ]
+    .into_iter()
+    .map(|(value, key)| Choice {
+        value: value.to_owned(),
+        label: chrome.t(key),
+        on: typed.acknowledgement.trim() == value,
+    })
+    .collect();
     let rows = page
         .map(|p| p.items.into_iter().map(|i| row(&chrome, i)).collect())
         .unwrap_or_default();
