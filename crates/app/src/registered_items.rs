@@ -185,7 +185,8 @@ pub fn normalise_barcode(s: &str) -> Result<Barcode, cs_domain::barcode::Barcode
 
 /// The typed filter as domain values; each bad field adds its error. Without any date, the
 /// range is the month of `today`, except for a barcode search, which finds the item whatever
-/// its date. One date alone leaves the other end open.
+/// its date. `from` alone runs to the end of its month, `to` alone from the start of its
+/// month (as on the transactions page).
 pub fn parse_filter(q: &ItemQuery, today: Date, errors: &mut Vec<FieldError>) -> Filter {
     let barcode = given(&q.barcode).and_then(|b| match normalise_barcode(b) {
         Ok(b) => Some(b),
@@ -218,10 +219,15 @@ pub fn parse_filter(q: &ItemQuery, today: Date, errors: &mut Vec<FieldError>) ->
             "the end date is before the start date",
         ));
     }
-    if from_raw.is_none() && to_raw.is_none() && given(&q.barcode).is_none() {
-        let (first, last) = month_of(today);
-        from = Some(first);
-        to = Some(last);
+    match (from, to) {
+        (Some(f), None) if to_raw.is_none() => to = Some(month_of(f).1),
+        (None, Some(t)) if from_raw.is_none() => from = Some(month_of(t).0),
+        _ if from_raw.is_none() && to_raw.is_none() && given(&q.barcode).is_none() => {
+            let (first, last) = month_of(today);
+            from = Some(first);
+            to = Some(last);
+        }
+        _ => {}
     }
     let recipient = given(&q.recipient).map(str::to_owned);
     if recipient
@@ -504,32 +510,49 @@ mod tests {
         assert!(e.is_empty(), "{e:?}");
         assert_eq!(f.barcode.unwrap().as_str(), "RR473124829BE");
         assert_eq!((f.from, f.to), (None, None));
-        // With a date, the date applies; the other end stays open.
+        // With a date, the dates apply as for any search.
         let f = parse_filter(
             &ItemQuery {
                 barcode: Some(NATIONAL.into()),
-                from: Some("2026-11-01".into()),
+                from: Some("2026-10-05".into()),
                 ..q()
             },
             date!(2026 - 11 - 26),
             &mut e,
         );
-        assert_eq!((f.from, f.to), (Some(date!(2026 - 11 - 01)), None));
+        assert_eq!(
+            (f.from, f.to),
+            (Some(date!(2026 - 10 - 05)), Some(date!(2026 - 10 - 31)))
+        );
     }
 
     #[test]
-    fn one_date_leaves_the_other_end_open() {
+    fn one_date_alone_keeps_to_its_month() {
         let mut e = Vec::new();
-        let f = parse_filter(
-            &ItemQuery {
-                to: Some("2026-10-31".into()),
-                ..q()
-            },
-            date!(2026 - 11 - 26),
-            &mut e,
+        let one = |from: Option<&str>, to: Option<&str>, e: &mut Vec<FieldError>| {
+            let f = parse_filter(
+                &ItemQuery {
+                    from: from.map(str::to_owned),
+                    to: to.map(str::to_owned),
+                    ..q()
+                },
+                date!(2026 - 11 - 26),
+                e,
+            );
+            (f.from, f.to)
+        };
+        assert_eq!(
+            one(None, Some("2026-10-20"), &mut e),
+            (Some(date!(2026 - 10 - 01)), Some(date!(2026 - 10 - 20)))
+        );
+        assert_eq!(
+            one(Some("2026-02-10"), Some(" "), &mut e),
+            (Some(date!(2026 - 02 - 10)), Some(date!(2026 - 02 - 28)))
         );
         assert!(e.is_empty());
-        assert_eq!((f.from, f.to), (None, Some(date!(2026 - 10 - 31))));
+        // A bad date is an error, and the other is not stretched to guess.
+        assert_eq!(one(Some("2026-02-30"), None, &mut e), (None, None));
+        assert_eq!(e.len(), 1);
     }
 
     #[test]

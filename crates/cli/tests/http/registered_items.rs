@@ -441,13 +441,15 @@ async fn filters_narrow_the_list_and_the_count_is_the_whole_filter(t: &TestApp) 
         found(t, &a, "from=2026-11-03&to=2026-11-12").await,
         [s.a3.as_str(), s.a2.as_str(), s.a1.as_str()]
     );
+    // One date alone keeps to its month.
     assert_eq!(
         found(t, &a, "to=2026-11-03").await,
-        [s.a2.as_str(), s.a1.as_str(), s.a5.as_str()]
+        [s.a2.as_str(), s.a1.as_str()]
     );
+    assert_eq!(found(t, &a, "from=2026-10-10").await, [s.a5.as_str()]);
     // Recipient: any case, anywhere in the name, never customer B's "Marie Dubois".
     assert_eq!(
-        found(t, &a, "recipient=dUBois&from=2026-10-01").await,
+        found(t, &a, "recipient=dUBois&from=2026-10-01&to=2026-11-30").await,
         [s.a1.as_str(), s.a5.as_str()]
     );
     // A `%` in the search is a percent sign, not a wildcard.
@@ -472,7 +474,7 @@ async fn filters_narrow_the_list_and_the_count_is_the_whole_filter(t: &TestApp) 
         found(
             t,
             &a,
-            "collection_point=CPA1&from=2026-10-01&acknowledgement=true"
+            "collection_point=CPA1&from=2026-10-01&to=2026-11-30&acknowledgement=true"
         )
         .await,
         [s.a1.as_str(), s.a5.as_str()]
@@ -761,6 +763,15 @@ async fn the_page_keeps_the_filter_in_dutch(t: &TestApp) {
     assert!(html.contains("name=\"from\" type=\"date\" value=\"2026-11-01\""));
     assert!(html.contains("name=\"to\" type=\"date\" value=\"2026-11-30\""));
     assert!(html.contains("5 aangetekende zendingen"));
+    // `from` alone: the page shows the end of its month it searched up to.
+    let html = b
+        .get("/registered-items?from=2026-10-10")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("name=\"to\" type=\"date\" value=\"2026-10-31\""));
+    assert!(html.contains(&s.a5));
 
     // A malformed barcode: the message beside the field, in Dutch, with what was typed.
     let r = b
@@ -883,7 +894,7 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
     for filter in [
         "",
         "from=2026-10-01&to=2026-11-30",
-        "recipient=DUBOIS&from=2026-10-01",
+        "recipient=DUBOIS&from=2026-10-01&to=2026-11-30",
         "acknowledgement=false",
         "collection_point=CPA2&cost_centre=CA1",
     ] {

@@ -41,9 +41,9 @@ pub struct FilterParams {
     /// and spaces do not matter. Without dates, a barcode is found whatever its date.
     pub barcode: Option<String>,
     /// First deposit date, `YYYY-MM-DD`, inclusive. Without `from`, `to` and `barcode`: the
-    /// current month (Brussels).
+    /// current month (Brussels). Alone, it runs to the end of its month.
     pub from: Option<String>,
-    /// Last deposit date, `YYYY-MM-DD`, inclusive.
+    /// Last deposit date, `YYYY-MM-DD`, inclusive. Alone, it runs from the start of its month.
     pub to: Option<String>,
     /// Part of the recipient's name, any case; `%` and `_` are taken literally.
     pub recipient: Option<String>,

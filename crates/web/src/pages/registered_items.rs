@@ -302,8 +302,10 @@ async fn page(
     let errors = FormErrors::from_details(chrome.lang, &errors);
     if let Some(p) = &page {
         // The dates the search applied by default are shown, and kept by every link.
-        if typed.from.trim().is_empty() && typed.to.trim().is_empty() {
+        if typed.from.trim().is_empty() {
             typed.from = p.filter.from.map(iso_day).unwrap_or_default();
+        }
+        if typed.to.trim().is_empty() {
             typed.to = p.filter.to.map(iso_day).unwrap_or_default();
         }
     }
