@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod mail;
 pub mod paging;
 pub mod passwords;
+pub mod registered_items;
 pub mod secrets;
 pub mod signin;
 pub mod transactions;

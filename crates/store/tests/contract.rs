@@ -14,9 +14,11 @@ use cs_store::{
         customers::{self, CustomerRow},
         jobs, meta,
         operations::{self, NewRegisteredItem, NewTransaction},
+        registered_items::{self as items, CostCentreScope, ItemFilter},
         users::{self, NewUser, UserFilter},
     },
 };
+use futures::TryStreamExt;
 use std::{
     collections::HashSet,
     hash::{DefaultHasher, Hash, Hasher},
@@ -81,6 +83,8 @@ contract! {
     users_are_listed_per_customer_with_search_status_and_paging => sqlite_users_are_listed_per_customer_with_search_status_and_paging, postgres_users_are_listed_per_customer_with_search_status_and_paging;
     admin_count_status_and_limits_updates => sqlite_admin_count_status_and_limits_updates, postgres_admin_count_status_and_limits_updates;
     jobs_are_claimed_once_retried_and_given_up => sqlite_jobs_are_claimed_once_retried_and_given_up, postgres_jobs_are_claimed_once_retried_and_given_up;
+    registered_items_are_filtered_within_their_customer => sqlite_registered_items_are_filtered_within_their_customer, postgres_registered_items_are_filtered_within_their_customer;
+    registered_items_page_and_export_without_gaps => sqlite_registered_items_page_and_export_without_gaps, postgres_registered_items_page_and_export_without_gaps;
 }
 
 #[test]
@@ -1827,4 +1831,375 @@ async fn jobs_are_claimed_once_retried_and_given_up(store: Store) {
         .await
         .unwrap();
     assert_eq!(jobs::counts(&mut c.conn()).await.unwrap(), (0, 0, 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registered items: search, count, paging and export
+
+/// Customer A with two collection points, two cost centres and five items; customer B with
+/// one item whose recipient matches A's searches. Returns A's ids and the barcodes in the
+/// list's order (newest deposit first, then newest id).
+struct ItemSite {
+    customer: i64,
+    points: [i64; 2],
+    centres: [i64; 2],
+    other_customer: i64,
+    other_barcode: &'static str,
+    ordered: Vec<&'static str>,
+}
+
+const N1: &str = "010000000000000000000000000001";
+const N2: &str = "010000000000000000000000000002";
+const N3: &str = "010000000000000000000000000003";
+const N4: &str = "010000000000000000000000000004";
+const S1: &str = "RR473124829BE";
+const NB: &str = "010000000000000000000000000099";
+
+async fn item_site(store: &Store) -> ItemSite {
+    let product = add_product(store, "R01").await;
+    let a = site(store, "8800001", product).await;
+    let b = site(store, "8800002", product).await;
+    let mut c = store.acquire().await.unwrap();
+    let point2 = customers::insert_collection_point(
+        &mut c.conn(),
+        a.customer,
+        "CP2",
+        "Depot",
+        ("Rue 2", "4000", "Liège"),
+    )
+    .await
+    .unwrap();
+    let centre2 = customers::insert_cost_centre(&mut c.conn(), a.customer, "CC2", "Sales")
+        .await
+        .unwrap();
+    let rows = [
+        (
+            N1,
+            date!(2026 - 11 - 02),
+            a.point,
+            Some(a.centre),
+            true,
+            "Marie Dubois",
+        ),
+        (
+            N2,
+            date!(2026 - 11 - 02),
+            a.point,
+            Some(centre2),
+            false,
+            "Jan Peeters",
+        ),
+        (
+            N3,
+            date!(2026 - 11 - 10),
+            point2,
+            None,
+            true,
+            "50% Korting BV",
+        ),
+        (
+            S1,
+            date!(2026 - 10 - 30),
+            a.point,
+            Some(a.centre),
+            false,
+            "DUBOIS & Fils",
+        ),
+        (
+            N4,
+            date!(2026 - 11 - 10),
+            a.point,
+            Some(a.centre),
+            false,
+            "x_y",
+        ),
+    ];
+    for (barcode, day, point, centre, ack, name) in rows {
+        operations::insert_registered_item(
+            &mut c.conn(),
+            &NewRegisteredItem {
+                deposit_date: day,
+                collection_point_id: point,
+                cost_centre_id: centre,
+                acknowledgement: ack,
+                recipient_name: name,
+                ..registered_item(&a, barcode)
+            },
+        )
+        .await
+        .unwrap();
+    }
+    operations::insert_registered_item(&mut c.conn(), &registered_item(&b, NB))
+        .await
+        .unwrap();
+    ItemSite {
+        customer: a.customer,
+        points: [a.point, point2],
+        centres: [a.centre, centre2],
+        other_customer: b.customer,
+        other_barcode: NB,
+        ordered: vec![N4, N3, N2, N1, S1],
+    }
+}
+
+fn all_of(customer_id: i64) -> ItemFilter {
+    ItemFilter {
+        customer_id,
+        scope: CostCentreScope::All,
+        barcode: None,
+        from: None,
+        to: None,
+        recipient: None,
+        collection_point_id: None,
+        cost_centre_id: None,
+        acknowledgement: None,
+    }
+}
+
+/// Barcodes found by `f`, in order, checked against the count of the same filter.
+async fn found(store: &Store, f: &ItemFilter) -> Vec<String> {
+    let mut c = store.acquire().await.unwrap();
+    let rows = items::list(&mut c.conn(), f, None, 500).await.unwrap();
+    let n = items::count(&mut c.conn(), f).await.unwrap();
+    assert_eq!(n, rows.len() as i64, "count of {f:?}");
+    rows.into_iter().map(|r| r.barcode).collect()
+}
+
+async fn registered_items_are_filtered_within_their_customer(store: Store) {
+    let s = item_site(&store).await;
+    let base = all_of(s.customer);
+    assert_eq!(found(&store, &base).await, s.ordered);
+
+    // The row carries codes, not ids, and what was stored.
+    let mut c = store.acquire().await.unwrap();
+    let first = items::list(
+        &mut c.conn(),
+        &ItemFilter {
+            barcode: Some(N1.into()),
+            ..base.clone()
+        },
+        None,
+        10,
+    )
+    .await
+    .unwrap();
+    drop(c);
+    assert_eq!(first.len(), 1);
+    let r = &first[0];
+    assert_eq!(
+        (
+            r.barcode.as_str(),
+            r.deposit_date,
+            r.collection_point.as_str(),
+            r.cost_centre.as_deref(),
+            r.product_code.as_str(),
+            r.acknowledgement,
+            r.recipient_name.as_deref(),
+            r.recipient_city.as_deref(),
+        ),
+        (
+            N1,
+            date!(2026 - 11 - 02),
+            "CP1",
+            Some("CC1"),
+            "R01",
+            true,
+            Some("Marie Dubois"),
+            Some("Liège"),
+        )
+    );
+
+    // Another customer's barcode finds nothing, exactly like an unknown one.
+    let other = ItemFilter {
+        barcode: Some(s.other_barcode.into()),
+        ..base.clone()
+    };
+    assert!(found(&store, &other).await.is_empty());
+    assert_eq!(
+        found(
+            &store,
+            &ItemFilter {
+                barcode: Some(s.other_barcode.into()),
+                ..all_of(s.other_customer)
+            }
+        )
+        .await,
+        [NB]
+    );
+
+    let cases: Vec<(ItemFilter, Vec<&str>)> = vec![
+        (
+            ItemFilter {
+                from: Some(date!(2026 - 11 - 01)),
+                to: Some(date!(2026 - 11 - 30)),
+                ..base.clone()
+            },
+            vec![N4, N3, N2, N1],
+        ),
+        // Both ends are inclusive.
+        (
+            ItemFilter {
+                from: Some(date!(2026 - 10 - 30)),
+                to: Some(date!(2026 - 11 - 02)),
+                ..base.clone()
+            },
+            vec![N2, N1, S1],
+        ),
+        (
+            ItemFilter {
+                to: Some(date!(2026 - 10 - 31)),
+                ..base.clone()
+            },
+            vec![S1],
+        ),
+        // Any case, anywhere in the name; customer B's "Marie Dubois" stays out.
+        (
+            ItemFilter {
+                recipient: Some("dUbOiS".into()),
+                ..base.clone()
+            },
+            vec![N1, S1],
+        ),
+        // `%` and `_` are literal characters, not wildcards.
+        (
+            ItemFilter {
+                recipient: Some("%".into()),
+                ..base.clone()
+            },
+            vec![N3],
+        ),
+        (
+            ItemFilter {
+                recipient: Some("_".into()),
+                ..base.clone()
+            },
+            vec![N4],
+        ),
+        (
+            ItemFilter {
+                collection_point_id: Some(s.points[1]),
+                ..base.clone()
+            },
+            vec![N3],
+        ),
+        (
+            ItemFilter {
+                cost_centre_id: Some(s.centres[0]),
+                ..base.clone()
+            },
+            vec![N4, N1, S1],
+        ),
+        (
+            ItemFilter {
+                acknowledgement: Some(true),
+                ..base.clone()
+            },
+            vec![N3, N1],
+        ),
+        (
+            ItemFilter {
+                acknowledgement: Some(false),
+                cost_centre_id: Some(s.centres[0]),
+                ..base.clone()
+            },
+            vec![N4, S1],
+        ),
+        // A barcode with a date range that excludes it finds nothing.
+        (
+            ItemFilter {
+                barcode: Some(S1.into()),
+                from: Some(date!(2026 - 11 - 01)),
+                ..base.clone()
+            },
+            vec![],
+        ),
+    ];
+    for (f, expected) in cases {
+        assert_eq!(found(&store, &f).await, expected, "{f:?}");
+    }
+
+    // A user limited to CC1 sees CC1's items only: not CC2's, not those without a cost centre.
+    let limited = add_user(&store, Some(s.customer), "a.limited").await;
+    let mut c = store.acquire().await.unwrap();
+    users::limit_to_cost_centre(&mut c.conn(), limited, s.centres[0])
+        .await
+        .unwrap();
+    drop(c);
+    let scoped = ItemFilter {
+        scope: CostCentreScope::LimitsOf(limited),
+        ..base.clone()
+    };
+    assert_eq!(found(&store, &scoped).await, [N4, N1, S1]);
+    assert!(
+        found(
+            &store,
+            &ItemFilter {
+                barcode: Some(N2.into()),
+                ..scoped.clone()
+            }
+        )
+        .await
+        .is_empty()
+    );
+}
+
+async fn registered_items_page_and_export_without_gaps(store: Store) {
+    let s = item_site(&store).await;
+    let base = all_of(s.customer);
+    // Pages of two, each starting after the last row of the one before.
+    let mut c = store.acquire().await.unwrap();
+    let mut seen = Vec::new();
+    let mut after = None;
+    let mut pages = 0;
+    loop {
+        let rows = items::list(&mut c.conn(), &base, after, 2).await.unwrap();
+        pages += 1;
+        let Some(last) = rows.last() else { break };
+        after = Some(last.after());
+        let short = rows.len() < 2;
+        seen.extend(rows.into_iter().map(|r| r.barcode));
+        if short {
+            break;
+        }
+    }
+    drop(c);
+    assert_eq!(seen, s.ordered, "no duplicate and no gap across pages");
+    assert_eq!(pages, 3);
+
+    // The export reads the same filter in chunks: whatever the chunk, the same rows in the
+    // same order (one row per chunk, a chunk that divides the count exactly, one big chunk).
+    for chunk in [1, 2, 5, 1000] {
+        let rows: Vec<String> = items::export(store.clone(), base.clone(), chunk)
+            .map_ok(|r| r.barcode)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(rows, s.ordered, "chunk {chunk}");
+    }
+    let filtered: Vec<String> = items::export(
+        store.clone(),
+        ItemFilter {
+            recipient: Some("dubois".into()),
+            ..base.clone()
+        },
+        1,
+    )
+    .map_ok(|r| r.barcode)
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(filtered, [N1, S1]);
+    let none: Vec<String> = items::export(
+        store.clone(),
+        ItemFilter {
+            barcode: Some(s.other_barcode.into()),
+            ..base
+        },
+        10,
+    )
+    .map_ok(|r| r.barcode)
+    .try_collect()
+    .await
+    .unwrap();
+    assert!(none.is_empty());
 }

@@ -11,6 +11,7 @@ mod auth;
 mod backoffice;
 mod imports;
 mod links;
+mod registered_items;
 mod shell;
 mod signin;
 mod transactions;

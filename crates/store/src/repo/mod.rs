@@ -12,6 +12,7 @@ pub mod import_runs;
 pub mod jobs;
 pub mod meta;
 pub mod operations;
+pub mod registered_items;
 pub mod security;
 pub mod tokens;
 pub mod transactions;

@@ -7,6 +7,7 @@ mod backoffice;
 mod imports;
 mod me;
 pub mod openapi;
+mod registered_items;
 mod signin;
 pub mod transactions;
 pub mod types;
@@ -28,6 +29,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = imports::routes(r);
     let r = signin::routes(r);
     let r = transactions::routes(r);
+    let r = registered_items::routes(r);
     openapi::routes(r)
 }
 

@@ -36,6 +36,8 @@ use utoipa::{
         super::imports::runs,
         super::transactions::list,
         super::transactions::export,
+        super::registered_items::list,
+        super::registered_items::download,
     ),
     modifiers(&Security),
 )]

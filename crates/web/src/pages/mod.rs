@@ -9,6 +9,7 @@ mod imports;
 mod login;
 mod password;
 mod transactions;
+mod registered_items;
 mod two_factor;
 mod users;
 
@@ -38,6 +39,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = transactions::routes(r);
     let r = two_factor::routes(r);
     let r = imports::routes(r);
+    let r = registered_items::routes(r);
     backoffice::routes(r)
 }
 
@@ -87,6 +89,11 @@ const NAV: &[(&str, &str, Audience)] = &[
         "/transactions",
         "nav-transactions",
         Audience::Customer(Module::Transactions),
+    ),
+    (
+        "/registered-items",
+        "nav-registered-items",
+        Audience::Customer(Module::Receipts),
     ),
     ("/users", "nav-users", Audience::Customer(Module::Users)),
     ("/audit", "nav-audit", Audience::Customer(Module::Users)),

@@ -1,0 +1,1038 @@
+//! Registered items, end to end: the search by barcode, dates, recipient, collection point,
+//! cost centre and acknowledgement; paging and the count; tenant and cost-centre isolation;
+//! rights; the exports; the page in another language.
+
+use crate::harness::TestApp;
+use cs_domain::barcode::s10_check_digit;
+use cs_store::repo::{catalogue, customers, operations, users};
+use reqwest::StatusCode;
+use serde_json::Value;
+use time::{Date, macros::date};
+
+crate::on_both!(
+    barcode_search_is_exact_and_stays_within_the_customer,
+    filters_narrow_the_list_and_the_count_is_the_whole_filter,
+    paging_walks_every_item_once,
+    cost_centre_limits_and_rights_decide_what_is_seen,
+    the_page_keeps_the_filter_in_dutch,
+    operators_choose_the_customer_on_the_page,
+    exports_hold_exactly_what_the_list_shows,
+);
+
+/// A national barcode: `010` and 27 digits.
+fn national(n: u64) -> String {
+    format!("010{n:027}")
+}
+
+/// A UPU S10 barcode with its check digit, computed here from the standard's weights.
+fn s10(serial: u32) -> String {
+    let digits: Vec<u8> = format!("{serial:08}").bytes().map(|b| b - b'0').collect();
+    let weights = [8u32, 6, 4, 2, 3, 5, 9, 7];
+    let sum: u32 = digits
+        .iter()
+        .zip(weights)
+        .map(|(d, w)| u32::from(*d) * w)
+        .sum();
+    let check = match 11 - sum % 11 {
+        10 => 0,
+        11 => 5,
+        c => c,
+    };
+    // The domain's own function agrees with the standard.
+    let serial8: [u8; 8] = digits.clone().try_into().unwrap();
+    assert_eq!(u32::from(s10_check_digit(serial8)), check);
+    format!("RR{serial:08}{check}BE")
+}
+
+/// One item to seed.
+struct Item {
+    barcode: String,
+    day: Date,
+    point: &'static str,
+    centre: Option<&'static str>,
+    ack: bool,
+    name: &'static str,
+    street: &'static str,
+}
+
+fn item(
+    barcode: String,
+    day: Date,
+    point: &'static str,
+    centre: Option<&'static str>,
+    ack: bool,
+    name: &'static str,
+) -> Item {
+    Item {
+        barcode,
+        day,
+        point,
+        centre,
+        ack,
+        name,
+        street: "Rue Haute 5",
+    }
+}
+
+/// What the seed made: barcodes by name.
+struct Seed {
+    /// Customer A: 3 November, CPA1, CA1, AR, "Marie Dubois".
+    a1: String,
+    /// 3 November, CPA1, CA2, no AR, "Jan Peeters".
+    a2: String,
+    /// 12 November, CPA2, no cost centre, AR, "50% Korting BV".
+    a3: String,
+    /// S10, 20 November, CPA1, CA1, no AR, a recipient that looks like a formula.
+    a4: String,
+    /// 15 October (last month), CPA1, CA1, AR, "DUBOIS et Fils".
+    a5: String,
+    /// S10, 25 November, CPA2, CA1, AR, "Anna Schmidt" with no street.
+    a6: String,
+    /// Customer B's item: 5 November, "Marie Dubois".
+    b1: String,
+}
+
+const FORMULA_NAME: &str = "=HYPERLINK(\"http://evil.example\",\"x\")";
+
+/// Products, collection points, cost centres and items for customers A and B, and two users
+/// of A with the receipts module: `a.receipts` (no limits) and `a.cc` (limited to CA1).
+async fn seed(t: &TestApp) -> Seed {
+    let app = t.app();
+    let mut tx = app.store.begin().await.unwrap();
+    let product = catalogue::insert(
+        &mut tx.conn(),
+        &catalogue::NewProduct {
+            code: "REG-BE",
+            kind: "registered",
+            vat_rate: 0,
+            names: ["Recommandé", "Aangetekend", "Einschreiben", "Registered"],
+        },
+    )
+    .await
+    .unwrap();
+    let mut points = std::collections::HashMap::new();
+    for (customer, code, name) in [
+        (t.fx.customer_a, "CPA1", "Head office"),
+        (t.fx.customer_a, "CPA2", "Warehouse"),
+        (t.fx.customer_b, "CPB1", "Beta depot"),
+    ] {
+        let id = customers::insert_collection_point(
+            &mut tx.conn(),
+            customer,
+            code,
+            name,
+            ("Rue 1", "1000", "Bruxelles"),
+        )
+        .await
+        .unwrap();
+        points.insert(code, id);
+    }
+    let mut centres = std::collections::HashMap::new();
+    for c in customers::cost_centres(&mut tx.conn(), t.fx.customer_a)
+        .await
+        .unwrap()
+    {
+        centres.insert(c.code.clone(), c.id);
+    }
+    let cb1 = customers::insert_cost_centre(&mut tx.conn(), t.fx.customer_b, "CB1", "Beta")
+        .await
+        .unwrap();
+    centres.insert("CB1".into(), cb1);
+    let s = Seed {
+        a1: national(1),
+        a2: national(2),
+        a3: national(3),
+        a4: s10(47312482),
+        a5: national(5),
+        a6: s10(10000001),
+        b1: national(99),
+    };
+    let a = [
+        item(
+            s.a1.clone(),
+            date!(2026 - 11 - 03),
+            "CPA1",
+            Some("CA1"),
+            true,
+            "Marie Dubois",
+        ),
+        item(
+            s.a2.clone(),
+            date!(2026 - 11 - 03),
+            "CPA1",
+            Some("CA2"),
+            false,
+            "Jan Peeters",
+        ),
+        item(
+            s.a3.clone(),
+            date!(2026 - 11 - 12),
+            "CPA2",
+            None,
+            true,
+            "50% Korting BV",
+        ),
+        item(
+            s.a4.clone(),
+            date!(2026 - 11 - 20),
+            "CPA1",
+            Some("CA1"),
+            false,
+            FORMULA_NAME,
+        ),
+        item(
+            s.a5.clone(),
+            date!(2026 - 10 - 15),
+            "CPA1",
+            Some("CA1"),
+            true,
+            "DUBOIS et Fils",
+        ),
+        Item {
+            street: "",
+            ..item(
+                s.a6.clone(),
+                date!(2026 - 11 - 25),
+                "CPA2",
+                Some("CA1"),
+                true,
+                "Anna Schmidt",
+            )
+        },
+    ];
+    for i in &a {
+        insert(&mut tx, t.fx.customer_a, product, &points, &centres, i).await;
+    }
+    let b = item(
+        s.b1.clone(),
+        date!(2026 - 11 - 05),
+        "CPB1",
+        Some("CB1"),
+        true,
+        "Marie Dubois",
+    );
+    insert(&mut tx, t.fx.customer_b, product, &points, &centres, &b).await;
+    // Users of A with the receipts module.
+    for (username, limited) in [("a.receipts", false), ("a.cc", true)] {
+        let hash = cs_app::passwords::hash(
+            cs_app::passwords::Cost::Fast,
+            crate::harness::PASSWORD.into(),
+        )
+        .await
+        .unwrap();
+        let id = users::insert(
+            &mut tx.conn(),
+            &users::NewUser {
+                customer_id: Some(t.fx.customer_a),
+                username,
+                username_key: username,
+                full_name: username,
+                email: &format!("{username}@example.com"),
+                language: "en",
+                role: "user",
+                modules: "receipts",
+                status: "active",
+                password_hash: Some(&hash),
+                created_at: app.now(),
+            },
+        )
+        .await
+        .unwrap();
+        if limited {
+            users::limit_to_cost_centre(&mut tx.conn(), id, centres["CA1"])
+                .await
+                .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    s
+}
+
+async fn insert(
+    tx: &mut cs_store::Tx,
+    customer_id: i64,
+    product: i64,
+    points: &std::collections::HashMap<&str, i64>,
+    centres: &std::collections::HashMap<String, i64>,
+    i: &Item,
+) {
+    operations::insert_registered_item(
+        &mut tx.conn(),
+        &operations::NewRegisteredItem {
+            barcode: &i.barcode,
+            customer_id,
+            deposit_date: i.day,
+            collection_point_id: points[i.point],
+            cost_centre_id: i.centre.map(|c| centres[c]),
+            product_id: product,
+            acknowledgement: i.ack,
+            recipient_name: i.name,
+            recipient_street: i.street,
+            recipient_postcode: "4000",
+            recipient_city: "Liège",
+            recipient_country: "BE",
+        },
+    )
+    .await
+    .unwrap();
+}
+
+/// GET with a bearer token: (status, JSON).
+async fn get(t: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
+    let r = t
+        .http()
+        .get(t.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    let v = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+    (status, v)
+}
+
+/// The barcodes of a 200 list answer, in order.
+fn barcodes(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no items: {v}"))
+        .iter()
+        .map(|i| i["barcode"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The barcodes a search finds, checking that `total` counts exactly them (one page).
+async fn found(t: &TestApp, token: &str, query: &str) -> Vec<String> {
+    let (status, v) = get(t, token, &format!("/api/v1/registered-items?{query}")).await;
+    assert_eq!(status, StatusCode::OK, "{query}: {v}");
+    let list = barcodes(&v);
+    assert_eq!(v["total"], list.len() as i64, "{query}: total");
+    assert!(v["next_cursor"].is_null(), "{query}: one page");
+    list
+}
+
+fn fields(v: &Value) -> Vec<String> {
+    v["error"]["details"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no details: {v}"))
+        .iter()
+        .map(|d| d["field"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn q(s: &str) -> String {
+    form_encode(s)
+}
+
+fn form_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+async fn barcode_search_is_exact_and_stays_within_the_customer(t: &TestApp) {
+    let s = seed(t).await;
+    let a = t.bearer("a.receipts").await;
+    // Exact barcode, typed any case and with spaces; found whatever its date (October).
+    assert_eq!(
+        found(t, &a, &format!("barcode={}", s.a5)).await,
+        [s.a5.as_str()]
+    );
+    let spaced = format!("  {} {} ", &s.a5[..10], &s.a5[10..]);
+    assert_eq!(
+        found(t, &a, &format!("barcode={}", q(&spaced))).await,
+        [s.a5.as_str()]
+    );
+    let lower = s.a4.to_lowercase();
+    let spaced_s10 = format!("{} {} {}", &lower[..2], &lower[2..11], &lower[11..]);
+    assert_eq!(
+        found(t, &a, &format!("barcode={}", q(&spaced_s10))).await,
+        [s.a4.as_str()]
+    );
+    // With dates that exclude it, the barcode is not found.
+    assert!(
+        found(t, &a, &format!("barcode={}&from=2026-11-01", s.a5))
+            .await
+            .is_empty()
+    );
+    // Customer B's barcode answers like an unknown one: nothing, counted as nothing.
+    assert!(found(t, &a, &format!("barcode={}", s.b1)).await.is_empty());
+    assert!(
+        found(t, &a, &format!("barcode={}", national(12345)))
+            .await
+            .is_empty()
+    );
+    let b = t.bearer("b.admin").await;
+    assert_eq!(
+        found(t, &b, &format!("barcode={}", s.b1)).await,
+        [s.b1.as_str()]
+    );
+    assert!(found(t, &b, &format!("barcode={}", s.a1)).await.is_empty());
+
+    // The item as the API gives it: the feed's columns, codes, null when empty.
+    let (_, v) = get(t, &a, &format!("/api/v1/registered-items?barcode={}", s.a6)).await;
+    let item = &v["items"][0];
+    assert_eq!(item["deposit_date"], "2026-11-25");
+    assert_eq!(item["collection_point"], "CPA2");
+    assert_eq!(item["cost_centre"], "CA1");
+    assert_eq!(item["product_code"], "REG-BE");
+    assert_eq!(item["acknowledgement"], true);
+    assert_eq!(item["recipient_name"], "Anna Schmidt");
+    assert!(item["recipient_street"].is_null(), "{item}");
+    assert_eq!(item["recipient_city"], "Liège");
+    let keys: Vec<&str> = item
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    let mut expected = cs_app::registered_items::COLUMNS.to_vec();
+    let mut got = keys.clone();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected);
+    let (_, v) = get(t, &a, &format!("/api/v1/registered-items?barcode={}", s.a3)).await;
+    assert!(v["items"][0]["cost_centre"].is_null());
+
+    // A malformed barcode is a 422 on `barcode` with the domain's message.
+    let wrong_check = format!("{}{}", &s.a4[..10], (s.a4.as_bytes()[10] - b'0' + 1) % 10);
+    let wrong_check = format!("{wrong_check}{}", &s.a4[11..]);
+    let (status, v) = get(
+        t,
+        &a,
+        &format!("/api/v1/registered-items?barcode={wrong_check}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(fields(&v), ["barcode"]);
+    assert_eq!(v["error"]["details"][0]["code"], "barcode_check_digit");
+    let expected_digit = &s.a4[10..11];
+    assert_eq!(
+        v["error"]["details"][0]["message"],
+        format!("barcode {wrong_check}: check digit should be {expected_digit}")
+    );
+    for bad in ["0101234", "020000000000000000000000000017", "hello"] {
+        let (status, v) = get(t, &a, &format!("/api/v1/registered-items?barcode={bad}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
+        assert_eq!(fields(&v), ["barcode"], "{bad}");
+    }
+}
+
+async fn filters_narrow_the_list_and_the_count_is_the_whole_filter(t: &TestApp) {
+    let s = seed(t).await;
+    let a = t.bearer("a.receipts").await;
+    // Without dates: the current month (the clock says 26 November 2026), newest first; the
+    // two items of 3 November in insertion order reversed (newest id first).
+    assert_eq!(
+        found(t, &a, "").await,
+        [
+            s.a6.as_str(),
+            s.a4.as_str(),
+            s.a3.as_str(),
+            s.a2.as_str(),
+            s.a1.as_str()
+        ]
+    );
+    // Inclusive date ranges.
+    assert_eq!(
+        found(t, &a, "from=2026-10-01&to=2026-10-31").await,
+        [s.a5.as_str()]
+    );
+    assert_eq!(
+        found(t, &a, "from=2026-11-03&to=2026-11-12").await,
+        [s.a3.as_str(), s.a2.as_str(), s.a1.as_str()]
+    );
+    // One date alone keeps to its month.
+    assert_eq!(
+        found(t, &a, "to=2026-11-03").await,
+        [s.a2.as_str(), s.a1.as_str()]
+    );
+    assert_eq!(found(t, &a, "from=2026-10-10").await, [s.a5.as_str()]);
+    // Recipient: any case, anywhere in the name, never customer B's "Marie Dubois".
+    assert_eq!(
+        found(t, &a, "recipient=dUBois&from=2026-10-01&to=2026-11-30").await,
+        [s.a1.as_str(), s.a5.as_str()]
+    );
+    // A `%` in the search is a percent sign, not a wildcard.
+    assert_eq!(found(t, &a, "recipient=%25").await, [s.a3.as_str()]);
+    assert_eq!(found(t, &a, "recipient=50%25+k").await, [s.a3.as_str()]);
+    assert!(found(t, &a, "recipient=_").await.is_empty());
+    // Collection point, cost centre, acknowledgement, and combinations.
+    assert_eq!(
+        found(t, &a, "collection_point=CPA2").await,
+        [s.a6.as_str(), s.a3.as_str()]
+    );
+    assert_eq!(found(t, &a, "cost_centre=CA2").await, [s.a2.as_str()]);
+    assert_eq!(
+        found(t, &a, "acknowledgement=true").await,
+        [s.a6.as_str(), s.a3.as_str(), s.a1.as_str()]
+    );
+    assert_eq!(
+        found(t, &a, "acknowledgement=false&cost_centre=CA1").await,
+        [s.a4.as_str()]
+    );
+    assert_eq!(
+        found(
+            t,
+            &a,
+            "collection_point=CPA1&from=2026-10-01&to=2026-11-30&acknowledgement=true"
+        )
+        .await,
+        [s.a1.as_str(), s.a5.as_str()]
+    );
+    // The count is of the whole filter, whatever the page size.
+    let (status, v) = get(t, &a, "/api/v1/registered-items?limit=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((barcodes(&v).len(), v["total"].as_i64()), (2, Some(5)));
+    assert!(v["next_cursor"].is_string());
+
+    // Bad input: every field named at once.
+    let (status, v) = get(
+        t,
+        &a,
+        "/api/v1/registered-items?from=2026-13-01&to=soon&acknowledgement=maybe&collection_point=CPB1&cost_centre=NOPE&limit=0&cursor=x",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let mut f = fields(&v);
+    f.sort();
+    assert_eq!(
+        f,
+        [
+            "acknowledgement",
+            "collection_point",
+            "cost_centre",
+            "cursor",
+            "from",
+            "limit",
+            "to"
+        ]
+    );
+    let (status, v) = get(
+        t,
+        &a,
+        "/api/v1/registered-items?from=2026-11-10&to=2026-11-09",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&v), ["to"]);
+    assert_eq!(v["error"]["details"][0]["code"], "range_reversed");
+}
+
+async fn paging_walks_every_item_once(t: &TestApp) {
+    let s = seed(t).await;
+    // 57 more items of A over November, several per day.
+    let mut tx = t.app().store.begin().await.unwrap();
+    let point = customers::collection_points(&mut tx.conn(), t.fx.customer_a)
+        .await
+        .unwrap()[0]
+        .id;
+    let product = catalogue::all(&mut tx.conn()).await.unwrap()[0].id;
+    let mut expected_extra = Vec::new();
+    for n in 0..57u64 {
+        let barcode = national(1000 + n);
+        let day =
+            Date::from_calendar_date(2026, time::Month::November, (n % 20 + 1) as u8).unwrap();
+        operations::insert_registered_item(
+            &mut tx.conn(),
+            &operations::NewRegisteredItem {
+                barcode: &barcode,
+                customer_id: t.fx.customer_a,
+                deposit_date: day,
+                collection_point_id: point,
+                cost_centre_id: None,
+                product_id: product,
+                acknowledgement: n % 3 == 0,
+                recipient_name: "Bulk recipient",
+                recipient_street: "Rue 1",
+                recipient_postcode: "1000",
+                recipient_city: "Bruxelles",
+                recipient_country: "BE",
+            },
+        )
+        .await
+        .unwrap();
+        expected_extra.push(barcode);
+    }
+    tx.commit().await.unwrap();
+    let a = t.bearer("a.admin").await;
+    let everything = 57 + 5;
+    for limit in [None, Some(7), Some(500)] {
+        let mut seen: Vec<String> = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let mut path = "/api/v1/registered-items?".to_owned();
+            if let Some(l) = limit {
+                path.push_str(&format!("limit={l}&"));
+            }
+            if let Some(c) = &cursor {
+                path.push_str(&format!("cursor={}", q(c)));
+            }
+            let (status, v) = get(t, &a, &path).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {v}");
+            assert_eq!(
+                v["total"], everything,
+                "{path}: the total is of the whole filter"
+            );
+            let page = barcodes(&v);
+            assert!(page.len() <= limit.unwrap_or(50) as usize);
+            pages += 1;
+            seen.extend(page);
+            match v["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => break,
+            }
+        }
+        let expected_pages = (everything as usize).div_ceil(limit.unwrap_or(50) as usize);
+        assert_eq!(pages, expected_pages, "limit {limit:?}");
+        let unique: std::collections::BTreeSet<&String> = seen.iter().collect();
+        assert_eq!(unique.len(), seen.len(), "no item twice (limit {limit:?})");
+        assert_eq!(
+            seen.len(),
+            everything as usize,
+            "no item missed (limit {limit:?})"
+        );
+        for b in expected_extra.iter().chain([&s.a1, &s.a6]) {
+            assert!(seen.contains(b), "{b} missed");
+        }
+        assert!(
+            !seen.contains(&s.a5),
+            "last month's item is not in the default range"
+        );
+        // Newest deposit first throughout.
+        let (status, v) = get(t, &a, "/api/v1/registered-items?limit=500").await;
+        assert_eq!(status, StatusCode::OK);
+        let dates: Vec<&str> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["deposit_date"].as_str().unwrap())
+            .collect();
+        let mut sorted = dates.clone();
+        sorted.sort_by(|x, y| y.cmp(x));
+        assert_eq!(dates, sorted);
+    }
+    // The page's next link keeps the filter and leads to the rest.
+    let mut b = t.signed_in("a.admin").await;
+    let html = b
+        .get("/registered-items?recipient=bulk")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(html.matches("<th scope=\"row\">").count(), 50);
+    assert!(html.contains("57 registered items match this search."));
+    let at = html.find("rel=\"next\"").expect("a next link");
+    let start = html[..at].rfind("href=\"").unwrap() + 6;
+    let next = html[start..at]
+        .trim_end()
+        .trim_end_matches('"')
+        .replace("&#38;", "&");
+    assert!(
+        next.starts_with("/registered-items?from=2026-11-01&to=2026-11-30&recipient=bulk&cursor="),
+        "{next}"
+    );
+    let html = b.get(&next).await.text().await.unwrap();
+    assert_eq!(html.matches("<th scope=\"row\">").count(), 7);
+    assert!(!html.contains("rel=\"next\""));
+    assert!(html.contains(">First page</a>"));
+
+    // A cursor no page gave is refused on `cursor`.
+    for bad in ["abc", "2026-11-02", "2026-11-02_-1"] {
+        let (status, v) = get(
+            t,
+            &a,
+            &format!("/api/v1/registered-items?cursor={}", q(bad)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(fields(&v), ["cursor"]);
+    }
+}
+
+async fn cost_centre_limits_and_rights_decide_what_is_seen(t: &TestApp) {
+    let s = seed(t).await;
+    // Limited to CA1: CA1's items only, not CA2's, not those without a cost centre.
+    let cc = t.bearer("a.cc").await;
+    assert_eq!(
+        found(t, &cc, "").await,
+        [s.a6.as_str(), s.a4.as_str(), s.a1.as_str()]
+    );
+    assert!(found(t, &cc, &format!("barcode={}", s.a2)).await.is_empty());
+    assert!(found(t, &cc, &format!("barcode={}", s.a3)).await.is_empty());
+    assert_eq!(
+        found(t, &cc, "cost_centre=CA1").await,
+        [s.a6.as_str(), s.a4.as_str(), s.a1.as_str()]
+    );
+    let (status, v) = get(t, &cc, "/api/v1/registered-items?cost_centre=CA2").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&v), ["cost_centre"]);
+    // A customer's user naming another customer still gets its own items.
+    assert_eq!(
+        found(t, &cc, "customer_number=8800002").await,
+        [s.a6.as_str(), s.a4.as_str(), s.a1.as_str()]
+    );
+    // Without the receipts module: 403, on the API and on the page.
+    for who in ["a.user", "a.nomod"] {
+        let token = t.bearer(who).await;
+        let (status, v) = get(t, &token, "/api/v1/registered-items").await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}: {v}");
+        let mut b = t.signed_in(who).await;
+        assert_eq!(
+            b.get("/registered-items").await.status(),
+            StatusCode::FORBIDDEN
+        );
+        let home = b.get("/").await.text().await.unwrap();
+        assert!(
+            !home.contains("href=\"/registered-items\""),
+            "{who} has no menu entry"
+        );
+    }
+    let mut b = t.signed_in("a.receipts").await;
+    let home = b.get("/").await.text().await.unwrap();
+    assert!(home.contains("href=\"/registered-items\""));
+    // Operators must name the customer.
+    let op = t.bearer("op.one").await;
+    let (status, v) = get(t, &op, "/api/v1/registered-items").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(fields(&v), ["customer_number"]);
+    let (status, _) = get(t, &op, "/api/v1/registered-items?customer_number=8899999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        found(t, &op, "customer_number=8800001").await,
+        [
+            s.a6.as_str(),
+            s.a4.as_str(),
+            s.a3.as_str(),
+            s.a2.as_str(),
+            s.a1.as_str()
+        ]
+    );
+    assert_eq!(
+        found(t, &op, "customer_number=8800002").await,
+        [s.b1.as_str()]
+    );
+    assert_eq!(
+        found(t, &op, &format!("customer_number=8800002&barcode={}", s.a1)).await,
+        Vec::<String>::new()
+    );
+}
+
+async fn the_page_keeps_the_filter_in_dutch(t: &TestApp) {
+    let s = seed(t).await;
+    t.exec("UPDATE users SET language = 'nl' WHERE username = 'a.receipts'")
+        .await;
+    let mut b = t.signed_in("a.receipts").await;
+    let r = b
+        .get("/registered-items?recipient=dubois&from=2026-10-01&to=2026-11-30&acknowledgement=true&collection_point=CPA1")
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<html lang=\"nl\">"));
+    assert!(html.contains("<h1>Aangetekende zendingen</h1>"));
+    // What was typed stays in the form.
+    assert!(html.contains("name=\"recipient\" type=\"search\" maxlength=\"100\" value=\"dubois\""));
+    assert!(html.contains("name=\"from\" type=\"date\" value=\"2026-10-01\""));
+    assert!(html.contains("name=\"to\" type=\"date\" value=\"2026-11-30\""));
+    assert!(html.contains("<option value=\"true\" selected>Alleen met AR</option>"));
+    assert!(html.contains("<option value=\"CPA1\" selected>CPA1 – Head office</option>"));
+    // The two items, dates the Dutch way, AR in words, the count of the filter.
+    assert!(
+        html.contains(s.a1.as_str()) && html.contains(s.a5.as_str()),
+        "{html}"
+    );
+    assert!(!html.contains(s.a2.as_str()));
+    assert!(html.contains("<time datetime=\"2026-11-03\">03-11-2026</time>"));
+    assert!(html.contains("<time datetime=\"2026-10-15\">15-10-2026</time>"));
+    assert!(html.contains("<strong>Ja</strong>"));
+    assert!(html.contains("2 aangetekende zendingen komen overeen met deze zoekopdracht."));
+    // Downloads carry exactly the filter shown.
+    let filter =
+        "from=2026-10-01&to=2026-11-30&recipient=dubois&collection_point=CPA1&acknowledgement=true";
+    assert!(
+        html.contains(&format!(
+            "/api/v1/registered-items/export?format=csv&#38;{}",
+            filter.replace('&', "&#38;")
+        )),
+        "{html}"
+    );
+    assert!(html.contains("afgiftebewijzen"), "the receipts placeholder");
+
+    // Without dates, the page shows (and its links keep) the month it searched.
+    let html = b.get("/registered-items").await.text().await.unwrap();
+    assert!(html.contains("name=\"from\" type=\"date\" value=\"2026-11-01\""));
+    assert!(html.contains("name=\"to\" type=\"date\" value=\"2026-11-30\""));
+    assert!(html.contains("5 aangetekende zendingen"));
+    // `from` alone: the page shows the end of its month it searched up to.
+    let html = b
+        .get("/registered-items?from=2026-10-10")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("name=\"to\" type=\"date\" value=\"2026-10-31\""));
+    assert!(html.contains(&s.a5));
+
+    // A malformed barcode: the message beside the field, in Dutch, with what was typed.
+    let r = b
+        .get("/registered-items?barcode=RR12&recipient=dubois")
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("value=\"RR12\""));
+    assert!(html.contains("value=\"dubois\""));
+    assert!(html.contains(
+        "<span class=\"error\" id=\"barcode-error\">Een internationale barcode heeft 2 letters, 9 cijfers en 2 letters, zoals RR473124829BE.</span>"
+    ), "{html}");
+    assert!(html.contains("aria-invalid=\"true\""));
+
+    // A search that finds nothing says so.
+    let html = b
+        .get(&format!("/registered-items?barcode={}", s.b1))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Geen aangetekende zending komt overeen met deze zoekopdracht."));
+    assert!(!html.contains(&format!("<code>{}</code>", s.b1)));
+    assert!(
+        !html.contains("/api/v1/registered-items/export"),
+        "nothing to download"
+    );
+}
+
+async fn operators_choose_the_customer_on_the_page(t: &TestApp) {
+    let s = seed(t).await;
+    let mut op = t.signed_in("op.one").await;
+    let r = op.get("/registered-items").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("name=\"customer_number\""));
+    assert!(!html.contains("<table"));
+    let r = op.get("/registered-items?customer_number=12ab").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("A customer number has digits only.")
+    );
+    let r = op.get("/registered-items?customer_number=8899999").await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("No customer has this number.")
+    );
+    let r = op
+        .get("/registered-items?customer_number=8800001&acknowledgement=true")
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Alpha Printing SA (8800001)"));
+    assert!(
+        html.contains(s.a1.as_str())
+            && html.contains(s.a6.as_str())
+            && !html.contains(s.a2.as_str())
+    );
+    assert!(html.contains("<input type=\"hidden\" name=\"customer_number\" value=\"8800001\">"));
+    assert!(html.contains("format=xlsx&#38;customer_number=8800001"));
+}
+
+/// GET with a bearer token: (status, headers, body bytes).
+async fn download(
+    t: &TestApp,
+    token: &str,
+    query: &str,
+) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+    let r = t
+        .http()
+        .get(t.url(&format!("/api/v1/registered-items/export?{query}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let headers = r.headers().clone();
+    (status, headers, r.bytes().await.unwrap().to_vec())
+}
+
+/// (header, records) of a CSV body.
+fn parse_csv(body: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(body);
+    let header = r.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+/// An API item as the CSV writes it: JSON null is an empty field, text as it is (before
+/// neutralisation), booleans as `true`/`false`.
+fn as_csv_row(item: &Value) -> Vec<String> {
+    cs_app::registered_items::COLUMNS
+        .iter()
+        .map(|c| match &item[*c] {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
+    let s = seed(t).await;
+    let a = t.bearer("a.receipts").await;
+    let columns: Vec<String> = cs_app::registered_items::COLUMNS
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    for filter in [
+        "",
+        "from=2026-10-01&to=2026-11-30",
+        "recipient=DUBOIS&from=2026-10-01&to=2026-11-30",
+        "acknowledgement=false",
+        "collection_point=CPA2&cost_centre=CA1",
+    ] {
+        let (status, list) = get(
+            t,
+            &a,
+            &format!("/api/v1/registered-items?limit=500&{filter}"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, headers, body) = download(t, &a, &format!("format=csv&{filter}")).await;
+        assert_eq!(status, StatusCode::OK, "{filter}");
+        assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+        let (header, rows) = parse_csv(&body);
+        assert_eq!(header, columns);
+        let items = list["items"].as_array().unwrap();
+        assert_eq!(
+            rows.len() as i64,
+            list["total"].as_i64().unwrap(),
+            "{filter}"
+        );
+        assert_eq!(rows.len(), items.len(), "{filter}");
+        for (row, item) in rows.iter().zip(items) {
+            let mut expected = as_csv_row(item);
+            // Only text cells that a spreadsheet would run as a formula are changed.
+            if expected[6].starts_with('=') {
+                expected[6] = format!("'{}", expected[6]);
+            }
+            assert_eq!(row, &expected, "{filter}");
+        }
+    }
+    // The recipient that looks like a formula is neutralised in the CSV.
+    let (_, _, body) = download(t, &a, &format!("format=csv&barcode={}", s.a4)).await;
+    let (_, rows) = parse_csv(&body);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][6], format!("'{FORMULA_NAME}"));
+    assert_eq!(rows[0][5], "false");
+    assert!(rows[0][3] == "CA1" && rows[0][1] == "2026-11-20");
+
+    // The file is named after what was searched.
+    let (_, headers, _) = download(t, &a, "format=csv&from=2026-10-01&to=2026-10-31").await;
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename=\"registered-items-2026-10-01-2026-10-31.csv\""
+    );
+
+    // XLSX: a real workbook with the same rows.
+    let (status, headers, body) =
+        download(t, &a, "format=xlsx&from=2026-10-01&to=2026-11-30").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename=\"registered-items-2026-10-01-2026-11-30.xlsx\""
+    );
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(body)).unwrap();
+    let range = wb.worksheet_range("registered items").unwrap();
+    let mut rows = range.rows();
+    let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(header, columns);
+    let rows: Vec<Vec<calamine::Data>> = rows.map(<[calamine::Data]>::to_vec).collect();
+    let (_, list) = get(
+        t,
+        &a,
+        "/api/v1/registered-items?limit=500&from=2026-10-01&to=2026-11-30",
+    )
+    .await;
+    let api: Vec<String> = barcodes(&list);
+    let xlsx: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
+    assert_eq!(xlsx, api);
+    assert_eq!(api.len(), 6);
+    assert!(
+        rows.iter()
+            .all(|r| matches!(r[1], calamine::Data::DateTime(_))),
+        "dates are dates"
+    );
+    let formula_row = rows.iter().find(|r| r[0].to_string() == s.a4).unwrap();
+    assert_eq!(
+        formula_row[6].to_string(),
+        FORMULA_NAME,
+        "XLSX keeps text as text"
+    );
+    let no_centre = rows.iter().find(|r| r[0].to_string() == s.a3).unwrap();
+    assert_eq!(no_centre[3], calamine::Data::Empty);
+
+    // Limits and isolation hold in the export too.
+    let cc = t.bearer("a.cc").await;
+    let (_, _, body) = download(t, &cc, "format=csv&from=2026-10-01&to=2026-11-30").await;
+    let (_, rows) = parse_csv(&body);
+    let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        got,
+        [s.a6.as_str(), s.a4.as_str(), s.a1.as_str(), s.a5.as_str()]
+    );
+    let (status, _, body) = download(t, &a, &format!("format=csv&barcode={}", s.b1)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        parse_csv(&body).1.len(),
+        0,
+        "another customer's barcode exports nothing"
+    );
+
+    // Bad input: the format and the filter's fields, all at once; rights as for the list.
+    let (status, _, body) = download(t, &a, "format=pdf&barcode=RR1").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(fields(&v), ["format", "barcode"]);
+    let (status, _, body) = download(t, &a, "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&serde_json::from_slice(&body).unwrap()), ["format"]);
+    let u = t.bearer("a.user").await;
+    assert_eq!(download(t, &u, "format=csv").await.0, StatusCode::FORBIDDEN);
+    let op = t.bearer("op.one").await;
+    assert_eq!(
+        download(t, &op, "format=csv").await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let (status, _, body) = download(t, &op, "format=csv&customer_number=8800002").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, rows) = parse_csv(&body);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][0], s.b1);
+
+    // The page's download link is the same export.
+    let mut b = t.signed_in("a.receipts").await;
+    let html = b
+        .get("/registered-items?acknowledgement=true")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let at = html.find("format=csv").unwrap();
+    let start = html[..at].rfind("href=\"").unwrap() + 6;
+    let end = start + html[start..].find('"').unwrap();
+    let link = html[start..end].replace("&#38;", "&");
+    let r = b.get(&link).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, rows) = parse_csv(&r.bytes().await.unwrap());
+    let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(got, [s.a6.as_str(), s.a3.as_str(), s.a1.as_str()]);
+}
