@@ -2,9 +2,11 @@
 //! context, pages (askama, four languages) and the JSON API, all over the `cs-app` use cases.
 
 pub mod api;
+pub mod chart;
 pub mod context;
 pub mod error;
 pub mod local_time;
+pub mod money;
 pub mod ops;
 pub mod pages;
 pub mod params;
