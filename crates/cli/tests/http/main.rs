@@ -9,6 +9,7 @@ mod access_requests;
 mod account;
 mod auth;
 mod backoffice;
+mod dashboard;
 mod links;
 mod shell;
 mod signin;
