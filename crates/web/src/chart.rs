@@ -5,16 +5,19 @@
 
 use std::fmt::Write as _;
 
-/// One bar: its label under the axis, an optional second line (a year), and its value.
+/// One bar: its label under the axis, an optional second line (a year), its full name for
+/// the tooltip, and its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bar {
     pub label: String,
     pub sublabel: Option<String>,
+    pub name: String,
     pub value: i64,
 }
 
 /// A chart to draw. `id` prefixes the ids of the title and description (keep it unique on the
-/// page); `format` writes a value (axis ticks and each bar's tooltip).
+/// page); `format` writes a bar's exact value (its tooltip), `format_tick` a value on the axis
+/// (which may be shorter: whole euros).
 pub struct BarChart<'a> {
     pub id: &'a str,
     pub title: &'a str,
@@ -22,14 +25,15 @@ pub struct BarChart<'a> {
     pub value_axis: &'a str,
     pub bars: &'a [Bar],
     pub format: &'a dyn Fn(i64) -> String,
+    pub format_tick: &'a dyn Fn(i64) -> String,
 }
 
-const WIDTH: i64 = 640;
+const WIDTH: i64 = 540;
 const HEIGHT: i64 = 260;
 /// The plot area: left of it the tick labels, above it the axis label, below it the bars'
 /// labels (two lines).
-const LEFT: i64 = 96;
-const RIGHT: i64 = 628;
+const LEFT: i64 = 92;
+const RIGHT: i64 = 528;
 const TOP: i64 = 28;
 const BOTTOM: i64 = 214;
 /// How many intervals the value axis aims for.
@@ -120,7 +124,7 @@ pub fn bar_chart(chart: &BarChart<'_>) -> String {
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" \
          width=\"{WIDTH}\" height=\"{HEIGHT}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" \
-         font-family=\"system-ui, sans-serif\" font-size=\"12\">\
+         font-family=\"system-ui, sans-serif\" font-size=\"13\">\
          <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
         escape(chart.title),
         escape(chart.description),
@@ -141,7 +145,7 @@ pub fn bar_chart(chart: &BarChart<'_>) -> String {
              <text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"{MUTED}\">{}</text>",
             LEFT - 6,
             px(y10 + 40),
-            escape(&(chart.format)(tick)),
+            escape(&(chart.format_tick)(tick)),
             y = px(y10),
         );
         if step <= 0 || tick >= top {
@@ -160,13 +164,13 @@ pub fn bar_chart(chart: &BarChart<'_>) -> String {
         let _ = write!(
             s,
             "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{BAR_FILL}\">\
-             <title>{}: {}</title></rect>\
+             <title>{} — {}</title></rect>\
              <text class=\"bar-label\" x=\"{centre}\" y=\"{}\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
             px(x10),
             px(BOTTOM * 10 - h10),
             px(bar10),
             px(h10),
-            escape(&bar.label),
+            escape(&bar.name),
             escape(&(chart.format)(bar.value)),
             BOTTOM + 18,
             escape(&bar.label),
@@ -198,6 +202,7 @@ mod tests {
             .map(|(i, v)| Bar {
                 label: format!("M{i}"),
                 sublabel: (i == 0).then(|| "2026".to_owned()),
+                name: format!("Month {i}"),
                 value: *v,
             })
             .collect()
@@ -212,6 +217,7 @@ mod tests {
             value_axis: "Items",
             bars: &bars,
             format: &|v| format!("{v} items"),
+            format_tick: &|v| format!("{v} items"),
         })
     }
 
@@ -301,6 +307,7 @@ mod tests {
         let bars = vec![Bar {
             label: "<script>alert(1)</script>".into(),
             sublabel: Some("\"&'".into()),
+            name: "<b>".into(),
             value: 3,
         }];
         let svg = bar_chart(&BarChart {
@@ -310,13 +317,15 @@ mod tests {
             value_axis: "<y>",
             bars: &bars,
             format: &|v| format!("<{v}>"),
+            format_tick: &|v| format!("[{v}&]"),
         });
         assert!(!svg.contains("<script>") && !svg.contains("<c>") && !svg.contains("<y>"));
         assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(svg.contains("<title id=\"xonloadevil-title\">A &amp; B &lt;c&gt;</title>"));
         assert!(svg.contains("it&#39;s &quot;quoted&quot;"));
         assert!(svg.contains("&quot;&amp;&#39;"));
-        assert!(svg.contains("&lt;3&gt;"));
+        assert!(svg.contains("<title>&lt;b&gt; — &lt;3&gt;</title>"));
+        assert!(svg.contains(">[3&amp;]</text>"), "ticks escaped too");
         assert!(!svg.contains("onload=\""));
     }
 
@@ -340,7 +349,7 @@ mod tests {
             ["0 items", "2 items", "4 items", "6 items", "8 items"]
         );
         assert_eq!(svg.matches("class=\"bar\"").count(), 3);
-        assert!(svg.contains("<title>M1: 7 items</title>"));
+        assert!(svg.contains("<title>Month 1 — 7 items</title>"));
         assert_eq!(svg.matches("class=\"bar-label\"").count(), 3);
         assert_eq!(svg.matches("class=\"bar-sublabel\"").count(), 1);
         assert!(svg.contains(">2026</text>"));

@@ -48,6 +48,21 @@ pub fn format_eur(cents: i64, lang: Language) -> String {
     }
 }
 
+/// Like [`format_eur`], without the cents when there are none: `€10,000`, `10.000 €`. For a
+/// chart's axis, whose ticks are round.
+pub fn format_eur_round(cents: i64, lang: Language) -> String {
+    if cents % 100 != 0 {
+        return format_eur(cents, lang);
+    }
+    let (sep, _) = separators(lang);
+    let sign = if cents < 0 { "-" } else { "" };
+    let number = group(cents.unsigned_abs() / 100, sep);
+    match lang {
+        Language::En => format!("{sign}€{number}"),
+        _ => format!("{sign}{number}{NBSP}€"),
+    }
+}
+
 /// A difference: a `+` before a positive one, so a rise and a fall read apart.
 pub fn with_sign(value: i64, formatted: String) -> String {
     if value > 0 {
@@ -84,6 +99,18 @@ mod tests {
             format_eur(i64::MIN, Language::En),
             "-€92,233,720,368,547,758.08"
         );
+    }
+
+    #[test]
+    fn round_amounts_drop_their_cents() {
+        assert_eq!(format_eur_round(1_000_000, Language::En), "€10,000");
+        assert_eq!(
+            format_eur_round(1_000_000, Language::Fr),
+            "10\u{202F}000\u{A0}€"
+        );
+        assert_eq!(format_eur_round(0, Language::De), "0\u{A0}€");
+        assert_eq!(format_eur_round(-500, Language::Nl), "-5\u{A0}€");
+        assert_eq!(format_eur_round(250, Language::En), "€2.50");
     }
 
     #[test]

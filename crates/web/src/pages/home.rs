@@ -9,7 +9,7 @@ use crate::{
     context::RequestCtx,
     error::WebError,
     local_time,
-    money::{format_count, format_eur, with_sign},
+    money::{format_count, format_eur, format_eur_round, with_sign},
     policy::{Policy, Routes},
 };
 use askama::Template;
@@ -189,6 +189,7 @@ fn monthly(chrome: &Chrome, months: &[MonthFigures]) -> MonthlyView {
                 label: chrome.t(&format!("dash-month-short-{}", u8::from(m.period.month()))),
                 sublabel: (i == 0 || u8::from(m.period.month()) == 1)
                     .then(|| m.period.year().to_string()),
+                name: month_name(chrome, m.period),
                 value: value(&m.figures),
             })
             .collect()
@@ -223,36 +224,45 @@ fn monthly(chrome: &Chrome, months: &[MonthFigures]) -> MonthlyView {
     };
     let fmt_count = move |n: i64| format_count(n, lang);
     let fmt_eur = move |c: i64| format_eur(c, lang);
-    let charts = [
+    let fmt_eur_round = move |c: i64| format_eur_round(c, lang);
+    // (id, translation keys' prefix, value, exact format, axis format)
+    type Spec<'f> = (
+        &'static str,
+        &'static str,
+        fn(&Figures) -> i64,
+        &'f dyn Fn(i64) -> String,
+        &'f dyn Fn(i64) -> String,
+    );
+    let specs: [Spec<'_>; 2] = [
         (
             "chart-quantity",
-            "dash-chart-quantity-title",
-            "dash-chart-quantity-desc",
-            "dash-chart-quantity-axis",
-            quantity_of as fn(&Figures) -> i64,
-            &fmt_count as &dyn Fn(i64) -> String,
+            "dash-chart-quantity",
+            quantity_of,
+            &fmt_count,
+            &fmt_count,
         ),
         (
             "chart-amount",
-            "dash-chart-amount-title",
-            "dash-chart-amount-desc",
-            "dash-chart-amount-axis",
-            amount_of as fn(&Figures) -> i64,
-            &fmt_eur as &dyn Fn(i64) -> String,
+            "dash-chart-amount",
+            amount_of,
+            &fmt_eur,
+            &fmt_eur_round,
         ),
-    ]
-    .into_iter()
-    .map(|(id, title, desc, axis, value, format)| {
-        chart::bar_chart(&BarChart {
-            id,
-            title: &chrome.t(title),
-            description: &describe(desc, value, format),
-            value_axis: &chrome.t(axis),
-            bars: &bars(value),
-            format,
+    ];
+    let charts = specs
+        .into_iter()
+        .map(|(id, key, value, format, format_tick)| {
+            chart::bar_chart(&BarChart {
+                id,
+                title: &chrome.t(&format!("{key}-title")),
+                description: &describe(&format!("{key}-desc"), value, format),
+                value_axis: &chrome.t(&format!("{key}-axis")),
+                bars: &bars(value),
+                format,
+                format_tick,
+            })
         })
-    })
-    .collect();
+        .collect();
     let rows = months
         .iter()
         .rev()
