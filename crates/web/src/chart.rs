@@ -165,7 +165,7 @@ pub fn bar_chart(chart: &BarChart<'_>) -> String {
             s,
             "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{BAR_FILL}\">\
              <title>{} — {}</title></rect>\
-             <text class=\"bar-label\" x=\"{centre}\" y=\"{}\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
+             <text class=\"bar-label\" font-size=\"12\" x=\"{centre}\" y=\"{}\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
             px(x10),
             px(BOTTOM * 10 - h10),
             px(bar10),
@@ -178,7 +178,7 @@ pub fn bar_chart(chart: &BarChart<'_>) -> String {
         if let Some(sub) = &bar.sublabel {
             let _ = write!(
                 s,
-                "<text class=\"bar-sublabel\" x=\"{centre}\" y=\"{}\" text-anchor=\"middle\" fill=\"{MUTED}\">{}</text>",
+                "<text class=\"bar-sublabel\" font-size=\"12\" x=\"{centre}\" y=\"{}\" text-anchor=\"middle\" fill=\"{MUTED}\">{}</text>",
                 BOTTOM + 34,
                 escape(sub),
             );
