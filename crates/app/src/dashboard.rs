@@ -1,9 +1,41 @@
 //! The home page's blocks: each feature contributes one block, shown only to the callers it
-//! concerns; a new feature adds its block here without touching the others.
+//! concerns. A block is a title and a body of one of a few kinds (figures, a monthly chart, a
+//! comparison, the imports); a new feature writes one more contributor below and adds it to
+//! [`blocks`], without touching the others.
 
 use crate::{Actor, App, error::AppResult};
-use cs_domain::Module;
-use cs_store::repo::dashboard as repo;
+use cs_domain::{FeedKind, Language, Module, Period};
+use cs_store::{
+    Conn,
+    repo::{
+        dashboard::{self as repo, MONTHS, Scope},
+        import_runs,
+    },
+};
+use std::sync::LazyLock;
+use time::{Date, OffsetDateTime};
+
+/// A block of the home page, titled by a translation key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub title: &'static str,
+    pub body: BlockBody,
+    /// Where to read more: a translation key and a path.
+    pub more: Option<(&'static str, &'static str)>,
+}
+
+/// What a block shows; the page has one way of rendering each kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockBody {
+    /// A few labelled figures, each linking to its list.
+    Facts(Vec<Fact>),
+    /// Volumes and amounts per month, oldest first.
+    Monthly(Vec<MonthFigures>),
+    /// This month against the one before.
+    Comparison(Comparison),
+    /// When the operator's feeds last came in.
+    Imports(Imports),
+}
 
 /// One figure of a block: a translation key for its label, the number, and where to look.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,52 +45,418 @@ pub struct Fact {
     pub href: Option<&'static str>,
 }
 
-/// A block of the home page, titled by a translation key.
+/// A quantity (items) and an amount (cents).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Figures {
+    pub quantity: i64,
+    pub amount_cents: i64,
+}
+
+impl From<repo::Totals> for Figures {
+    fn from(t: repo::Totals) -> Self {
+        Self {
+            quantity: t.quantity,
+            amount_cents: t.amount_cents,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthFigures {
+    pub period: Period,
+    pub figures: Figures,
+}
+
+/// One line of a comparison: what it is about, this month's and last month's figures.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
-    pub title: &'static str,
-    pub facts: Vec<Fact>,
+pub struct Change<K> {
+    pub key: K,
+    pub this: Figures,
+    pub last: Figures,
+}
+
+impl<K> Change<K> {
+    /// This month minus last month.
+    pub fn difference(&self) -> Figures {
+        Figures {
+            quantity: self.this.quantity - self.last.quantity,
+            amount_cents: self.this.amount_cents - self.last.amount_cents,
+        }
+    }
+}
+
+/// A product by code, named in the caller's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductName {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    /// The current month (so far) and the one before it.
+    pub this_month: Period,
+    pub last_month: Period,
+    pub by_product: Vec<Change<ProductName>>,
+    /// `None` is the services' lines, which have no destination.
+    pub by_destination: Vec<Change<Option<String>>>,
+}
+
+/// A feed run as the home page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSummary {
+    pub finished_at: OffsetDateTime,
+    pub imported: bool,
+    pub rows_read: i64,
+    pub inserted: i64,
+    pub already_present: i64,
+    pub updated: i64,
+    pub error_count: i64,
+}
+
+/// One feed kind for the Service Centre: its latest run whatever the outcome, and when it
+/// was last imported successfully (the same run when that one succeeded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedStatus {
+    pub kind: FeedKind,
+    pub latest: Option<RunSummary>,
+    pub last_imported: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Imports {
+    /// Operators: every feed kind.
+    AllFeeds(Vec<FeedStatus>),
+    /// A customer's user: up to when its modules' data has come in, per feed (transactions,
+    /// registered items); `None` when no import has succeeded yet.
+    DataUpTo(Vec<(FeedKind, Option<OffsetDateTime>)>),
+}
+
+/// What every contributor may read: who asks, the Brussels day, a connection.
+struct Cx<'a> {
+    actor: &'a Actor,
+    today: Date,
+    conn: Conn<'a>,
 }
 
 /// The blocks for `actor`, in the order they are shown.
 pub async fn blocks(app: &App, actor: &Actor) -> AppResult<Vec<Block>> {
-    let mut conn = app.store.acquire().await?;
+    let mut pooled = app.store.acquire().await?;
+    let mut cx = Cx {
+        actor,
+        today: brussels_date(app.now()),
+        conn: pooled.conn(),
+    };
     let mut out = Vec::new();
-    if actor.is_operator() {
-        let pending = repo::pending_access_requests(&mut conn.conn()).await?;
-        out.push(Block {
-            title: "home-block-access-requests",
-            facts: vec![Fact {
-                label: "home-fact-pending",
-                value: pending,
-                href: Some("/operator/access-requests"),
-            }],
-        });
-    }
-    if let Some(customer) = &actor.customer
-        && actor.can(Module::Users)
-    {
-        let (active, invited, disabled) = repo::user_counts(&mut conn.conn(), customer.id).await?;
-        out.push(Block {
-            title: "home-block-users",
-            facts: vec![
-                Fact {
-                    label: "home-fact-active",
-                    value: active,
-                    href: Some("/users?status=active"),
-                },
-                Fact {
-                    label: "home-fact-invited",
-                    value: invited,
-                    href: Some("/users?status=invited"),
-                },
-                Fact {
-                    label: "home-fact-disabled",
-                    value: disabled,
-                    href: Some("/users?status=disabled"),
-                },
-            ],
-        });
-    }
+    out.extend(access_requests(&mut cx).await?);
+    out.extend(monthly_transactions(&mut cx).await?);
+    out.extend(this_month_against_last(&mut cx).await?);
+    out.extend(latest_imports(&mut cx).await?);
+    out.extend(users(&mut cx).await?);
     Ok(out)
+}
+
+/// Operators: access requests waiting for a decision.
+async fn access_requests(cx: &mut Cx<'_>) -> AppResult<Option<Block>> {
+    if !cx.actor.is_operator() {
+        return Ok(None);
+    }
+    let pending = repo::pending_access_requests(&mut cx.conn).await?;
+    Ok(Some(Block {
+        title: "home-block-access-requests",
+        body: BlockBody::Facts(vec![Fact {
+            label: "home-fact-pending",
+            value: pending,
+            href: Some("/operator/access-requests"),
+        }]),
+        more: None,
+    }))
+}
+
+/// Administrators: their company's users by status.
+async fn users(cx: &mut Cx<'_>) -> AppResult<Option<Block>> {
+    let Some(customer) = &cx.actor.customer else {
+        return Ok(None);
+    };
+    if !cx.actor.can(Module::Users) {
+        return Ok(None);
+    }
+    let (active, invited, disabled) = repo::user_counts(&mut cx.conn, customer.id).await?;
+    Ok(Some(Block {
+        title: "home-block-users",
+        body: BlockBody::Facts(vec![
+            Fact {
+                label: "home-fact-active",
+                value: active,
+                href: Some("/users?status=active"),
+            },
+            Fact {
+                label: "home-fact-invited",
+                value: invited,
+                href: Some("/users?status=invited"),
+            },
+            Fact {
+                label: "home-fact-disabled",
+                value: disabled,
+                href: Some("/users?status=disabled"),
+            },
+        ]),
+        more: None,
+    }))
+}
+
+/// The transactions a customer's user may see on the home page: its own customer's, limited
+/// to its cost centres (and then never the rows without one), exactly as the transactions
+/// list. Operators get no transaction blocks: their home page is the Service Centre's, which
+/// names no customer.
+fn transactions_scope(actor: &Actor) -> Option<Scope> {
+    let customer = actor.customer.as_ref()?;
+    actor.can(Module::Transactions).then(|| Scope {
+        customer_id: customer.id,
+        limited_to_user: (!actor.cost_centres.is_empty()).then_some(actor.user_id),
+    })
+}
+
+/// The [`MONTHS`] months ending with the current one, oldest first.
+fn last_months(today: Date) -> [Period; MONTHS] {
+    let mut p = Period::containing(today);
+    let mut out = [p; MONTHS];
+    for slot in out.iter_mut().rev() {
+        *slot = p;
+        p = p.previous();
+    }
+    out
+}
+
+/// Users with `transactions`: items and amounts of the last twelve months (the current one
+/// included), every month present, zero when empty.
+async fn monthly_transactions(cx: &mut Cx<'_>) -> AppResult<Option<Block>> {
+    let Some(scope) = transactions_scope(cx.actor) else {
+        return Ok(None);
+    };
+    let months = last_months(cx.today);
+    let after_last = months[MONTHS - 1].next().first_day();
+    let bounds: [Date; MONTHS + 1] =
+        std::array::from_fn(|i| months.get(i).map_or(after_last, |p| p.first_day()));
+    let totals = repo::monthly_totals(&mut cx.conn, scope, &bounds).await?;
+    let figures = months
+        .iter()
+        .zip(totals)
+        .map(|(period, t)| MonthFigures {
+            period: *period,
+            figures: t.into(),
+        })
+        .collect();
+    Ok(Some(Block {
+        title: "dash-block-monthly",
+        body: BlockBody::Monthly(figures),
+        more: None,
+    }))
+}
+
+/// Users with `transactions`: this month so far against last month, per product and per
+/// destination.
+async fn this_month_against_last(cx: &mut Cx<'_>) -> AppResult<Option<Block>> {
+    let Some(scope) = transactions_scope(cx.actor) else {
+        return Ok(None);
+    };
+    let this_month = Period::containing(cx.today);
+    let last_month = this_month.previous();
+    let (from, split, until) = (
+        last_month.first_day(),
+        this_month.first_day(),
+        this_month.next().first_day(),
+    );
+    let lang = cx.actor.language;
+    let by_product = repo::change_by_product(&mut cx.conn, scope, from, split, until)
+        .await?
+        .into_iter()
+        .map(|c| Change {
+            key: ProductName {
+                name: match lang {
+                    Language::Fr => c.key.name_fr,
+                    Language::Nl => c.key.name_nl,
+                    Language::De => c.key.name_de,
+                    Language::En => c.key.name_en,
+                },
+                code: c.key.code,
+            },
+            this: c.this.into(),
+            last: c.last.into(),
+        })
+        .collect();
+    let by_destination = repo::change_by_destination(&mut cx.conn, scope, from, split, until)
+        .await?
+        .into_iter()
+        .map(|c| Change {
+            key: c.key,
+            this: c.this.into(),
+            last: c.last.into(),
+        })
+        .collect();
+    Ok(Some(Block {
+        title: "dash-block-comparison",
+        body: BlockBody::Comparison(Comparison {
+            this_month,
+            last_month,
+            by_product,
+            by_destination,
+        }),
+        more: None,
+    }))
+}
+
+/// When the feeds last came in. Operators: every kind, with the outcome and counts of its
+/// latest run. Customer users: the feeds of their modules (`transactions`, `receipts`), by
+/// the latest successful import; none of these modules, no block.
+async fn latest_imports(cx: &mut Cx<'_>) -> AppResult<Option<Block>> {
+    let kind_of = |s: &str| FeedKind::ALL.into_iter().find(|k| k.as_str() == s);
+    if cx.actor.is_operator() {
+        let latest = import_runs::latest_per_kind(&mut cx.conn, false).await?;
+        let imported = import_runs::latest_per_kind(&mut cx.conn, true).await?;
+        let feeds = FeedKind::ALL
+            .into_iter()
+            .map(|kind| FeedStatus {
+                kind,
+                latest: latest
+                    .iter()
+                    .find(|r| kind_of(&r.kind) == Some(kind))
+                    .map(|r| RunSummary {
+                        finished_at: r.finished_at,
+                        imported: r.outcome == "imported",
+                        rows_read: r.rows_read,
+                        inserted: r.inserted,
+                        already_present: r.already_present,
+                        updated: r.updated,
+                        error_count: r.error_count,
+                    }),
+                last_imported: imported
+                    .iter()
+                    .find(|r| kind_of(&r.kind) == Some(kind))
+                    .map(|r| r.finished_at),
+            })
+            .collect();
+        return Ok(Some(Block {
+            title: "dash-block-imports",
+            body: BlockBody::Imports(Imports::AllFeeds(feeds)),
+            more: Some(("dash-imports-more", "/operator/imports")),
+        }));
+    }
+    if cx.actor.customer.is_none() {
+        return Ok(None);
+    }
+    let wanted: Vec<FeedKind> = [
+        (Module::Transactions, FeedKind::Transactions),
+        (Module::Receipts, FeedKind::RegisteredItems),
+    ]
+    .into_iter()
+    .filter(|(m, _)| cx.actor.can(*m))
+    .map(|(_, k)| k)
+    .collect();
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    let imported = import_runs::latest_per_kind(&mut cx.conn, true).await?;
+    let feeds = wanted
+        .into_iter()
+        .map(|kind| {
+            let at = imported
+                .iter()
+                .find(|r| kind_of(&r.kind) == Some(kind))
+                .map(|r| r.finished_at);
+            (kind, at)
+        })
+        .collect();
+    Ok(Some(Block {
+        title: "dash-block-data-up-to",
+        body: BlockBody::Imports(Imports::DataUpTo(feeds)),
+        more: None,
+    }))
+}
+
+/// Europe/Brussels from the time-zone database compiled into the binary; UTC only to need no
+/// `expect` (the bundle always has it, and a test below would notice).
+static BRUSSELS: LazyLock<jiff::tz::TimeZone> = LazyLock::new(|| {
+    jiff::tz::TimeZoneDatabase::bundled()
+        .get("Europe/Brussels")
+        .unwrap_or(jiff::tz::TimeZone::UTC)
+});
+
+/// The Brussels calendar day of an instant: "this month" is the month of Belgian customers,
+/// not UTC's (on the 1st before 01:00 or 02:00 UTC it differs).
+fn brussels_date(t: OffsetDateTime) -> Date {
+    let civil = jiff::Timestamp::from_second(t.unix_timestamp())
+        .ok()
+        .map(|ts| ts.to_zoned_datetime(BRUSSELS.clone()).date());
+    civil
+        .and_then(|d| {
+            let month = time::Month::try_from(u8::try_from(d.month()).ok()?).ok()?;
+            Date::from_calendar_date(i32::from(d.year()), month, u8::try_from(d.day()).ok()?).ok()
+        })
+        .unwrap_or(t.date())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::{
+        Month,
+        macros::{date, datetime},
+    };
+
+    #[test]
+    fn brussels_comes_from_the_bundled_database() {
+        assert_eq!(BRUSSELS.iana_name(), Some("Europe/Brussels"));
+    }
+
+    #[test]
+    fn the_day_is_the_brussels_day() {
+        // 23:30 UTC on 30 November is already 1 December in Brussels (UTC+1).
+        assert_eq!(
+            brussels_date(datetime!(2026-11-30 23:30:00 UTC)),
+            date!(2026 - 12 - 01)
+        );
+        // 22:30 UTC on 31 July is 1 August (UTC+2).
+        assert_eq!(
+            brussels_date(datetime!(2026-07-31 22:30:00 UTC)),
+            date!(2026 - 08 - 01)
+        );
+        assert_eq!(
+            brussels_date(datetime!(2026-07-31 21:59:59 UTC)),
+            date!(2026 - 07 - 31)
+        );
+    }
+
+    #[test]
+    fn twelve_months_end_with_the_current_one() {
+        let months = last_months(date!(2026 - 11 - 26));
+        assert_eq!(months[0], Period::new(2025, Month::December).unwrap());
+        assert_eq!(months[11], Period::new(2026, Month::November).unwrap());
+        assert!(months.windows(2).all(|w| w[0].next() == w[1]));
+        let months = last_months(date!(2027 - 01 - 01));
+        assert_eq!(months[0], Period::new(2026, Month::February).unwrap());
+        assert_eq!(months[11], Period::new(2027, Month::January).unwrap());
+    }
+
+    #[test]
+    fn a_change_is_this_month_minus_last() {
+        let c = Change {
+            key: (),
+            this: Figures {
+                quantity: 3,
+                amount_cents: 100,
+            },
+            last: Figures {
+                quantity: 5,
+                amount_cents: 40,
+            },
+        };
+        assert_eq!(
+            c.difference(),
+            Figures {
+                quantity: -2,
+                amount_cents: 60
+            }
+        );
+    }
 }

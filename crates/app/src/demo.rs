@@ -552,6 +552,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
         }
     }
     accounts(&mut tx.conn(), now, cost, operator_id, &customer_ids).await?;
+    import_history(&mut tx.conn(), now, operator_id).await?;
     audit::record(
         &mut tx.conn(),
         now,
@@ -754,6 +755,81 @@ async fn accounts(
         "The VAT number belongs to another company already served by the portal.",
     )
     .await?;
+    Ok(())
+}
+
+/// The feeds as the Service Centre would have run them, for the home page's "latest imports":
+/// the reference data once, a year ago; this morning's transactions file after a first
+/// refused attempt; registered items yesterday, and this morning's file refused.
+async fn import_history(
+    conn: &mut cs_store::Conn<'_>,
+    now: time::OffsetDateTime,
+    operator_id: i64,
+) -> AppResult<()> {
+    use cs_store::repo::import_runs::{self, NewImportRun};
+    use sha2::{Digest, Sha256};
+    let year_ago = now - Duration::days(366);
+    let refused = r#"[{"line":17,"column":"unit_price","message":"price uses a comma: write the decimals after a dot, e.g. 0.985"},{"line":23,"column":"destination","message":"unknown destination \"BEL\": expected BE, EU or WORLD"}]"#;
+    let refused_items = r#"[{"line":4,"column":"barcode","message":"check digit is wrong"},{"line":9,"column":"product_code","message":"product PRIOR-BE is not of kind registered"}]"#;
+    let runs = [
+        ("customers", year_ago, "imported", 3, "[]"),
+        ("cost-centres", year_ago, "imported", 7, "[]"),
+        ("collection-points", year_ago, "imported", 4, "[]"),
+        ("products", year_ago, "imported", 9, "[]"),
+        (
+            "transactions",
+            now - Duration::hours(5),
+            "rejected",
+            40,
+            refused,
+        ),
+        (
+            "transactions",
+            now - Duration::hours(4),
+            "imported",
+            40,
+            "[]",
+        ),
+        (
+            "registered-items",
+            now - Duration::hours(27),
+            "imported",
+            9,
+            "[]",
+        ),
+        (
+            "registered-items",
+            now - Duration::hours(3),
+            "rejected",
+            11,
+            refused_items,
+        ),
+    ];
+    for (kind, finished_at, outcome, rows, errors) in runs {
+        let file_name = format!("{kind}-{}.csv", day_code(finished_at.date()));
+        let imported = outcome == "imported";
+        import_runs::insert(
+            conn,
+            &NewImportRun {
+                kind,
+                file_name: &file_name,
+                sha256: &hex::encode(Sha256::digest(file_name.as_bytes())),
+                actor: "operator",
+                actor_user_id: Some(operator_id),
+                started_at: finished_at - Duration::seconds(2),
+                finished_at,
+                outcome,
+                rows_read: rows,
+                inserted: if imported { rows } else { 0 },
+                already_present: 0,
+                updated: 0,
+                error_count: if imported { 0 } else { 2 },
+                lock_millis: imported.then_some(35),
+                errors,
+            },
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -83,7 +83,7 @@ enum BenchCommand {
         /// Customers the transactions are spread over.
         #[arg(long, default_value_t = 1_000)]
         customers: usize,
-        /// Rounds; the medians are printed.
+        /// Rounds; the medians are printed. 0: only write the files (into --dir).
         #[arg(long, default_value_t = 3)]
         rounds: usize,
         /// Also measure on PostgreSQL: a URL whose server may create databases.
@@ -159,7 +159,7 @@ fn main() -> ExitCode {
         let options = cs_cli::bench::BenchOptions {
             rows: *rows,
             customers: (*customers).max(1),
-            rounds: (*rounds).max(1),
+            rounds: *rounds,
             postgres: postgres.clone(),
             dir: dir.clone(),
             skip_sqlite: *skip_sqlite,

@@ -12,6 +12,8 @@ use cs_store::{
         auth::{self, NewSession},
         catalogue::{self, ProductRow},
         customers::{self, CustomerRow},
+        dashboard::{self, MONTHS, Scope, Totals},
+        import_runs::{self, NewImportRun},
         jobs, meta,
         operations::{self, NewRegisteredItem, NewTransaction},
         registered_items::{self as items, CostCentreScope, ItemFilter},
@@ -85,6 +87,9 @@ contract! {
     jobs_are_claimed_once_retried_and_given_up => sqlite_jobs_are_claimed_once_retried_and_given_up, postgres_jobs_are_claimed_once_retried_and_given_up;
     registered_items_are_filtered_within_their_customer => sqlite_registered_items_are_filtered_within_their_customer, postgres_registered_items_are_filtered_within_their_customer;
     registered_items_page_and_export_without_gaps => sqlite_registered_items_page_and_export_without_gaps, postgres_registered_items_page_and_export_without_gaps;
+    dashboard_months_sum_per_month_tenant_and_cost_centre => sqlite_dashboard_months_sum_per_month_tenant_and_cost_centre, postgres_dashboard_months_sum_per_month_tenant_and_cost_centre;
+    dashboard_compares_this_month_with_last_by_product_and_destination => sqlite_dashboard_compares_this_month_with_last_by_product_and_destination, postgres_dashboard_compares_this_month_with_last_by_product_and_destination;
+    import_runs_latest_per_kind => sqlite_import_runs_latest_per_kind, postgres_import_runs_latest_per_kind;
 }
 
 #[test]
@@ -2202,4 +2207,359 @@ async fn registered_items_page_and_export_without_gaps(store: Store) {
     .await
     .unwrap();
     assert!(none.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Home page figures
+
+/// The first days of the months December 2025 … November 2026, then 1 December 2026.
+fn chart_bounds() -> [time::Date; MONTHS + 1] {
+    let mut d = date!(2025 - 12 - 01);
+    std::array::from_fn(|_| {
+        let this = d;
+        d = (d + Duration::days(31)).replace_day(1).unwrap();
+        this
+    })
+}
+
+/// Inserts `(date, cost centre, quantity, amount)` lines for a site, ids prefixed by `prefix`.
+async fn lines(
+    store: &Store,
+    s: &Site,
+    prefix: &str,
+    rows: &[(time::Date, Option<i64>, i64, i64)],
+) {
+    let mut c = store.acquire().await.unwrap();
+    for (i, (date, centre, quantity, amount)) in rows.iter().enumerate() {
+        let id = format!("{prefix}-{i}");
+        let t = NewTransaction {
+            date: *date,
+            cost_centre_id: *centre,
+            quantity: *quantity,
+            ..transaction(s, &id, *amount)
+        };
+        operations::insert_transaction(&mut c.conn(), &t)
+            .await
+            .unwrap();
+    }
+}
+
+fn totals(quantity: i64, amount_cents: i64) -> Totals {
+    Totals {
+        quantity,
+        amount_cents,
+    }
+}
+
+async fn dashboard_months_sum_per_month_tenant_and_cost_centre(store: Store) {
+    let product = add_product(&store, "P01").await;
+    let a = site(&store, "8800001", product).await;
+    let b = site(&store, "8800002", product).await;
+    let other_centre = {
+        let mut c = store.acquire().await.unwrap();
+        customers::insert_cost_centre(&mut c.conn(), a.customer, "CC2", "Sales")
+            .await
+            .unwrap()
+    };
+    let cc1 = Some(a.centre);
+    let cc2 = Some(other_centre);
+    let rows = [
+        // Before the first month and on the day after the last: outside.
+        (date!(2025 - 11 - 30), cc1, 1000, 100_000),
+        (date!(2026 - 12 - 01), cc1, 1000, 100_000),
+        // First month, on its first day; a big amount beyond 32 bits.
+        (date!(2025 - 12 - 01), cc1, 2, 3_000_000_000),
+        (date!(2025 - 12 - 31), cc2, 3, 30),
+        // A leap-free February, on its last day.
+        (date!(2026 - 02 - 28), None, 5, 500),
+        (date!(2026 - 10 - 31), cc2, 7, 700),
+        (date!(2026 - 11 - 01), cc1, 11, 1100),
+        (date!(2026 - 11 - 30), None, 13, 1300),
+    ];
+    lines(&store, &a, "A", &rows).await;
+    lines(&store, &b, "B", &[(date!(2026 - 11 - 02), None, 17, 1700)]).await;
+    let limited = add_user(&store, Some(a.customer), "a.limited").await;
+    let mut c = store.acquire().await.unwrap();
+    users::limit_to_cost_centre(&mut c.conn(), limited, a.centre)
+        .await
+        .unwrap();
+    let bounds = chart_bounds();
+    assert_eq!(bounds[0], date!(2025 - 12 - 01));
+    assert_eq!(bounds[MONTHS], date!(2026 - 12 - 01));
+
+    let all = dashboard::monthly_totals(
+        &mut c.conn(),
+        Scope {
+            customer_id: a.customer,
+            limited_to_user: None,
+        },
+        &bounds,
+    )
+    .await
+    .unwrap();
+    let mut expected = [Totals::default(); MONTHS];
+    expected[0] = totals(5, 3_000_000_030);
+    expected[2] = totals(5, 500);
+    expected[10] = totals(7, 700);
+    expected[11] = totals(24, 2400);
+    assert_eq!(all, expected, "every month of customer A, zero where empty");
+
+    // The limited user: cost centre CC1 only, never the rows without a cost centre.
+    let mine = dashboard::monthly_totals(
+        &mut c.conn(),
+        Scope {
+            customer_id: a.customer,
+            limited_to_user: Some(limited),
+        },
+        &bounds,
+    )
+    .await
+    .unwrap();
+    let mut expected = [Totals::default(); MONTHS];
+    expected[0] = totals(2, 3_000_000_000);
+    expected[11] = totals(11, 1100);
+    assert_eq!(mine, expected);
+
+    // Customer B sees its own line only, even named with A's limited user.
+    for limited_to_user in [None, Some(limited)] {
+        let theirs = dashboard::monthly_totals(
+            &mut c.conn(),
+            Scope {
+                customer_id: b.customer,
+                limited_to_user,
+            },
+            &bounds,
+        )
+        .await
+        .unwrap();
+        let expected_b = if limited_to_user.is_none() {
+            totals(17, 1700)
+        } else {
+            Totals::default()
+        };
+        assert_eq!(theirs[11], expected_b);
+        assert_eq!(theirs[..11], [Totals::default(); 11]);
+    }
+}
+
+async fn dashboard_compares_this_month_with_last_by_product_and_destination(store: Store) {
+    let p1 = add_product(&store, "P01").await;
+    let p2 = add_product(&store, "P02").await;
+    let a = site(&store, "8800001", p1).await;
+    let b = site(&store, "8800002", p1).await;
+    let limited = add_user(&store, Some(a.customer), "a.limited").await;
+    let mut c = store.acquire().await.unwrap();
+    users::limit_to_cost_centre(&mut c.conn(), limited, a.centre)
+        .await
+        .unwrap();
+    let line =
+        |id: &'static str, date, product, destination, centre, quantity, amount| NewTransaction {
+            date,
+            product_id: product,
+            destination,
+            cost_centre_id: centre,
+            quantity,
+            ..transaction(&a, id, amount)
+        };
+    let cc = Some(a.centre);
+    let rows = [
+        line("T-1", date!(2026 - 10 - 01), p1, Some("BE"), cc, 1, 100),
+        line("T-2", date!(2026 - 10 - 31), p1, Some("EU"), cc, 2, 200),
+        line("T-3", date!(2026 - 11 - 01), p1, Some("BE"), cc, 4, 400),
+        line(
+            "T-4",
+            date!(2026 - 11 - 30),
+            p2,
+            Some("WORLD"),
+            None,
+            8,
+            800,
+        ),
+        line("T-5", date!(2026 - 11 - 15), p2, None, cc, 16, 1600),
+        // Outside both months.
+        line("T-6", date!(2026 - 09 - 30), p1, Some("BE"), cc, 32, 3200),
+        line("T-7", date!(2026 - 12 - 01), p1, Some("BE"), cc, 64, 6400),
+    ];
+    for r in &rows {
+        operations::insert_transaction(&mut c.conn(), r)
+            .await
+            .unwrap();
+    }
+    operations::insert_transaction(&mut c.conn(), &transaction(&b, "B-1", 999))
+        .await
+        .unwrap();
+    let (last, this, next) = (
+        date!(2026 - 10 - 01),
+        date!(2026 - 11 - 01),
+        date!(2026 - 12 - 01),
+    );
+    let all = Scope {
+        customer_id: a.customer,
+        limited_to_user: None,
+    };
+    let by_product = dashboard::change_by_product(&mut c.conn(), all, last, this, next)
+        .await
+        .unwrap();
+    let got: Vec<_> = by_product
+        .iter()
+        .map(|r| (r.key.code.as_str(), r.this, r.last))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("P01", totals(4, 400), totals(3, 300)),
+            ("P02", totals(24, 2400), totals(0, 0)),
+        ]
+    );
+    assert_eq!(by_product[0].key.name_en, "Priority letter");
+    assert_eq!(by_product[0].key.name_nl, "Prior brief");
+
+    let by_destination = dashboard::change_by_destination(&mut c.conn(), all, last, this, next)
+        .await
+        .unwrap();
+    let got: Vec<_> = by_destination
+        .iter()
+        .map(|r| (r.key.as_deref(), r.this, r.last))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some("BE"), totals(4, 400), totals(1, 100)),
+            (Some("EU"), totals(0, 0), totals(2, 200)),
+            (Some("WORLD"), totals(8, 800), totals(0, 0)),
+            (None, totals(16, 1600), totals(0, 0)),
+        ],
+        "destinations in order, services (no destination) last"
+    );
+
+    // Limited to CC1: the WORLD line (no cost centre) is not theirs.
+    let mine = Scope {
+        customer_id: a.customer,
+        limited_to_user: Some(limited),
+    };
+    let by_destination = dashboard::change_by_destination(&mut c.conn(), mine, last, this, next)
+        .await
+        .unwrap();
+    assert!(
+        by_destination
+            .iter()
+            .all(|r| r.key.as_deref() != Some("WORLD"))
+    );
+    let by_product = dashboard::change_by_product(&mut c.conn(), mine, last, this, next)
+        .await
+        .unwrap();
+    assert_eq!(by_product[1].this, totals(16, 1600));
+
+    // Customer B's line (2 November) is its own.
+    let theirs = Scope {
+        customer_id: b.customer,
+        limited_to_user: None,
+    };
+    let by_product = dashboard::change_by_product(&mut c.conn(), theirs, last, this, next)
+        .await
+        .unwrap();
+    assert_eq!(by_product.len(), 1);
+    assert_eq!(by_product[0].this, totals(1, 999));
+    assert_eq!(by_product[0].last, totals(0, 0));
+}
+
+fn run<'a>(kind: &'a str, finished_at: OffsetDateTime, outcome: &'a str) -> NewImportRun<'a> {
+    NewImportRun {
+        kind,
+        file_name: "feed.csv",
+        sha256: "00",
+        actor: "cli",
+        actor_user_id: None,
+        started_at: finished_at - Duration::seconds(30),
+        finished_at,
+        outcome,
+        rows_read: 10,
+        inserted: if outcome == "imported" { 8 } else { 0 },
+        already_present: if outcome == "imported" { 2 } else { 0 },
+        updated: 0,
+        error_count: if outcome == "imported" { 0 } else { 3 },
+        lock_millis: Some(12),
+        errors: "[]",
+    }
+}
+
+async fn import_runs_latest_per_kind(store: Store) {
+    let mut c = store.acquire().await.unwrap();
+    assert!(
+        import_runs::latest_per_kind(&mut c.conn(), false)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let plus_two = UtcOffset::from_hms(2, 0, 0).unwrap();
+    let runs = [
+        run("transactions", T0 - Duration::days(2), "imported"),
+        // Written with another offset and a fraction: still the newest successful one.
+        run(
+            "transactions",
+            (T0 - Duration::days(1) + Duration::milliseconds(400)).to_offset(plus_two),
+            "imported",
+        ),
+        run("transactions", T0 - Duration::hours(1), "rejected"),
+        run("products", T0 - Duration::days(3), "imported"),
+        // Two runs finishing in the same second: the later id wins.
+        run("registered-items", T0 - Duration::hours(5), "rejected"),
+        run("registered-items", T0 - Duration::hours(5), "imported"),
+    ];
+    let mut ids = Vec::new();
+    for r in &runs {
+        ids.push(import_runs::insert(&mut c.conn(), r).await.unwrap());
+    }
+    let latest = import_runs::latest_per_kind(&mut c.conn(), false)
+        .await
+        .unwrap();
+    let got: Vec<_> = latest
+        .iter()
+        .map(|r| (r.kind.as_str(), r.id, r.finished_at, r.outcome.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("products", ids[3], T0 - Duration::days(3), "imported"),
+            (
+                "registered-items",
+                ids[5],
+                T0 - Duration::hours(5),
+                "imported"
+            ),
+            ("transactions", ids[2], T0 - Duration::hours(1), "rejected"),
+        ]
+    );
+    assert_eq!(
+        (
+            latest[2].rows_read,
+            latest[2].inserted,
+            latest[2].error_count
+        ),
+        (10, 0, 3)
+    );
+
+    let successful = import_runs::latest_per_kind(&mut c.conn(), true)
+        .await
+        .unwrap();
+    let got: Vec<_> = successful
+        .iter()
+        .map(|r| (r.kind.as_str(), r.id, r.finished_at))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("products", ids[3], T0 - Duration::days(3)),
+            ("registered-items", ids[5], T0 - Duration::hours(5)),
+            ("transactions", ids[1], T0 - Duration::days(1)),
+        ]
+    );
+    assert_eq!(
+        (
+            successful[2].rows_read,
+            successful[2].inserted,
+            successful[2].already_present
+        ),
+        (10, 8, 2)
+    );
 }

@@ -152,9 +152,9 @@ fn body_error(e: AppError) -> io::Error {
 // CSV
 
 /// A text as it may go into a CSV cell: with a leading `'` when a spreadsheet would take it
-/// for a formula (`=`, `+`, `-`, `@`) or a field separator trick (tab, carriage return).
+/// for a formula (`=`, `+`, `-`, `@`) or a field separator trick (tab, carriage return, NUL).
 pub fn neutralise(text: &str) -> Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r', '\0']) {
         Cow::Owned(format!("'{text}"))
     } else {
         Cow::Borrowed(text)
@@ -376,7 +376,7 @@ mod tests {
 
     #[test]
     fn formulas_and_separator_tricks_are_neutralised() {
-        for bad in ["=1+1", "+32", "-2", "@SUM(1)", "\tx", "\rx"] {
+        for bad in ["=1+1", "+32", "-2", "@SUM(1)", "\tx", "\rx", "\0x"] {
             assert_eq!(neutralise(bad), format!("'{bad}"), "{bad:?}");
         }
         for fine in ["Finance", "0-50g", "a=b", "", " =x", "'quoted"] {

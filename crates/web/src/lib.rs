@@ -2,6 +2,7 @@
 //! context, pages (askama, four languages) and the JSON API, all over the `cs-app` use cases.
 
 pub mod api;
+pub mod chart;
 pub mod context;
 pub mod error;
 pub mod export;

@@ -456,6 +456,7 @@ crate::on_both!(
     at_most_a_thousand_errors_are_listed,
     only_operators_import_and_kinds_are_known,
     the_upload_page_imports_and_reports,
+    a_file_that_is_not_csv_text_is_rejected,
 );
 
 mod limited {
@@ -484,4 +485,26 @@ mod limited {
             t.finish().await;
         }
     }
+}
+
+async fn a_file_that_is_not_csv_text_is_rejected(t: &TestApp) {
+    let token = t.bearer("op.one").await;
+    // The first bytes of a PNG image: not UTF-8, not a header.
+    let png: &[u8] = &[
+        0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0xff, 0xfe,
+    ];
+    let r = t
+        .http()
+        .post(t.url("/api/v1/operator/imports/products"))
+        .bearer_auth(&token)
+        .header("content-type", "image/png")
+        .body(png.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "import_rejected");
+    assert_eq!(v["error"]["details"][0]["line"], 1);
+    assert_eq!(t.count("SELECT COUNT(*) FROM products").await, 0);
 }

@@ -802,13 +802,14 @@ fn amps(html: &str) -> String {
     html.replace("&#38;", "&").replace("&amp;", "&")
 }
 
-/// An amount as the French page writes it (no-break spaces), computed here.
+/// An amount as the French page writes it (narrow no-break space between thousands, no-break
+/// space before the sign), computed here.
 fn eur_fr(cents: i64) -> String {
     let whole = (cents / 100).to_string();
     let mut grouped = String::new();
     for (i, d) in whole.chars().enumerate() {
         if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push('\u{a0}');
+            grouped.push('\u{202f}');
         }
         grouped.push(d);
     }

@@ -92,9 +92,43 @@ pub async fn by_id(conn: &mut Conn<'_>, id: i64) -> Result<Option<ImportRunRow>>
         .await)?)
 }
 
-/// The latest successful run of each kind: (kind, finished_at).
-pub async fn latest_imported(conn: &mut Conn<'_>) -> Result<Vec<(String, OffsetDateTime)>> {
-    let sql = "SELECT kind, MAX(finished_at) FROM import_runs WHERE outcome = 'imported' GROUP BY kind ORDER BY kind";
+/// What the home page shows of a run.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ImportRunSummary {
+    pub id: i64,
+    pub kind: String,
+    pub finished_at: OffsetDateTime,
+    pub outcome: String,
+    pub rows_read: i64,
+    pub inserted: i64,
+    pub already_present: i64,
+    pub updated: i64,
+    pub error_count: i64,
+}
+
+/// The latest run of each kind that has one (the latest by finish time, then by id), by
+/// kind; with `successful_only`, the latest run whose outcome is `imported`.
+pub async fn latest_per_kind(
+    conn: &mut Conn<'_>,
+    successful_only: bool,
+) -> Result<Vec<ImportRunSummary>> {
+    macro_rules! latest {
+        ($filter:literal) => {
+            concat!(
+                "SELECT id, kind, finished_at, outcome, rows_read, inserted, already_present, \
+                 updated, error_count FROM (SELECT r.*, ROW_NUMBER() OVER \
+                 (PARTITION BY r.kind ORDER BY r.finished_at DESC, r.id DESC) AS n \
+                 FROM import_runs r",
+                $filter,
+                ") latest WHERE n = 1 ORDER BY kind"
+            )
+        };
+    }
+    let sql = if successful_only {
+        latest!(" WHERE r.outcome = 'imported'")
+    } else {
+        latest!("")
+    };
     Ok(on_conn!(conn, |x| sqlx::query_as(sql).fetch_all(x).await)?)
 }
 

@@ -8,8 +8,8 @@ mod home;
 mod imports;
 mod login;
 mod password;
-mod transactions;
 mod registered_items;
+mod transactions;
 mod two_factor;
 mod users;
 
