@@ -130,7 +130,12 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true);
+                .foreign_keys(true)
+                // Reads through a shared memory map instead of a pread per page missing
+                // from each connection's own small page cache: a month's totals touch
+                // hundreds of table pages (docs/PERFORMANCE.md).
+                .pragma("mmap_size", "1073741824")
+                .pragma("cache_size", "-16000");
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))

@@ -1,7 +1,7 @@
 //! Reading a customer's transactions (SPEC §3 journey 4): one filter shared by the page, the
 //! totals and the export, so that the three always agree on which rows they cover.
 //!
-//! Query plan: every query starts from `transactions_customer_date (customer_id, date, id)`,
+//! Query plan: every query starts from `transactions_customer_date (customer_id, date, id, …)`,
 //! a range scan over the customer's days; the other filters are checked on the rows of that
 //! range. Codes are turned into ids by uncorrelated sub-queries (evaluated once), so no join
 //! is needed to filter, and an unknown code, or another customer's, matches nothing. In date
