@@ -250,7 +250,7 @@ async fn monthly_transactions(cx: &mut Cx<'_>) -> AppResult<Option<Block>> {
     Ok(Some(Block {
         title: "dash-block-monthly",
         body: BlockBody::Monthly(figures),
-        more: None,
+        more: Some(("dash-transactions-more", "/transactions")),
     }))
 }
 

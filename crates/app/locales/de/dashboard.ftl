@@ -27,6 +27,7 @@ dash-destination-none = Ohne Bestimmungsgebiet (Dienstleistungen)
 dash-block-imports = Letzte Importe
 dash-imports-caption = Der letzte Lauf jedes Datenstroms, Brüsseler Zeit
 dash-imports-more = Alle Importe und ihre Berichte
+dash-transactions-more = Alle Transaktionen, mit Filtern und Downloads
 dash-col-feed = Datenstrom
 dash-col-latest-run = Letzter Lauf
 dash-col-outcome = Ergebnis

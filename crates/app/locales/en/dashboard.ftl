@@ -27,6 +27,7 @@ dash-destination-none = No destination (services)
 dash-block-imports = Latest imports
 dash-imports-caption = The latest run of each feed, Brussels time
 dash-imports-more = All imports and their reports
+dash-transactions-more = All transactions, with filters and downloads
 dash-col-feed = Feed
 dash-col-latest-run = Latest run
 dash-col-outcome = Outcome

@@ -27,6 +27,7 @@ dash-destination-none = Sans destination (services)
 dash-block-imports = Derniers imports
 dash-imports-caption = Le dernier passage de chaque flux, heure de Bruxelles
 dash-imports-more = Tous les imports et leurs rapports
+dash-transactions-more = Toutes les transactions, avec filtres et téléchargements
 dash-col-feed = Flux
 dash-col-latest-run = Dernier passage
 dash-col-outcome = Résultat

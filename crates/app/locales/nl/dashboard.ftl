@@ -27,6 +27,7 @@ dash-destination-none = Geen bestemming (diensten)
 dash-block-imports = Laatste imports
 dash-imports-caption = De laatste run van elke feed, Brusselse tijd
 dash-imports-more = Alle imports en hun verslagen
+dash-transactions-more = Alle transacties, met filters en downloads
 dash-col-feed = Feed
 dash-col-latest-run = Laatste run
 dash-col-outcome = Resultaat
