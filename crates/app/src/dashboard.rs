@@ -12,7 +12,6 @@ use cs_store::{
         import_runs,
     },
 };
-use std::sync::LazyLock;
 use time::{Date, OffsetDateTime};
 
 /// A block of the home page, titled by a translation key.
@@ -144,7 +143,7 @@ pub async fn blocks(app: &App, actor: &Actor) -> AppResult<Vec<Block>> {
     let mut pooled = app.store.acquire().await?;
     let mut cx = Cx {
         actor,
-        today: brussels_date(app.now()),
+        today: app.today(),
         conn: pooled.conn(),
     };
     let mut out = Vec::new();
@@ -374,58 +373,10 @@ async fn latest_imports(cx: &mut Cx<'_>) -> AppResult<Option<Block>> {
     }))
 }
 
-/// Europe/Brussels from the time-zone database compiled into the binary; UTC only to need no
-/// `expect` (the bundle always has it, and a test below would notice).
-static BRUSSELS: LazyLock<jiff::tz::TimeZone> = LazyLock::new(|| {
-    jiff::tz::TimeZoneDatabase::bundled()
-        .get("Europe/Brussels")
-        .unwrap_or(jiff::tz::TimeZone::UTC)
-});
-
-/// The Brussels calendar day of an instant: "this month" is the month of Belgian customers,
-/// not UTC's (on the 1st before 01:00 or 02:00 UTC it differs).
-fn brussels_date(t: OffsetDateTime) -> Date {
-    let civil = jiff::Timestamp::from_second(t.unix_timestamp())
-        .ok()
-        .map(|ts| ts.to_zoned_datetime(BRUSSELS.clone()).date());
-    civil
-        .and_then(|d| {
-            let month = time::Month::try_from(u8::try_from(d.month()).ok()?).ok()?;
-            Date::from_calendar_date(i32::from(d.year()), month, u8::try_from(d.day()).ok()?).ok()
-        })
-        .unwrap_or(t.date())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::{
-        Month,
-        macros::{date, datetime},
-    };
-
-    #[test]
-    fn brussels_comes_from_the_bundled_database() {
-        assert_eq!(BRUSSELS.iana_name(), Some("Europe/Brussels"));
-    }
-
-    #[test]
-    fn the_day_is_the_brussels_day() {
-        // 23:30 UTC on 30 November is already 1 December in Brussels (UTC+1).
-        assert_eq!(
-            brussels_date(datetime!(2026-11-30 23:30:00 UTC)),
-            date!(2026 - 12 - 01)
-        );
-        // 22:30 UTC on 31 July is 1 August (UTC+2).
-        assert_eq!(
-            brussels_date(datetime!(2026-07-31 22:30:00 UTC)),
-            date!(2026 - 08 - 01)
-        );
-        assert_eq!(
-            brussels_date(datetime!(2026-07-31 21:59:59 UTC)),
-            date!(2026 - 07 - 31)
-        );
-    }
+    use time::{Month, macros::date};
 
     #[test]
     fn twelve_months_end_with_the_current_one() {

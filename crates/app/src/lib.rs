@@ -6,6 +6,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod backoffice;
+pub mod calendar;
 pub mod context;
 pub mod dashboard;
 pub mod demo;

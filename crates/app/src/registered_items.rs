@@ -11,7 +11,7 @@ use cs_store::repo::{
     registered_items::{self as repo, After, CostCentreScope, ItemFilter, ItemRow},
 };
 use futures::{StreamExt, TryStreamExt, stream::BoxStream};
-use time::{Date, OffsetDateTime, macros::format_description};
+use time::{Date, macros::format_description};
 
 /// The columns of the list and of its exports, in order: the feed's own names
 /// (`registered-items`, SPEC §4) without the customer number.
@@ -288,23 +288,6 @@ fn parse_cursor(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<After
     parsed
 }
 
-/// The Brussels calendar day of an instant: what "this month" means to the portal's users.
-pub fn brussels_today(now: OffsetDateTime) -> Date {
-    use jiff::tz::TimeZoneDatabase;
-    let utc = now.to_offset(time::UtcOffset::UTC).date();
-    let Some(tz) = TimeZoneDatabase::bundled().get("Europe/Brussels").ok() else {
-        return utc;
-    };
-    let Ok(ts) = jiff::Timestamp::from_second(now.unix_timestamp()) else {
-        return utc;
-    };
-    let d = ts.to_zoned_datetime(tz).date();
-    time::Month::try_from(d.month() as u8)
-        .ok()
-        .and_then(|m| Date::from_calendar_date(i32::from(d.year()), m, d.day() as u8).ok())
-        .unwrap_or(utc)
-}
-
 /// The filter for the store: codes resolved against the scope's choices (an unknown code,
 /// or a cost centre outside the caller's limits, is an error on its field).
 fn store_filter(scope: &Scope, f: &Filter, errors: &mut Vec<FieldError>) -> ItemFilter {
@@ -408,7 +391,7 @@ fn checked(
     q: &ItemQuery,
 ) -> AppResult<(Filter, ItemFilter, Option<After>, i64)> {
     let mut errors = Vec::new();
-    let filter = parse_filter(q, brussels_today(app.now()), &mut errors);
+    let filter = parse_filter(q, app.today(), &mut errors);
     let store_filter = store_filter(scope, &filter, &mut errors);
     let after = parse_cursor(q.cursor.as_deref(), &mut errors);
     let limit = paging::limit(q.limit.as_deref(), &mut errors);
@@ -466,7 +449,7 @@ pub fn export(app: &App, scope: &Scope, q: &ItemQuery) -> AppResult<ItemExport> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::{date, datetime};
+    use time::macros::date;
 
     const NATIONAL: &str = "010000000000000000000000000017";
 
@@ -635,24 +618,6 @@ mod tests {
         }
         assert_eq!(e.len(), 5);
         assert!(fields(&e).iter().all(|f| *f == "cursor"));
-    }
-
-    #[test]
-    fn today_is_the_brussels_day() {
-        // 23:30 UTC on 31 October is already 1 November in Brussels (UTC+1).
-        assert_eq!(
-            brussels_today(datetime!(2026-10-31 23:30:00 UTC)),
-            date!(2026 - 11 - 01)
-        );
-        // 22:30 UTC on 30 June is already 1 July (UTC+2).
-        assert_eq!(
-            brussels_today(datetime!(2026-06-30 22:30:00 UTC)),
-            date!(2026 - 07 - 01)
-        );
-        assert_eq!(
-            brussels_today(datetime!(2026-06-30 21:59:59 UTC)),
-            date!(2026 - 06 - 30)
-        );
     }
 
     #[test]

@@ -18,8 +18,7 @@ use base64::Engine;
 use cs_domain::{Cents, Language, UnitPriceMillis, feeds::Destination};
 use cs_store::repo::{catalogue, customers, transactions as repo};
 use sha2::{Digest, Sha256};
-use std::sync::LazyLock;
-use time::{Date, Month, OffsetDateTime};
+use time::Date;
 use tokio::sync::mpsc;
 
 /// The longest range one request may cover, in days (a leap year): the totals are computed
@@ -345,24 +344,6 @@ pub fn decode_cursor(raw: &str, filter: &Filter) -> Option<repo::After> {
     })
 }
 
-static BRUSSELS: LazyLock<jiff::tz::TimeZone> = LazyLock::new(|| {
-    jiff::tz::TimeZoneDatabase::bundled()
-        .get("Europe/Brussels")
-        .unwrap_or(jiff::tz::TimeZone::UTC)
-});
-
-/// The calendar day in Brussels at instant `t`.
-pub fn brussels_day(t: OffsetDateTime) -> Date {
-    let local = jiff::Timestamp::from_second(t.unix_timestamp())
-        .ok()
-        .map(|ts| ts.to_zoned_datetime(BRUSSELS.clone()).date());
-    local
-        .and_then(|d| {
-            let month = Month::try_from(u8::try_from(d.month()).ok()?).ok()?;
-            Date::from_calendar_date(i32::from(d.year()), month, u8::try_from(d.day()).ok()?).ok()
-        })
-        .unwrap_or_else(|| t.date())
-}
 
 // ---------------------------------------------------------------------------------------
 // What the use cases return.
@@ -484,7 +465,7 @@ fn store_filter<'a>(scope: &Scope, f: &'a Filter) -> repo::Filter<'a> {
 }
 
 fn today(app: &App) -> Date {
-    brussels_day(app.now())
+    app.today()
 }
 
 /// One page of the tenant's transactions with the totals of the whole filter.
@@ -636,7 +617,7 @@ pub fn sort_label(lang: Language, sort: Sort) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::{date, datetime};
+    use time::macros::date;
 
     const TODAY: Date = date!(2026 - 11 - 26);
 
@@ -797,23 +778,5 @@ mod tests {
             ]
         );
         assert_eq!(r.filter.file_stem(), "transactions-2026-11-01-2026-11-30");
-    }
-
-    #[test]
-    fn today_is_the_brussels_day() {
-        // 23:30 UTC on 30 November is already 1 December in Brussels.
-        assert_eq!(
-            brussels_day(datetime!(2026-11-30 23:30 UTC)),
-            date!(2026 - 12 - 01)
-        );
-        assert_eq!(
-            brussels_day(datetime!(2026-11-30 22:59 UTC)),
-            date!(2026 - 11 - 30)
-        );
-        // Summer time: UTC+2.
-        assert_eq!(
-            brussels_day(datetime!(2026-06-30 22:00 UTC)),
-            date!(2026 - 07 - 01)
-        );
     }
 }

@@ -509,7 +509,11 @@ async fn without_the_transactions_module_there_are_no_transaction_blocks(t: &Tes
     }
     assert!(!html.contains("href=\"/transactions\""));
     // With the module, the chart leads to the list.
-    assert!(home(t, "a.user").await.contains("<a href=\"/transactions\">"));
+    assert!(
+        home(t, "a.user")
+            .await
+            .contains("<a href=\"/transactions\">")
+    );
     // Receipts only: no transaction figures, but the registered items' import.
     add_user(t, "a.receipts", "en", "receipts").await;
     let html = home(t, "a.receipts").await;
