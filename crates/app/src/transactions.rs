@@ -344,7 +344,6 @@ pub fn decode_cursor(raw: &str, filter: &Filter) -> Option<repo::After> {
     })
 }
 
-
 // ---------------------------------------------------------------------------------------
 // What the use cases return.
 

@@ -60,14 +60,18 @@ enum Journey {
     WrongPassword,
     AnonymousLanguageSwitch,
     NewCustomerOnboarding,
+    OperatorUploadsAFeed,
+    ClerkFiltersTransactions,
 }
 
 impl Journey {
-    const ALL: [Self; 4] = [
+    const ALL: [Self; 6] = [
         Self::SignInAndOut,
         Self::WrongPassword,
         Self::AnonymousLanguageSwitch,
         Self::NewCustomerOnboarding,
+        Self::OperatorUploadsAFeed,
+        Self::ClerkFiltersTransactions,
     ];
 
     async fn run(self, c: &Client, site: &Site<'_>) -> anyhow::Result<()> {
@@ -77,6 +81,8 @@ impl Journey {
             Self::WrongPassword => wrong_password(c, base).await,
             Self::AnonymousLanguageSwitch => anonymous_language_switch(c, base).await,
             Self::NewCustomerOnboarding => new_customer_onboarding(c, site).await,
+            Self::OperatorUploadsAFeed => operator_uploads_a_feed(c, site).await,
+            Self::ClerkFiltersTransactions => clerk_filters_transactions(c, base).await,
         }
     }
 }
@@ -212,6 +218,126 @@ async fn sign_in_and_out(c: &Client, base: &str) -> anyhow::Result<()> {
     expect_path(c, "/login")
         .await
         .context("opening / after signing out")?;
+    Ok(())
+}
+
+/// Journey 5: the Service Centre uploads a feed file through the page (a multipart form whose
+/// token rides in its action), reads the report, then sends a file with a bad row and reads
+/// which line and column are wrong; nothing of the bad file is imported.
+async fn operator_uploads_a_feed(c: &Client, site: &Site<'_>) -> anyhow::Result<()> {
+    let base = site.base.as_str();
+    let files = TempDir::new()?;
+    let good = files.path().join("collection-points.csv");
+    std::fs::write(
+        &good,
+        "customer_number,code,name,street,postcode,city\n\
+         8800123,QUAI,Quai de l'Industrie,Quai de l'Industrie 170,1070,Anderlecht\n",
+    )?;
+    let bad = files.path().join("collection-points-bad.csv");
+    std::fs::write(
+        &bad,
+        "customer_number,code,name,street,postcode,city\n\
+         8800123,GARE,,Rue de la Gare 1,1070,Anderlecht\n",
+    )?;
+
+    c.goto(&format!("{base}/login")).await?;
+    sign_in(c, OPERATOR, OPERATOR_PASSWORD).await?;
+    wait_for(c, "header .who-name").await?;
+    c.goto(&format!("{base}/operator/imports")).await?;
+    let upload = |file: PathBuf| async move {
+        c.find(Locator::Css("#kind"))
+            .await
+            .context("the feed select")?
+            .select_by_value("collection-points")
+            .await?;
+        c.find(Locator::Css("#file"))
+            .await
+            .context("the file field")?
+            .send_keys(&file.display().to_string())
+            .await?;
+        click(
+            c,
+            "form[enctype='multipart/form-data'] button[type='submit']",
+        )
+        .await
+    };
+    upload(good).await?;
+    wait_for(c, "p.notice[role='status']")
+        .await
+        .context("the report of a good file")?;
+    let report = text_of(c, "main").await?;
+    ensure!(
+        report.contains("The file was imported."),
+        "the report says {report:?}"
+    );
+
+    c.goto(&format!("{base}/operator/imports")).await?;
+    upload(bad).await?;
+    wait_for(c, "p.error[role='alert']")
+        .await
+        .context("the report of a bad file")?;
+    let row = text_of(c, "main table tbody tr").await?;
+    ensure!(
+        row.contains('2') && row.contains("name"),
+        "the first problem reads {row:?}, expected line 2, column name"
+    );
+
+    let mut conn = site.portal.app.store.acquire().await?;
+    let points: i64 = cs_store::on_conn!(&mut conn.conn(), |x| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM collection_points WHERE code IN ('QUAI', 'GARE')"
+    )
+    .fetch_one(x)
+    .await)?;
+    ensure!(
+        points == 1,
+        "{points} of QUAI and GARE stored, expected QUAI only"
+    );
+    Ok(())
+}
+
+/// Journey 6: a clerk narrows the transactions to a range, keeps the filter on screen, sees
+/// the totals, and the downloads carry exactly that filter.
+async fn clerk_filters_transactions(c: &Client, base: &str) -> anyhow::Result<()> {
+    c.goto(&format!("{base}/login")).await?;
+    sign_in(c, USERNAME, PASSWORD).await?;
+    wait_for(c, "header .who-name").await?;
+    c.goto(&format!("{base}/transactions")).await?;
+    wait_for(c, "#grand-total").await?;
+    let whole_month = text_of(c, "#grand-total").await?;
+
+    // A date input takes the digits in the browser's locale order; set it directly.
+    c.execute(
+        "document.getElementById('from').value = arguments[0];\
+         document.getElementById('to').value = arguments[1];",
+        vec![json!("2026-01-05"), json!("2026-01-20")],
+    )
+    .await?;
+    click(c, "form[action='/transactions'] button[type='submit']").await?;
+    // The attribute (not the property set above) exists only on the page the server sends
+    // back with the filter applied.
+    wait_for(c, "input#from[value='2026-01-05']")
+        .await
+        .context("the filtered page")?;
+    ensure!(
+        field_value(c, "#from").await? == "2026-01-05"
+            && field_value(c, "#to").await? == "2026-01-20",
+        "the range typed is not kept on the page"
+    );
+    let range_total = text_of(c, "#grand-total").await?;
+    ensure!(
+        range_total != whole_month,
+        "the total did not change with the range ({range_total})"
+    );
+    let csv = c
+        .find(Locator::XPath("//a[contains(@href, 'format=csv')]"))
+        .await?
+        .attr("href")
+        .await?
+        .unwrap_or_default();
+    ensure!(
+        csv.contains("from=2026-01-05") && csv.contains("to=2026-01-20"),
+        "the CSV download does not carry the filter: {csv}"
+    );
     Ok(())
 }
 
