@@ -243,16 +243,55 @@ enum FromReader {
     Failed(ReadFailure),
 }
 
-/// A reader that hashes what passes through it.
+/// A reader that hashes what passes through it and notes where its line feeds are, so that
+/// a record's line can be told from its byte offset. (The csv reader's own line count is one
+/// short after every CRLF line end, as Windows exports write them.)
 struct Hashing<R> {
     inner: R,
     sha: Sha256,
+    /// Bytes passed through so far.
+    passed: u64,
+    /// Offsets of the line feeds passed through but not yet before a record asked about:
+    /// at most a read-ahead buffer's worth.
+    newlines: std::collections::VecDeque<u64>,
+    /// Line feeds before the last record asked about.
+    lines_before: u64,
+}
+
+impl<R> Hashing<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            sha: Sha256::new(),
+            passed: 0,
+            newlines: std::collections::VecDeque::new(),
+            lines_before: 0,
+        }
+    }
+
+    /// The line (from 1) of a record starting at `offset`; offsets must not decrease between
+    /// calls. A line feed at the offset itself counts as before it: after a CRLF the csv
+    /// reader places the next record on the LF, and no record starts with a line feed.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        while self.newlines.front().is_some_and(|at| *at <= offset) {
+            self.newlines.pop_front();
+            self.lines_before += 1;
+        }
+        self.lines_before + 1
+    }
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.sha.update(&buf[..n]);
+        let read = &buf[..n];
+        self.sha.update(read);
+        for (i, b) in read.iter().enumerate() {
+            if *b == b'\n' {
+                self.newlines.push_back(self.passed + i as u64);
+            }
+        }
+        self.passed += n as u64;
         Ok(n)
     }
 }
@@ -283,10 +322,7 @@ fn read_file(
     tx: tokio::sync::mpsc::Sender<FromReader>,
     progress: Arc<dyn Progress>,
 ) {
-    let hashing = Hashing {
-        inner: source,
-        sha: Sha256::new(),
-    };
+    let hashing = Hashing::new(source);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -360,7 +396,8 @@ fn read_file(
             Ok(false) => break,
             Ok(true) => {}
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let offset = record.position().map_or(0, |p| p.byte());
+        let line = reader.get_mut().line_at(offset);
         let mut fields: Vec<&str> = Vec::with_capacity(map.width());
         let mut utf8 = Vec::new();
         for (i, field) in record.iter().enumerate() {
@@ -1120,6 +1157,18 @@ pub fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_told_from_byte_offsets_whatever_the_line_ends() {
+        let text = b"h1,h2\r\na,\"two\r\nlines\"\r\nb,c\r\n";
+        let mut r = Hashing::new(&text[..]);
+        let mut sink = Vec::new();
+        r.read_to_end(&mut sink).unwrap();
+        assert_eq!(r.line_at(0), 1);
+        assert_eq!(r.line_at(7), 2); // "a,\"two" starts after the header's CRLF
+        assert_eq!(r.line_at(22), 4); // on the LF of a CRLF, as the csv reader places it
+        assert_eq!(r.line_at(23), 4); // "b,c" after the quoted line break
+    }
 
     #[test]
     fn thousands_groups_by_three() {

@@ -457,6 +457,7 @@ crate::on_both!(
     only_operators_import_and_kinds_are_known,
     the_upload_page_imports_and_reports,
     a_file_that_is_not_csv_text_is_rejected,
+    windows_files_report_the_lines_a_reader_sees,
 );
 
 mod limited {
@@ -485,6 +486,25 @@ mod limited {
             t.finish().await;
         }
     }
+}
+
+async fn windows_files_report_the_lines_a_reader_sees(t: &TestApp) {
+    let token = t.bearer("op.one").await;
+    // A spreadsheet's export: byte order mark, CRLF line ends, a quoted name across two lines
+    // (line 2 and 3), then a bad row on line 5.
+    let csv = "\u{feff}code,kind,vat_rate,name_fr,name_nl,name_de,name_en\r\n\
+               P1,postage,0,\"Prior\r\nBelgique\",Prior,Prior,Prior\r\n\
+               P2,postage,0,a,b,c,d\r\n\
+               P3,stamps,0,a,b,c,d\r\n";
+    let (s, v) = post_csv(t, &token, "/api/v1/operator/imports/products", csv).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let d = v["error"]["details"].as_array().unwrap();
+    let found: Vec<(i64, &str)> = d
+        .iter()
+        .map(|d| (d["line"].as_i64().unwrap(), d["column"].as_str().unwrap()))
+        .collect();
+    // The name with a line break is refused on line 2, where its record starts.
+    assert_eq!(found, [(2, "name_fr"), (5, "kind")], "{v}");
 }
 
 async fn a_file_that_is_not_csv_text_is_rejected(t: &TestApp) {
