@@ -296,15 +296,18 @@ impl<R: Read> Read for Hashing<R> {
     }
 }
 
+/// The error a [`Feeder`] hands the reader when the file passes its limit.
+#[derive(Debug, thiserror::Error)]
+#[error("the file is larger than the limit of {0} bytes")]
+struct OverLimit(u64);
+
 fn read_failure(e: std::io::Error) -> ReadFailure {
-    if e.kind() == std::io::ErrorKind::FileTooLarge {
-        let limit = e
-            .get_ref()
-            .and_then(|inner| inner.to_string().parse::<u64>().ok())
-            .unwrap_or(0);
-        ReadFailure::TooLarge(limit)
-    } else {
-        ReadFailure::Io(e.to_string())
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<OverLimit>())
+    {
+        Some(OverLimit(limit)) => ReadFailure::TooLarge(*limit),
+        None => ReadFailure::Io(e.to_string()),
     }
 }
 
@@ -463,7 +466,7 @@ impl Feeder {
     pub async fn send(&mut self, chunk: &[u8]) -> bool {
         self.sent = self.sent.saturating_add(chunk.len() as u64);
         if self.sent > self.limit {
-            let e = std::io::Error::new(std::io::ErrorKind::FileTooLarge, self.limit.to_string());
+            let e = std::io::Error::new(std::io::ErrorKind::FileTooLarge, OverLimit(self.limit));
             let _ = self.tx.send(Err(e)).await;
             return false;
         }
@@ -823,6 +826,10 @@ pub async fn import(
     options: &Options,
     progress: Arc<dyn Progress>,
 ) -> AppResult<Outcome> {
+    let options = &Options {
+        file_name: clean_file_name(&options.file_name),
+        ..options.clone()
+    };
     let started_at = app.now();
     let clock = Instant::now();
     let table = table(kind);
@@ -1141,6 +1148,20 @@ impl RunRecord<'_> {
     }
 }
 
+/// The file name recorded with a run, as the client or the command line gave it: its last
+/// path component, without control characters, at most 200 characters ("upload" if nothing
+/// remains). It is shown on the operator's pages and in the audit trail.
+fn clean_file_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
+    let clean: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
+    let clean = clean.trim();
+    if clean.is_empty() {
+        "upload".to_owned()
+    } else {
+        clean.to_owned()
+    }
+}
+
 /// `1234567` → `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -1168,6 +1189,15 @@ mod tests {
         assert_eq!(r.line_at(7), 2); // "a,\"two" starts after the header's CRLF
         assert_eq!(r.line_at(22), 4); // on the LF of a CRLF, as the csv reader places it
         assert_eq!(r.line_at(23), 4); // "b,c" after the quoted line break
+    }
+
+    #[test]
+    fn recorded_file_names_are_short_plain_and_never_empty() {
+        assert_eq!(clean_file_name("C:\\fakepath\\feed.csv"), "feed.csv");
+        assert_eq!(clean_file_name("/tmp/x/feed.csv"), "feed.csv");
+        assert_eq!(clean_file_name("a\u{1b}[31mb\n.csv"), "a[31mb.csv");
+        assert_eq!(clean_file_name("   "), "upload");
+        assert_eq!(clean_file_name(&"x".repeat(5000)).chars().count(), 200);
     }
 
     #[test]

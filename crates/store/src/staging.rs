@@ -405,7 +405,7 @@ impl Staging {
     /// Opens a connection of its own and creates the empty staging table for `table`.
     pub async fn open(store: &Store, table: &'static Table) -> Result<Self> {
         let conn = store.dedicated().await?;
-        let mut staging = match conn {
+        let staging = match conn {
             Dedicated::Sqlite(mut c, db_path) => {
                 let dir = staging_dir(&db_path);
                 std::fs::create_dir_all(&dir).map_err(|e| io("cannot create", &dir, e))?;
@@ -466,7 +466,6 @@ impl Staging {
                 }
             }
         };
-        staging.staged = 0;
         Ok(staging)
     }
 
