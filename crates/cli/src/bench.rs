@@ -318,7 +318,8 @@ async fn measure_psql(url: &str, file: &Path) -> anyhow::Result<f64> {
 }
 
 /// A fresh PostgreSQL database beside the one `admin` names; returns its URL and name.
-async fn fresh_pg(admin: &str) -> anyhow::Result<(String, String)> {
+/// (Also the import tests' scratch databases.)
+pub async fn fresh_pg(admin: &str) -> anyhow::Result<(String, String)> {
     let name = format!("cs_bench_{}", uuid::Uuid::new_v4().simple());
     let mut c = sqlx::PgConnection::connect(admin).await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
@@ -331,7 +332,8 @@ async fn fresh_pg(admin: &str) -> anyhow::Result<(String, String)> {
     Ok((format!("{base}/{name}"), name))
 }
 
-async fn drop_pg(admin: &str, name: &str) {
+/// Drops a database made by [`fresh_pg`], ignoring failures (it is scratch).
+pub async fn drop_pg(admin: &str, name: &str) {
     if let Ok(mut c) = sqlx::PgConnection::connect(admin).await {
         let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
             "DROP DATABASE IF EXISTS {name} WITH (FORCE)"

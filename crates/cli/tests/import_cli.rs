@@ -76,27 +76,16 @@ fn pg_admin() -> String {
 impl Db {
     async fn postgres() -> Option<Db> {
         let admin = pg_admin();
-        let mut conn = match sqlx::PgConnection::connect(&admin).await {
-            Ok(c) => c,
-            Err(e) => {
-                assert_ne!(
-                    std::env::var("CI").as_deref(),
-                    Ok("true"),
-                    "PostgreSQL is required in CI: {e}"
-                );
-                eprintln!("SKIPPED: PostgreSQL not reachable at {admin}: {e}");
-                return None;
-            }
-        };
-        let name = format!("cs_kill_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let url = match admin.rsplit_once('/') {
-            Some((base, _)) => format!("{base}/{name}"),
-            None => unreachable!("an admin URL names a database"),
-        };
+        if let Err(e) = sqlx::PgConnection::connect(&admin).await {
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "PostgreSQL is required in CI: {e}"
+            );
+            eprintln!("SKIPPED: PostgreSQL not reachable at {admin}: {e}");
+            return None;
+        }
+        let (url, name) = cs_cli::bench::fresh_pg(&admin).await.unwrap();
         Some(Db {
             url: Some(url),
             pg_name: Some(name),
@@ -156,14 +145,8 @@ impl Db {
     }
 
     async fn drop(self) {
-        if let Some(name) = self.pg_name
-            && let Ok(mut c) = sqlx::PgConnection::connect(&pg_admin()).await
-        {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&mut c)
-            .await;
+        if let Some(name) = self.pg_name {
+            cs_cli::bench::drop_pg(&pg_admin(), &name).await;
         }
     }
 }
