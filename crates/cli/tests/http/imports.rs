@@ -420,6 +420,37 @@ async fn the_upload_page_imports_and_reports(t: &TestApp) {
     );
     assert_eq!(t.count("SELECT COUNT(*) FROM collection_points").await, 0);
 
+    // Neither a kind nor a file: both named beside their fields, the ticked option kept.
+    let r = t
+        .http()
+        .post(t.url(&action))
+        .header("cookie", &cookie)
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("kind", "")
+                .text("dry_run", "true")
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(Vec::new()).file_name(""),
+                ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("id=\"kind-error\">Choose the kind of feed."),
+        "{page}"
+    );
+    assert!(
+        page.contains("id=\"file-error\">Choose a file to import."),
+        "{page}"
+    );
+    assert!(
+        page.contains("id=\"dry_run\" name=\"dry_run\" type=\"checkbox\" value=\"true\" checked")
+    );
+
     // Without the form token in the action: refused.
     let r = t
         .http()

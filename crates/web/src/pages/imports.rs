@@ -186,15 +186,11 @@ async fn upload(
             "update" => form.update = true,
             "file" => {
                 file_name = field.file_name().unwrap_or("").to_owned();
-                form.kind = kind_raw.parse().ok();
-                let Some(kind) = form.kind else {
-                    form.kind_error = Some(chrome.t("imp-error-kind"));
+                // Without a kind or a file nothing is read; the errors are set below.
+                let (Ok(kind), false) = (kind_raw.parse::<FeedKind>(), file_name.is_empty()) else {
                     break;
                 };
-                if file_name.is_empty() {
-                    form.file_error = Some(chrome.t("imp-error-file"));
-                    break;
-                }
+                form.kind = Some(kind);
                 let options = Options {
                     dry_run: form.dry_run,
                     update: form.update,
@@ -207,17 +203,15 @@ async fn upload(
         }
     }
     let outcome = match outcome {
+        // Nothing was imported: say what is missing, each beside its field.
         None => {
-            if form.kind_error.is_none()
-                && form.kind.is_none()
-                && kind_raw.parse::<FeedKind>().is_err()
-            {
+            form.kind = kind_raw.parse().ok();
+            if form.kind.is_none() {
                 form.kind_error = Some(chrome.t("imp-error-kind"));
             }
-            if form.file_error.is_none() && form.kind_error.is_none() {
+            if form.file_error.is_none() && file_name.is_empty() {
                 form.file_error = Some(chrome.t("imp-error-file"));
             }
-            form.kind = form.kind.or_else(|| kind_raw.parse().ok());
             let mut r = render(&page(&s, &ctx, None, form).await?);
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(r);
