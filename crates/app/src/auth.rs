@@ -40,15 +40,17 @@ pub struct OpenedSession {
 ///
 /// Before any password work: the address must not be throttled (more than
 /// [`signin::ADDRESS_LIMIT`] recent failures, 429 `too_many_attempts`), and the account must
-/// not be locked (429 `account_locked`, after a dummy hash so that timing stays alike).
-/// Every failure is counted in the database (per account when it exists, per address
-/// always) and may lock the account.
+/// have an attempt left (429 `account_locked`, after a dummy hash so that timing stays
+/// alike). The attempt is reserved atomically before the password is verified
+/// ([`signin::guarded_password`]), so parallel guesses cannot outrun the lockout. Every
+/// failure is counted in the database (per account when it exists, per address always) and
+/// may lock the account.
 async fn check_password(
     app: &App,
     meta: &RequestMeta,
     username: &str,
     password: &str,
-) -> AppResult<users::UserRow> {
+) -> AppResult<(users::UserRow, signin::Attempt)> {
     // Capped: a password typed into the username field must not end up whole in the logs.
     let key: String = username
         .trim()
@@ -61,42 +63,29 @@ async fn check_password(
     signin::check_address(&mut conn.conn(), &meta.ip, now).await?;
     let user = users::by_username_key(&mut conn.conn(), &key).await?;
     drop(conn);
-    if let Some(u) = &user
-        && signin::is_locked(u, now)
-    {
+    let Some(u) = user else {
         passwords::verify(app.settings.password_cost, password.to_owned(), None).await?;
-        return Err(signin::refuse_locked(app, meta, u, &key).await?);
-    }
-    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let ok = passwords::verify(app.settings.password_cost, password.to_owned(), stored).await?;
-    let usable = user
-        .as_ref()
-        .is_some_and(|u| u.status == UserStatus::Active.as_str());
-    let mut tx = app.store.begin().await?;
-    match user {
-        Some(u) if ok && usable => {
-            if let Some(cid) = u.customer_id {
-                let c = customers::by_id(&mut tx.conn(), cid).await?;
-                if c.is_some_and(|c| c.status == "suspended") {
-                    audit_login(&mut tx.conn(), now, meta, &u, false, "customer_suspended").await?;
-                    tx.commit().await?;
-                    return Err(AppError::CustomerSuspended);
-                }
-            }
-            Ok(u)
-        }
-        Some(u) => {
-            let why = if !ok { "wrong_password" } else { "not_active" };
-            signin::record_failure(&mut tx.conn(), now, meta, Some(&u), &key, why).await?;
+        let mut tx = app.store.begin().await?;
+        signin::record_failure(&mut tx.conn(), now, meta, None, &key, "unknown_user").await?;
+        tx.commit().await?;
+        return Err(AppError::InvalidCredentials);
+    };
+    let usable = u.status == UserStatus::Active.as_str();
+    let Some(attempt) = signin::guarded_password(app, meta, &u, &key, password, usable).await?
+    else {
+        return Err(AppError::InvalidCredentials);
+    };
+    if let Some(cid) = u.customer_id {
+        let mut tx = app.store.begin().await?;
+        let c = customers::by_id(&mut tx.conn(), cid).await?;
+        if c.is_some_and(|c| c.status == "suspended") {
+            attempt.give_back(&mut tx.conn()).await?;
+            audit_login(&mut tx.conn(), now, meta, &u, false, "customer_suspended").await?;
             tx.commit().await?;
-            Err(AppError::InvalidCredentials)
-        }
-        None => {
-            signin::record_failure(&mut tx.conn(), now, meta, None, &key, "unknown_user").await?;
-            tx.commit().await?;
-            Err(AppError::InvalidCredentials)
+            return Err(AppError::CustomerSuspended);
         }
     }
+    Ok((u, attempt))
 }
 
 pub(crate) async fn audit_login(
@@ -145,12 +134,14 @@ pub async fn sign_in(
     username: &str,
     password: &str,
 ) -> AppResult<SignInOutcome> {
-    let user = check_password(app, meta, username, password).await?;
+    let (user, attempt) = check_password(app, meta, username, password).await?;
+    let mut tx = app.store.begin().await?;
+    attempt.give_back(&mut tx.conn()).await?;
     if user.totp_enabled_at.is_some() {
+        tx.commit().await?;
         let pending_token = signin::start_second_step(app, &user).await?;
         return Ok(SignInOutcome::SecondFactor { pending_token });
     }
-    let mut tx = app.store.begin().await?;
     let opened = open_session(app, &mut tx.conn(), meta, user, "password").await?;
     tx.commit().await?;
     Ok(SignInOutcome::Opened(Box::new(opened)))
@@ -265,28 +256,25 @@ pub async fn issue_login_token(
     password: &str,
     totp: Option<&str>,
 ) -> AppResult<(String, OffsetDateTime)> {
-    let user = check_password(app, meta, username, password).await?;
+    let (user, attempt) = check_password(app, meta, username, password).await?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
+    // The password and its code are one attempt: the reservation taken for the password is
+    // given back only once the code is right too.
     let method = if user.totp_enabled_at.is_some() {
-        let code = totp
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .ok_or(AppError::TotpRequired)?;
+        let code = totp.map(str::trim).filter(|c| !c.is_empty());
+        let Some(code) = code else {
+            attempt.give_back(&mut tx.conn()).await?;
+            tx.commit().await?;
+            return Err(AppError::TotpRequired);
+        };
         match signin::consume_second_factor(&mut tx.conn(), &user, code, now).await? {
             Some("recovery_code") => "token+recovery_code",
             Some(_) => "token+totp",
             None => {
-                let key = user.username.to_ascii_lowercase();
-                signin::record_failure(
-                    &mut tx.conn(),
-                    now,
-                    meta,
-                    Some(&user),
-                    &key,
-                    "invalid_totp",
-                )
-                .await?;
+                attempt
+                    .fail(&mut tx.conn(), now, meta, &user, "invalid_totp")
+                    .await?;
                 tx.commit().await?;
                 return Err(AppError::InvalidTotp);
             }
@@ -294,6 +282,7 @@ pub async fn issue_login_token(
     } else {
         "token"
     };
+    attempt.give_back(&mut tx.conn()).await?;
     let token = secrets::new_token()?;
     let expires = now + LOGIN_TOKEN_LIFETIME;
     let id = repo::insert_api_token(

@@ -96,7 +96,9 @@ pub async fn ensure_address_allowed(app: &App, meta: &RequestMeta) -> AppResult<
 
 /// Records one failed sign-in inside `conn`'s transaction: the failure row (counted for the
 /// account when `user` is known, for the address always), the audit event, and the lock
-/// once the account reaches [`LOCKOUT_THRESHOLD`] failures.
+/// once the account reaches [`LOCKOUT_THRESHOLD`] failures. A caller that evaluates a
+/// password or code of a known account decides first, under the account's lock, that it may
+/// ([`account_is_open`] or [`reserve_attempt`]).
 pub(crate) async fn record_failure(
     conn: &mut Conn<'_>,
     now: OffsetDateTime,
@@ -106,19 +108,33 @@ pub(crate) async fn record_failure(
     reason: &str,
 ) -> AppResult<()> {
     security::insert_failure(conn, user.map(|u| u.id), username_key, &meta.ip, now).await?;
-    let Some(u) = user else {
-        audit::record(
-            conn,
-            now,
-            &Who::system(username_key),
-            meta,
-            audit::action::LOGIN_FAILED,
-            ("user", ""),
-            json!({ "reason": reason }),
-        )
-        .await?;
-        return Ok(());
-    };
+    match user {
+        Some(u) => after_failure(conn, now, meta, u, reason).await,
+        None => {
+            audit::record(
+                conn,
+                now,
+                &Who::system(username_key),
+                meta,
+                audit::action::LOGIN_FAILED,
+                ("user", ""),
+                json!({ "reason": reason }),
+            )
+            .await?;
+            Ok(())
+        }
+    }
+}
+
+/// What follows a failure of a known account whose row is already written: the audit event,
+/// and the lock once the window holds [`LOCKOUT_THRESHOLD`] failures.
+async fn after_failure(
+    conn: &mut Conn<'_>,
+    now: OffsetDateTime,
+    meta: &RequestMeta,
+    u: &users::UserRow,
+    reason: &str,
+) -> AppResult<()> {
     auth::audit_login(conn, now, meta, u, false, reason).await?;
     let failures = security::user_failures_since(conn, u.id, now - LOCKOUT_WINDOW).await?;
     if failures >= LOCKOUT_THRESHOLD && !is_locked(u, now) {
@@ -136,6 +152,109 @@ pub(crate) async fn record_failure(
         .await?;
     }
     Ok(())
+}
+
+/// Whether one more attempt of this account may be evaluated now, decided under the
+/// account's row lock ([`security::lock_account_row`]) for the rest of `conn`'s
+/// transaction: the account exists, is not locked, and its window holds fewer than
+/// [`LOCKOUT_THRESHOLD`] failures, reserved attempts included. Because the decision and the
+/// failure it may lead to are written under one lock, parallel attempts cannot all pass a
+/// check that each would pass alone.
+pub(crate) async fn account_is_open(
+    conn: &mut Conn<'_>,
+    user_id: i64,
+    now: OffsetDateTime,
+) -> AppResult<bool> {
+    let Some(locked_until) = security::lock_account_row(conn, user_id).await? else {
+        return Ok(false);
+    };
+    if locked_until.is_some_and(|t| t > now) {
+        return Ok(false);
+    }
+    let failures = security::user_failures_since(conn, user_id, now - LOCKOUT_WINDOW).await?;
+    Ok(failures < LOCKOUT_THRESHOLD)
+}
+
+/// One attempt of an account, reserved before its slow password check: it counts as a
+/// failure from the moment it is taken, and is given back if the password is right. So at
+/// most [`LOCKOUT_THRESHOLD`] passwords of one account are ever evaluated per window,
+/// however many requests arrive at the same instant.
+#[must_use = "an attempt is either given back or kept as a failure"]
+pub(crate) struct Attempt {
+    failure_id: i64,
+}
+
+/// Reserves an attempt of `user` in a short transaction of its own; `None` when the account
+/// has none left (locked, or its window full).
+pub(crate) async fn reserve_attempt(
+    app: &App,
+    meta: &RequestMeta,
+    user: &users::UserRow,
+    username_key: &str,
+) -> AppResult<Option<Attempt>> {
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    if !account_is_open(&mut tx.conn(), user.id, now).await? {
+        return Ok(None);
+    }
+    let failure_id =
+        security::insert_failure(&mut tx.conn(), Some(user.id), username_key, &meta.ip, now)
+            .await?;
+    tx.commit().await?;
+    Ok(Some(Attempt { failure_id }))
+}
+
+impl Attempt {
+    /// The attempt succeeded: it no longer counts, inside the caller's transaction.
+    pub(crate) async fn give_back(self, conn: &mut Conn<'_>) -> AppResult<()> {
+        security::delete_failure(conn, self.failure_id).await?;
+        Ok(())
+    }
+
+    /// The attempt failed (a wrong code after a right password): its row stays as the
+    /// failure, audited, and it may lock the account.
+    pub(crate) async fn fail(
+        self,
+        conn: &mut Conn<'_>,
+        now: OffsetDateTime,
+        meta: &RequestMeta,
+        user: &users::UserRow,
+        reason: &str,
+    ) -> AppResult<()> {
+        after_failure(conn, now, meta, user, reason).await
+    }
+}
+
+/// Checks `password` against a known account as one guarded attempt. When it is right and
+/// the account `usable`, the attempt is handed to the caller, still reserved: it gives it
+/// back once the whole sign-in succeeds, or fails it (a wrong second-factor code), so that
+/// a password and its code are one attempt. `Ok(None)` when the password is refused
+/// (counted, audited, maybe locking the account); 429 `account_locked` when the account has
+/// no attempt left, after a dummy hash so that timing says nothing.
+pub(crate) async fn guarded_password(
+    app: &App,
+    meta: &RequestMeta,
+    user: &users::UserRow,
+    username_key: &str,
+    password: &str,
+    usable: bool,
+) -> AppResult<Option<Attempt>> {
+    let cost = app.settings.password_cost;
+    let Some(attempt) = reserve_attempt(app, meta, user, username_key).await? else {
+        passwords::verify(cost, password.to_owned(), None).await?;
+        return Err(refuse_locked(app, meta, user, username_key).await?);
+    };
+    let ok = passwords::verify(cost, password.to_owned(), user.password_hash.clone()).await?;
+    if ok && usable {
+        return Ok(Some(attempt));
+    }
+    let reason = if ok { "not_active" } else { "wrong_password" };
+    let mut tx = app.store.begin().await?;
+    attempt
+        .fail(&mut tx.conn(), app.now(), meta, user, reason)
+        .await?;
+    tx.commit().await?;
+    Ok(None)
 }
 
 /// Refuses a sign-in of a locked account: audited (`login.locked`), counted for the address
@@ -325,10 +444,11 @@ pub async fn complete_second_step(
         .ok_or(AppError::Unauthenticated)?;
     drop(conn);
     let key = user.username.to_ascii_lowercase();
-    if is_locked(&user, now) {
+    let mut tx = app.store.begin().await?;
+    if !account_is_open(&mut tx.conn(), user.id, now).await? {
+        drop(tx);
         return Err(refuse_locked(app, meta, &user, &key).await?);
     }
-    let mut tx = app.store.begin().await?;
     let attempts = security::count_pending_attempt(&mut tx.conn(), &id_hash).await?;
     if attempts > PENDING_ATTEMPTS {
         security::delete_pending_login(&mut tx.conn(), &id_hash).await?;
@@ -530,34 +650,15 @@ pub async fn disable(
         .ok_or(AppError::NotFound)?;
     drop(conn);
     let key = user.username.to_ascii_lowercase();
-    if is_locked(&user, now) {
-        passwords::verify(app.settings.password_cost, password.to_owned(), None).await?;
-        return Err(refuse_locked(app, meta, &user, &key).await?);
-    }
-    let ok = passwords::verify(
-        app.settings.password_cost,
-        password.to_owned(),
-        user.password_hash.clone(),
-    )
-    .await?;
-    let mut tx = app.store.begin().await?;
-    if !ok {
-        record_failure(
-            &mut tx.conn(),
-            now,
-            meta,
-            Some(&user),
-            &key,
-            "wrong_password",
-        )
-        .await?;
-        tx.commit().await?;
+    let Some(attempt) = guarded_password(app, meta, &user, &key, password, true).await? else {
         return Err(AppError::invalid(
             "password",
             "wrong_password",
             "the password is not right",
         ));
-    }
+    };
+    let mut tx = app.store.begin().await?;
+    attempt.give_back(&mut tx.conn()).await?;
     security::disable_totp(&mut tx.conn(), actor.user_id).await?;
     audit::record(
         &mut tx.conn(),

@@ -24,7 +24,7 @@ const WRONG: &str = "this is not the password";
 
 /// The six-digit code of `secret` (base32) at the portal's (injected) clock, shifted by
 /// `steps` of 30 seconds.
-fn code_at(t: &TestApp, secret: &str, steps: i64) -> String {
+pub(crate) fn code_at(t: &TestApp, secret: &str, steps: i64) -> String {
     let totp = totp_rs::Builder::new()
         .with_secret(totp_rs::Secret::try_from_base32(secret).unwrap())
         .build()
@@ -64,7 +64,7 @@ async fn post_from(
 }
 
 /// Turns the second factor on for `username`; returns the secret and the recovery codes.
-async fn enrol(t: &TestApp, username: &str) -> (String, Vec<String>) {
+pub(crate) async fn enrol(t: &TestApp, username: &str) -> (String, Vec<String>) {
     let mut b = t.signed_in(username).await;
     enrol_in(t, &mut b).await
 }

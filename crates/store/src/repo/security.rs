@@ -5,25 +5,58 @@
 use crate::{Conn, Result, execute, on_conn};
 use time::OffsetDateTime;
 
-/// Records one failed sign-in. `user_id` is `None` when the failure must count for the
-/// address only (unknown username, attempt on a locked account).
+/// Records one failed sign-in (or reserves an attempt that counts as one until it is given
+/// back with [`delete_failure`]); returns its id. `user_id` is `None` when the failure must
+/// count for the address only (unknown username, attempt on a locked account).
 pub async fn insert_failure(
     conn: &mut Conn<'_>,
     user_id: Option<i64>,
     username: &str,
     ip: &str,
     at: OffsetDateTime,
-) -> Result<()> {
-    let sql = "INSERT INTO login_failures (user_id, username, ip, at) VALUES ($1, $2, $3, $4)";
+) -> Result<i64> {
+    let sql = "INSERT INTO login_failures (user_id, username, ip, at) VALUES ($1, $2, $3, $4) RETURNING id";
+    Ok(on_conn!(conn, |x| sqlx::query_scalar(sql)
+        .bind(user_id)
+        .bind(username)
+        .bind(ip)
+        .bind(crate::instant(at))
+        .fetch_one(x)
+        .await)?)
+}
+
+/// Gives back a reserved attempt whose password turned out right.
+pub async fn delete_failure(conn: &mut Conn<'_>, id: i64) -> Result<()> {
     execute!(
         conn,
-        sqlx::query(sql)
-            .bind(user_id)
-            .bind(username)
-            .bind(ip)
-            .bind(crate::instant(at))
+        sqlx::query("DELETE FROM login_failures WHERE id = $1").bind(id)
     )?;
     Ok(())
+}
+
+/// Takes the account's row lock for the rest of the transaction and returns its
+/// `locked_until` (`None` inside when unlocked; `None` outside when there is no such user).
+/// PostgreSQL locks the row (`FOR UPDATE`); SQLite's `BEGIN IMMEDIATE` already holds the
+/// database's one write lock. Either way the sign-in attempts of one account are decided one
+/// after the other, however many arrive at once.
+pub async fn lock_account_row(
+    conn: &mut Conn<'_>,
+    user_id: i64,
+) -> Result<Option<Option<OffsetDateTime>>> {
+    Ok(match conn {
+        Conn::Sqlite(c) => {
+            sqlx::query_scalar("SELECT locked_until FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&mut **c)
+                .await?
+        }
+        Conn::Postgres(c) => {
+            sqlx::query_scalar("SELECT locked_until FROM users WHERE id = $1 FOR UPDATE")
+                .bind(user_id)
+                .fetch_optional(&mut **c)
+                .await?
+        }
+    })
 }
 
 /// Failures counted against an account after `since` (exclusive).
