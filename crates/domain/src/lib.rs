@@ -10,6 +10,7 @@ pub mod money;
 pub mod money_text;
 pub mod period;
 pub mod phone;
+pub mod redirect;
 pub mod rights;
 pub mod user;
 pub mod vat;

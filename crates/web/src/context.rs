@@ -250,7 +250,15 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
-    if stale_session {
+    // …unless this very response sets a new one (a sign-in with an expired cookie): a
+    // removal after it would win in the browser and undo the sign-in.
+    let sets_session = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with(&format!("{}=", session_cookie_name(secure))));
+    if stale_session && !sets_session {
         let mut gone = cookie(session_cookie_name(secure), String::new(), secure);
         gone.make_removal();
         if let Ok(v) = HeaderValue::from_str(&gone.to_string()) {

@@ -16,6 +16,8 @@ crate::on_both!(
     me_shows_user_and_customer_and_ignores_customer_number,
     audit_chain_verifies_and_detects_tampering,
     username_is_case_insensitive,
+    next_never_leaves_the_site_on_any_route_that_takes_it,
+    a_sign_in_over_an_expired_session_cookie_keeps_the_new_session,
 );
 
 async fn sign_in_opens_a_session_with_safe_cookie(t: &TestApp) {
@@ -391,4 +393,86 @@ async fn https_portal_uses_host_prefixed_secure_cookies_and_hsts() {
     }
     assert_eq!(b.get("/api/v1/me").await.status(), StatusCode::OK);
     t.finish().await;
+}
+
+/// Values of `next` that a browser would read as another site, or that cannot stand in a
+/// `Location` header (`%09` is a tab, which the browser drops: `/\t/evil` is `//evil`).
+const HOSTILE_NEXT: [&str; 8] = [
+    "/%09/evil.example/x",
+    "/%0a/evil.example",
+    "/%0d%0aSet-Cookie:%20x=1",
+    "%20//evil.example",
+    "//evil.example",
+    "/%5Cevil.example",
+    "https://evil.example",
+    "/%00",
+];
+
+async fn next_never_leaves_the_site_on_any_route_that_takes_it(t: &TestApp) {
+    for next in HOSTILE_NEXT {
+        // Already signed in: the sign-in page sends the browser on at once.
+        let mut b = t.signed_in("a.user").await;
+        let r = b.get(&format!("/login?next={next}")).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(r.headers()[header::LOCATION], "/", "{next}");
+        // The sign-in form itself.
+        let mut b = t.browser();
+        b.get("/login").await;
+        let decoded: String = url::form_urlencoded::parse(format!("n={next}").as_bytes())
+            .map(|(_, v)| v.into_owned())
+            .collect();
+        let r = b
+            .post_form(
+                "/login",
+                &[
+                    ("username", "a.user"),
+                    ("password", PASSWORD),
+                    ("next", &decoded),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(r.headers()[header::LOCATION], "/", "{next}");
+    }
+    // A path of the site is followed.
+    let mut b = t.browser();
+    b.get("/login").await;
+    let r = b
+        .post_form(
+            "/login",
+            &[
+                ("username", "a.user"),
+                ("password", PASSWORD),
+                ("next", "/account?tab=tokens"),
+            ],
+        )
+        .await;
+    assert_eq!(r.headers()[header::LOCATION], "/account?tab=tokens");
+}
+
+async fn a_sign_in_over_an_expired_session_cookie_keeps_the_new_session(t: &TestApp) {
+    let mut b = t.signed_in("a.user").await;
+    let stale = b.cookies["cs_session"].clone();
+    // The session ends on the server (idle too long) while the sign-in page is open; the
+    // browser still sends the old cookie with the form.
+    t.clock.advance(Duration::minutes(31));
+    let csrf = b.csrf().await;
+    b.cookies.insert("cs_session".to_owned(), stale);
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("username", "a.user"),
+        ("password", PASSWORD),
+        ("next", "/"),
+    ];
+    let r = b.request(Method::POST, "/login", &[], Some(&form)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cleared = r
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter(|v| v.starts_with("cs_session="))
+        .any(|v| v.contains("Max-Age=0") || v.starts_with("cs_session=;"));
+    assert!(!cleared, "the new session cookie is not cleared again");
+    assert_eq!(b.get("/api/v1/me").await.status(), StatusCode::OK);
 }
