@@ -60,6 +60,10 @@ pub enum AppError {
     CustomerSuspended,
     #[error("the request was refused: its form token is missing or it came from another site")]
     CsrfRejected,
+    /// A sensitive change (making someone an administrator, another user's e-mail, removing
+    /// a second factor) without the actor's own password, or with a wrong one.
+    #[error("{}", if *wrong { "the password given as current_password is not right" } else { "this change needs your own password again: give it as current_password" })]
+    ReauthenticationRequired { wrong: bool },
     /// Unknown, or belonging to another customer: both answer the same.
     #[error("not found")]
     NotFound,
@@ -92,6 +96,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::CustomerSuspended => "customer_suspended",
             AppError::CsrfRejected => "csrf_rejected",
+            AppError::ReauthenticationRequired { .. } => "reauthentication_required",
             AppError::NotFound => "not_found",
             AppError::Conflict { code, .. } => code,
             AppError::PayloadTooLarge(_) => "payload_too_large",
@@ -113,6 +118,7 @@ impl AppError {
             AppError::Forbidden
             | AppError::CsrfRejected
             | AppError::CustomerSuspended
+            | AppError::ReauthenticationRequired { .. }
             | AppError::TotpEnrolmentRequired => 403,
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,

@@ -257,6 +257,30 @@ pub(crate) async fn guarded_password(
     Ok(None)
 }
 
+/// Asks the signed-in actor for its own password again before a sensitive change: one
+/// guarded attempt like a sign-in (a wrong password counts towards the lockout, a locked
+/// account answers 429). `Ok(false)` when it is wrong.
+pub async fn confirm_own_password(
+    app: &App,
+    meta: &RequestMeta,
+    actor: &Actor,
+    password: &str,
+) -> AppResult<bool> {
+    let mut conn = app.store.acquire().await?;
+    let user = users::by_id(&mut conn.conn(), actor.user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    drop(conn);
+    let key = user.username.to_ascii_lowercase();
+    let Some(attempt) = guarded_password(app, meta, &user, &key, password, true).await? else {
+        return Ok(false);
+    };
+    let mut tx = app.store.begin().await?;
+    attempt.give_back(&mut tx.conn()).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Refuses a sign-in of a locked account: audited (`login.locked`), counted for the address
 /// (not for the account, so the lock ends when it says), 429 `account_locked`.
 pub(crate) async fn refuse_locked(
@@ -750,9 +774,19 @@ pub async fn reset_second_factor(
     actor: &Actor,
     meta: &RequestMeta,
     user_id: i64,
+    current_password: Option<&str>,
 ) -> AppResult<Option<String>> {
     if !actor.is_operator() {
         return Err(AppError::Forbidden);
+    }
+    // Removing a second factor opens the account to its password alone: the operator
+    // confirms with its own password first (ASVS row 14).
+    match current_password.filter(|p| !p.is_empty()) {
+        None => return Err(AppError::ReauthenticationRequired { wrong: false }),
+        Some(p) if !confirm_own_password(app, meta, actor, p).await? => {
+            return Err(AppError::ReauthenticationRequired { wrong: true });
+        }
+        Some(_) => {}
     }
     let now = app.now();
     let mut tx = app.store.begin().await?;

@@ -20,7 +20,7 @@ use crate::{
     auth::{self, LinkPurpose},
     context::Tenant,
     error::AppResult,
-    paging,
+    paging, signin,
 };
 use cs_domain::{Email, Language, Module, Modules, Role, UserStatus, Username};
 use cs_store::{
@@ -112,6 +112,8 @@ pub struct UserChanges {
     pub cost_centres: Option<Vec<String>>,
     /// `active` or `disabled`.
     pub status: Option<String>,
+    /// The actor's own password, needed for a sensitive change ([`needs_reauthentication`]).
+    pub current_password: Option<String>,
 }
 
 /// The customer whose users are managed, with what its forms offer.
@@ -597,9 +599,23 @@ pub async fn create(
     Ok(user)
 }
 
+/// Whether a change of a user is sensitive enough to ask the actor's password again (ASVS
+/// row 14): making someone an administrator, or changing the e-mail of another user (where
+/// its password links go).
+pub fn needs_reauthentication(
+    actor_is_target: bool,
+    role: (Role, Role),
+    email: (&str, &str),
+) -> bool {
+    let promotes = role.0 != Role::Admin && role.1 == Role::Admin;
+    let redirects_mail = !actor_is_target && !email.0.eq_ignore_ascii_case(email.1);
+    promotes || redirects_mail
+}
+
 /// Changes a user of the tenant. Disabling ends its sessions, tokens and links at once; the
-/// last active admin can be neither demoted nor disabled (409 `last_admin`), and a refused
-/// change changes nothing.
+/// last active admin can be neither demoted nor disabled (409 `last_admin`), a sensitive
+/// change needs `current_password` (403 `reauthentication_required`), and a refused change
+/// changes nothing.
 pub async fn update(
     app: &App,
     actor: &Actor,
@@ -630,6 +646,17 @@ pub async fn update(
         .as_deref()
         .map(|s| keep(e, parse_status_change(s)));
 
+    // The password is checked before the transaction: its hash is slow, and it writes the
+    // attempt in a transaction of its own.
+    let reauthenticated = match changes.current_password.as_deref() {
+        Some(p) if !p.is_empty() => {
+            if !signin::confirm_own_password(app, meta, actor, p).await? {
+                return Err(AppError::ReauthenticationRequired { wrong: true });
+            }
+            true
+        }
+        _ => false,
+    };
     let now = app.now();
     let mut tx = app.store.begin().await?;
     user_admin::lock_customer(&mut tx.conn(), tenant.customer_id).await?;
@@ -678,6 +705,14 @@ pub async fn update(
     let new_name = full_name.unwrap_or_else(|| before.full_name.clone());
     let new_email = email.map_or_else(|| before.email.clone(), |e| e.as_str().to_owned());
     let new_language = language.unwrap_or(before.language);
+    let sensitive = needs_reauthentication(
+        id == actor.user_id,
+        (before.role, new_role),
+        (&before.email, &new_email),
+    );
+    if sensitive && !reauthenticated {
+        return Err(AppError::ReauthenticationRequired { wrong: false });
+    }
     if new_name != before.full_name {
         changed.push("full_name");
     }
@@ -809,6 +844,42 @@ pub async fn request_password_reset(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn promoting_an_admin_or_redirecting_anothers_mail_asks_the_password_again() {
+        let same = (Role::User, Role::User);
+        let mail = ("a@x.be", "a@x.be");
+        assert!(needs_reauthentication(
+            false,
+            (Role::User, Role::Admin),
+            mail
+        ));
+        assert!(needs_reauthentication(
+            true,
+            (Role::User, Role::Admin),
+            mail
+        ));
+        assert!(needs_reauthentication(false, same, ("a@x.be", "b@x.be")));
+        assert!(
+            !needs_reauthentication(true, same, ("a@x.be", "b@x.be")),
+            "one's own"
+        );
+        assert!(
+            !needs_reauthentication(false, same, ("a@x.be", "A@X.BE")),
+            "same address"
+        );
+        assert!(!needs_reauthentication(
+            false,
+            (Role::Admin, Role::Admin),
+            mail
+        ));
+        assert!(!needs_reauthentication(
+            false,
+            (Role::Admin, Role::User),
+            mail
+        ));
+        assert!(!needs_reauthentication(false, same, mail));
+    }
     use crate::paging::{DEFAULT_LIMIT, MAX_LIMIT};
 
     fn strings(v: &[&str]) -> Vec<String> {

@@ -47,6 +47,7 @@ error-password-too-long = Das Passwort ist zu lang: Verwenden Sie höchstens 128
 error-not-found = Diese Seite existiert nicht oder Sie haben keinen Zugriff darauf.
 error-forbidden = Sie sind nicht berechtigt, diese Seite anzuzeigen.
 error-csrf-rejected = Das Formular war abgelaufen oder stammte von einer anderen Website. Bitte gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.
+error-reauthentication-required = Für diese Änderung ist Ihr eigenes Passwort erneut nötig. Bitte geben Sie es ein und versuchen Sie es noch einmal.
 error-internal = Bei uns ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut; wenn das Problem weiterhin besteht, rufen Sie das Service-Center an und nennen Sie die unten stehende Referenz.
 error-unavailable = Das Portal ist vorübergehend nicht verfügbar. Bitte versuchen Sie es in einigen Minuten erneut.
 error-validation-failed = Einige Felder sind ungültig.

@@ -47,6 +47,7 @@ error-password-too-long = The password is too long: use at most 128 characters.
 error-not-found = This page does not exist, or you have no access to it.
 error-forbidden = You do not have the right to see this page.
 error-csrf-rejected = The form had expired or came from another site. Please go back, reload the page and try again.
+error-reauthentication-required = This change needs your own password again. Please type it and try once more.
 error-internal = Something went wrong on our side. Please try again; if it persists, call the Service Centre with the reference below.
 error-unavailable = The portal is temporarily unavailable. Please try again in a few minutes.
 error-validation-failed = Some fields are not valid.

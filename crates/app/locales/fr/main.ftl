@@ -47,6 +47,7 @@ error-password-too-long = Le mot de passe est trop long : utilisez au maximum 1
 error-not-found = Cette page n'existe pas ou vous n'y avez pas accès.
 error-forbidden = Vous n'êtes pas autorisé à consulter cette page.
 error-csrf-rejected = Le formulaire avait expiré ou provenait d'un autre site. Veuillez revenir en arrière, recharger la page et réessayer.
+error-reauthentication-required = Cette modification demande à nouveau votre propre mot de passe. Veuillez le saisir et réessayer.
 error-internal = Un problème est survenu de notre côté. Veuillez réessayer ; si le problème persiste, appelez le Service Centre en indiquant la référence ci-dessous.
 error-unavailable = Le portail est temporairement indisponible. Veuillez réessayer dans quelques minutes.
 error-validation-failed = Certains champs ne sont pas valides.

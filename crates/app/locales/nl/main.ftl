@@ -47,6 +47,7 @@ error-password-too-long = Het wachtwoord is te lang: gebruik hoogstens 128 teken
 error-not-found = Deze pagina bestaat niet of u hebt er geen toegang toe.
 error-forbidden = U hebt geen toestemming om deze pagina te bekijken.
 error-csrf-rejected = Het formulier was verlopen of kwam van een andere website. Gelieve terug te gaan, de pagina opnieuw te laden en het opnieuw te proberen.
+error-reauthentication-required = Voor deze wijziging is uw eigen wachtwoord opnieuw nodig. Typ het en probeer het nogmaals.
 error-internal = Er is bij ons iets misgelopen. Gelieve het opnieuw te proberen; als het probleem zich blijft voordoen, bel dan het Service Centre en vermeld de referentie hieronder.
 error-unavailable = Het portaal is tijdelijk niet beschikbaar. Gelieve het over enkele minuten opnieuw te proberen.
 error-validation-failed = Sommige velden zijn niet geldig.

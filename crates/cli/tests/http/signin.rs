@@ -807,11 +807,28 @@ async fn the_service_centre_removes_a_lost_second_factor(t: &TestApp) {
         page.contains(&format!("/operator/users/{id}/second-factor/reset")),
         "the button is shown"
     );
+    // The operator confirms with its own password: without it, or with a wrong one,
+    // nothing changes.
+    for wrong in ["", WRONG] {
+        let r = post_from(
+            &mut op,
+            "/operator/customers/8800001",
+            &format!("/operator/users/{id}/second-factor/reset"),
+            &[("current_password", wrong)],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{wrong:?}");
+    }
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM audit_events WHERE action = 'totp.reset'")
+            .await,
+        0
+    );
     let r = post_from(
         &mut op,
         "/operator/customers/8800001",
         &format!("/operator/users/{id}/second-factor/reset"),
-        &[],
+        &[("current_password", PASSWORD)],
     )
     .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -826,12 +843,17 @@ async fn the_service_centre_removes_a_lost_second_factor(t: &TestApp) {
         1
     );
     let op_token = t.bearer("op.one").await;
-    let unknown = t
-        .http()
-        .post(t.url("/api/v1/operator/users/999999/second-factor/reset"))
-        .bearer_auth(&op_token)
-        .send()
-        .await
-        .unwrap();
+    let reset = |body: Value| {
+        t.http()
+            .post(t.url("/api/v1/operator/users/999999/second-factor/reset"))
+            .bearer_auth(&op_token)
+            .json(&body)
+            .send()
+    };
+    let r = reset(json!({})).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(code_of(&v), "reauthentication_required");
+    let unknown = reset(json!({"current_password": PASSWORD})).await.unwrap();
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use time::Duration;
 
 crate::on_both!(
+    sensitive_changes_ask_for_the_administrators_password_again,
     a_new_user_is_invited_and_signs_in_with_exactly_its_rights,
     invitation_links_last_72_hours,
     invited_users_have_no_rights_and_stay_invited_when_re_enabled,
@@ -366,7 +367,7 @@ async fn the_last_active_admin_can_be_neither_demoted_nor_disabled(t: &TestApp) 
         &admin,
         Method::PATCH,
         &other,
-        Some(json!({"role": "admin"})),
+        Some(json!({"role": "admin", "current_password": PASSWORD})),
     )
     .await;
     assert_eq!(s, StatusCode::OK);
@@ -1290,6 +1291,7 @@ async fn pages_create_edit_disable_and_reset(t: &TestApp) {
                 ("language", "de"),
                 ("role", "user"),
                 ("modules", "reports"),
+                ("current_password", PASSWORD),
             ],
         )
         .await;
@@ -1462,4 +1464,90 @@ async fn pages_show_errors_beside_fields_and_the_last_admin_refusal(t: &TestApp)
     let html = r.text().await.unwrap();
     assert!(html.contains("dernier administrateur actif"), "{html}");
     assert!(html.contains("<html lang=\"fr\">"));
+}
+
+async fn sensitive_changes_ask_for_the_administrators_password_again(t: &TestApp) {
+    let admin = t.bearer("a.admin").await;
+    let user = format!("/api/v1/users/{}", t.fx.users["a.user"]);
+    let me = format!("/api/v1/users/{}", t.fx.users["a.admin"]);
+    let failures_before = count(
+        t,
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed'".into(),
+    )
+    .await;
+    for change in [
+        json!({"role": "admin"}),
+        json!({"email": "elsewhere@example.com"}),
+        json!({"role": "admin", "current_password": ""}),
+        json!({"role": "admin", "current_password": "not the password at all"}),
+    ] {
+        let (s, v) = call(t, &admin, Method::PATCH, &user, Some(change.clone())).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{change}");
+        assert_eq!(v["error"]["code"], "reauthentication_required", "{change}");
+    }
+    let (_, still) = call(t, &admin, Method::GET, &user, None).await;
+    assert_eq!(
+        (&still["role"], &still["email"]),
+        (&json!("user"), &json!("a.user@example.com"))
+    );
+    // The wrong password counted as a failed sign-in of the administrator.
+    assert_eq!(
+        count(
+            t,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed'".into()
+        )
+        .await,
+        failures_before + 1
+    );
+    // One's own e-mail and ordinary changes need no password.
+    let (s, _) = call(
+        t,
+        &admin,
+        Method::PATCH,
+        &me,
+        Some(json!({"email": "me@example.com"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = call(
+        t,
+        &admin,
+        Method::PATCH,
+        &user,
+        Some(json!({"full_name": "A. User"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = call(
+        t,
+        &admin,
+        Method::PATCH,
+        &user,
+        Some(json!({"role": "admin", "email": "elsewhere@example.com", "current_password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (&v["role"], &v["email"]),
+        (&json!("admin"), &json!("elsewhere@example.com"))
+    );
+
+    // On the page, the refusal stands beside the password field and keeps what was typed.
+    let mut page = t.signed_in("a.admin").await;
+    let id = t.fx.users["a.nomod"];
+    let r = page
+        .post_form(
+            &format!("/users/{id}"),
+            &[
+                ("full_name", "Typed Name"),
+                ("email", "typed@example.com"),
+                ("language", "en"),
+                ("role", "admin"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"current_password-error\""), "{html}");
+    assert!(html.contains("value=\"Typed Name\""));
 }

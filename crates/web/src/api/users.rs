@@ -223,6 +223,9 @@ pub struct UpdateUserRequest {
     /// `active` or `disabled`. Disabling ends the user's sessions and tokens at once;
     /// enabling a user who never set a password keeps it `invited`.
     pub status: Option<String>,
+    /// The caller's own password: required to make someone an `admin` or to change another
+    /// user's e-mail (else 403 `reauthentication_required`).
+    pub current_password: Option<String>,
 }
 
 /// Changes a user. The customer's last active admin can be neither demoted nor disabled.
@@ -231,7 +234,7 @@ pub struct UpdateUserRequest {
     request_body = UpdateUserRequest,
     responses((status = 200, body = UserBody),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
+        (status = 403, description = "no right, or `reauthentication_required`: promoting an admin or changing another user's e-mail needs `current_password`", body = ErrorBody),
         (status = 404, description = "unknown, or another customer's user", body = ErrorBody),
         (status = 409, description = "`last_admin`: the customer's last active admin", body = ErrorBody),
         (status = 422, description = "details name each invalid field", body = ErrorBody)),
@@ -262,6 +265,7 @@ pub async fn update(
         modules: req.modules,
         cost_centres: req.cost_centres,
         status: req.status,
+        current_password: req.current_password,
     };
     let user = users::update(&s.app, actor, &ctx.meta, cn.as_deref(), id, &changes).await?;
     Ok(Json(body(user)))

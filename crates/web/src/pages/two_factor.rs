@@ -458,14 +458,23 @@ async fn unlock(
     Ok(back_to_customer(number))
 }
 
-/// Service Centre: removes a lost second factor, then back to its customer's page.
+#[derive(Debug, Deserialize)]
+struct ReauthForm {
+    #[serde(default)]
+    current_password: String,
+}
+
+/// Service Centre: removes a lost second factor, with the operator's own password typed
+/// beside the button, then back to its customer's page.
 async fn reset_second_factor(
     State(s): State<AppState>,
     ctx: RequestCtx,
     Path(id): Path<String>,
+    PageForm(f): PageForm<ReauthForm>,
 ) -> Result<Response, WebError> {
     let id = crate::params::path_id(&id)?;
-    let number = signin::reset_second_factor(&s.app, ctx.actor()?, &ctx.meta, id).await?;
+    let password = Some(f.current_password.as_str());
+    let number = signin::reset_second_factor(&s.app, ctx.actor()?, &ctx.meta, id, password).await?;
     Ok(back_to_customer(number))
 }
 

@@ -568,6 +568,15 @@ async fn edit_again(
     let actor = ctx.actor()?;
     let (errors, alert, status) = match err {
         AppError::Validation(d) => (d, None, StatusCode::UNPROCESSABLE_ENTITY),
+        e @ AppError::ReauthenticationRequired { .. } => (
+            vec![FieldError::field(
+                "current_password",
+                e.code(),
+                error_text(ctx.lang, "error-", e.code(), &e.to_string()),
+            )],
+            None,
+            StatusCode::FORBIDDEN,
+        ),
         AppError::Conflict { code, message: m } => {
             let chrome = Chrome::new(ctx, "/users");
             (
@@ -612,6 +621,10 @@ async fn edit_submit(
             return Err(bad_form);
         }
     };
+    let current_password = pairs
+        .iter()
+        .find(|(k, _)| k == "current_password")
+        .map(|(_, v)| v.clone());
     let typed = Typed::from_form(pairs);
     let changes = UserChanges {
         full_name: Some(typed.full_name.clone()),
@@ -621,6 +634,7 @@ async fn edit_submit(
         modules: Some(typed.modules.clone()),
         cost_centres: Some(typed.cost_centres.clone()),
         status: None,
+        current_password: current_password.filter(|p| !p.is_empty()),
     };
     match users::update(&s.app, actor, &ctx.meta, cn_arg(&cn), id, &changes).await {
         Ok(_) => {
@@ -630,9 +644,11 @@ async fn edit_submit(
             );
             Ok(Redirect::to(&to).into_response())
         }
-        Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
-            edit_again(&s, &ctx, &cn, id, Some(typed), e).await
-        }
+        Err(
+            e @ (AppError::Validation(_)
+            | AppError::Conflict { .. }
+            | AppError::ReauthenticationRequired { .. }),
+        ) => edit_again(&s, &ctx, &cn, id, Some(typed), e).await,
         Err(e) => chooser_or(&ctx, &raw, e),
     }
 }
