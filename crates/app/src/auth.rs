@@ -268,7 +268,7 @@ pub async fn issue_login_token(
             tx.commit().await?;
             return Err(AppError::TotpRequired);
         };
-        match signin::consume_second_factor(&mut tx.conn(), &user, code, now).await? {
+        match signin::consume_second_factor(app, &mut tx.conn(), &user, code, now).await? {
             Some("recovery_code") => "token+recovery_code",
             Some(_) => "token+totp",
             None => {

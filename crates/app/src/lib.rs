@@ -19,6 +19,7 @@ pub mod mail;
 pub mod paging;
 pub mod passwords;
 pub mod registered_items;
+pub mod secret_box;
 pub mod secrets;
 pub mod signin;
 pub mod transactions;
@@ -42,6 +43,8 @@ pub struct Settings {
     pub password_cost: passwords::Cost,
     /// The largest feed file accepted over HTTP.
     pub import_max_bytes: u64,
+    /// Seals the secrets the server reads back (TOTP seeds); from `SECRET_KEY_FILE`.
+    pub secret_keys: secret_box::SecretKeys,
 }
 
 impl Settings {

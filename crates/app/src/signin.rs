@@ -315,6 +315,52 @@ fn rfc3339(t: OffsetDateTime) -> String {
 // ---------------------------------------------------------------------------------------
 // The second factor
 
+/// What a user's TOTP secret is sealed for: it opens for that user only.
+fn totp_purpose(user_id: i64) -> String {
+    format!("totp:user:{user_id}")
+}
+
+fn open_totp_secret(app: &App, user_id: i64, sealed: &str) -> AppResult<String> {
+    app.settings
+        .secret_keys
+        .open(&totp_purpose(user_id), sealed)
+}
+
+/// Seals every stored TOTP secret with the current key: secrets stored in clear by earlier
+/// versions, and secrets sealed by an older key after a rotation. Run at start-up, before
+/// any request; a value that moved under it is left for the next start. Returns how many
+/// were sealed.
+pub async fn seal_stored_totp_secrets(app: &App) -> AppResult<u64> {
+    let keys = &app.settings.secret_keys;
+    let mut conn = app.store.acquire().await?;
+    let stored = security::totp_secrets(&mut conn.conn()).await?;
+    drop(conn);
+    let mut sealed = 0;
+    for (user_id, value) in stored {
+        if keys.is_current(&value) {
+            continue;
+        }
+        let plain = if crate::secret_box::SecretKeys::is_sealed(&value) {
+            keys.open(&totp_purpose(user_id), &value)?
+        } else {
+            value.clone()
+        };
+        let resealed = keys.seal(&totp_purpose(user_id), &plain)?;
+        let mut tx = app.store.begin().await?;
+        if security::replace_totp_secret(&mut tx.conn(), user_id, &value, &resealed).await? {
+            sealed += 1;
+        }
+        tx.commit().await?;
+    }
+    if sealed > 0 {
+        tracing::info!(
+            sealed,
+            "second-factor secrets sealed with the current secret key"
+        );
+    }
+    Ok(sealed)
+}
+
 /// The TOTP of a stored base32 secret: SHA-1, 6 digits, 30 s, one step of skew either way.
 fn totp(secret_b32: &str, username: &str) -> AppResult<Totp> {
     let secret = Secret::try_from_base32(secret_b32)
@@ -381,6 +427,7 @@ fn new_recovery_code() -> AppResult<String> {
 /// consumes it on `conn`: the TOTP step is recorded so the code never works twice, a
 /// recovery code is marked used. `Some(method)` when accepted.
 pub(crate) async fn consume_second_factor(
+    app: &App,
     conn: &mut Conn<'_>,
     user: &users::UserRow,
     input: &str,
@@ -389,9 +436,10 @@ pub(crate) async fn consume_second_factor(
     let Some(state) = security::totp_state(conn, user.id).await? else {
         return Ok(None);
     };
-    let (Some(secret), Some(_)) = (state.totp_secret, state.totp_enabled_at) else {
+    let (Some(sealed), Some(_)) = (state.totp_secret, state.totp_enabled_at) else {
         return Ok(None);
     };
+    let secret = open_totp_secret(app, user.id, &sealed)?;
     if let Some(code) = as_totp_code(input) {
         let Some(step) = totp(&secret, &user.username)?.check(&code, unix(now)) else {
             return Ok(None);
@@ -479,7 +527,7 @@ pub async fn complete_second_step(
         tx.commit().await?;
         return Err(AppError::Unauthenticated);
     }
-    match consume_second_factor(&mut tx.conn(), &user, code, now).await? {
+    match consume_second_factor(app, &mut tx.conn(), &user, code, now).await? {
         Some(method) => {
             security::delete_pending_login(&mut tx.conn(), &id_hash).await?;
             let opened = auth::open_session(app, &mut tx.conn(), meta, user, method).await?;
@@ -528,12 +576,15 @@ pub async fn two_factor_status(app: &App, actor: &Actor) -> AppResult<TwoFactorS
         .await?
         .ok_or(AppError::NotFound)?;
     let enrolment = match (&state.totp_secret, state.totp_enabled_at) {
-        (Some(secret), None) => Some(Enrolment {
-            uri: totp(secret, &actor.username)?
-                .to_url()
-                .map_err(|e| AppError::Internal(format!("otpauth uri: {e}")))?,
-            secret: secret.clone(),
-        }),
+        (Some(sealed), None) => {
+            let secret = open_totp_secret(app, actor.user_id, sealed)?;
+            Some(Enrolment {
+                uri: totp(&secret, &actor.username)?
+                    .to_url()
+                    .map_err(|e| AppError::Internal(format!("otpauth uri: {e}")))?,
+                secret,
+            })
+        }
         _ => None,
     };
     let recovery_codes_left =
@@ -572,7 +623,11 @@ pub async fn start_enrolment(app: &App, actor: &Actor, meta: &RequestMeta) -> Ap
     if state.totp_enabled_at.is_some() {
         return Err(already_enabled());
     }
-    security::set_pending_totp_secret(&mut tx.conn(), actor.user_id, &secret).await?;
+    let sealed = app
+        .settings
+        .secret_keys
+        .seal(&totp_purpose(actor.user_id), &secret)?;
+    security::set_pending_totp_secret(&mut tx.conn(), actor.user_id, &sealed).await?;
     audit::record(
         &mut tx.conn(),
         now,
@@ -611,13 +666,14 @@ pub async fn confirm_enrolment(
     if state.totp_enabled_at.is_some() {
         return Err(already_enabled());
     }
-    let secret = state.totp_secret.ok_or_else(|| {
+    let sealed = state.totp_secret.ok_or_else(|| {
         AppError::invalid(
             "code",
             "totp_not_started",
             "start the set-up first: no secret is waiting for confirmation",
         )
     })?;
+    let secret = open_totp_secret(app, actor.user_id, &sealed)?;
     let code = as_totp_code(code).ok_or_else(wrong)?;
     let step = totp(&secret, &actor.username)?
         .check(&code, unix(now))

@@ -35,12 +35,18 @@ struct Raw {
     public_url: Option<String>,
     storage_url: Option<String>,
     smtp_url: Option<Secret>,
-    seal_key_path: Option<PathBuf>,
-    seal_cert_path: Option<PathBuf>,
+    seal_key_file: Option<PathBuf>,
+    seal_cert_file: Option<PathBuf>,
     tsa_url: Option<String>,
     receipt_retention_days: Option<i64>,
     mail_from: Option<String>,
     import_max_bytes: Option<i64>,
+    secret_key_file: Option<PathBuf>,
+    service_centre_phone: Option<String>,
+    service_centre_email: Option<String>,
+    service_centre_hours: Option<String>,
+    log_format: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 /// The checked configuration.
@@ -54,14 +60,53 @@ pub struct Config {
     pub public_url: Option<Url>,
     pub storage_url: Url,
     pub smtp_url: Option<Secret>,
-    pub seal_key_path: Option<PathBuf>,
-    pub seal_cert_path: Option<PathBuf>,
+    pub seal_key_file: Option<PathBuf>,
+    pub seal_cert_file: Option<PathBuf>,
     pub tsa_url: Option<Url>,
     pub receipt_retention_days: u32,
     /// The sender of the portal's e-mail (`Name <address>`); default `no-reply@` the public host.
     pub mail_from: Option<String>,
     /// The largest feed file the API and the upload page accept (default 1 GiB).
     pub import_max_bytes: u64,
+    /// The key file that seals the secrets the server reads back (TOTP seeds). `None`: on
+    /// SQLite, `DATA_DIR/secret.key`, created on first start; PostgreSQL requires one.
+    pub secret_key_file: Option<PathBuf>,
+    /// The Service Centre's contact details, shown where a page says to call it.
+    pub service_centre: ServiceCentre,
+    /// `json` or `text` (the default); read before the rest, when logging starts.
+    pub log_format: LogFormat,
+    /// Addresses or CIDRs of the reverse proxies whose `X-Forwarded-*` headers are believed.
+    pub trusted_proxies: Vec<String>,
+}
+
+/// How the Service Centre is reached (`SERVICE_CENTRE_PHONE`, `_EMAIL`, `_HOURS`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ServiceCentre {
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub hours: Option<String>,
+}
+
+/// The log lines' format (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl LogFormat {
+    /// `json` or `text`, any case; anything else is an error naming the variable.
+    pub fn parse(raw: Option<&str>) -> Result<Self, ConfigError> {
+        match raw.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("") | Some("text") => Ok(LogFormat::Text),
+            Some("json") => Ok(LogFormat::Json),
+            Some(other) => Err(invalid(
+                "LOG_FORMAT",
+                format!("{other:?}: expected json or text"),
+            )),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +115,8 @@ pub enum ConfigError {
     Source(String),
     #[error("configuration: COLLECTSTAMP_{name}: {problem}")]
     Invalid { name: &'static str, problem: String },
+    #[error("cannot write the secret key file {path}: {problem}")]
+    KeyFile { path: String, problem: String },
 }
 
 fn invalid(name: &'static str, problem: impl Into<String>) -> ConfigError {
@@ -99,15 +146,22 @@ impl Config {
         Self::from_raw(raw)
     }
 
-    /// The defaults with a data directory and database of the caller's choosing (tests).
+    /// The defaults with a data directory and database of the caller's choosing (tests and
+    /// benchmarks), with a secret key file of their own in that directory.
     pub fn for_data_dir(
         data_dir: PathBuf,
         database_url: Option<String>,
     ) -> Result<Self, ConfigError> {
+        let key = data_dir.join("secret.key");
+        if !key.exists() {
+            std::fs::create_dir_all(&data_dir).map_err(|e| key_file_error(&key, e.to_string()))?;
+            write_new_key_file(&key)?;
+        }
         Self::from_raw(Raw {
             data_dir: Some(data_dir),
             database_url: database_url.map(Secret),
             bind: Some("127.0.0.1:0".into()),
+            secret_key_file: Some(key),
             ..Raw::default()
         })
     }
@@ -183,8 +237,9 @@ impl Config {
             .map(|s| Url::parse(&s).map_err(|e| invalid("TSA_URL", format!("{s:?}: {e}"))))
             .transpose()?;
         for (name, p) in [
-            ("SEAL_KEY_PATH", &raw.seal_key_path),
-            ("SEAL_CERT_PATH", &raw.seal_cert_path),
+            ("SEAL_KEY_FILE", &raw.seal_key_file),
+            ("SEAL_CERT_FILE", &raw.seal_cert_file),
+            ("SECRET_KEY_FILE", &raw.secret_key_file),
         ] {
             if let Some(p) = p
                 && !p.is_file()
@@ -229,12 +284,20 @@ impl Config {
             public_url,
             storage_url,
             smtp_url: raw.smtp_url,
-            seal_key_path: raw.seal_key_path,
-            seal_cert_path: raw.seal_cert_path,
+            seal_key_file: raw.seal_key_file,
+            seal_cert_file: raw.seal_cert_file,
             tsa_url,
             receipt_retention_days,
             mail_from: raw.mail_from,
             import_max_bytes,
+            secret_key_file: raw.secret_key_file,
+            service_centre: ServiceCentre {
+                phone: given(raw.service_centre_phone),
+                email: given(raw.service_centre_email),
+                hours: given(raw.service_centre_hours),
+            },
+            log_format: LogFormat::parse(raw.log_format.as_deref())?,
+            trusted_proxies: trusted_proxies(raw.trusted_proxies.as_deref())?,
         })
     }
 
@@ -248,6 +311,60 @@ impl Config {
             _ => self.database_url.expose().to_owned(),
         }
     }
+}
+
+/// `TRUSTED_PROXIES`: comma-separated addresses or CIDRs (`10.0.0.5, 10.1.0.0/16`).
+fn trusted_proxies(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
+    let mut out = Vec::new();
+    for entry in raw.unwrap_or("").split(',').map(str::trim) {
+        if entry.is_empty() {
+            continue;
+        }
+        let (addr, prefix) = entry.split_once('/').unwrap_or((entry, ""));
+        let ip: std::net::IpAddr = addr.parse().map_err(|_| {
+            invalid(
+                "TRUSTED_PROXIES",
+                format!("{entry:?} is not an address or CIDR like 10.0.0.0/8"),
+            )
+        })?;
+        let max = if ip.is_ipv4() { 32 } else { 128 };
+        if !prefix.is_empty() && !prefix.parse::<u8>().is_ok_and(|p| p <= max) {
+            return Err(invalid(
+                "TRUSTED_PROXIES",
+                format!("{entry:?}: the prefix length must be 0 to {max}"),
+            ));
+        }
+        out.push(entry.to_owned());
+    }
+    Ok(out)
+}
+
+fn given(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+fn key_file_error(path: &std::path::Path, problem: String) -> ConfigError {
+    ConfigError::KeyFile {
+        path: path.display().to_string(),
+        problem,
+    }
+}
+
+/// Writes a new secret key file readable by its owner only (0600), refusing to overwrite.
+pub fn write_new_key_file(path: &std::path::Path) -> Result<(), ConfigError> {
+    use std::io::Write;
+    let text = cs_app::secret_box::SecretKeys::new_file_text()
+        .map_err(|e| key_file_error(path, e.to_string()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| key_file_error(path, e.to_string()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| key_file_error(path, e.to_string()))
 }
 
 /// figment's messages name keys in lower case; say the variable the user actually sets.

@@ -256,9 +256,14 @@ fn init_tracing() {
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=error"));
     // Colours only on a terminal: a log file or a journal gets plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let _ = fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .try_init();
+    // Read before the configuration, so that its own errors are logged in the chosen format;
+    // an invalid value is reported with the rest of the configuration.
+    let json = std::env::var("COLLECTSTAMP_LOG_FORMAT")
+        .is_ok_and(|v| v.trim().eq_ignore_ascii_case("json"));
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.with_ansi(ansi).try_init()
+    };
 }

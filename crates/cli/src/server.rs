@@ -3,9 +3,12 @@
 
 use crate::config::Config;
 use anyhow::Context;
-use cs_app::{App, Settings, demo, documents::Documents, mail::Mailer, passwords::Cost};
+use cs_app::{
+    App, Settings, demo, documents::Documents, mail::Mailer, passwords::Cost,
+    secret_box::SecretKeys,
+};
 use cs_domain::Clock;
-use cs_store::Store;
+use cs_store::{Backend, Store};
 use cs_web::AppState;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::{
@@ -80,8 +83,67 @@ pub fn build_app(
         data_dir: config.data_dir.clone(),
         password_cost: cost,
         import_max_bytes: config.import_max_bytes,
+        secret_keys: secret_keys(config, store.backend())?,
     };
     Ok(App::new(store, clock, settings, documents, mailer))
+}
+
+/// The secret keys of `SECRET_KEY_FILE`. Without one, SQLite (one machine) uses
+/// `DATA_DIR/secret.key`, created on first start with a loud warning; PostgreSQL refuses,
+/// because every instance must share the same key. A key file that others may read is
+/// refused: it protects the second factors of every user.
+pub fn secret_keys(config: &Config, backend: Backend) -> anyhow::Result<SecretKeys> {
+    let path = match (&config.secret_key_file, backend) {
+        (Some(p), _) => p.clone(),
+        (None, Backend::Sqlite) => {
+            let p = config.data_dir.join("secret.key");
+            if !p.exists() {
+                std::fs::create_dir_all(&config.data_dir)?;
+                crate::config::write_new_key_file(&p)?;
+                tracing::warn!(
+                    path = %p.display(),
+                    "COLLECTSTAMP_SECRET_KEY_FILE is not set: created a new secret key in the \
+                     data directory. Back it up apart from the database, and set \
+                     COLLECTSTAMP_SECRET_KEY_FILE to it in production"
+                );
+            }
+            p
+        }
+        (None, Backend::Postgres) => anyhow::bail!(
+            "COLLECTSTAMP_SECRET_KEY_FILE is required with PostgreSQL: every instance must \
+             seal and open secrets with the same key (create one with \
+             `head -c 32 /dev/urandom | base64 > secret.key && chmod 600 secret.key`)"
+        ),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path)
+            .with_context(|| {
+                format!(
+                    "COLLECTSTAMP_SECRET_KEY_FILE: cannot read {}",
+                    path.display()
+                )
+            })?
+            .permissions()
+            .mode();
+        if mode & 0o007 != 0 {
+            anyhow::bail!(
+                "COLLECTSTAMP_SECRET_KEY_FILE: {} can be read by any user of the machine \
+                 (mode {:o}): chmod 600 it",
+                path.display(),
+                mode & 0o777
+            );
+        }
+    }
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "COLLECTSTAMP_SECRET_KEY_FILE: cannot read {}",
+            path.display()
+        )
+    })?;
+    SecretKeys::parse(&text)
+        .map_err(|e| anyhow::anyhow!("COLLECTSTAMP_SECRET_KEY_FILE: {}: {e}", path.display()))
 }
 
 fn default_public_url(addr: SocketAddr) -> anyhow::Result<Url> {
@@ -200,6 +262,9 @@ pub async fn launch(
     };
     let store = open_store(config).await?;
     let app = build_app(config, store, clock, cost, public_url)?;
+    cs_app::signin::seal_stored_totp_secrets(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot seal the stored second-factor secrets: {e}"))?;
     if let Some(announce) = demo {
         let outcome = demo::load(&app)
             .await
@@ -258,4 +323,57 @@ async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
     TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr} (is another program using it? set COLLECTSTAMP_BIND)")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_in(dir: &std::path::Path) -> Config {
+        let mut c = Config::for_data_dir(dir.to_path_buf(), None).unwrap();
+        c.secret_key_file = None;
+        c
+    }
+
+    #[test]
+    fn sqlite_creates_its_own_key_once_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let c = config_in(&data);
+        std::fs::remove_file(data.join("secret.key")).unwrap();
+        let first = secret_keys(&c, Backend::Sqlite).unwrap();
+        let path = data.join("secret.key");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let sealed = first.seal("p", "s").unwrap();
+        let again = secret_keys(&c, Backend::Sqlite).unwrap();
+        assert_eq!(
+            again.open("p", &sealed).unwrap(),
+            "s",
+            "the same key next time"
+        );
+    }
+
+    #[test]
+    fn postgres_needs_a_key_file_and_nobody_else_may_read_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = config_in(dir.path());
+        let e = secret_keys(&c, Backend::Postgres).unwrap_err().to_string();
+        assert!(
+            e.contains("COLLECTSTAMP_SECRET_KEY_FILE is required"),
+            "{e}"
+        );
+        let key = dir.path().join("secret.key");
+        c.secret_key_file = Some(key.clone());
+        assert!(secret_keys(&c, Backend::Postgres).is_ok());
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = secret_keys(&c, Backend::Postgres).unwrap_err().to_string();
+        assert!(e.contains("chmod 600"), "{e}");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::write(&key, "not a key\n").unwrap();
+        let e = secret_keys(&c, Backend::Postgres).unwrap_err().to_string();
+        assert!(e.contains("line 1"), "{e}");
+    }
 }

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use time::Duration;
 
 crate::on_both!(
+    second_factor_secrets_are_stored_sealed_and_clear_ones_are_sealed_at_start,
     the_service_centre_removes_a_lost_second_factor,
     ten_failures_lock_the_page_sign_in_for_15_minutes,
     ten_failures_lock_the_token_endpoint_too,
@@ -856,4 +857,56 @@ async fn the_service_centre_removes_a_lost_second_factor(t: &TestApp) {
     assert_eq!(code_of(&v), "reauthentication_required");
     let unknown = reset(json!({"current_password": PASSWORD})).await.unwrap();
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+async fn second_factor_secrets_are_stored_sealed_and_clear_ones_are_sealed_at_start(t: &TestApp) {
+    let (secret, _) = enrol(t, "a.user").await;
+    let mut c = t.app().store.acquire().await.unwrap();
+    let stored: String = cs_store::on_conn!(&mut c.conn(), |x| sqlx::query_scalar(
+        "SELECT totp_secret FROM users WHERE username = 'a.user'"
+    )
+    .fetch_one(x)
+    .await)
+    .unwrap();
+    assert!(stored.starts_with("sealed:v1:"), "{stored}");
+    assert!(!stored.contains(&secret));
+    // A database of an earlier version holds the secret in clear: the start seals it, and
+    // the second factor keeps working.
+    cs_store::execute!(
+        &mut c.conn(),
+        sqlx::query("UPDATE users SET totp_secret = $1 WHERE username = 'a.user'").bind(&secret)
+    )
+    .unwrap();
+    drop(c);
+    assert_eq!(
+        cs_app::signin::seal_stored_totp_secrets(t.app())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        cs_app::signin::seal_stored_totp_secrets(t.app())
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM users WHERE totp_secret LIKE 'sealed:v1:%'")
+            .await,
+        1
+    );
+    let (s, _) = token(
+        t,
+        json!({"username": "a.user", "password": PASSWORD, "totp": code_at(t, &secret, 1)}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    // A sealed secret copied to another user does not open for it.
+    t.exec("UPDATE users SET totp_secret = (SELECT totp_secret FROM users WHERE username = 'a.user'), totp_enabled_at = (SELECT totp_enabled_at FROM users WHERE username = 'a.user') WHERE username = 'a.admin'").await;
+    let (s, _) = token(
+        t,
+        json!({"username": "a.admin", "password": PASSWORD, "totp": code_at(t, &secret, 0)}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
 }

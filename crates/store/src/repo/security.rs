@@ -122,7 +122,8 @@ pub async fn unlock_user(conn: &mut Conn<'_>, user_id: i64) -> Result<bool> {
 /// The second-factor state of a user.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TotpRow {
-    /// Base32 secret: pending while `enabled_at` is `None`, in force after.
+    /// The base32 secret, sealed (`cs_app::secret_box`): pending while `enabled_at` is
+    /// `None`, in force after.
     pub totp_secret: Option<String>,
     pub totp_enabled_at: Option<OffsetDateTime>,
     pub totp_last_step: Option<i64>,
@@ -134,6 +135,23 @@ pub async fn totp_state(conn: &mut Conn<'_>, user_id: i64) -> Result<Option<Totp
         .bind(user_id)
         .fetch_optional(x)
         .await)?)
+}
+
+/// Every stored TOTP secret (pending or in force), by user id.
+pub async fn totp_secrets(conn: &mut Conn<'_>) -> Result<Vec<(i64, String)>> {
+    let sql = "SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL ORDER BY id";
+    Ok(on_conn!(conn, |x| sqlx::query_as(sql).fetch_all(x).await)?)
+}
+
+/// Replaces a user's stored TOTP secret by `new` if it still is `old`; true when it was.
+pub async fn replace_totp_secret(
+    conn: &mut Conn<'_>,
+    user_id: i64,
+    old: &str,
+    new: &str,
+) -> Result<bool> {
+    let sql = "UPDATE users SET totp_secret = $3 WHERE id = $1 AND totp_secret = $2";
+    Ok(execute!(conn, sqlx::query(sql).bind(user_id).bind(old).bind(new))? == 1)
 }
 
 /// Stores a new secret awaiting confirmation (the second factor stays off until confirmed).
