@@ -14,9 +14,12 @@ pub mod types;
 mod users;
 
 use crate::{error::WebError, policy::Routes};
-use axum::extract::{
-    FromRequest, FromRequestParts,
-    rejection::{JsonRejection, QueryRejection},
+use axum::{
+    body::Bytes,
+    extract::{
+        FromRequest, FromRequestParts, Request,
+        rejection::{BytesRejection, JsonRejection, QueryRejection},
+    },
 };
 use cs_app::AppError;
 
@@ -33,27 +36,81 @@ pub fn routes(r: Routes) -> Routes {
     openapi::routes(r)
 }
 
-/// A JSON body whose rejection speaks the portal's error vocabulary.
-#[derive(Debug, FromRequest)]
-#[from_request(via(axum::Json), rejection(WebError))]
+/// A JSON body whose rejection speaks the portal's error vocabulary: 400 `invalid_json`,
+/// 413 `payload_too_large` past the body limit, 422 `invalid_characters` for a string that
+/// holds a control character ([`crate::input::check_json`]).
+#[derive(Debug)]
 pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = WebError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(body_rejection)?;
+        screen_json(&bytes)?;
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        let axum::Json(v) = axum::Json::<T>::from_request(req, state).await?;
+        Ok(ApiJson(v))
+    }
+}
+
+/// Refuses a JSON document with a control character in a string; a document that does not
+/// parse is left to the typed parse, which says why.
+fn screen_json(bytes: &[u8]) -> Result<(), WebError> {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(v) => crate::input::check_json(&v).map_err(WebError),
+        Err(_) => Ok(()),
+    }
+}
+
+/// A body that could not be read: too large (413), or broken off.
+pub(crate) fn body_rejection(r: BytesRejection) -> WebError {
+    if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        too_large()
+    } else {
+        WebError(AppError::bad_request("invalid_body", r.body_text()))
+    }
+}
+
+pub(crate) fn too_large() -> WebError {
+    WebError(AppError::PayloadTooLarge(
+        "the request body is larger than the portal accepts".into(),
+    ))
+}
 
 impl From<JsonRejection> for WebError {
     fn from(r: JsonRejection) -> Self {
+        if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            return too_large();
+        }
         WebError(AppError::bad_request("invalid_json", r.body_text()))
     }
 }
 
 /// A JSON body that may be left out entirely (empty or blank): then every field takes its
-/// default. Read from the raw bytes, since `ApiJson` refuses an empty body.
-fn optional_json<T: serde::de::DeserializeOwned + Default>(
-    body: &axum::body::Bytes,
-) -> Result<T, WebError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
+/// default. Read from the raw bytes, since `ApiJson` refuses an empty body; screened and
+/// limited like [`ApiJson`].
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Default, S: Send + Sync> FromRequest<S>
+    for OptionalJson<T>
+{
+    type Rejection = WebError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(body_rejection)?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        screen_json(&body)?;
+        serde_json::from_slice(&body)
+            .map(OptionalJson)
+            .map_err(|e| WebError(AppError::bad_request("invalid_json", e.to_string())))
     }
-    serde_json::from_slice(body)
-        .map_err(|e| WebError(AppError::bad_request("invalid_json", e.to_string())))
 }
 
 /// Query parameters whose rejection speaks the portal's error vocabulary (400 `invalid_query`).
