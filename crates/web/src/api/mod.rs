@@ -124,25 +124,87 @@ impl From<QueryRejection> for WebError {
     }
 }
 
-/// The error body every failing API call returns (SPEC §6).
+/// The error body every failing API call returns (SPEC §6), built by the one renderer
+/// (`crate::error::render`), so this schema is what clients receive.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ErrorBody {
     pub error: ErrorContent,
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ErrorContent {
-    /// Stable machine-readable code, e.g. `invalid_credentials`.
+    /// Stable machine-readable code, e.g. `invalid_credentials`. A validation error whose
+    /// details all share one of `invalid_characters`, `invalid_date`, `invalid_limit`,
+    /// `invalid_cursor` carries that code here; other validation errors `validation_failed`.
     pub code: String,
     pub message: String,
     pub details: Vec<ErrorDetail>,
+    /// `import_rejected` only: how many problems the file has (the details list at most
+    /// the first 1,000).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub error_count: Option<u64>,
+    /// `import_rejected` only: the data rows read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub rows_read: Option<u64>,
+    /// `import_rejected` only: the recorded run (absent for a dry run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub import_id: Option<i64>,
 }
 
+/// One problem: of a `field`, or of a file's `line` and `column`.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ErrorDetail {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub field: Option<String>,
+    /// The file's line (the header is line 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub column: Option<String>,
     pub code: String,
     pub message: String,
+}
+
+impl ErrorBody {
+    /// The body of `err`, with `message` as the client may read it.
+    pub fn of(err: &AppError, message: String) -> Self {
+        let (error_count, rows_read, import_id) = match err {
+            AppError::ImportRejected {
+                error_count,
+                rows_read,
+                import_id,
+                ..
+            } => (Some(*error_count), Some(*rows_read), *import_id),
+            _ => (None, None, None),
+        };
+        ErrorBody {
+            error: ErrorContent {
+                code: err.code().to_owned(),
+                message,
+                details: err
+                    .details()
+                    .iter()
+                    .map(|d| ErrorDetail {
+                        field: d.field.clone(),
+                        line: d.line,
+                        column: d.column.clone(),
+                        code: d.code.clone(),
+                        message: d.message.clone(),
+                    })
+                    .collect(),
+                error_count,
+                rows_read,
+                import_id,
+            },
+        }
+    }
 }
