@@ -91,7 +91,9 @@ impl AppError {
     /// The stable, machine-readable code of this error.
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Validation(details) => request_level_code(details).unwrap_or("validation_failed"),
+            AppError::Validation(details) => {
+                request_level_code(details).unwrap_or("validation_failed")
+            }
             AppError::BadRequest { code, .. } => code,
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidCredentials => "invalid_credentials",
@@ -232,7 +234,8 @@ mod tests {
         assert_eq!(one.code(), "invalid_date");
         let chars = AppError::Validation(vec![f("search", "invalid_characters")]);
         assert_eq!(chars.code(), "invalid_characters");
-        let mixed = AppError::Validation(vec![f("from", "invalid_date"), f("limit", "invalid_limit")]);
+        let mixed =
+            AppError::Validation(vec![f("from", "invalid_date"), f("limit", "invalid_limit")]);
         assert_eq!(mixed.code(), "validation_failed");
         let field_rule = AppError::Validation(vec![f("username", "username_taken")]);
         assert_eq!(field_rule.code(), "validation_failed");

@@ -912,7 +912,13 @@ pub async fn import(
                         },
                         Parsed::Bad(line, problems) => {
                             for p in problems {
-                                errors.add(line, position(map, p.column), p.column, p.code, p.message);
+                                errors.add(
+                                    line,
+                                    position(map, p.column),
+                                    p.column,
+                                    p.code,
+                                    p.message,
+                                );
                             }
                         }
                     }

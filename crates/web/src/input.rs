@@ -72,7 +72,8 @@ impl Refusal {
     }
 }
 
-const QUERY_MESSAGE: &str = "must not contain control characters (such as NUL, tab or a line break)";
+const QUERY_MESSAGE: &str =
+    "must not contain control characters (such as NUL, tab or a line break)";
 const BODY_MESSAGE: &str =
     "must not contain control characters (such as NUL); only tab and line breaks are allowed";
 

@@ -95,9 +95,7 @@ impl From<JsonRejection> for WebError {
 #[derive(Debug)]
 pub struct OptionalJson<T>(pub T);
 
-impl<T: serde::de::DeserializeOwned + Default, S: Send + Sync> FromRequest<S>
-    for OptionalJson<T>
-{
+impl<T: serde::de::DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
     type Rejection = WebError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let body = Bytes::from_request(req, state)

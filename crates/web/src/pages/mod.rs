@@ -49,14 +49,9 @@ pub fn routes(r: Routes) -> Routes {
 #[derive(Debug)]
 pub struct PageForm<T>(pub T);
 
-impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S>
-    for PageForm<T>
-{
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for PageForm<T> {
     type Rejection = WebError;
-    async fn from_request(
-        req: axum::extract::Request,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
         let bytes = axum::body::Bytes::from_request(
             axum::extract::Request::from_parts(parts.clone(), body),
