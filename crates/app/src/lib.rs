@@ -42,6 +42,9 @@ pub struct Settings {
     pub password_cost: passwords::Cost,
     /// The largest feed file accepted over HTTP.
     pub import_max_bytes: u64,
+    /// SHA-256 of the token `/metrics` asks for (`Authorization: Bearer`); `None`: public.
+    /// Only the hash is kept, so that printing the settings never shows the token.
+    pub metrics_token_hash: Option<String>,
 }
 
 impl Settings {

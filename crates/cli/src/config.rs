@@ -15,6 +15,10 @@ use url::Url;
 pub struct Secret(String);
 
 impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -41,6 +45,7 @@ struct Raw {
     receipt_retention_days: Option<i64>,
     mail_from: Option<String>,
     import_max_bytes: Option<i64>,
+    metrics_token: Option<Secret>,
 }
 
 /// The checked configuration.
@@ -62,6 +67,8 @@ pub struct Config {
     pub mail_from: Option<String>,
     /// The largest feed file the API and the upload page accept (default 1 GiB).
     pub import_max_bytes: u64,
+    /// When set, `/metrics` asks for it as a bearer token.
+    pub metrics_token: Option<Secret>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -222,6 +229,14 @@ impl Config {
                     format!("{max} is not a size in bytes of at least 1024"),
                 )
             })?;
+        if let Some(t) = &raw.metrics_token
+            && t.expose().trim().chars().count() < 16
+        {
+            return Err(invalid(
+                "METRICS_TOKEN",
+                "is shorter than 16 characters: use a long random value",
+            ));
+        }
         Ok(Self {
             database_url,
             bind,
@@ -235,6 +250,7 @@ impl Config {
             receipt_retention_days,
             mail_from: raw.mail_from,
             import_max_bytes,
+            metrics_token: raw.metrics_token,
         })
     }
 

@@ -80,6 +80,10 @@ pub fn build_app(
         data_dir: config.data_dir.clone(),
         password_cost: cost,
         import_max_bytes: config.import_max_bytes,
+        metrics_token_hash: config
+            .metrics_token
+            .as_ref()
+            .map(|t| cs_app::secrets::token_hash(t.expose())),
     };
     Ok(App::new(store, clock, settings, documents, mailer))
 }
