@@ -10,6 +10,7 @@ mod account;
 mod auth;
 mod backoffice;
 mod dashboard;
+mod hardening;
 mod imports;
 mod links;
 mod registered_items;
