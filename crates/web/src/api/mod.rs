@@ -122,8 +122,8 @@ impl From<QueryRejection> for WebError {
     }
 }
 
-/// The error body every failing API call returns (SPEC §6), built by the one renderer
-/// (`crate::error::render`), so this schema is what clients receive.
+/// The error body every failing API call returns (SPEC §6), exactly this shape.
+// Built by the one renderer (`crate::error::render`), so this schema is what clients receive.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorBody {
