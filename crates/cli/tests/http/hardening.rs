@@ -85,6 +85,7 @@ async fn control_characters_are_refused_naming_the_field(t: &TestApp) {
     let mut b = t.signed_in("a.admin").await;
     let page = b.get("/registered-items?recipient=%00").await;
     assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().await.unwrap().contains("control character"));
 
     // JSON bodies: NUL refused with its path; line breaks and tabs allowed in a text.
     let submit = |body: Value| {
