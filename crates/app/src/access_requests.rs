@@ -976,7 +976,8 @@ mod tests {
     #[test]
     fn list_filters_parse_or_name_their_field() {
         assert_eq!(Filter::parse(None, None, None).unwrap(), Filter::default());
-        let f = Filter::parse(Some("pending"), Some("42"), Some("9999")).unwrap();
+        assert!(Filter::parse(None, None, Some("9999")).is_err());
+        let f = Filter::parse(Some("pending"), Some("42"), Some("500")).unwrap();
         assert_eq!(
             (f.status, f.before, f.limit),
             (Some(Status::Pending), Some(42), MAX_LIMIT)

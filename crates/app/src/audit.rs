@@ -63,7 +63,39 @@ impl<'a> Who<'a> {
     }
 }
 
-/// Records one event on `conn` (normally the transaction of the change itself).
+/// The longest text an event keeps in any field (object, details' strings, …): a refused
+/// request's path can be as long as the request line, and the trail is kept for good.
+pub const MAX_TEXT: usize = 256;
+
+/// `s` cut to at most [`MAX_TEXT`] characters, a cut one ending with `…`.
+pub fn bounded(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(MAX_TEXT) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some(_) => {
+            let keep: String = s.chars().take(MAX_TEXT - 1).collect();
+            std::borrow::Cow::Owned(format!("{keep}…"))
+        }
+    }
+}
+
+/// The details with every string (keys included) cut by [`bounded`].
+fn bounded_details(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(bounded(&s).into_owned()),
+        Value::Array(items) => Value::Array(items.into_iter().map(bounded_details).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(k, v)| (bounded(&k).into_owned(), bounded_details(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// Records one event on `conn` (normally the transaction of the change itself). Every text
+/// is cut to [`MAX_TEXT`] characters here, whoever the caller.
 #[allow(clippy::too_many_arguments)]
 pub async fn record(
     conn: &mut Conn<'_>,
@@ -74,17 +106,20 @@ pub async fn record(
     object: (&str, &str),
     details: serde_json::Value,
 ) -> AppResult<i64> {
-    let details = details.to_string();
+    let details = bounded_details(details).to_string();
+    let (actor, action) = (bounded(who.name), bounded(action));
+    let (object_type, object_id) = (bounded(object.0), bounded(object.1));
+    let (ip, request_id) = (bounded(&meta.ip), bounded(&meta.request_id));
     let event = audit::NewAuditEvent {
         at,
         actor_user_id: who.user_id,
-        actor: who.name,
+        actor: &actor,
         customer_id: who.customer_id,
-        action,
-        object_type: object.0,
-        object_id: object.1,
-        ip: &meta.ip,
-        request_id: &meta.request_id,
+        action: &action,
+        object_type: &object_type,
+        object_id: &object_id,
+        ip: &ip,
+        request_id: &request_id,
         details: &details,
     };
     let id = audit::append(conn, &event, |prev, seq| link_hash(prev, seq, &event)).await?;
@@ -181,5 +216,26 @@ pub async fn verify_chain(conn: &mut Conn<'_>) -> AppResult<Result<u64, i64>> {
 impl From<serde_json::Error> for AppError {
     fn from(e: serde_json::Error) -> Self {
         AppError::Internal(format!("json: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_cut_at_256_characters() {
+        assert_eq!(bounded("short"), "short");
+        let exact = "é".repeat(MAX_TEXT);
+        assert_eq!(bounded(&exact), exact.as_str());
+        let long = "x".repeat(60_000);
+        let cut = bounded(&long);
+        assert_eq!(cut.chars().count(), MAX_TEXT);
+        assert!(cut.ends_with('…'));
+        let d =
+            bounded_details(serde_json::json!({"path": long, "n": 3, "list": ["y".repeat(300)]}));
+        assert_eq!(d["path"].as_str().unwrap().chars().count(), MAX_TEXT);
+        assert_eq!(d["list"][0].as_str().unwrap().chars().count(), MAX_TEXT);
+        assert_eq!(d["n"], 3);
     }
 }

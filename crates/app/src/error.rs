@@ -69,6 +69,16 @@ pub enum AppError {
     NotFound,
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// A feed file refused whole: one detail per bad cell (its line and column), at most the
+    /// first 1,000, with the count of all of them.
+    #[error("{message}")]
+    ImportRejected {
+        message: String,
+        details: Vec<FieldError>,
+        error_count: u64,
+        rows_read: u64,
+        import_id: Option<i64>,
+    },
     /// A body or file over its size limit.
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -85,7 +95,9 @@ impl AppError {
     /// The stable, machine-readable code of this error.
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Validation(_) => "validation_failed",
+            AppError::Validation(details) => {
+                request_level_code(details).unwrap_or("validation_failed")
+            }
             AppError::BadRequest { code, .. } => code,
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidCredentials => "invalid_credentials",
@@ -99,6 +111,7 @@ impl AppError {
             AppError::ReauthenticationRequired { .. } => "reauthentication_required",
             AppError::NotFound => "not_found",
             AppError::Conflict { code, .. } => code,
+            AppError::ImportRejected { .. } => "import_rejected",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::Throttled { code } => code,
             AppError::Unavailable => "unavailable",
@@ -109,7 +122,7 @@ impl AppError {
     /// The HTTP status this error maps to at the edge.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Validation(_) => 422,
+            AppError::Validation(_) | AppError::ImportRejected { .. } => 422,
             AppError::BadRequest { .. } | AppError::InvalidLink => 400,
             AppError::Unauthenticated
             | AppError::InvalidCredentials
@@ -131,7 +144,7 @@ impl AppError {
 
     pub fn details(&self) -> &[FieldError] {
         match self {
-            AppError::Validation(d) => d,
+            AppError::Validation(d) | AppError::ImportRejected { details: d, .. } => d,
             _ => &[],
         }
     }
@@ -146,6 +159,26 @@ impl AppError {
             message: message.into(),
         }
     }
+}
+
+/// Codes of problems with the request as a whole rather than with what a field means: a
+/// character no field may hold, a date outside the portal's calendar, a page size or cursor
+/// no list accepts.
+pub const REQUEST_LEVEL_CODES: &[&str] = &[
+    "invalid_characters",
+    "invalid_date",
+    "invalid_limit",
+    "invalid_cursor",
+];
+
+/// The top-level code of a validation error whose details all share one request-level code:
+/// that code, so that a client can branch on `error.code` alone (retry without the control
+/// character, correct the date) without walking the details. Mixed details, or details of
+/// field rules such as `username_taken`, stay `validation_failed`.
+fn request_level_code(details: &[FieldError]) -> Option<&'static str> {
+    let first = details.first()?;
+    let code = REQUEST_LEVEL_CODES.iter().find(|c| **c == first.code)?;
+    details.iter().all(|d| d.code == *code).then_some(code)
 }
 
 impl From<StoreError> for AppError {
@@ -198,5 +231,20 @@ mod tests {
             );
             assert!(!e.code().is_empty());
         }
+    }
+
+    #[test]
+    fn validation_of_one_request_level_code_answers_that_code() {
+        let f = |field: &str, code: &str| FieldError::field(field, code, "x");
+        let one = AppError::Validation(vec![f("from", "invalid_date"), f("to", "invalid_date")]);
+        assert_eq!(one.code(), "invalid_date");
+        let chars = AppError::Validation(vec![f("search", "invalid_characters")]);
+        assert_eq!(chars.code(), "invalid_characters");
+        let mixed =
+            AppError::Validation(vec![f("from", "invalid_date"), f("limit", "invalid_limit")]);
+        assert_eq!(mixed.code(), "validation_failed");
+        let field_rule = AppError::Validation(vec![f("username", "username_taken")]);
+        assert_eq!(field_rule.code(), "validation_failed");
+        assert_eq!(AppError::Validation(vec![]).code(), "validation_failed");
     }
 }

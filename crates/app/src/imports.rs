@@ -42,7 +42,28 @@ pub mod actions {
 pub struct LineError {
     pub line: u64,
     pub column: String,
+    /// A stable code (`quantity_out_of_range`, `unknown_reference`, …); runs recorded before
+    /// codes were kept read back as `invalid_row`.
+    #[serde(default = "invalid_row")]
+    pub code: String,
     pub message: String,
+}
+
+fn invalid_row() -> String {
+    "invalid_row".to_owned()
+}
+
+impl LineError {
+    /// The error detail a client receives: `{line, column, code, message}`.
+    pub fn detail(&self) -> crate::FieldError {
+        crate::FieldError {
+            field: None,
+            line: Some(self.line),
+            column: Some(self.column.clone()),
+            code: self.code.clone(),
+            message: self.message.clone(),
+        }
+    }
 }
 
 impl fmt::Display for LineError {
@@ -185,6 +206,7 @@ struct Ranked {
     line: u64,
     position: usize,
     column: String,
+    code: String,
     message: String,
 }
 
@@ -195,7 +217,7 @@ struct Errors {
 }
 
 impl Errors {
-    fn add(&mut self, line: u64, position: usize, column: &str, message: String) {
+    fn add(&mut self, line: u64, position: usize, column: &str, code: &str, message: String) {
         self.count += 1;
         if self.kept.len() == MAX_LISTED {
             match self.kept.peek() {
@@ -209,6 +231,7 @@ impl Errors {
             line,
             position,
             column: column.to_owned(),
+            code: code.to_owned(),
             message,
         });
     }
@@ -220,6 +243,7 @@ impl Errors {
             .map(|r| LineError {
                 line: r.line,
                 column: r.column,
+                code: r.code,
                 message: r.message,
             })
             .collect()
@@ -342,6 +366,7 @@ fn read_file(
         Ok(false) => Err(vec![LineError {
             line: 1,
             column: "*".into(),
+            code: "file_empty".into(),
             message: format!(
                 "the file is empty: a header line with the columns of a {kind} file is expected"
             ),
@@ -355,6 +380,7 @@ fn read_file(
                     Err(_) => bad.push(LineError {
                         line: 1,
                         column: format!("#{}", i + 1),
+                        code: "invalid_utf8".into(),
                         message: "the header is not valid UTF-8".into(),
                     }),
                 }
@@ -366,6 +392,7 @@ fn read_file(
                         .map(|p| LineError {
                             line: 1,
                             column: p.column().to_owned(),
+                            code: p.code().to_owned(),
                             message: p.to_string(),
                         })
                         .collect()
@@ -861,7 +888,7 @@ pub async fn import(
             }
             FromReader::Header(Err(list)) => {
                 for (i, e) in list.into_iter().enumerate() {
-                    errors.add(e.line, i, &e.column, e.message);
+                    errors.add(e.line, i, &e.column, &e.code, e.message);
                 }
             }
             FromReader::Rows(batch) => {
@@ -873,13 +900,25 @@ pub async fn import(
                             Ok(row) => pending.push(row),
                             Err(problems) => {
                                 for (column, message) in problems {
-                                    errors.add(line, position(map, column), column, message);
+                                    errors.add(
+                                        line,
+                                        position(map, column),
+                                        column,
+                                        "unknown_reference",
+                                        message,
+                                    );
                                 }
                             }
                         },
                         Parsed::Bad(line, problems) => {
                             for p in problems {
-                                errors.add(line, position(map, p.column), p.column, p.message);
+                                errors.add(
+                                    line,
+                                    position(map, p.column),
+                                    p.column,
+                                    p.code,
+                                    p.message,
+                                );
                             }
                         }
                     }
@@ -917,7 +956,7 @@ pub async fn import(
         for p in std::mem::take(&mut expected.problems) {
             let line = u64::try_from(p.line).unwrap_or(0);
             let at = map.map_or(0, |m| position(m, p.column));
-            errors.add(line, at, p.column, p.message);
+            errors.add(line, at, p.column, p.code, p.message);
         }
         // Those listed were counted once by `add`; the rest only in the total.
         errors.count += expected.problem_count.saturating_sub(listed);
@@ -1212,9 +1251,9 @@ mod tests {
     fn errors_keep_the_first_by_line_whatever_the_order() {
         let mut e = Errors::default();
         for line in (2..=(MAX_LISTED as u64 + 500)).rev() {
-            e.add(line, 0, "date", "bad".into());
+            e.add(line, 0, "date", "date_format", "bad".into());
         }
-        e.add(1, 3, "quantity", "late but first".into());
+        e.add(1, 3, "quantity", "quantity_format", "late but first".into());
         assert_eq!(e.count, MAX_LISTED as u64 + 500);
         let list = e.into_list();
         assert_eq!(list.len(), MAX_LISTED);

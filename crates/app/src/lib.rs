@@ -45,6 +45,9 @@ pub struct Settings {
     pub import_max_bytes: u64,
     /// Seals the secrets the server reads back (TOTP seeds); from `SECRET_KEY_FILE`.
     pub secret_keys: secret_box::SecretKeys,
+    /// SHA-256 of the token `/metrics` asks for (`Authorization: Bearer`); `None`: public.
+    /// Only the hash is kept, so that printing the settings never shows the token.
+    pub metrics_token_hash: Option<String>,
 }
 
 impl Settings {

@@ -5,21 +5,22 @@ use crate::FieldError;
 
 /// Page size when none is asked for.
 pub const DEFAULT_LIMIT: i64 = 50;
-/// The largest page; a larger `limit` is served as this many.
+/// The largest page; a larger `limit` is refused (422 `invalid_limit`), as its message says.
 pub const MAX_LIMIT: i64 = 500;
 
 fn given(raw: Option<&str>) -> Option<&str> {
     raw.map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// A list's `limit` as typed: blank or absent is [`DEFAULT_LIMIT`], more than [`MAX_LIMIT`]
-/// is served as [`MAX_LIMIT`]. Anything but a whole number from 1 adds an error on `limit`
-/// (and gives the default, so that the other parameters are still checked).
+/// A list's `limit` as typed: blank or absent is [`DEFAULT_LIMIT`]. Anything but a whole
+/// number from 1 to [`MAX_LIMIT`] adds an error on `limit` (and gives the default, so that
+/// the other parameters are still checked). A larger limit is refused rather than cut, so
+/// that a client never takes a page of 500 for the size it asked for.
 pub fn limit(raw: Option<&str>, errors: &mut Vec<FieldError>) -> i64 {
     match given(raw) {
         None => DEFAULT_LIMIT,
         Some(s) => match s.parse::<i64>() {
-            Ok(n) if n >= 1 => n.min(MAX_LIMIT),
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
             _ => {
                 errors.push(FieldError::field(
                     "limit",
@@ -72,13 +73,14 @@ mod tests {
         assert_eq!(limit(Some(" "), &mut e), DEFAULT_LIMIT);
         assert_eq!(limit(Some("7"), &mut e), 7);
         assert_eq!(limit(Some("500"), &mut e), 500);
-        assert_eq!(limit(Some("501"), &mut e), MAX_LIMIT);
-        assert_eq!(limit(Some("100000"), &mut e), MAX_LIMIT);
         assert!(e.is_empty());
         limit(Some("0"), &mut e);
         limit(Some("-3"), &mut e);
         limit(Some("ten"), &mut e);
-        assert_eq!(e.len(), 3);
+        assert_eq!(limit(Some("501"), &mut e), DEFAULT_LIMIT);
+        assert_eq!(limit(Some("100000"), &mut e), DEFAULT_LIMIT);
+        assert_eq!(e.len(), 5);
+        assert!(e.iter().all(|f| f.code == "invalid_limit"));
         assert!(e.iter().all(|f| f.field.as_deref() == Some("limit")));
     }
 

@@ -197,15 +197,13 @@ pub fn parse_filter(q: &ItemQuery, today: Date, errors: &mut Vec<FieldError>) ->
     });
     let mut date = |field: &str, raw: Option<&str>| {
         let raw = raw?;
-        let d = parse_date(raw);
-        if d.is_none() {
-            errors.push(FieldError::field(
-                field,
-                "invalid_date",
-                "expected a date as YYYY-MM-DD",
-            ));
+        match cs_domain::dates::parse_date(raw) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                errors.push(FieldError::field(field, e.code(), e.to_string()));
+                None
+            }
         }
-        d
     };
     let (from_raw, to_raw) = (given(&q.from), given(&q.to));
     let mut from = date("from", from_raw);

@@ -170,20 +170,13 @@ fn given(v: &Option<String>) -> Option<&str> {
 }
 
 fn parse_day(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> Option<Date> {
-    let parsed = Date::parse(
-        raw,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
-    .filter(|_| raw.len() == 10);
-    if parsed.is_none() {
-        errors.push(FieldError::field(
-            field,
-            "invalid_date",
-            "expected a date as YYYY-MM-DD",
-        ));
+    match cs_domain::dates::parse_date(raw) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            errors.push(FieldError::field(field, e.code(), e.to_string()));
+            None
+        }
     }
-    parsed
 }
 
 fn first_of_month(d: Date) -> Date {

@@ -15,6 +15,10 @@ use url::Url;
 pub struct Secret(String);
 
 impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -47,6 +51,7 @@ struct Raw {
     service_centre_hours: Option<String>,
     log_format: Option<String>,
     trusted_proxies: Option<String>,
+    metrics_token: Option<Secret>,
 }
 
 /// The checked configuration.
@@ -77,6 +82,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Addresses or CIDRs of the reverse proxies whose `X-Forwarded-*` headers are believed.
     pub trusted_proxies: Vec<String>,
+    /// When set, `/metrics` asks for it as a bearer token.
+    pub metrics_token: Option<Secret>,
 }
 
 /// How the Service Centre is reached (`SERVICE_CENTRE_PHONE`, `_EMAIL`, `_HOURS`).
@@ -277,6 +284,14 @@ impl Config {
                     format!("{max} is not a size in bytes of at least 1024"),
                 )
             })?;
+        if let Some(t) = &raw.metrics_token
+            && t.expose().trim().chars().count() < 16
+        {
+            return Err(invalid(
+                "METRICS_TOKEN",
+                "is shorter than 16 characters: use a long random value",
+            ));
+        }
         Ok(Self {
             database_url,
             bind,
@@ -298,6 +313,7 @@ impl Config {
             },
             log_format: LogFormat::parse(raw.log_format.as_deref())?,
             trusted_proxies: trusted_proxies(raw.trusted_proxies.as_deref())?,
+            metrics_token: raw.metrics_token,
         })
     }
 

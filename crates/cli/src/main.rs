@@ -49,12 +49,12 @@ enum Command {
     },
     /// Build the invoices of a month.
     Close {
-        #[arg(long, value_name = "YYYY-MM")]
+        #[arg(long, value_name = "YYYY-MM", value_parser = month_arg)]
         period: String,
     },
     /// Run the retention job.
     Purge {
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
         as_of: Option<String>,
         #[arg(long)]
         dry_run: bool,
@@ -115,6 +115,20 @@ enum OperatorCommand {
 enum ReceiptsCommand {
     /// Check a receipt PDF's seal and hash chain entry.
     Verify { file: PathBuf },
+}
+
+/// `--as-of`: the portal's one date rule (years 2000 to 2100), checked before anything runs.
+fn date_arg(s: &str) -> Result<String, String> {
+    cs_domain::dates::parse_date(s)
+        .map(|_| s.to_owned())
+        .map_err(|e| e.to_string())
+}
+
+/// `--period`: a month under the same rule.
+fn month_arg(s: &str) -> Result<String, String> {
+    cs_domain::dates::parse_month(s)
+        .map(|_| s.to_owned())
+        .map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {

@@ -84,6 +84,10 @@ pub fn build_app(
         password_cost: cost,
         import_max_bytes: config.import_max_bytes,
         secret_keys: secret_keys(config, store.backend())?,
+        metrics_token_hash: config
+            .metrics_token
+            .as_ref()
+            .map(|t| cs_app::secrets::token_hash(t.expose())),
     };
     Ok(App::new(store, clock, settings, documents, mailer))
 }

@@ -95,6 +95,29 @@ fn commands_of_later_issues_say_so_with_exit_3() {
 }
 
 #[test]
+fn dates_on_the_command_line_follow_the_one_date_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["close", "--period", "1999-12"],
+        vec!["close", "--period", "2026-13"],
+        vec!["purge", "--as-of", "0000-01-01"],
+        vec!["purge", "--as-of", "2101-01-01"],
+    ] {
+        let out = collectstamp(dir.path()).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("2000 to 2100"),
+            "{args:?}"
+        );
+    }
+    let ok = collectstamp(dir.path())
+        .args(["purge", "--as-of", "2026-11-30"])
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(3), "a good date reaches the command");
+}
+
+#[test]
 fn operator_create_prints_a_one_time_link_and_refuses_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let run = |user: &str, email: &str| {

@@ -17,7 +17,13 @@ fn collectstamp(dir: &Path, database_url: Option<&str>) -> Command {
         .env("COLLECTSTAMP_DATA_DIR", dir)
         .env("RUST_LOG", "warn");
     if let Some(url) = database_url {
-        c.env("COLLECTSTAMP_DATABASE_URL", url);
+        // PostgreSQL wants the instances' shared secret key named (SQLite makes its own).
+        let key = dir.join("secret.key");
+        if !key.exists() {
+            cs_cli::config::write_new_key_file(&key).unwrap();
+        }
+        c.env("COLLECTSTAMP_DATABASE_URL", url)
+            .env("COLLECTSTAMP_SECRET_KEY_FILE", &key);
     }
     c
 }

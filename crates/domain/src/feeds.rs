@@ -16,7 +16,7 @@ use crate::{
 };
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
-use time::{Date, Month};
+use time::Date;
 
 /// The six feeds, named as on the command line (`collectstamp import KIND FILE`) and in the API
 /// path (`/api/v1/operator/imports/{kind}`).
@@ -410,7 +410,7 @@ pub enum FieldError {
     DateFormat(String),
     #[error("date {0} does not exist")]
     DateInvalid(String),
-    #[error("date {0}: the year should be 2000 to 2999")]
+    #[error("date {0}: the year should be 2000 to 2100")]
     DateYear(String),
     #[error("quantity {0:?} should be a whole number such as 214")]
     Quantity(String),
@@ -516,34 +516,15 @@ fn optional<T: FromStr<Err = FieldError>>(s: &str) -> Result<Option<T>, FieldErr
     }
 }
 
-fn ascii_digits(b: &[u8]) -> Option<u32> {
-    b.iter().try_fold(0u32, |acc, d| {
-        d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
-    })
-}
-
-/// Exactly `YYYY-MM-DD`, a real calendar day, year 2000–2999 (catches `0226`, `2206` slips).
+/// A feed's date: the portal's one date rule ([`crate::dates::parse_date`]) after trimming,
+/// its failures named in the feed's own words (and codes).
 pub fn parse_date(s: &str) -> Result<Date, FieldError> {
     let s = s.trim();
-    let b = s.as_bytes();
-    let shape = || FieldError::DateFormat(excerpt(s));
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return Err(shape());
-    }
-    let (Some(year), Some(month), Some(day)) = (
-        ascii_digits(&b[..4]),
-        ascii_digits(&b[5..7]),
-        ascii_digits(&b[8..]),
-    ) else {
-        return Err(shape());
-    };
-    if !(2000..=2999).contains(&year) {
-        return Err(FieldError::DateYear(s.to_owned()));
-    }
-    // Four and two digits: all fit their target types.
-    let invalid = || FieldError::DateInvalid(s.to_owned());
-    let month = Month::try_from(month as u8).map_err(|_| invalid())?;
-    Date::from_calendar_date(year as i32, month, day as u8).map_err(|_| invalid())
+    crate::dates::parse_date(s).map_err(|e| match e {
+        crate::dates::DateError::Year => FieldError::DateYear(s.to_owned()),
+        crate::dates::DateError::NoSuchDay => FieldError::DateInvalid(s.to_owned()),
+        _ => FieldError::DateFormat(excerpt(s)),
+    })
 }
 
 /// A whole number of pieces, 1 to 1,000,000: digits only, no sign, no decimals.
@@ -983,6 +964,7 @@ fn registered_item(row: &mut Row<'_>) -> Option<RegisteredItemRow> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use time::Month;
 
     /// Splits one CSV line the RFC 4180 way (enough for the examples: quotes, doubled quotes,
     /// commas inside quotes). The importer uses a real CSV reader.
@@ -1663,7 +1645,7 @@ OP-20261103-000003,8800456,2026-11-03,STADHUIS,,CS-FEE,,,,1,12.500";
         (
             "[A-Z0-9-]{1,64}",
             "[0-9]{1,10}",
-            (2000i32..=2999, 1u8..=12, 1u8..=28),
+            (2000i32..=2100, 1u8..=12, 1u8..=28),
             "[A-Z0-9]{1,20}",
             proptest::option::of("[A-Z0-9-]{1,20}"),
             "[A-Z0-9-]{1,32}",

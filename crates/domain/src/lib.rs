@@ -4,6 +4,7 @@
 pub mod barcode;
 pub mod clock;
 pub mod customer;
+pub mod dates;
 pub mod feeds;
 pub mod language;
 pub mod money;

@@ -12,14 +12,15 @@ pub struct Period {
     month: Month,
 }
 
-/// Typed years are held to this range, which catches slips such as `0226-11` or `2206-11`.
-const YEARS: std::ops::RangeInclusive<i32> = 2000..=2999;
+/// Typed years are held to the portal's one date range, which catches slips such as `0226-11`
+/// or `2206-11`.
+const YEARS: std::ops::RangeInclusive<i32> = crate::dates::YEARS;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PeriodError {
     #[error("period {0:?} should be a year and month written YYYY-MM, e.g. 2026-11")]
     Format(String),
-    #[error("period year {0} is out of range: expected 2000 to 2999")]
+    #[error("period year {0} is out of range: expected 2000 to 2100")]
     YearOutOfRange(i32),
     #[error("period month {0:02} does not exist: expected 01 to 12")]
     MonthOutOfRange(u8),
@@ -51,7 +52,7 @@ fn digits(b: &[u8]) -> Option<u32> {
 }
 
 impl Period {
-    /// A period of a year in 2000–2999.
+    /// A period of a year in 2000–2100.
     pub fn new(year: i32, month: Month) -> Result<Self, PeriodError> {
         if !YEARS.contains(&year) {
             return Err(PeriodError::YearOutOfRange(year));
@@ -195,7 +196,7 @@ mod tests {
         assert_eq!((nov.year(), nov.month()), (2026, Month::November));
         assert_eq!(nov.to_string(), "2026-11");
         assert_eq!(p("2000-01").to_string(), "2000-01");
-        assert_eq!(p("2999-12").to_string(), "2999-12");
+        assert_eq!(p("2100-12").to_string(), "2100-12");
         assert_eq!("2026-02".parse::<Period>(), Ok(p("2026-02")));
     }
 
@@ -281,7 +282,7 @@ mod tests {
     }
 
     fn period() -> impl Strategy<Value = Period> {
-        (2000i32..=2999, 1u8..=12).prop_map(|(y, m)| Period {
+        (2000i32..=2100, 1u8..=12).prop_map(|(y, m)| Period {
             year: y,
             month: Month::try_from(m).unwrap(),
         })

@@ -176,6 +176,8 @@ pub struct StagedRow {
 pub struct Problem {
     pub line: i64,
     pub column: &'static str,
+    /// `duplicate_in_file` or `conflicts_with_stored`.
+    pub code: &'static str,
     pub message: String,
 }
 
@@ -578,6 +580,7 @@ impl Staging {
             checks.problems.push(Problem {
                 line,
                 column: shown.feed,
+                code: "duplicate_in_file",
                 message: format!(
                     "{} {key} already appears on line {first} with other values",
                     shown.feed
@@ -626,6 +629,7 @@ impl Staging {
                 checks.problems.push(Problem {
                     line,
                     column,
+                    code: "conflicts_with_stored",
                     message: format!(
                         "{} {key} is already stored with another {column}; \
                          import with --update to replace it",

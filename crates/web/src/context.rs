@@ -119,6 +119,39 @@ async fn audit_refusal(
     }
 }
 
+/// A refusal before any identity (an anonymous form without its token, an anonymous 403):
+/// counted in `http_refusals_total{code}` and logged at most once a second per code, not
+/// written to the audit trail, which anyone could otherwise fill for good with one loop.
+fn count_anonymous_refusal(app: &cs_app::App, code: &'static str) {
+    use std::sync::{Mutex, OnceLock};
+    static LAST_LOGGED: OnceLock<Mutex<Vec<(&'static str, i64)>>> = OnceLock::new();
+    metrics::counter!("http_refusals_total", "code" => code).increment(1);
+    let second = app.now().unix_timestamp();
+    let log = {
+        let mut last = LAST_LOGGED
+            .get_or_init(|| Mutex::new(Vec::new()))
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match last.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, at)) if *at == second => false,
+            Some((_, at)) => {
+                *at = second;
+                true
+            }
+            None => {
+                last.push((code, second));
+                true
+            }
+        }
+    };
+    if log {
+        tracing::warn!(
+            code,
+            "anonymous request refused (sampled: at most one line a second per code)"
+        );
+    }
+}
+
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     if path.starts_with("/static/") || path == "/healthz" || path == "/metrics" {
@@ -224,6 +257,17 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         is_api,
     };
     let method = req.method().clone();
+    // Before any work with the request's values: a control character in the query string is
+    // refused here, for every route (bodies are screened by the shared extractors).
+    if let Err(e) = crate::input::check_query(req.uri().query()) {
+        return crate::error::render(
+            WebError(e).into_response(),
+            actor.as_ref(),
+            lang,
+            &ctx.csrf,
+            is_api,
+        );
+    }
     if method == axum::http::Method::POST
         && ADDRESS_THROTTLED_POSTS.contains(&path.as_str())
         && let Err(e) = cs_app::signin::ensure_address_allowed(app, &ctx.meta).await
@@ -241,7 +285,11 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     if let Some(err) = crate::error::pending_error(&response)
         && matches!(*err, AppError::Forbidden | AppError::CsrfRejected)
     {
-        audit_refusal(app, &ctx, &method, &path, err.code()).await;
+        if ctx.actor.is_some() {
+            audit_refusal(app, &ctx, &method, &path, err.code()).await;
+        } else {
+            count_anonymous_refusal(app, err.code());
+        }
     }
     let mut response = crate::error::render(response, actor.as_ref(), lang, &ctx.csrf, is_api);
     if let Some(t) = new_csrf_cookie

@@ -9,7 +9,6 @@ use axum::{
 };
 use cs_app::{Actor, AppError};
 use cs_domain::Language;
-use serde_json::json;
 
 /// An application error on its way out; rendered by [`render`].
 #[derive(Debug)]
@@ -68,9 +67,7 @@ pub fn render(
             }
             e => e.to_string(),
         };
-        let body =
-            json!({"error": {"code": err.code(), "message": message, "details": err.details()}});
-        let mut r = (status, Json(body)).into_response();
+        let mut r = (status, Json(crate::api::ErrorBody::of(&err, message))).into_response();
         if matches!(*err, AppError::Unauthenticated) {
             r.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

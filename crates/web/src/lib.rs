@@ -6,6 +6,7 @@ pub mod chart;
 pub mod context;
 pub mod error;
 pub mod export;
+pub mod input;
 pub mod local_time;
 pub mod ops;
 pub mod pages;

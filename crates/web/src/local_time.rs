@@ -74,21 +74,23 @@ pub fn day_range(
     let mut errors = Vec::new();
     let mut day = |field: &str, raw: Option<&str>, next: bool| {
         let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
-        let at = time::Date::parse(
-            raw,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .ok()
-        .and_then(|d| if next { d.next_day() } else { Some(d) })
-        .and_then(day_start);
-        if at.is_none() {
-            errors.push(FieldError::field(
-                field,
-                "invalid_date",
-                "expected a date as YYYY-MM-DD",
-            ));
+        match cs_domain::dates::parse_date(raw) {
+            Ok(d) => {
+                let at = if next { d.next_day() } else { Some(d) }.and_then(day_start);
+                if at.is_none() {
+                    errors.push(FieldError::field(
+                        field,
+                        cs_domain::dates::CODE,
+                        cs_domain::dates::DateError::Year.to_string(),
+                    ));
+                }
+                at
+            }
+            Err(e) => {
+                errors.push(FieldError::field(field, e.code(), e.to_string()));
+                None
+            }
         }
-        at
     };
     let from = day("from", from, false);
     let until = day("to", to, true);

@@ -153,9 +153,11 @@ pub async fn check_csrf(ctx: &RequestCtx, req: Request) -> Result<Request, AppEr
         return Err(AppError::CsrfRejected);
     }
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, FORM_LIMIT)
-        .await
-        .map_err(|_| AppError::bad_request("form_too_large", "the form is too large"))?;
+    let bytes = to_bytes(body, FORM_LIMIT).await.map_err(|_| {
+        AppError::PayloadTooLarge(format!(
+            "the form is larger than the limit of {FORM_LIMIT} bytes"
+        ))
+    })?;
     let token = form_urlencoded::parse(&bytes)
         .find(|(k, _)| k == "_csrf")
         .map(|(_, v)| v.into_owned());

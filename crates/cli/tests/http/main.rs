@@ -11,6 +11,7 @@ mod auth;
 mod backoffice;
 mod concurrency;
 mod dashboard;
+mod hardening;
 mod imports;
 mod links;
 mod registered_items;

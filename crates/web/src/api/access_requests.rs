@@ -1,7 +1,7 @@
 //! Access requests: the public form's API (`POST /api/v1/access-requests`) and the
 //! operator's queue (list, one request, approve, reject).
 
-use super::{ApiJson, ApiQuery, ErrorBody, optional_json, types::CustomerBody};
+use super::{ApiJson, ApiQuery, ErrorBody, OptionalJson, types::CustomerBody};
 use crate::{
     AppState,
     context::RequestCtx,
@@ -11,7 +11,6 @@ use crate::{
 };
 use axum::{
     Json,
-    body::Bytes,
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -299,10 +298,9 @@ pub async fn approve(
     State(s): State<AppState>,
     ctx: RequestCtx,
     Path(id): Path<String>,
-    body: Bytes,
+    OptionalJson(req): OptionalJson<ApproveRequest>,
 ) -> Result<Json<AccessRequestBody>, WebError> {
     let id = path_id(&id)?;
-    let req: ApproveRequest = optional_json(&body)?;
     let approval = uc::approve(
         &s.app,
         ctx.actor()?,
@@ -336,10 +334,9 @@ pub async fn reject(
     State(s): State<AppState>,
     ctx: RequestCtx,
     Path(id): Path<String>,
-    body: Bytes,
+    OptionalJson(req): OptionalJson<RejectRequest>,
 ) -> Result<Json<AccessRequestBody>, WebError> {
     let id = path_id(&id)?;
-    let req: RejectRequest = optional_json(&body)?;
     let mut r = uc::reject(
         &s.app,
         ctx.actor()?,

@@ -1,7 +1,7 @@
 //! The operator's back office over the API: customers (search, detail, suspension), the
 //! Service Centre's password reset, and the audit search (also a customer's own, `/api/v1/audit`).
 
-use super::{ApiJson, ApiQuery, ErrorBody, optional_json, types::UserBody};
+use super::{ApiJson, ApiQuery, ErrorBody, OptionalJson, types::UserBody};
 use crate::{
     AppState,
     context::RequestCtx,
@@ -11,7 +11,6 @@ use crate::{
 };
 use axum::{
     Json,
-    body::Bytes,
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -263,10 +262,9 @@ async fn set_suspended(
     s: &AppState,
     ctx: &RequestCtx,
     number: &str,
-    body: &Bytes,
+    req: StatusChangeRequest,
     suspended: bool,
 ) -> Result<Response, WebError> {
-    let req: StatusChangeRequest = optional_json(body)?;
     backoffice::set_customer_suspended(
         &s.app,
         ctx.actor()?,
@@ -293,9 +291,9 @@ pub async fn suspend(
     State(s): State<AppState>,
     ctx: RequestCtx,
     Path(number): Path<String>,
-    body: Bytes,
+    OptionalJson(req): OptionalJson<StatusChangeRequest>,
 ) -> Result<Response, WebError> {
-    set_suspended(&s, &ctx, &number, &body, true).await
+    set_suspended(&s, &ctx, &number, req, true).await
 }
 
 /// Reactivates a suspended customer: its users can sign in again.
@@ -310,9 +308,9 @@ pub async fn reactivate(
     State(s): State<AppState>,
     ctx: RequestCtx,
     Path(number): Path<String>,
-    body: Bytes,
+    OptionalJson(req): OptionalJson<StatusChangeRequest>,
 ) -> Result<Response, WebError> {
-    set_suspended(&s, &ctx, &number, &body, false).await
+    set_suspended(&s, &ctx, &number, req, false).await
 }
 
 // ---------------------------------------------------------------- Service Centre reset

@@ -12,12 +12,12 @@ use axum::{
     Json,
     body::Body,
     extract::{Path, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, header},
     response::{IntoResponse, Response},
 };
 use cs_app::{
     AppError,
-    imports::{self, Options, Outcome},
+    imports::{self, LineError, Options, Outcome},
 };
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -139,17 +139,13 @@ pub async fn import(
             } else {
                 format!("the file was not imported: {} errors", r.error_count)
             };
-            let body = serde_json::json!({
-                "error": {
-                    "code": "import_rejected",
-                    "message": message,
-                    "details": r.errors,
-                    "error_count": r.error_count,
-                    "rows_read": r.rows_read,
-                    "import_id": r.import_id,
-                }
-            });
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
+            Err(WebError(AppError::ImportRejected {
+                message,
+                details: r.errors.iter().map(LineError::detail).collect(),
+                error_count: r.error_count,
+                rows_read: r.rows_read,
+                import_id: r.import_id,
+            }))
         }
     }
 }
@@ -186,7 +182,7 @@ pub struct ImportRunBody {
     pub updated: i64,
     pub error_count: i64,
     pub lock_millis: Option<i64>,
-    /// The listed errors (at most 1,000): `{"line","column","message"}`.
+    /// The listed errors (at most 1,000): `{"line","column","code","message"}`.
     #[schema(value_type = Vec<Object>)]
     pub errors: serde_json::Value,
 }

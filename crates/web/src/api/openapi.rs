@@ -39,7 +39,7 @@ use utoipa::{
         super::registered_items::list,
         super::registered_items::download,
     ),
-    modifiers(&Security),
+    modifiers(&Security, &BodyLimit),
 )]
 pub struct ApiDoc;
 
@@ -56,6 +56,40 @@ impl Modify for Security {
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("cs_session"))),
         );
+    }
+}
+
+/// Every operation that reads a body can meet the body limit: a 413 in the error shape
+/// (the shared extractors answer it), declared once here rather than on each handler.
+struct BodyLimit;
+
+impl Modify for BodyLimit {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{
+            Ref, RefOr,
+            content::Content,
+            response::{Response, ResponseBuilder},
+        };
+        for item in doc.paths.paths.values_mut() {
+            for op in [&mut item.post, &mut item.patch, &mut item.put]
+                .into_iter()
+                .flatten()
+            {
+                if op.request_body.is_none() || op.responses.responses.contains_key("413") {
+                    continue;
+                }
+                let response: Response = ResponseBuilder::new()
+                    .description("the body is larger than the portal accepts (`payload_too_large`)")
+                    .content(
+                        "application/json",
+                        Content::new(Some(RefOr::Ref(Ref::from_schema_name("ErrorBody")))),
+                    )
+                    .build();
+                op.responses
+                    .responses
+                    .insert("413".to_owned(), RefOr::T(response));
+            }
+        }
     }
 }
 

@@ -51,10 +51,9 @@ pub async fn reset_second_factor(
     State(s): State<AppState>,
     ctx: RequestCtx,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    super::OptionalJson(req): super::OptionalJson<ReauthRequest>,
 ) -> Result<Response, WebError> {
     let id = crate::params::path_id(&id)?;
-    let req: ReauthRequest = super::optional_json(&body)?;
     signin::reset_second_factor(
         &s.app,
         ctx.actor()?,

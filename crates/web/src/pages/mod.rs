@@ -43,13 +43,34 @@ pub fn routes(r: Routes) -> Routes {
     backoffice::routes(r)
 }
 
-/// A form body whose rejection speaks the portal's error vocabulary (rendered as a page).
-#[derive(Debug, axum::extract::FromRequest)]
-#[from_request(via(axum::Form), rejection(WebError))]
+/// A form body whose rejection speaks the portal's error vocabulary (rendered as a page):
+/// 400 `invalid_form`, 413 `payload_too_large`, 422 `invalid_characters` for a field that
+/// holds a control character ([`crate::input::check_form`]).
+#[derive(Debug)]
 pub struct PageForm<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for PageForm<T> {
+    type Rejection = WebError;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::Bytes::from_request(
+            axum::extract::Request::from_parts(parts.clone(), body),
+            state,
+        )
+        .await
+        .map_err(crate::api::body_rejection)?;
+        crate::input::check_form(&bytes).map_err(WebError)?;
+        let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+        let axum::Form(v) = axum::Form::<T>::from_request(req, state).await?;
+        Ok(PageForm(v))
+    }
+}
 
 impl From<axum::extract::rejection::FormRejection> for WebError {
     fn from(r: axum::extract::rejection::FormRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return crate::api::too_large();
+        }
         WebError(AppError::bad_request("invalid_form", r.body_text()))
     }
 }
