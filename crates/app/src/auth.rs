@@ -5,7 +5,7 @@ use crate::{
     Actor, App, AppError, AuthMethod, CustomerRef, RequestMeta,
     audit::{self, Who, action},
     error::AppResult,
-    passwords, secrets, signin,
+    lockout, passwords, secrets, signin,
 };
 use cs_domain::{Email, Language, Modules, Password, Role, UserStatus, Username};
 use cs_store::{
@@ -39,10 +39,10 @@ pub struct OpenedSession {
 /// Checks a username and password; on success the user's active account.
 ///
 /// Before any password work: the address must not be throttled (more than
-/// [`signin::ADDRESS_LIMIT`] recent failures, 429 `too_many_attempts`), and the account must
+/// [`lockout::ADDRESS_LIMIT`] recent failures, 429 `too_many_attempts`), and the account must
 /// have an attempt left (429 `account_locked`, after a dummy hash so that timing stays
 /// alike). The attempt is reserved atomically before the password is verified
-/// ([`signin::guarded_password`]), so parallel guesses cannot outrun the lockout. Every
+/// ([`lockout::guarded_password`]), so parallel guesses cannot outrun the lockout. Every
 /// failure is counted in the database (per account when it exists, per address always) and
 /// may lock the account.
 async fn check_password(
@@ -50,7 +50,7 @@ async fn check_password(
     meta: &RequestMeta,
     username: &str,
     password: &str,
-) -> AppResult<(users::UserRow, signin::Attempt)> {
+) -> AppResult<(users::UserRow, lockout::Attempt)> {
     // Capped: a password typed into the username field must not end up whole in the logs.
     let key: String = username
         .trim()
@@ -60,18 +60,18 @@ async fn check_password(
         .collect();
     let now = app.now();
     let mut conn = app.store.acquire().await?;
-    signin::check_address(&mut conn.conn(), &meta.ip, now).await?;
+    lockout::check_address(&mut conn.conn(), &meta.ip, now).await?;
     let user = users::by_username_key(&mut conn.conn(), &key).await?;
     drop(conn);
     let Some(u) = user else {
         passwords::verify(app.settings.password_cost, password.to_owned(), None).await?;
         let mut tx = app.store.begin().await?;
-        signin::record_failure(&mut tx.conn(), now, meta, None, &key, "unknown_user").await?;
+        lockout::record_failure(&mut tx.conn(), now, meta, None, &key, "unknown_user").await?;
         tx.commit().await?;
         return Err(AppError::InvalidCredentials);
     };
     let usable = u.status == UserStatus::Active.as_str();
-    let Some(attempt) = signin::guarded_password(app, meta, &u, &key, password, usable).await?
+    let Some(attempt) = lockout::guarded_password(app, meta, &u, &key, password, usable).await?
     else {
         return Err(AppError::InvalidCredentials);
     };

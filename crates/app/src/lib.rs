@@ -15,6 +15,7 @@ pub mod error;
 pub mod i18n;
 pub mod imports;
 pub mod jobs;
+pub mod lockout;
 pub mod mail;
 pub mod paging;
 pub mod passwords;

@@ -20,7 +20,7 @@ use crate::{
     auth::{self, LinkPurpose},
     context::Tenant,
     error::AppResult,
-    paging, signin,
+    lockout, paging,
 };
 use cs_domain::{Email, Language, Module, Modules, Role, UserStatus, Username};
 use cs_store::{
@@ -650,7 +650,7 @@ pub async fn update(
     // attempt in a transaction of its own.
     let reauthenticated = match changes.current_password.as_deref() {
         Some(p) if !p.is_empty() => {
-            if !signin::confirm_own_password(app, meta, actor, p).await? {
+            if !lockout::confirm_own_password(app, meta, actor, p).await? {
                 return Err(AppError::ReauthenticationRequired { wrong: true });
             }
             true

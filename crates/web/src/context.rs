@@ -270,7 +270,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     }
     if method == axum::http::Method::POST
         && ADDRESS_THROTTLED_POSTS.contains(&path.as_str())
-        && let Err(e) = cs_app::signin::ensure_address_allowed(app, &ctx.meta).await
+        && let Err(e) = cs_app::lockout::ensure_address_allowed(app, &ctx.meta).await
     {
         return crate::error::render(
             WebError(e).into_response(),

@@ -287,7 +287,7 @@ async fn operator_unlocks_and_nobody_else_may(t: &TestApp) {
 
 async fn an_address_past_its_failure_limit_is_throttled(t: &TestApp) {
     // Unknown usernames count for the address only: no account is locked by them.
-    let limit = cs_app::signin::ADDRESS_LIMIT;
+    let limit = cs_app::lockout::ADDRESS_LIMIT;
     for i in 0..limit {
         let (s, _) = token(
             t,

@@ -80,6 +80,6 @@ pub async fn unlock_user(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = crate::params::path_id(&id)?;
-    signin::unlock(&s.app, ctx.actor()?, &ctx.meta, id).await?;
+    cs_app::lockout::unlock(&s.app, ctx.actor()?, &ctx.meta, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

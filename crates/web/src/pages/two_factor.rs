@@ -454,7 +454,7 @@ async fn unlock(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = crate::params::path_id(&id)?;
-    let number = signin::unlock(&s.app, ctx.actor()?, &ctx.meta, id).await?;
+    let number = cs_app::lockout::unlock(&s.app, ctx.actor()?, &ctx.meta, id).await?;
     Ok(back_to_customer(number))
 }
 
