@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod exports;
 pub mod i18n;
 pub mod imports;
 pub mod jobs;
@@ -42,6 +43,8 @@ pub struct Settings {
     pub password_cost: passwords::Cost,
     /// The largest feed file accepted over HTTP.
     pub import_max_bytes: u64,
+    /// Caps on concurrent exports and on an XLSX export's temporary disk.
+    pub exports: exports::Limits,
 }
 
 impl Settings {
@@ -62,6 +65,8 @@ pub struct App {
     pub mailer: Arc<mail::Mailer>,
     /// Woken when this instance queues a job, so e-mail leaves at once.
     pub jobs_queued: Arc<tokio::sync::Notify>,
+    /// The exports running on this instance, under `settings.exports`.
+    pub exports: Arc<exports::Limiter>,
 }
 
 impl App {
@@ -75,6 +80,7 @@ impl App {
         Self {
             store,
             clock,
+            exports: Arc::new(exports::Limiter::new(settings.exports)),
             settings: Arc::new(settings),
             documents,
             mailer: Arc::new(mailer),

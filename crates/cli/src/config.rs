@@ -41,6 +41,9 @@ struct Raw {
     receipt_retention_days: Option<i64>,
     mail_from: Option<String>,
     import_max_bytes: Option<i64>,
+    exports_per_instance: Option<i64>,
+    exports_per_customer: Option<i64>,
+    export_temp_max_bytes: Option<i64>,
 }
 
 /// The checked configuration.
@@ -62,6 +65,8 @@ pub struct Config {
     pub mail_from: Option<String>,
     /// The largest feed file the API and the upload page accept (default 1 GiB).
     pub import_max_bytes: u64,
+    /// Concurrent exports per instance and per customer, and an XLSX export's temporary disk.
+    pub exports: cs_app::exports::Limits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +118,7 @@ impl Config {
     }
 
     fn from_raw(raw: Raw) -> Result<Self, ConfigError> {
+        let exports = exports_limits(&raw)?;
         let bind_text = raw.bind.unwrap_or_else(|| "127.0.0.1:8080".into());
         let bind: SocketAddr = bind_text.parse().map_err(|_| {
             invalid(
@@ -235,6 +241,7 @@ impl Config {
             receipt_retention_days,
             mail_from: raw.mail_from,
             import_max_bytes,
+            exports,
         })
     }
 
@@ -248,6 +255,46 @@ impl Config {
             _ => self.database_url.expose().to_owned(),
         }
     }
+}
+
+/// The caps on exports (defaults in [`cs_app::exports::Limits`]).
+fn exports_limits(raw: &Raw) -> Result<cs_app::exports::Limits, ConfigError> {
+    let d = cs_app::exports::Limits::default();
+    let count = |name: &'static str, v: Option<i64>, default: usize| {
+        v.map_or(Ok(default), |n| {
+            usize::try_from(n)
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| invalid(name, format!("{n} is not a number from 1 to 1000")))
+        })
+    };
+    let per_instance = count(
+        "EXPORTS_PER_INSTANCE",
+        raw.exports_per_instance,
+        d.per_instance,
+    )?;
+    let per_customer = count(
+        "EXPORTS_PER_CUSTOMER",
+        raw.exports_per_customer,
+        d.per_customer,
+    )?;
+    let bytes = raw
+        .export_temp_max_bytes
+        .unwrap_or(i64::try_from(d.xlsx_temp_max_bytes).unwrap_or(i64::MAX));
+    let xlsx_temp_max_bytes = u64::try_from(bytes)
+        .ok()
+        .filter(|b| *b >= 1 << 20)
+        .ok_or_else(|| {
+            invalid(
+                "EXPORT_TEMP_MAX_BYTES",
+                format!("{bytes} is not a size in bytes of at least 1048576"),
+            )
+        })?;
+    Ok(cs_app::exports::Limits {
+        per_instance,
+        per_customer,
+        xlsx_temp_max_bytes,
+    })
 }
 
 /// figment's messages name keys in lower case; say the variable the user actually sets.
@@ -291,6 +338,53 @@ mod tests {
         assert_eq!(c.storage_url.scheme(), "file");
         assert_eq!(c.receipt_retention_days, 365);
         assert!(c.public_url.is_none());
+        assert_eq!(c.exports.per_instance, 4);
+        assert_eq!(c.exports.per_customer, 2);
+    }
+
+    #[test]
+    fn export_caps_are_read_and_checked() {
+        let c = Config::from_raw(Raw {
+            exports_per_instance: Some(8),
+            exports_per_customer: Some(3),
+            export_temp_max_bytes: Some(1 << 24),
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(
+            (
+                c.exports.per_instance,
+                c.exports.per_customer,
+                c.exports.xlsx_temp_max_bytes
+            ),
+            (8, 3, 1 << 24)
+        );
+        for (r, name) in [
+            (
+                Raw {
+                    exports_per_instance: Some(0),
+                    ..raw()
+                },
+                "COLLECTSTAMP_EXPORTS_PER_INSTANCE",
+            ),
+            (
+                Raw {
+                    exports_per_customer: Some(-1),
+                    ..raw()
+                },
+                "COLLECTSTAMP_EXPORTS_PER_CUSTOMER",
+            ),
+            (
+                Raw {
+                    export_temp_max_bytes: Some(10),
+                    ..raw()
+                },
+                "COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES",
+            ),
+        ] {
+            let e = Config::from_raw(r).unwrap_err();
+            assert!(e.to_string().contains(name), "{e}");
+        }
     }
 
     #[test]

@@ -80,6 +80,7 @@ pub fn build_app(
         data_dir: config.data_dir.clone(),
         password_cost: cost,
         import_max_bytes: config.import_max_bytes,
+        exports: config.exports,
     };
     Ok(App::new(store, clock, settings, documents, mailer))
 }

@@ -77,10 +77,20 @@ pub fn render(
                 header::HeaderValue::from_static("Bearer"),
             );
         }
-        return r;
+        return with_retry_after(r, &err);
     }
     if matches!(*err, AppError::Unauthenticated) {
         return (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response();
     }
-    ErrorPage::new(actor, lang, csrf, &err, request_ref).into_response_with(status)
+    let r = ErrorPage::new(actor, lang, csrf, &err, request_ref).into_response_with(status);
+    with_retry_after(r, &err)
+}
+
+/// `Retry-After` (seconds) on the answer of an error that says when to come back.
+fn with_retry_after(mut r: Response, err: &AppError) -> Response {
+    if let Some(secs) = err.retry_after() {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+    }
+    r
 }
