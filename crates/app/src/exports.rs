@@ -55,6 +55,8 @@ pub const RETRY_AFTER_SECS: u32 = 30;
 pub struct Limiter {
     limits: Limits,
     running: Mutex<Counts>,
+    /// The instance's count after every change, for those who wait for places to come back.
+    total: tokio::sync::watch::Sender<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -68,6 +70,7 @@ impl Limiter {
         Self {
             limits,
             running: Mutex::new(Counts::default()),
+            total: tokio::sync::watch::Sender::new(0),
         }
     }
 
@@ -88,6 +91,7 @@ impl Limiter {
         }
         counts.total += 1;
         counts.by_customer.insert(customer_id, of_customer + 1);
+        self.total.send_replace(counts.total);
         Ok(Permit {
             limiter: Arc::clone(self),
             customer_id,
@@ -101,6 +105,14 @@ impl Limiter {
         (counts.total, of_customer)
     }
 
+    /// Waits until at most `n` exports run on this instance (for a stop that lets running
+    /// downloads end, and for tests that wait for places to come back).
+    pub async fn until_at_most(&self, n: usize) {
+        let mut rx = self.total.subscribe();
+        // The sender lives as long as `self`, so waiting cannot fail.
+        let _ = rx.wait_for(|total| *total <= n).await;
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Counts> {
         // The counts stay consistent even if a holder panicked: every update is one step.
         self.running
@@ -111,6 +123,7 @@ impl Limiter {
     fn release(&self, customer_id: i64) {
         let mut counts = self.lock();
         counts.total = counts.total.saturating_sub(1);
+        self.total.send_replace(counts.total);
         if let Some(n) = counts.by_customer.get_mut(&customer_id) {
             *n = n.saturating_sub(1);
             if *n == 0 {
@@ -194,7 +207,9 @@ impl EndAudit {
 /// when it ends. Keep it with the response body; see the module's documentation.
 #[derive(Debug)]
 pub struct Running {
-    _permit: Permit,
+    /// Always `Some` until dropped: a drop that still has to write its audit event moves it
+    /// into that write, so the place comes back once the event is recorded.
+    permit: Option<Permit>,
     temp_dir: std::path::PathBuf,
     rows: Arc<AtomicU64>,
     audit: Option<EndAudit>,
@@ -204,7 +219,7 @@ impl Running {
     /// An export holding `permit`, with its temporary files in `temp_dir`; not audited.
     pub fn new(permit: Permit, temp_dir: std::path::PathBuf) -> Self {
         Self {
-            _permit: permit,
+            permit: Some(permit),
             temp_dir,
             rows: Arc::new(AtomicU64::new(0)),
             audit: None,
@@ -225,7 +240,7 @@ impl Running {
         self.audit = Some(EndAudit {
             app: app.clone(),
             actor: actor.clone(),
-            customer_id: self._permit.customer_id,
+            customer_id: self.customer_id(),
             meta: meta.clone(),
             action,
             object,
@@ -249,7 +264,13 @@ impl Running {
 
     /// The limits the export runs under.
     pub fn limits(&self) -> Limits {
-        self._permit.limiter.limits()
+        self.permit
+            .as_ref()
+            .map_or_else(Limits::default, |p| p.limiter.limits())
+    }
+
+    fn customer_id(&self) -> i64 {
+        self.permit.as_ref().map_or(0, |p| p.customer_id)
     }
 
     /// Where the export's temporary files go: `DATA_DIR/tmp`, on the disk the deployment
@@ -262,12 +283,17 @@ impl Running {
 impl Drop for Running {
     /// Dropped without [`Running::finish`]: the body was dropped half-way, so the client
     /// went away. The audit event is still written, by a task of its own since a drop
-    /// cannot wait; the place is given back at once.
+    /// cannot wait; the place is given back once it is written.
     fn drop(&mut self) {
         if let Some(a) = self.audit.take() {
             match tokio::runtime::Handle::try_current() {
                 Ok(rt) => {
-                    rt.spawn(a.write(self.rows.load(Ordering::Relaxed), End::ClientGone));
+                    let rows = self.rows.load(Ordering::Relaxed);
+                    let permit = self.permit.take();
+                    rt.spawn(async move {
+                        a.write(rows, End::ClientGone).await;
+                        drop(permit);
+                    });
                 }
                 Err(_) => tracing::warn!(
                     action = a.action,

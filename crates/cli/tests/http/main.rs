@@ -9,6 +9,7 @@ mod access_requests;
 mod account;
 mod auth;
 mod backoffice;
+mod concurrency;
 mod dashboard;
 mod imports;
 mod links;
