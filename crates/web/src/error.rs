@@ -94,3 +94,24 @@ fn with_retry_after(mut r: Response, err: &AppError) -> Response {
     }
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_refusal_says_when_to_come_back_on_pages_and_in_the_api() {
+        for is_api in [true, false] {
+            let pending = WebError(AppError::TooManyExports {
+                retry_after_secs: 30,
+            })
+            .into_response();
+            let r = render(pending, None, Language::Fr, "token", is_api);
+            assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "api: {is_api}");
+            assert_eq!(r.headers()[header::RETRY_AFTER], "30", "api: {is_api}");
+        }
+        let pending = WebError(AppError::Forbidden).into_response();
+        let r = render(pending, None, Language::En, "token", true);
+        assert!(r.headers().get(header::RETRY_AFTER).is_none());
+    }
+}
