@@ -744,18 +744,17 @@ mod tests {
         ] {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
-            let app = axum::Router::new().route(
-                "/",
-                axum::routing::get(move || async move {
-                    let rows = if fail {
-                        failing_half_way()
-                    } else {
-                        futures::stream::iter(sample().into_iter().map(Ok)).boxed()
-                    };
-                    download(format, TABLE, "x", rows, permit())
-                }),
-            );
-            let server = tokio::spawn(async move { axum::serve(listener, app).await });
+            // One handler served as it is (not a router: routes belong to the policy table).
+            let app = axum::routing::get(move || async move {
+                let rows = if fail {
+                    failing_half_way()
+                } else {
+                    futures::stream::iter(sample().into_iter().map(Ok)).boxed()
+                };
+                download(format, TABLE, "x", rows, permit())
+            });
+            let server =
+                tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });
             let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
             c.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
                 .await
