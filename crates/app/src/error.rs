@@ -84,6 +84,9 @@ pub enum AppError {
     PayloadTooLarge(String),
     #[error("too many attempts: try again later")]
     Throttled { code: &'static str },
+    /// Every place for an export is taken (on this instance, or for this customer).
+    #[error("too many exports are running: try again in {retry_after_secs} seconds")]
+    TooManyExports { retry_after_secs: u32 },
     #[error("the service is temporarily unavailable")]
     Unavailable,
     /// A bug or broken invariant: logged with its cause, shown only as a reference.
@@ -114,6 +117,7 @@ impl AppError {
             AppError::ImportRejected { .. } => "import_rejected",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::Throttled { code } => code,
+            AppError::TooManyExports { .. } => "too_many_exports",
             AppError::Unavailable => "unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -136,7 +140,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
             AppError::PayloadTooLarge(_) => 413,
-            AppError::Throttled { .. } => 429,
+            AppError::Throttled { .. } | AppError::TooManyExports { .. } => 429,
             AppError::Unavailable => 503,
             AppError::Internal(_) => 500,
         }
@@ -146,6 +150,14 @@ impl AppError {
         match self {
             AppError::Validation(d) | AppError::ImportRejected { details: d, .. } => d,
             _ => &[],
+        }
+    }
+
+    /// Seconds the client should wait before trying again (`Retry-After`), when known.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            AppError::TooManyExports { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 
@@ -221,6 +233,9 @@ mod tests {
                 code: "account_locked",
             },
             AppError::PayloadTooLarge("x".into()),
+            AppError::TooManyExports {
+                retry_after_secs: 30,
+            },
             AppError::Unavailable,
             AppError::Internal("x".into()),
         ];

@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod exports;
 pub mod i18n;
 pub mod imports;
 pub mod jobs;
@@ -49,6 +50,8 @@ pub struct Settings {
     /// SHA-256 of the token `/metrics` asks for (`Authorization: Bearer`); `None`: public.
     /// Only the hash is kept, so that printing the settings never shows the token.
     pub metrics_token_hash: Option<String>,
+    /// Caps on concurrent exports and on an XLSX export's temporary disk.
+    pub exports: exports::Limits,
 }
 
 impl Settings {
@@ -69,6 +72,8 @@ pub struct App {
     pub mailer: Arc<mail::Mailer>,
     /// Woken when this instance queues a job, so e-mail leaves at once.
     pub jobs_queued: Arc<tokio::sync::Notify>,
+    /// The exports running on this instance, under `settings.exports`.
+    pub exports: Arc<exports::Limiter>,
 }
 
 impl App {
@@ -82,6 +87,7 @@ impl App {
         Self {
             store,
             clock,
+            exports: Arc::new(exports::Limiter::new(settings.exports)),
             settings: Arc::new(settings),
             documents,
             mailer: Arc::new(mailer),

@@ -4,7 +4,9 @@
 //! the cost-centre limits) is decided once, in [`scope`]; the filter as typed becomes domain
 //! values in [`parse_filter`], every bad field reported at once.
 
-use crate::{Actor, App, AppError, FieldError, error::AppResult, paging};
+use crate::{
+    Actor, App, AppError, FieldError, RequestMeta, error::AppResult, exports::Running, paging,
+};
 use cs_domain::{Barcode, Module};
 use cs_store::repo::{
     customers,
@@ -12,6 +14,12 @@ use cs_store::repo::{
 };
 use futures::{StreamExt, TryStreamExt, stream::BoxStream};
 use time::{Date, macros::format_description};
+
+/// Audited actions of this feature.
+pub mod action {
+    /// A download of registered items (recipients' personal data), written when it ends.
+    pub const EXPORTED: &str = "export.registered_items";
+}
 
 /// The columns of the list and of its exports, in order: the feed's own names
 /// (`registered-items`, SPEC §4) without the customer number.
@@ -424,24 +432,67 @@ pub struct ItemExport {
     pub filter: Filter,
     /// Every item of the filter in the list's order, read in bounded chunks.
     pub items: BoxStream<'static, AppResult<RegisteredItem>>,
+    /// Its place under the export caps; audited as [`action::EXPORTED`] when it ends.
+    pub running: Running,
 }
 
 /// Every item of the filter (cursor and limit are ignored), in the list's order: an export
-/// of exactly what the search shows, whatever its size.
-pub fn export(app: &App, scope: &Scope, q: &ItemQuery) -> AppResult<ItemExport> {
+/// of exactly what the search shows, whatever its size. It takes a place under the export
+/// caps (429 `too_many_exports`) and, since the rows carry recipients' personal data, is
+/// audited when it ends: who, the filter as given, the rows sent and how it ended.
+pub fn export(
+    app: &App,
+    actor: &Actor,
+    meta: &RequestMeta,
+    scope: &Scope,
+    q: &ItemQuery,
+) -> AppResult<ItemExport> {
     let q = ItemQuery {
         cursor: None,
         limit: None,
         ..q.clone()
     };
     let (filter, f, _, _) = checked(app, scope, &q)?;
+    let running = app.begin_export(scope.customer_id)?.audited(
+        app,
+        actor,
+        meta,
+        action::EXPORTED,
+        ("customer", scope.customer_number.clone()),
+        given_filter(&q),
+    );
     Ok(ItemExport {
         filter,
         items: repo::export(app.store.clone(), f, EXPORT_CHUNK)
             .map_ok(RegisteredItem::from)
             .map_err(AppError::from)
             .boxed(),
+        running,
     })
+}
+
+/// The filter as the caller gave it (blank fields left out), for the audit trail.
+fn given_filter(q: &ItemQuery) -> serde_json::Map<String, serde_json::Value> {
+    let given = [
+        ("barcode", &q.barcode),
+        ("from", &q.from),
+        ("to", &q.to),
+        ("recipient", &q.recipient),
+        ("collection_point", &q.collection_point),
+        ("cost_centre", &q.cost_centre),
+        ("acknowledgement", &q.acknowledgement),
+    ];
+    let filter: serde_json::Map<String, serde_json::Value> = given
+        .into_iter()
+        .filter_map(|(k, v)| {
+            v.as_deref()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| (k.to_owned(), v.into()))
+        })
+        .collect();
+    let mut details = serde_json::Map::new();
+    details.insert("filter".into(), serde_json::Value::Object(filter));
+    details
 }
 
 #[cfg(test)]

@@ -410,6 +410,8 @@ pub struct TransactionPage {
 pub struct Export {
     pub filter: Filter,
     pub rows: mpsc::Receiver<AppResult<Transaction>>,
+    /// Its place under the export caps, to be kept until the body is sent.
+    pub running: crate::exports::Running,
 }
 
 /// What the filter form offers: `(code, name)` pairs, by code.
@@ -528,6 +530,8 @@ pub async fn export(
         Some(f) if errors.is_empty() => f,
         _ => return Err(AppError::Validation(errors)),
     };
+    // Before any read: a refused export costs no connection.
+    let running = app.begin_export(scope.customer_id)?;
     let (tx, rx) = mpsc::channel(EXPORT_BUFFER);
     let store = app.store.clone();
     let task_filter = filter.clone();
@@ -547,7 +551,11 @@ pub async fn export(
             let _ = tx.send(Err(AppError::from(e))).await;
         }
     });
-    Ok(Export { filter, rows: rx })
+    Ok(Export {
+        filter,
+        rows: rx,
+        running,
+    })
 }
 
 /// The customer and the codes the filter form offers the actor.

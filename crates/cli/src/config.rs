@@ -52,6 +52,9 @@ struct Raw {
     log_format: Option<String>,
     trusted_proxies: Option<String>,
     metrics_token: Option<Secret>,
+    exports_per_instance: Option<i64>,
+    exports_per_customer: Option<i64>,
+    export_temp_max_bytes: Option<i64>,
 }
 
 /// The checked configuration.
@@ -84,6 +87,8 @@ pub struct Config {
     pub trusted_proxies: Vec<String>,
     /// When set, `/metrics` asks for it as a bearer token.
     pub metrics_token: Option<Secret>,
+    /// Concurrent exports per instance and per customer, and an XLSX export's temporary disk.
+    pub exports: cs_app::exports::Limits,
 }
 
 /// How the Service Centre is reached (`SERVICE_CENTRE_PHONE`, `_EMAIL`, `_HOURS`).
@@ -174,6 +179,7 @@ impl Config {
     }
 
     fn from_raw(raw: Raw) -> Result<Self, ConfigError> {
+        let exports = exports_limits(&raw)?;
         let bind_text = raw.bind.unwrap_or_else(|| "127.0.0.1:8080".into());
         let bind: SocketAddr = bind_text.parse().map_err(|_| {
             invalid(
@@ -314,6 +320,7 @@ impl Config {
             log_format: LogFormat::parse(raw.log_format.as_deref())?,
             trusted_proxies: trusted_proxies(raw.trusted_proxies.as_deref())?,
             metrics_token: raw.metrics_token,
+            exports,
         })
     }
 
@@ -383,6 +390,46 @@ pub fn write_new_key_file(path: &std::path::Path) -> Result<(), ConfigError> {
         .map_err(|e| key_file_error(path, e.to_string()))
 }
 
+/// The caps on exports (defaults in [`cs_app::exports::Limits`]).
+fn exports_limits(raw: &Raw) -> Result<cs_app::exports::Limits, ConfigError> {
+    let d = cs_app::exports::Limits::default();
+    let count = |name: &'static str, v: Option<i64>, default: usize| {
+        v.map_or(Ok(default), |n| {
+            usize::try_from(n)
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| invalid(name, format!("{n} is not a number from 1 to 1000")))
+        })
+    };
+    let per_instance = count(
+        "EXPORTS_PER_INSTANCE",
+        raw.exports_per_instance,
+        d.per_instance,
+    )?;
+    let per_customer = count(
+        "EXPORTS_PER_CUSTOMER",
+        raw.exports_per_customer,
+        d.per_customer,
+    )?;
+    let bytes = raw
+        .export_temp_max_bytes
+        .unwrap_or(i64::try_from(d.xlsx_temp_max_bytes).unwrap_or(i64::MAX));
+    let xlsx_temp_max_bytes = u64::try_from(bytes)
+        .ok()
+        .filter(|b| *b >= 1 << 20)
+        .ok_or_else(|| {
+            invalid(
+                "EXPORT_TEMP_MAX_BYTES",
+                format!("{bytes} is not a size in bytes of at least 1048576"),
+            )
+        })?;
+    Ok(cs_app::exports::Limits {
+        per_instance,
+        per_customer,
+        xlsx_temp_max_bytes,
+    })
+}
+
 /// figment's messages name keys in lower case; say the variable the user actually sets.
 fn describe(e: figment::Error) -> String {
     e.into_iter()
@@ -424,6 +471,53 @@ mod tests {
         assert_eq!(c.storage_url.scheme(), "file");
         assert_eq!(c.receipt_retention_days, 365);
         assert!(c.public_url.is_none());
+        assert_eq!(c.exports.per_instance, 4);
+        assert_eq!(c.exports.per_customer, 2);
+    }
+
+    #[test]
+    fn export_caps_are_read_and_checked() {
+        let c = Config::from_raw(Raw {
+            exports_per_instance: Some(8),
+            exports_per_customer: Some(3),
+            export_temp_max_bytes: Some(1 << 24),
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(
+            (
+                c.exports.per_instance,
+                c.exports.per_customer,
+                c.exports.xlsx_temp_max_bytes
+            ),
+            (8, 3, 1 << 24)
+        );
+        for (r, name) in [
+            (
+                Raw {
+                    exports_per_instance: Some(0),
+                    ..raw()
+                },
+                "COLLECTSTAMP_EXPORTS_PER_INSTANCE",
+            ),
+            (
+                Raw {
+                    exports_per_customer: Some(-1),
+                    ..raw()
+                },
+                "COLLECTSTAMP_EXPORTS_PER_CUSTOMER",
+            ),
+            (
+                Raw {
+                    export_temp_max_bytes: Some(10),
+                    ..raw()
+                },
+                "COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES",
+            ),
+        ] {
+            let e = Config::from_raw(r).unwrap_err();
+            assert!(e.to_string().contains(name), "{e}");
+        }
     }
 
     #[test]

@@ -88,6 +88,7 @@ pub fn build_app(
             .metrics_token
             .as_ref()
             .map(|t| cs_app::secrets::token_hash(t.expose())),
+        exports: config.exports,
     };
     Ok(App::new(store, clock, settings, documents, mailer))
 }

@@ -74,10 +74,41 @@ pub fn render(
                 header::HeaderValue::from_static("Bearer"),
             );
         }
-        return r;
+        return with_retry_after(r, &err);
     }
     if matches!(*err, AppError::Unauthenticated) {
         return (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response();
     }
-    ErrorPage::new(actor, lang, csrf, &err, request_ref).into_response_with(status)
+    let r = ErrorPage::new(actor, lang, csrf, &err, request_ref).into_response_with(status);
+    with_retry_after(r, &err)
+}
+
+/// `Retry-After` (seconds) on the answer of an error that says when to come back.
+fn with_retry_after(mut r: Response, err: &AppError) -> Response {
+    if let Some(secs) = err.retry_after() {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_refusal_says_when_to_come_back_on_pages_and_in_the_api() {
+        for is_api in [true, false] {
+            let pending = WebError(AppError::TooManyExports {
+                retry_after_secs: 30,
+            })
+            .into_response();
+            let r = render(pending, None, Language::Fr, "token", is_api);
+            assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "api: {is_api}");
+            assert_eq!(r.headers()[header::RETRY_AFTER], "30", "api: {is_api}");
+        }
+        let pending = WebError(AppError::Forbidden).into_response();
+        let r = render(pending, None, Language::En, "token", true);
+        assert!(r.headers().get(header::RETRY_AFTER).is_none());
+    }
 }

@@ -6,14 +6,19 @@
 //! 1. describe the table: a [`Table`] with the sheet name and the column names (the header);
 //! 2. turn each of its rows into cells: `Vec<Cell>`, one per column, in the same order;
 //! 3. hand the rows over as a [`Rows`] stream (see [`rows_from`] for a channel of use-case
-//!    items) together with the chosen [`Format`] (read with [`Format::parse`]) to [`download`],
-//!    which returns the response with `Content-Disposition: attachment`.
+//!    items) together with the chosen [`Format`] (read with [`Format::parse`]) and the
+//!    export's [`Running`] place (from `App::begin_export`, taken by the use case) to
+//!    [`download`], which returns the response with `Content-Disposition: attachment`. The
+//!    place is kept inside the body until its last byte has been handed over, or the body is
+//!    dropped (the client went away); then the export's audit event, if any, is written.
 //!
 //! CSV is written as rows arrive; text cells starting with `=`, `+`, `-`, `@`, a tab or a
 //! carriage return get a leading `'` so that a spreadsheet never runs them as a formula
 //! (numbers and dates are never touched). XLSX is written by `rust_xlsxwriter` in constant
-//! memory mode (one row in memory at a time) on a blocking thread into a temporary file, which
-//! is then streamed from disk and deleted; numbers stay numbers and dates are real dates.
+//! memory mode (one row in memory at a time) on a blocking thread into a temporary file under
+//! `DATA_DIR/tmp`, which is then streamed from disk and deleted; numbers stay numbers and
+//! dates are real dates. Its temporary disk (the sheet's XML, then the zipped file) is counted
+//! and capped (`COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES`): past it the download fails.
 //! The response starts at once in both cases, so a long export is not cut by the request
 //! timeout; a failure half-way aborts the body, so a client never takes a truncated file for a
 //! whole one.
@@ -23,9 +28,20 @@ use axum::{
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
-use cs_app::{AppError, FieldError};
+use cs_app::{
+    AppError, FieldError,
+    exports::{End, Running},
+};
 use futures::{Stream, StreamExt, stream::BoxStream};
-use std::{borrow::Cow, io};
+use std::{
+    borrow::Cow,
+    io,
+    path::PathBuf,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 use tokio::sync::mpsc;
 
 /// One cell of an exported row.
@@ -115,12 +131,27 @@ pub fn rows_from<T: Send + 'static>(
 }
 
 /// The response of a download: `file_stem` plus the format's extension is the file name
-/// offered to the browser (keep it to ASCII letters, digits, `-` and `_`).
-pub fn download(format: Format, table: Table, file_stem: &str, rows: Rows) -> Response {
-    let body = match format {
-        Format::Csv => Body::from_stream(csv_body(table, rows)),
-        Format::Xlsx => Body::from_stream(xlsx_body(table, rows)),
+/// offered to the browser (keep it to ASCII letters, digits, `-` and `_`). `running` is kept
+/// in the body until it ends (see the module's documentation).
+pub fn download(
+    format: Format,
+    table: Table,
+    file_stem: &str,
+    rows: Rows,
+    running: Running,
+) -> Response {
+    let rows = counted(rows, running.row_counter());
+    let bytes: BoxStream<'static, Result<Bytes, io::Error>> = match format {
+        Format::Csv => csv_body(table, rows).boxed(),
+        Format::Xlsx => {
+            let disk = TempDisk {
+                dir: running.temp_dir().to_path_buf(),
+                max_bytes: running.limits().xlsx_temp_max_bytes,
+            };
+            xlsx_body(table, rows, disk).boxed()
+        }
     };
+    let body = Body::from_stream(until_end(bytes, running));
     let name: String = file_stem
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
@@ -136,6 +167,39 @@ pub fn download(format: Format, table: Table, file_stem: &str, rows: Rows) -> Re
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     r
+}
+
+/// The rows, each one pulled counted on `counter` (what the export's audit event reports).
+fn counted(rows: Rows, counter: Arc<AtomicU64>) -> Rows {
+    rows.inspect(move |row| {
+        if row.is_ok() {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    })
+    .boxed()
+}
+
+/// The body's bytes with the export's place kept until they end: [`Running::finish`] runs
+/// before the end is passed on (so the last chunk follows the audit event), or before a
+/// failure is (the transfer is then aborted). Dropped half-way, `running` is dropped with it.
+fn until_end(
+    bytes: BoxStream<'static, Result<Bytes, io::Error>>,
+    running: Running,
+) -> impl Stream<Item = Result<Bytes, io::Error>> + Send {
+    futures::stream::unfold(Some((bytes, running)), |state| async move {
+        let (mut bytes, running) = state?;
+        match bytes.next().await {
+            Some(Ok(chunk)) => Some((Ok(chunk), Some((bytes, running)))),
+            Some(Err(e)) => {
+                running.finish(End::Failed(e.to_string())).await;
+                Some((Err(e), None))
+            }
+            None => {
+                running.finish(End::Complete).await;
+                None
+            }
+        }
+    })
 }
 
 /// The error a failed download's body ends with (the connection is then aborted).
@@ -246,21 +310,111 @@ fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
     AppError::Internal(format!("xlsx: {e}"))
 }
 
-/// Writes the table into an XLSX file at `path` in constant memory mode, pulling one row at
-/// a time from `rows`. Blocking: run it on a blocking thread.
+/// Where an XLSX export's temporary files go, and how much of that disk it may take.
+#[derive(Debug, Clone)]
+pub struct TempDisk {
+    pub dir: PathBuf,
+    pub max_bytes: u64,
+}
+
+impl TempDisk {
+    fn exceeded(&self) -> AppError {
+        AppError::PayloadTooLarge(format!(
+            "the XLSX file would need more than {} bytes of temporary disk \
+             (COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES): narrow the filter or download CSV",
+            self.max_bytes
+        ))
+    }
+}
+
+/// An upper bound of the bytes `rust_xlsxwriter` writes for `text` inside `<t>…</t>`: `&`
+/// becomes `&amp;`, `<` and `>` `&lt;` and `&gt;`, a control character `_xHHHH_`, and a
+/// literal `_x` may be escaped as `_x005F_x`.
+fn xml_text_len(text: &str) -> u64 {
+    let chars: u64 = text
+        .chars()
+        .map(|c| match c {
+            '&' => 5,
+            '<' | '>' => 4,
+            c if (c as u32) < 0x20 => 7,
+            c => c.len_utf8() as u64,
+        })
+        .sum();
+    chars + 6 * text.matches("_x").count() as u64
+}
+
+/// An upper bound of the sheet XML of one row (`<row r="…">` and its `<c>` cells, each with
+/// its reference, style and type attributes) as the constant-memory writer puts it in its
+/// temporary file.
+fn xml_row_len(cells: &[Cell]) -> u64 {
+    // <row r="1048576" x14ac:dyDescent="0.25"> … </row>
+    const ROW: u64 = 48;
+    // <c r="XFD1048576" s="123" t="inlineStr"><is><t xml:space="preserve"> … </t></is></c>
+    const TEXT: u64 = 81;
+    // <c r="XFD1048576" s="123"><v> (24 characters of a double) </v></c>
+    const NUMBER: u64 = 61;
+    ROW + cells
+        .iter()
+        .map(|c| match c {
+            Cell::Text(s) => TEXT + xml_text_len(s),
+            Cell::Int(_) | Cell::Date(_) => NUMBER,
+            Cell::Empty => 0,
+        })
+        .sum::<u64>()
+}
+
+/// A writer that refuses to go past `budget` bytes (the zipped file's share of the cap).
+struct Capped<W> {
+    inner: W,
+    budget: u64,
+    written: u64,
+}
+
+impl<W: io::Write> io::Write for Capped<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.written + buf.len() as u64 > self.budget {
+            return Err(io::Error::new(
+                io::ErrorKind::StorageFull,
+                "over the export's temporary disk cap",
+            ));
+        }
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes the table as an XLSX file into `out` in constant memory mode, pulling one row at
+/// a time from `rows`; the sheet's XML goes to a temporary file in `disk.dir` first. The
+/// XML is counted from above as it is written and the file as it is zipped: past
+/// `disk.max_bytes` together, the export fails with `payload_too_large`. Blocking: run it
+/// on a blocking thread.
 pub fn write_xlsx(
     table: Table,
     rows: impl Iterator<Item = Result<Vec<Cell>, AppError>>,
-    path: &std::path::Path,
+    out: impl io::Write + Send,
+    disk: &TempDisk,
 ) -> Result<u32, AppError> {
     use rust_xlsxwriter::{ExcelDateTime, Format as XlsxFormat, Workbook};
     let mut workbook = Workbook::new();
+    workbook.set_tempdir(&disk.dir).map_err(xlsx_error)?;
     let bold = XlsxFormat::new().set_bold();
     let date_format = XlsxFormat::new().set_num_format("yyyy-mm-dd");
     let sheet = workbook
         .add_worksheet_with_constant_memory()
         .map_err(xlsx_error)?;
     sheet.set_name(table.sheet).map_err(xlsx_error)?;
+    let header: Vec<Cell> = table
+        .columns
+        .iter()
+        .map(|c| Cell::Text((*c).to_owned()))
+        .collect();
+    // The workbook's other parts (styles, content types, …) are a few kilobytes.
+    let mut xml: u64 = 16 * 1024 + xml_row_len(&header);
     for (col, name) in table.columns.iter().enumerate() {
         let col = u16::try_from(col).map_err(|_| AppError::Internal("too many columns".into()))?;
         let width = name.len().max(10) as f64 + 2.0;
@@ -272,6 +426,10 @@ pub fn write_xlsx(
     let mut written: u32 = 0;
     for row in rows {
         let row = row?;
+        xml += xml_row_len(&row);
+        if xml > disk.max_bytes {
+            return Err(disk.exceeded());
+        }
         let r = written
             .checked_add(1)
             .ok_or_else(|| AppError::Internal("too many rows".into()))?;
@@ -300,22 +458,40 @@ pub fn write_xlsx(
         }
         written = r;
     }
-    workbook.save(path).map_err(xlsx_error)?;
-    Ok(written)
+    let mut capped = Capped {
+        inner: out,
+        budget: disk.max_bytes - xml,
+        written: 0,
+    };
+    match workbook
+        .save_to_writer(&mut capped)
+        .and_then(|()| io::Write::flush(&mut capped).map_err(Into::into))
+    {
+        Ok(()) => Ok(written),
+        Err(_) if capped.written + 64 * 1024 > capped.budget => Err(disk.exceeded()),
+        Err(e) => Err(xlsx_error(e)),
+    }
 }
 
 /// Size of the chunks read back from the finished XLSX file.
 const FILE_CHUNK: usize = 64 * 1024;
 
-fn xlsx_body(table: Table, rows: Rows) -> impl Stream<Item = Result<Bytes, io::Error>> + Send {
+fn xlsx_body(
+    table: Table,
+    rows: Rows,
+    disk: TempDisk,
+) -> impl Stream<Item = Result<Bytes, io::Error>> + Send {
     let built = async move {
-        let file = tempfile::NamedTempFile::new()
-            .map_err(|e| body_error(AppError::Internal(format!("temporary file: {e}"))))?;
         let handle = tokio::runtime::Handle::current();
         let file = tokio::task::spawn_blocking(move || {
+            let temporary = |e: io::Error| AppError::Internal(format!("temporary file: {e}"));
+            std::fs::create_dir_all(&disk.dir).map_err(temporary)?;
+            let file = tempfile::NamedTempFile::new_in(&disk.dir).map_err(temporary)?;
             let mut rows = rows;
             let pulled = std::iter::from_fn(|| handle.block_on(rows.next()));
-            write_xlsx(table, pulled, file.path()).map(|_| file)
+            let out = io::BufWriter::new(file.as_file());
+            write_xlsx(table, pulled, out, &disk)?;
+            Ok::<_, AppError>(file)
         })
         .await
         .map_err(|e| body_error(AppError::Internal(format!("xlsx task: {e}"))))?
@@ -432,13 +608,25 @@ mod tests {
         }
     }
 
+    fn disk(dir: &std::path::Path, max_bytes: u64) -> TempDisk {
+        TempDisk {
+            dir: dir.to_path_buf(),
+            max_bytes,
+        }
+    }
+
     #[test]
     fn xlsx_keeps_numbers_as_numbers_and_dates_as_dates() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.xlsx");
-        let n = write_xlsx(TABLE, sample().into_iter().map(Ok), &path).unwrap();
+        let mut bytes = Vec::new();
+        let n = write_xlsx(
+            TABLE,
+            sample().into_iter().map(Ok),
+            &mut bytes,
+            &disk(dir.path(), 1 << 20),
+        )
+        .unwrap();
         assert_eq!(n, 2);
-        let bytes = std::fs::read(&path).unwrap();
         assert!(bytes.starts_with(b"PK"), "a zip file");
         // The sheet XML is deflated inside the zip; that it opens as a workbook with the
         // right cells is checked by the HTTP tests, which read it back.
@@ -447,7 +635,157 @@ mod tests {
             Ok(sample().remove(0)),
             Err(AppError::Internal("gone".into())),
         ];
-        assert!(write_xlsx(TABLE, failing.into_iter(), &dir.path().join("u.xlsx")).is_err());
+        let e = write_xlsx(
+            TABLE,
+            failing.into_iter(),
+            Vec::new(),
+            &disk(dir.path(), 1 << 20),
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "internal");
+    }
+
+    #[test]
+    fn xlsx_temporary_disk_is_capped_with_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let many = || {
+            (0..2_000).map(|i| {
+                Ok(vec![
+                    Cell::Text(format!("recipient & co <{i}> _x0041_")),
+                    Cell::Int(i),
+                    Cell::Date(date!(2026 - 11 - 03)),
+                    Cell::Empty,
+                ])
+            })
+        };
+        // 2,000 rows of about 200 bytes of XML each do not fit in 64 KiB …
+        let e = write_xlsx(TABLE, many(), Vec::new(), &disk(dir.path(), 64 * 1024)).unwrap_err();
+        assert_eq!(e.code(), "payload_too_large");
+        assert!(
+            e.to_string().contains("COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES"),
+            "{e}"
+        );
+        // … nor does a zipped file larger than what the XML left of the cap.
+        let big_cap = 16 * 1024 + 64 + 2_000 * 400;
+        let mut out = Vec::new();
+        write_xlsx(TABLE, many(), &mut out, &disk(dir.path(), big_cap)).unwrap();
+        let needed = out.len() as u64;
+        let mut estimate = 16 * 1024 + xml_row_len(&[Cell::Text("name".into())]) * 4;
+        for row in many() {
+            estimate += xml_row_len(&row.unwrap());
+        }
+        let tight = estimate + needed / 2;
+        let e = write_xlsx(TABLE, many(), Vec::new(), &disk(dir.path(), tight)).unwrap_err();
+        assert_eq!(e.code(), "payload_too_large", "{e}");
+    }
+
+    #[test]
+    fn the_xml_estimate_is_never_below_what_the_writer_escapes() {
+        assert_eq!(xml_text_len("plain"), 5);
+        assert_eq!(xml_text_len("a&b"), 7);
+        assert_eq!(xml_text_len("<>"), 8);
+        assert_eq!(xml_text_len("\u{1}"), 7);
+        assert!(xml_text_len("_x0041_") >= "_x005F_x0041_".len() as u64);
+        assert_eq!(xml_text_len("é"), 2);
+    }
+
+    fn permit() -> Running {
+        let limiter = std::sync::Arc::new(cs_app::exports::Limiter::new(
+            cs_app::exports::Limits::default(),
+        ));
+        let dir = std::env::temp_dir().join("cs-web-export-tests");
+        Running::new(limiter.try_acquire(1).unwrap(), dir)
+    }
+
+    fn failing_half_way() -> Rows {
+        let rows = (0..300).map(|i| Ok(vec![Cell::Int(i)]));
+        futures::stream::iter(rows)
+            .chain(futures::stream::once(async {
+                Err(AppError::Internal("the database went away".into()))
+            }))
+            .boxed()
+    }
+
+    #[tokio::test]
+    async fn a_failure_half_way_makes_the_body_fail_not_end() {
+        for format in [Format::Csv, Format::Xlsx] {
+            let r = download(format, TABLE, "x", failing_half_way(), permit());
+            let mut body = r.into_body().into_data_stream();
+            let mut got = 0;
+            let mut failed = false;
+            while let Some(chunk) = body.next().await {
+                match chunk {
+                    Ok(c) => got += c.len(),
+                    Err(_) => {
+                        failed = true;
+                        break;
+                    }
+                }
+            }
+            assert!(
+                failed,
+                "{format:?}: the body ends with an error, not an end"
+            );
+            if format == Format::Csv {
+                assert!(got > 0, "the CSV had started");
+            }
+        }
+    }
+
+    /// Over a real connection: a body that fails after its first bytes is cut without the
+    /// final chunk of chunked encoding, so no client can take the part for a whole file.
+    #[tokio::test]
+    async fn a_failed_body_never_sends_the_final_chunk() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        for (format, fail) in [
+            (Format::Csv, true),
+            (Format::Xlsx, true),
+            (Format::Csv, false),
+        ] {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            // One handler served as it is (not a router: routes belong to the policy table).
+            let app = axum::routing::get(move || async move {
+                let rows = if fail {
+                    failing_half_way()
+                } else {
+                    futures::stream::iter(sample().into_iter().map(Ok)).boxed()
+                };
+                download(format, TABLE, "x", rows, permit())
+            });
+            let server =
+                tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });
+            let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+            c.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                .await
+                .unwrap();
+            let mut raw = Vec::new();
+            // Read until the server closes the connection (failure) or the last chunk came.
+            let mut buf = [0u8; 8192];
+            loop {
+                let n = c.read(&mut buf).await.unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                raw.extend_from_slice(&buf[..n]);
+                if raw.ends_with(b"\r\n0\r\n\r\n") {
+                    break;
+                }
+            }
+            server.abort();
+            let text = String::from_utf8_lossy(&raw);
+            let whole = raw.ends_with(b"\r\n0\r\n\r\n");
+            if fail {
+                // Either the connection closes before anything was flushed (the XLSX file
+                // failed before its first byte) or the head and some chunks came: never the
+                // end of the body.
+                assert!(!whole, "{format:?}: a failed body ended normally:\n{text}");
+                assert!(raw.is_empty() || text.starts_with("HTTP/1.1 200"), "{text}");
+            } else {
+                assert!(whole && text.starts_with("HTTP/1.1 200"), "{text}");
+                assert!(text.contains("transfer-encoding: chunked"), "{text}");
+            }
+        }
     }
 
     #[tokio::test]
@@ -468,14 +806,20 @@ mod tests {
     #[tokio::test]
     async fn downloads_are_attachments_named_after_the_filter() {
         let rows = futures::stream::iter(sample().into_iter().map(Ok)).boxed();
-        let r = download(Format::Csv, TABLE, "things-2026-11-01-2026-11-30", rows);
+        let r = download(
+            Format::Csv,
+            TABLE,
+            "things-2026-11-01-2026-11-30",
+            rows,
+            permit(),
+        );
         assert_eq!(
             r.headers()[header::CONTENT_DISPOSITION],
             "attachment; filename=\"things-2026-11-01-2026-11-30.csv\""
         );
         assert_eq!(r.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
         let rows = futures::stream::iter(sample().into_iter().map(Ok)).boxed();
-        let r = download(Format::Xlsx, TABLE, "x\"; evil=1", rows);
+        let r = download(Format::Xlsx, TABLE, "x\"; evil=1", rows, permit());
         assert_eq!(
             r.headers()[header::CONTENT_DISPOSITION],
             "attachment; filename=\"xevil1.xlsx\""

@@ -17,6 +17,7 @@ crate::on_both!(
     the_page_keeps_the_filter_in_dutch,
     operators_choose_the_customer_on_the_page,
     exports_hold_exactly_what_the_list_shows,
+    exports_are_audited_when_they_end,
 );
 
 /// A national barcode: `010` and 27 digits.
@@ -1035,4 +1036,70 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
     let (_, rows) = parse_csv(&r.bytes().await.unwrap());
     let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     assert_eq!(got, [s.a6.as_str(), s.a3.as_str(), s.a1.as_str()]);
+}
+
+/// The export events of the trail, oldest first: (actor, customer id, object, details).
+pub async fn export_events(t: &TestApp) -> Vec<(String, Option<i64>, String, Value)> {
+    let mut c = t.app().store.acquire().await.unwrap();
+    let rows: Vec<(String, Option<i64>, String, String)> =
+        cs_store::on_conn!(&mut c.conn(), |x| sqlx::query_as(
+            "SELECT actor, customer_id, object_type || ':' || object_id, details \
+             FROM audit_events WHERE action = 'export.registered_items' ORDER BY id"
+        )
+        .fetch_all(x)
+        .await)
+        .unwrap();
+    rows.into_iter()
+        .map(|(a, c, o, d)| (a, c, o, serde_json::from_str(&d).unwrap()))
+        .collect()
+}
+
+/// Downloads of registered items carry recipients' data: each one is audited when it ends,
+/// with who, the filter as given (not as defaulted) and the rows sent; an operator's is
+/// recorded under the customer. A refused export records nothing.
+async fn exports_are_audited_when_they_end(t: &TestApp) {
+    seed(t).await;
+    let a = t.bearer("a.receipts").await;
+    assert!(export_events(t).await.is_empty());
+    let (status, _, body) = download(
+        t,
+        &a,
+        "format=csv&recipient=DUBOIS&from=2026-10-01&to=2026-11-30&barcode=",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, rows) = parse_csv(&body);
+    let events = export_events(t).await;
+    assert_eq!(events.len(), 1);
+    let (actor, customer, object, details) = &events[0];
+    assert_eq!(actor, "a.receipts");
+    assert_eq!(*customer, Some(t.fx.customer_a));
+    assert_eq!(object, "customer:8800001");
+    assert_eq!(
+        details["filter"],
+        serde_json::json!({"recipient": "DUBOIS", "from": "2026-10-01", "to": "2026-11-30"})
+    );
+    assert_eq!(details["rows"], rows.len() as i64);
+    assert!(rows.len() >= 2, "the filter matched items");
+    assert_eq!(details["outcome"], "complete");
+
+    let op = t.bearer("op.one").await;
+    let (status, _, body) = download(t, &op, "format=xlsx&customer_number=8800001").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with(b"PK"));
+    let events = export_events(t).await;
+    assert_eq!(events.len(), 2);
+    let (actor, customer, _, details) = &events[1];
+    assert_eq!(
+        (actor.as_str(), *customer),
+        ("op.one", Some(t.fx.customer_a))
+    );
+    assert_eq!(details["filter"], serde_json::json!({}));
+    assert_eq!(details["outcome"], "complete");
+    assert!(details["rows"].as_i64().unwrap() >= 1);
+
+    // Invalid requests are not exports: nothing recorded.
+    let (status, _, _) = download(t, &a, "format=pdf").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(export_events(t).await.len(), 2);
 }

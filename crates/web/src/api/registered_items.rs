@@ -212,7 +212,8 @@ fn file_stem(f: &registered_items::Filter) -> String {
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, description = "unknown customer (operators)", body = ErrorBody),
-        (status = 422, body = ErrorBody)),
+        (status = 422, body = ErrorBody),
+        (status = 429, description = "too many exports running (`too_many_exports`), for this customer or on this instance; `Retry-After` says when to try again", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn download(
     State(s): State<AppState>,
@@ -222,7 +223,13 @@ pub async fn download(
 ) -> Result<Response, WebError> {
     let format = Format::parse(e.format.as_deref());
     let scope = registered_items::scope(&s.app, ctx.actor()?, f.customer_number.as_deref()).await?;
-    let exported = registered_items::export(&s.app, &scope, &f.query(None, None));
+    let exported = registered_items::export(
+        &s.app,
+        ctx.actor()?,
+        &ctx.meta,
+        &scope,
+        &f.query(None, None),
+    );
     let (format, exported) = match (format, exported) {
         (Ok(format), Ok(exported)) => (format, exported),
         (Err(bad), Ok(_)) => return Err(AppError::Validation(vec![bad]).into()),
@@ -238,5 +245,6 @@ pub async fn download(
         TABLE,
         &file_stem(&exported.filter),
         rows,
+        exported.running,
     ))
 }

@@ -256,7 +256,8 @@ pub async fn list(
             content(("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, description = "unknown customer_number", body = ErrorBody),
-        (status = 422, description = "a parameter is not valid, or an operator named no customer", body = ErrorBody)),
+        (status = 422, description = "a parameter is not valid, or an operator named no customer", body = ErrorBody),
+        (status = 429, description = "too many exports running (`too_many_exports`), for this customer or on this instance; `Retry-After` says when to try again", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn export(
     State(s): State<AppState>,
@@ -285,5 +286,6 @@ pub async fn export(
         TABLE,
         &exported.filter.file_stem(),
         rows,
+        exported.running,
     ))
 }

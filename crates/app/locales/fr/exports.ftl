@@ -1,0 +1,1 @@
+error-too-many-exports = Trop de téléchargements sont en cours de préparation. Veuillez réessayer dans une minute.
