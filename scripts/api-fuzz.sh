@@ -73,7 +73,7 @@ trap cleanup EXIT
 
 failures=0
 run_one() {
-  local backend="$1" role="$2" login password db_url base token log started
+  local backend="$1" role="$2" login password db_url base token self_id log started
   login="$(login_of "$role")"
   password="$login-demo-2026"
   data_dir="$(mktemp -d)"
@@ -104,11 +104,14 @@ run_one() {
   token="$(curl -sf -X POST "$base/api/v1/auth/token" -H 'Content-Type: application/json' \
     -d "{\"username\":\"$login\",\"password\":\"$password\"}" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
-  echo "== schemathesis $backend $role ($login) on $base, ${seconds}s"
+  self_id="$(curl -sf "$base/api/v1/me" -H "Authorization: Bearer $token" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
+  echo "== schemathesis $backend $role ($login, id $self_id) on $base, ${seconds}s"
   started=$(date +%s)
   local seed_args=()
   [ -n "${API_FUZZ_SEED:-}" ] && seed_args=(--seed "$API_FUZZ_SEED")
-  if ! "$venv/bin/schemathesis" --no-color run "$base/api/v1/openapi.json" \
+  if ! SCHEMATHESIS_HOOKS="$PWD/scripts/api_fuzz_hooks.py" API_FUZZ_SELF_ID="$self_id" \
+    API_FUZZ_SELF_LOGIN="$login" "$venv/bin/schemathesis" --no-color run "$base/api/v1/openapi.json" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --header "Authorization: Bearer $token" \
     --max-time "$seconds" --workers 2 --request-timeout 30 \
