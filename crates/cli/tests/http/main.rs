@@ -10,6 +10,7 @@ mod account;
 mod auth;
 mod backoffice;
 mod dashboard;
+mod escaping;
 mod imports;
 mod links;
 mod registered_items;
