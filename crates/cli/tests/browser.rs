@@ -30,6 +30,8 @@ const DRIVER_START: Duration = Duration::from_secs(20);
 const ELEMENT_WAIT: Duration = Duration::from_secs(10);
 /// Upper bound for a whole journey, whatever hangs (the browser, chromedriver, the portal).
 const JOURNEY_LIMIT: Duration = Duration::from_secs(90);
+/// Upper bound for the accessibility walk (every page × 4 languages × 2 widths).
+const A11Y_LIMIT: Duration = Duration::from_secs(600);
 
 /// The demo customer user of Imprimerie Van Damme (French-speaking).
 const USERNAME: &str = "vandamme.user";
@@ -62,17 +64,29 @@ enum Journey {
     NewCustomerOnboarding,
     OperatorUploadsAFeed,
     ClerkFiltersTransactions,
+    EveryPageAccessible,
+    KeyboardOnlySignInAndDownload,
 }
 
 impl Journey {
-    const ALL: [Self; 6] = [
+    const ALL: [Self; 8] = [
         Self::SignInAndOut,
         Self::WrongPassword,
         Self::AnonymousLanguageSwitch,
         Self::NewCustomerOnboarding,
         Self::OperatorUploadsAFeed,
         Self::ClerkFiltersTransactions,
+        Self::EveryPageAccessible,
+        Self::KeyboardOnlySignInAndDownload,
     ];
+
+    /// The accessibility walk visits every page in four languages at two widths.
+    fn limit(self) -> Duration {
+        match self {
+            Self::EveryPageAccessible => A11Y_LIMIT,
+            _ => JOURNEY_LIMIT,
+        }
+    }
 
     async fn run(self, c: &Client, site: &Site<'_>) -> anyhow::Result<()> {
         let base = site.base.as_str();
@@ -83,6 +97,8 @@ impl Journey {
             Self::NewCustomerOnboarding => new_customer_onboarding(c, site).await,
             Self::OperatorUploadsAFeed => operator_uploads_a_feed(c, site).await,
             Self::ClerkFiltersTransactions => clerk_filters_transactions(c, base).await,
+            Self::EveryPageAccessible => every_page_accessible(c, site).await,
+            Self::KeyboardOnlySignInAndDownload => keyboard_only(c, site).await,
         }
     }
 }
@@ -93,6 +109,8 @@ struct Site<'a> {
     portal: &'a server::Running,
     /// Where the portal writes its e-mail (no SMTP configured).
     outbox: PathBuf,
+    /// Where the browsers save downloaded files.
+    downloads: PathBuf,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -113,10 +131,12 @@ async fn main_journeys_in_chromium() {
     let portal = server::launch(&config, options, Some(Box::new(|_| {})))
         .await
         .expect("the portal starts with the demo");
+    let downloads_dir = TempDir::new().unwrap();
     let site = Site {
         base: portal.url(),
         portal: &portal,
         outbox: config.data_dir.join("outbox"),
+        downloads: downloads_dir.path().to_path_buf(),
     };
     eprintln!(
         "portal with demo ready at {} after {:?}",
@@ -124,6 +144,7 @@ async fn main_journeys_in_chromium() {
         started.elapsed()
     );
 
+    let downloads = site.downloads.clone();
     let driver = Chromedriver::start(&chromedriver)
         .await
         .expect("chromedriver starts");
@@ -131,15 +152,20 @@ async fn main_journeys_in_chromium() {
     let mut failures = Vec::new();
     for journey in Journey::ALL {
         let t = Instant::now();
-        let outcome = match Browser::open(&driver).await {
+        let outcome = match Browser::open(&driver, &downloads).await {
             Ok(browser) => {
-                let outcome =
-                    match tokio::time::timeout(JOURNEY_LIMIT, journey.run(&browser.client, &site))
-                        .await
-                    {
-                        Ok(outcome) => outcome,
-                        Err(_) => Err(anyhow!("the journey did not end within {JOURNEY_LIMIT:?}")),
-                    };
+                let outcome = match tokio::time::timeout(
+                    journey.limit(),
+                    journey.run(&browser.client, &site),
+                )
+                .await
+                {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(anyhow!(
+                        "the journey did not end within {:?}",
+                        journey.limit()
+                    )),
+                };
                 browser.close().await;
                 outcome
             }
@@ -800,7 +826,7 @@ struct Browser {
 }
 
 impl Browser {
-    async fn open(driver: &Chromedriver) -> anyhow::Result<Self> {
+    async fn open(driver: &Chromedriver, downloads: &Path) -> anyhow::Result<Self> {
         let profile = TempDir::new().context("a temporary Chromium profile")?;
         let args = [
             "--headless=new".to_owned(),
@@ -817,7 +843,14 @@ impl Browser {
         ];
         let capabilities = json!({
             "browserName": "chrome",
-            "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": args,
+                "prefs": {
+                    "download.default_directory": downloads.display().to_string(),
+                    "download.prompt_for_download": false,
+                },
+            },
         });
         let serde_json::Value::Object(capabilities) = capabilities else {
             bail!("capabilities must be a JSON object");
@@ -941,4 +974,292 @@ fn find_on_path(program: &str) -> Option<PathBuf> {
     std::env::split_paths(&path)
         .map(|dir| dir.join(program))
         .find(|candidate| candidate.is_file())
+}
+
+// ---- Accessibility: axe-core over every page, and a keyboard-only walk ----
+
+/// The four languages of the portal, as stored on a user and in the `cs_lang` cookie.
+const LANGUAGES: [&str; 4] = ["fr", "nl", "de", "en"];
+/// A phone's and a laptop's viewport width (with a height that fits either).
+const WIDTHS: [(u32, u32); 2] = [(390, 844), (1280, 900)];
+/// The demo customer administrator, who reaches every customer page.
+const ADMIN: &str = "vandamme.admin";
+const ADMIN_PASSWORD: &str = "vandamme.admin-demo-2026";
+
+/// axe-core's script, installed by `npm ci` at the workspace root (pinned by package-lock.json).
+fn axe_source() -> anyhow::Result<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "axe-core is missing at {} (run `npm ci` at the workspace root)",
+            path.display()
+        )
+    })
+}
+
+/// One axe violation as the walk reports it.
+#[derive(Debug, serde::Deserialize)]
+struct Violation {
+    id: String,
+    impact: Option<String>,
+    help: String,
+    nodes: usize,
+    targets: Vec<String>,
+}
+
+/// The page routes of the policy table (GET, not the API, the probes or static files), each
+/// with a concrete path from the demo data and the caller its policy lets in. A new page is
+/// walked by itself; a new path parameter fails here until it is given a demo value.
+async fn page_routes(site: &Site<'_>) -> anyhow::Result<Vec<(String, &'static str)>> {
+    let mut conn = site.portal.app.store.acquire().await?;
+    let user: i64 = cs_store::on_conn!(&mut conn.conn(), |x| sqlx::query_scalar(
+        "SELECT id FROM users WHERE username = 'vandamme.user'"
+    )
+    .fetch_one(x)
+    .await)?;
+    let access_request: i64 = cs_store::on_conn!(&mut conn.conn(), |x| sqlx::query_scalar(
+        "SELECT MIN(id) FROM access_requests"
+    )
+    .fetch_one(x)
+    .await)?;
+    let import_run: i64 = cs_store::on_conn!(&mut conn.conn(), |x| sqlx::query_scalar(
+        "SELECT MIN(id) FROM import_runs"
+    )
+    .fetch_one(x)
+    .await)?;
+    let mut pages = Vec::new();
+    for route in cs_web::routes().table() {
+        let p = route.path;
+        if route.method != reqwest::Method::GET
+            || p.starts_with("/api/")
+            || p.starts_with("/static/")
+            || ["/healthz", "/readyz", "/metrics"].contains(&p)
+        {
+            continue;
+        }
+        let path = match p {
+            "/users/{id}" => format!("/users/{user}"),
+            "/operator/access-requests/{id}" => {
+                format!("/operator/access-requests/{access_request}")
+            }
+            "/operator/imports/{id}" => format!("/operator/imports/{import_run}"),
+            "/operator/customers/{number}" => "/operator/customers/8800123".to_owned(),
+            p if p.contains('{') => bail!("the accessibility walk has no demo value for {p}"),
+            p => p.to_owned(),
+        };
+        let who = match route.policy {
+            cs_web::Policy::Public => "anonymous",
+            cs_web::Policy::Operator => OPERATOR,
+            _ => ADMIN,
+        };
+        pages.push((path, who));
+    }
+    ensure!(
+        pages.len() >= 15,
+        "only {} pages found: {pages:?}",
+        pages.len()
+    );
+    Ok(pages)
+}
+
+/// Puts a signed-in user's language (the user's own language wins over the cookie).
+async fn set_language(site: &Site<'_>, username: &str, lang: &str) -> anyhow::Result<()> {
+    let mut conn = site.portal.app.store.acquire().await?;
+    cs_store::on_conn!(&mut conn.conn(), |x| sqlx::query(
+        "UPDATE users SET language = $1 WHERE username = $2"
+    )
+    .bind(lang)
+    .bind(username)
+    .execute(x)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Runs axe-core on the current page (injected through the driver, so the page's CSP, which
+/// forbids inline and foreign scripts, stays as it is).
+async fn axe_violations(c: &Client, axe: &str) -> anyhow::Result<Vec<Violation>> {
+    c.execute(&format!("{axe}\n;return typeof window.axe;"), vec![])
+        .await
+        .context("injecting axe-core")?;
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             window.axe.run(document, { resultTypes: ['violations'] })\
+               .then(r => done({ passes: r.passes.length, violations: r.violations.map(v => ({\
+                 id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,\
+                 targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')) })) }))\
+               .catch(e => done({ error: String(e) }));",
+            vec![],
+        )
+        .await
+        .context("running axe-core")?;
+    if let Some(e) = found.get("error") {
+        bail!("axe-core failed: {e}");
+    }
+    // A run that passed no rule at all did not look at the page.
+    let passes = found["passes"].as_u64().unwrap_or(0);
+    ensure!(passes > 10, "axe-core passed only {passes} rules: {found}");
+    Ok(serde_json::from_value(found["violations"].clone())?)
+}
+
+/// Journey 7: axe-core over every page route in the four languages at 390 and 1280 px wide:
+/// no serious or critical violation; the moderate and minor ones are printed.
+async fn every_page_accessible(c: &Client, site: &Site<'_>) -> anyhow::Result<()> {
+    let base = site.base.as_str();
+    let axe = axe_source()?;
+    let pages = page_routes(site).await?;
+    // The gate sees what it must: an image without a text alternative is a critical violation.
+    c.goto(&format!("{base}/login")).await?;
+    c.execute(
+        "document.querySelector('main').appendChild(document.createElement('img'));",
+        vec![],
+    )
+    .await?;
+    let planted = axe_violations(c, &axe).await?;
+    ensure!(
+        planted
+            .iter()
+            .any(|v| v.id == "image-alt" && v.impact.as_deref() == Some("critical")),
+        "axe-core did not report a planted image without alt: {planted:?}"
+    );
+    let mut serious = Vec::new();
+    let mut minor = std::collections::BTreeMap::<String, usize>::new();
+    let mut checked = 0;
+    for who in ["anonymous", ADMIN, OPERATOR] {
+        c.goto(&format!("{base}/login")).await?;
+        c.delete_all_cookies().await?;
+        if who != "anonymous" {
+            c.goto(&format!("{base}/login")).await?;
+            let password = if who == OPERATOR {
+                OPERATOR_PASSWORD
+            } else {
+                ADMIN_PASSWORD
+            };
+            sign_in(c, who, password).await?;
+            wait_for(c, "header .who-name").await?;
+        }
+        for lang in LANGUAGES {
+            if who == "anonymous" {
+                // The page's own origin (a driver cookie needs a domain that 127.0.0.1 lacks).
+                c.execute(
+                    "document.cookie = 'cs_lang=' + arguments[0] + '; path=/; SameSite=Lax';",
+                    vec![json!(lang)],
+                )
+                .await?;
+            } else {
+                set_language(site, who, lang).await?;
+            }
+            for (width, height) in WIDTHS {
+                c.set_window_size(width, height).await?;
+                for (path, _) in pages.iter().filter(|(_, w)| *w == who) {
+                    c.goto(&format!("{base}{path}")).await?;
+                    let html = c
+                        .execute("return document.contentType;", vec![])
+                        .await?
+                        .as_str()
+                        .is_some_and(|t| t == "text/html");
+                    ensure!(html, "{path} is not an HTML page");
+                    expect_lang(c, lang)
+                        .await
+                        .with_context(|| format!("{path} as {who}"))?;
+                    for v in axe_violations(c, &axe).await? {
+                        let impact = v.impact.clone().unwrap_or_default();
+                        let at = format!("{path} as {who}, {lang}, {width}px");
+                        if impact == "serious" || impact == "critical" {
+                            serious.push(format!(
+                                "{at}: {impact} {} ({}; {} nodes: {:?})",
+                                v.id, v.help, v.nodes, v.targets
+                            ));
+                        } else {
+                            *minor
+                                .entry(format!("{impact} {}: {}", v.id, v.help))
+                                .or_default() += v.nodes;
+                        }
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    for (what, nodes) in &minor {
+        eprintln!("axe (not failing): {what} ({nodes} nodes over all pages)");
+    }
+    eprintln!("axe: {checked} page views checked");
+    // The demo's languages are put back for the journeys that follow.
+    set_language(site, ADMIN, "fr").await?;
+    set_language(site, OPERATOR, "en").await?;
+    ensure!(
+        serious.is_empty(),
+        "{} serious or critical accessibility violations:\n    {}",
+        serious.len(),
+        serious.join("\n    ")
+    );
+    Ok(())
+}
+
+/// Presses Tab until the focused element matches `css` (at most `max` presses).
+async fn tab_to(c: &Client, css: &str, max: usize) -> anyhow::Result<()> {
+    let tab = String::from(char::from(fantoccini::key::Key::Tab));
+    for _ in 0..max {
+        c.active_element().await?.send_keys(&tab).await?;
+        let here = c
+            .execute(
+                "return document.activeElement.matches(arguments[0]);",
+                vec![json!(css)],
+            )
+            .await?;
+        if here.as_bool() == Some(true) {
+            return Ok(());
+        }
+    }
+    bail!(
+        "{css:?} not reached with {max} presses of Tab; {}",
+        where_we_are(c).await
+    )
+}
+
+/// Journey 8: with the keyboard only (Tab, typing, Enter): sign in, reach the transactions
+/// through the navigation and download them as CSV.
+async fn keyboard_only(c: &Client, site: &Site<'_>) -> anyhow::Result<()> {
+    let base = site.base.as_str();
+    let enter = String::from(char::from(fantoccini::key::Key::Enter));
+    c.goto(&format!("{base}/login")).await?;
+    tab_to(c, "#username", 30).await?;
+    c.active_element().await?.send_keys(USERNAME).await?;
+    tab_to(c, "#password", 5).await?;
+    c.active_element().await?.send_keys(PASSWORD).await?;
+    c.active_element().await?.send_keys(&enter).await?;
+    wait_for(c, "header .who-name")
+        .await
+        .context("signed in with the keyboard")?;
+    tab_to(c, "a[href='/transactions']", 40).await?;
+    c.active_element().await?.send_keys(&enter).await?;
+    wait_for(c, "#grand-total")
+        .await
+        .context("the transactions, opened with the keyboard")?;
+    tab_to(c, "a[href*='format=csv']", 80).await?;
+    let before = std::fs::read_dir(&site.downloads)?.count();
+    c.active_element().await?.send_keys(&enter).await?;
+    // The file is written by the browser, outside the page: wait for it as for an element.
+    let deadline = Instant::now() + ELEMENT_WAIT;
+    loop {
+        let done: Vec<_> = std::fs::read_dir(&site.downloads)?
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".csv"))
+            .collect();
+        if done.len() > before {
+            let text = std::fs::read_to_string(done[0].path())?;
+            ensure!(
+                text.lines().count() > 1,
+                "the downloaded CSV is empty: {text:?}"
+            );
+            return Ok(());
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "no CSV downloaded within {ELEMENT_WAIT:?} of pressing Enter on the link"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -11,6 +11,7 @@ mod auth;
 mod backoffice;
 mod concurrency;
 mod dashboard;
+mod escaping;
 mod hardening;
 mod imports;
 mod links;
