@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 
-TARGETS=(feed_row barcode vat_number money)
+TARGETS=(feed_row barcode vat_number money next_param date_param)
 seconds="${1:-20}"
 shift || true
 [ $# -gt 0 ] && TARGETS=("$@")
