@@ -136,18 +136,11 @@ pub async fn check_csrf(ctx: &RequestCtx, req: Request) -> Result<Request, AppEr
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    // A file upload cannot be read here without buffering the file: its form puts the token
-    // in the action's query string instead (same-origin pages only, see Referrer-Policy).
+    // A file upload: its form's first field is the token, read here from the start of the
+    // body while the file itself streams on to the handler untouched.
     if content_type.starts_with("multipart/form-data") {
-        let token = req
-            .uri()
-            .query()
-            .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "_csrf"))
-            .map(|(_, v)| v.into_owned());
-        return match token {
-            Some(t) if same_secret(&t, &ctx.csrf) => Ok(req),
-            _ => Err(AppError::CsrfRejected),
-        };
+        let content_type = content_type.to_owned();
+        return multipart_token_first(ctx, &content_type, req).await;
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(AppError::CsrfRejected);
@@ -165,6 +158,75 @@ pub async fn check_csrf(ctx: &RequestCtx, req: Request) -> Result<Request, AppEr
         Some(t) if same_secret(&t, &ctx.csrf) => Ok(Request::from_parts(parts, Body::from(bytes))),
         _ => Err(AppError::CsrfRejected),
     }
+}
+
+/// The most read of a multipart body before its first field must have ended.
+const MULTIPART_HEAD_LIMIT: usize = 8 * 1024;
+
+/// Checks the token of a multipart form, which must be its first field (`_csrf`, the hidden
+/// input a form puts first), without buffering the rest: the bytes read are put back in front
+/// of the body that goes on. A form whose first field is anything else is refused, so the
+/// file is never read before the token is known to be right. (Scripts may send
+/// `X-CSRF-Token` instead, checked before this.)
+async fn multipart_token_first(
+    ctx: &RequestCtx,
+    content_type: &str,
+    req: Request,
+) -> Result<Request, AppError> {
+    use futures::StreamExt;
+    let boundary = multer::parse_boundary(content_type).map_err(|_| AppError::CsrfRejected)?;
+    let (parts, body) = req.into_parts();
+    let mut stream = body.into_data_stream();
+    let mut head: Vec<u8> = Vec::new();
+    let token = loop {
+        if let Some(t) = first_field_token(&head, &boundary)? {
+            break t;
+        }
+        if head.len() > MULTIPART_HEAD_LIMIT {
+            return Err(AppError::CsrfRejected);
+        }
+        match stream.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            _ => return Err(AppError::CsrfRejected),
+        }
+    };
+    if !same_secret(&token, &ctx.csrf) {
+        return Err(AppError::CsrfRejected);
+    }
+    let rest = futures::stream::once(async move { Ok::<_, axum::Error>(head.into()) })
+        .chain(stream.map(|c| c.map_err(axum::Error::new)));
+    Ok(Request::from_parts(parts, Body::from_stream(rest)))
+}
+
+/// The value of the first part of a multipart body if it is the `_csrf` field and has ended
+/// within `head`; `Ok(None)` when more bytes are needed; refused when the first part is
+/// another field.
+fn first_field_token(head: &[u8], boundary: &str) -> Result<Option<String>, AppError> {
+    let open = format!("--{boundary}\r\n");
+    let close = format!("\r\n--{boundary}");
+    let Some(start) = find(head, open.as_bytes()) else {
+        return Ok(None);
+    };
+    let part = &head[start + open.len()..];
+    let Some(headers_end) = find(part, b"\r\n\r\n") else {
+        return Ok(None);
+    };
+    let headers = String::from_utf8_lossy(&part[..headers_end]).to_ascii_lowercase();
+    let named_csrf = headers.lines().any(|l| {
+        l.starts_with("content-disposition:") && l.split(';').any(|p| p.trim() == "name=\"_csrf\"")
+    });
+    if !named_csrf {
+        return Err(AppError::CsrfRejected);
+    }
+    let value = &part[headers_end + 4..];
+    let Some(end) = find(value, close.as_bytes()) else {
+        return Ok(None);
+    };
+    Ok(Some(String::from_utf8_lossy(&value[..end]).into_owned()))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// The Origin names the host the request was sent to (a portal reached under another name

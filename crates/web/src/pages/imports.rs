@@ -97,7 +97,7 @@ async fn page(
         })
         .collect();
     Ok(ImportsPage {
-        upload_action: format!("/operator/imports?_csrf={}", chrome.csrf),
+        upload_action: "/operator/imports".to_owned(),
         chrome,
         kinds: kinds(form.kind),
         dry_run: form.dry_run,
