@@ -1107,7 +1107,18 @@ async fn axe_violations(c: &Client, axe: &str) -> anyhow::Result<Vec<Violation>>
 /// no serious or critical violation; the moderate and minor ones are printed.
 async fn every_page_accessible(c: &Client, site: &Site<'_>) -> anyhow::Result<()> {
     let base = site.base.as_str();
-    let axe = axe_source()?;
+    let axe = match axe_source() {
+        Ok(axe) => axe,
+        // Mandatory on CI; elsewhere a machine without `npm ci` skips it, loudly.
+        Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n*** SKIPPED accessibility walk: {e:#} ***\n"
+            );
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
     let pages = page_routes(site).await?;
     // The gate sees what it must: an image without a text alternative is a critical violation.
     c.goto(&format!("{base}/login")).await?;
