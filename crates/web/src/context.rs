@@ -257,28 +257,25 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         is_api,
     };
     let method = req.method().clone();
-    // Before any work with the request's values: a control character in the query string is
-    // refused here, for every route (bodies are screened by the shared extractors).
-    if let Err(e) = crate::input::check_query(req.uri().query()) {
-        return crate::error::render(
+    let refuse = |e: AppError| {
+        crate::error::render(
             WebError(e).into_response(),
             actor.as_ref(),
             lang,
             &ctx.csrf,
             is_api,
-        );
+        )
+    };
+    // Before any work with the request's values: a control character in the query string is
+    // refused here, for every route (bodies are screened by the shared extractors).
+    if let Err(e) = crate::input::check_query(req.uri().query()) {
+        return refuse(e);
     }
     if method == axum::http::Method::POST
         && ADDRESS_THROTTLED_POSTS.contains(&path.as_str())
         && let Err(e) = cs_app::lockout::ensure_address_allowed(app, &ctx.meta).await
     {
-        return crate::error::render(
-            WebError(e).into_response(),
-            actor.as_ref(),
-            lang,
-            &ctx.csrf,
-            is_api,
-        );
+        return refuse(e);
     }
     req.extensions_mut().insert(ctx.clone());
     let response = next.run(req).await;
