@@ -8,7 +8,7 @@
 # Environment:
 #   API_FUZZ_SECONDS   time budget per role and backend (default 75, at most 300)
 #   API_FUZZ_SEED      schemathesis seed (default: random; printed, so a run can be replayed)
-#   COLLECTSTAMP_BIN   the binary (default: $CARGO_TARGET_DIR/debug/collectstamp, else target/)
+#   API_FUZZ_BIN   the binary (default: $CARGO_TARGET_DIR/debug/collectstamp, else target/)
 #   COLLECTSTAMP_TEST_PG_URL  PostgreSQL server (default postgres://postgres@127.0.0.1:5432/test);
 #                      a scratch database is created beside it and dropped afterwards
 #   API_FUZZ_VENV      where schemathesis is installed (default: the cargo cache's collectstamp dir)
@@ -28,7 +28,7 @@ seconds="${API_FUZZ_SECONDS:-75}"
 cache_home="${XDG_CACHE_HOME:-${HOME:-/var/tmp}/.cache}"
 venv="${API_FUZZ_VENV:-$cache_home/collectstamp/schemathesis-$SCHEMATHESIS_VERSION}"
 pg_url="${COLLECTSTAMP_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
-bin="${COLLECTSTAMP_BIN:-${CARGO_TARGET_DIR:-target}/debug/collectstamp}"
+bin="${API_FUZZ_BIN:-${CARGO_TARGET_DIR:-target}/debug/collectstamp}"
 report="${API_FUZZ_REPORT:-$(mktemp -d)}"
 mkdir -p "$report"
 
