@@ -523,7 +523,7 @@ pub async fn submit(
         ],
         None,
     );
-    mail::enqueue(&mut tx.conn(), now, &email).await?;
+    mail::enqueue(app, &mut tx.conn(), now, &email).await?;
     let row = repo::by_id(&mut tx.conn(), id)
         .await?
         .ok_or_else(|| AppError::Internal(format!("access request {id} vanished")))?;
@@ -841,7 +841,7 @@ pub async fn reject(
         &[("company", &request.company_name), ("reason", &reason)],
         None,
     );
-    mail::enqueue(&mut tx.conn(), now, &email).await?;
+    mail::enqueue(app, &mut tx.conn(), now, &email).await?;
     audit::record(
         &mut tx.conn(),
         now,

@@ -222,7 +222,7 @@ pub async fn change_password(
         &[("username", &user.username)],
         None,
     );
-    mail::enqueue(&mut tx.conn(), now, &email).await?;
+    mail::enqueue(app, &mut tx.conn(), now, &email).await?;
     audit::record(
         &mut tx.conn(),
         now,

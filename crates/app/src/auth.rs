@@ -592,6 +592,6 @@ pub async fn send_link(
         &[("username", &user.username)],
         Some(&link),
     );
-    crate::mail::enqueue(conn, now, &email).await?;
+    crate::mail::enqueue(app, conn, now, &email).await?;
     Ok(())
 }

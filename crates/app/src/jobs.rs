@@ -27,21 +27,50 @@ pub const MAX_ATTEMPTS: i64 = 8;
 /// How long a claimed job is reserved before another instance may take it over.
 const LEASE: Duration = Duration::minutes(5);
 
-pub async fn enqueue(conn: &mut Conn<'_>, at: OffsetDateTime, job: Job) -> AppResult<i64> {
+/// What a job's payload is sealed for: it opens as a job of that kind only.
+fn purpose(kind: &str) -> String {
+    format!("job:{kind}")
+}
+
+/// Queues `job` on `conn`. Its payload is sealed with the secret key (`crate::secret_box`):
+/// an e-mail waiting to be sent holds a one-time link, which a copy of the database must not
+/// give away. (A delivered job's payload is emptied.)
+pub async fn enqueue(
+    app: &App,
+    conn: &mut Conn<'_>,
+    at: OffsetDateTime,
+    job: Job,
+) -> AppResult<i64> {
     let value = serde_json::to_value(&job)?;
     let payload = value
         .get("payload")
         .cloned()
         .unwrap_or_default()
         .to_string();
-    Ok(repo::enqueue(conn, job.kind(), &payload, at).await?)
+    let sealed = app
+        .settings
+        .secret_keys
+        .seal(&purpose(job.kind()), &payload)?;
+    let stored = serde_json::Value::String(sealed).to_string();
+    Ok(repo::enqueue(conn, job.kind(), &stored, at).await?)
 }
 
-fn decode(kind: &str, payload: &str) -> Result<Job, String> {
-    let value = serde_json::json!({
-        "kind": kind,
-        "payload": serde_json::from_str::<serde_json::Value>(payload).map_err(|e| e.to_string())?,
-    });
+/// A stored payload back as its job: sealed (a JSON string), or a JSON object as queued by
+/// versions before payloads were sealed.
+fn decode(app: &App, kind: &str, payload: &str) -> Result<Job, String> {
+    let stored: serde_json::Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
+    let payload = match stored {
+        serde_json::Value::String(sealed) => {
+            let plain = app
+                .settings
+                .secret_keys
+                .open(&purpose(kind), &sealed)
+                .map_err(|e| e.to_string())?;
+            serde_json::from_str(&plain).map_err(|e| e.to_string())?
+        }
+        clear => clear,
+    };
+    let value = serde_json::json!({ "kind": kind, "payload": payload });
     serde_json::from_value(value).map_err(|e| format!("job {kind}: {e}"))
 }
 
@@ -62,7 +91,7 @@ pub async fn run_due(app: &App, limit: i64) -> AppResult<usize> {
     };
     let count = claimed.len();
     for c in claimed {
-        let outcome = match decode(&c.kind, &c.payload) {
+        let outcome = match decode(app, &c.kind, &c.payload) {
             Ok(job) => run(app, c.id, &job).await,
             Err(e) => Err(e),
         };

@@ -93,8 +93,13 @@ fn escape(s: &str) -> String {
 
 /// Queues `email` on `conn` (normally the transaction of the action that causes it), so a
 /// rolled-back action sends nothing and a committed one is never lost.
-pub async fn enqueue(conn: &mut Conn<'_>, at: OffsetDateTime, email: &Email) -> AppResult<i64> {
-    jobs::enqueue(conn, at, jobs::Job::SendEmail(email.clone())).await
+pub async fn enqueue(
+    app: &crate::App,
+    conn: &mut Conn<'_>,
+    at: OffsetDateTime,
+    email: &Email,
+) -> AppResult<i64> {
+    jobs::enqueue(app, conn, at, jobs::Job::SendEmail(email.clone())).await
 }
 
 /// Where messages go.

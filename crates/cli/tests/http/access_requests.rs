@@ -113,7 +113,16 @@ async fn queued_mail(t: &TestApp) -> Vec<(String, String, String)> {
     payloads
         .iter()
         .map(|p| {
-            let v: Value = serde_json::from_str(p).unwrap();
+            // Sealed while queued: opened with the portal's own key.
+            let sealed: String = serde_json::from_str(p).unwrap();
+            assert!(sealed.starts_with("sealed:v1:"), "{sealed}");
+            let plain = t
+                .app()
+                .settings
+                .secret_keys
+                .open("job:send_email", &sealed)
+                .unwrap();
+            let v: Value = serde_json::from_str(&plain).unwrap();
             (
                 v["to"].as_str().unwrap().to_owned(),
                 v["subject"].as_str().unwrap().to_owned(),

@@ -25,16 +25,27 @@ async fn queued_mail_is_delivered_once_and_only_when_committed(t: &TestApp) {
         Some("https://portal.example/x"),
     );
     let mut tx = t.app().store.begin().await.unwrap();
-    enqueue(&mut tx.conn(), t.app().now(), &email)
+    enqueue(t.app(), &mut tx.conn(), t.app().now(), &email)
         .await
         .unwrap();
     drop(tx); // rolled back: nothing to send
     assert!(t.mail().await.is_empty());
     let mut tx = t.app().store.begin().await.unwrap();
-    enqueue(&mut tx.conn(), t.app().now(), &email)
+    enqueue(t.app(), &mut tx.conn(), t.app().now(), &email)
         .await
         .unwrap();
     tx.commit().await.unwrap();
+    // While it waits, the message (and its link) is sealed with the secret key.
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM jobs WHERE payload LIKE '%portal.example%' OR payload LIKE '%an@example.com%'")
+            .await,
+        0
+    );
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM jobs WHERE payload LIKE '\"sealed:v1:%'")
+            .await,
+        1
+    );
     let mail = t.mail().await;
     assert_eq!(mail.len(), 1);
     let (name, eml) = &mail[0];
@@ -59,6 +70,14 @@ async fn queued_mail_is_delivered_once_and_only_when_committed(t: &TestApp) {
         0,
         "a delivered message (and its link) is not kept in the database"
     );
+    // A message queued in clear by an earlier version is still delivered.
+    let clear = serde_json::to_string(&email).unwrap();
+    let mut c = t.app().store.acquire().await.unwrap();
+    cs_store::repo::jobs::enqueue(&mut c.conn(), "send_email", &clear, t.app().now())
+        .await
+        .unwrap();
+    drop(c);
+    assert_eq!(t.mail().await.len(), 2);
 }
 
 async fn health_readiness_and_metrics_answer(t: &TestApp) {
