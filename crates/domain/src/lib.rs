@@ -6,6 +6,7 @@ pub mod clock;
 pub mod customer;
 pub mod dates;
 pub mod feeds;
+pub mod holidays;
 pub mod language;
 pub mod money;
 pub mod money_text;
