@@ -12,7 +12,7 @@ use cs_app::{
     passwords::Cost,
 };
 use cs_domain::{SystemClock, feeds::FeedKind};
-use cs_store::Store;
+use cs_store::{Store, scratch::ScratchPg};
 use sqlx::Connection;
 use std::{
     io::Write,
@@ -317,32 +317,6 @@ async fn measure_psql(url: &str, file: &Path) -> anyhow::Result<f64> {
     Ok(seconds)
 }
 
-/// A fresh PostgreSQL database beside the one `admin` names; returns its URL and name.
-/// (Also the import tests' scratch databases.)
-pub async fn fresh_pg(admin: &str) -> anyhow::Result<(String, String)> {
-    let name = format!("cs_bench_{}", uuid::Uuid::new_v4().simple());
-    let mut c = sqlx::PgConnection::connect(admin).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut c)
-        .await?;
-    let base = admin
-        .rsplit_once('/')
-        .map(|(b, _)| b)
-        .ok_or_else(|| anyhow::anyhow!("the PostgreSQL URL must name a database"))?;
-    Ok((format!("{base}/{name}"), name))
-}
-
-/// Drops a database made by [`fresh_pg`], ignoring failures (it is scratch).
-pub async fn drop_pg(admin: &str, name: &str) {
-    if let Ok(mut c) = sqlx::PgConnection::connect(admin).await {
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&mut c)
-        .await;
-    }
-}
-
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(0.0)
@@ -436,13 +410,13 @@ pub async fn import(options: &BenchOptions) -> anyhow::Result<()> {
         for round in 0..options.rounds {
             let run = dir.join(format!("pg-{round}"));
             std::fs::create_dir_all(&run)?;
-            let (url, name) = fresh_pg(admin).await?;
-            let measured = measure_ours(&url, &run, &files).await;
+            let db = ScratchPg::create(admin, "cs_bench").await?;
+            let measured = measure_ours(db.url(), &run, &files).await;
             let reference = match &measured {
-                Ok(_) => measure_psql(&url, &file).await,
+                Ok(_) => measure_psql(db.url(), &file).await,
                 Err(_) => Ok(0.0),
             };
-            drop_pg(admin, &name).await;
+            db.drop_now().await;
             ours.push(measured?);
             theirs.push(reference?);
         }

@@ -3,6 +3,7 @@
 //! exact result of a clean import), on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use cs_store::scratch::ScratchPg;
 use sqlx::Connection;
 use std::{
     io::{BufRead, BufReader},
@@ -70,45 +71,24 @@ fn transactions(rows: usize) -> String {
 
 /// A database for one test: a fresh SQLite file, or a fresh PostgreSQL database.
 struct Db {
-    url: Option<String>,
-    pg_name: Option<String>,
-}
-
-fn pg_admin() -> String {
-    std::env::var("COLLECTSTAMP_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    pg: Option<ScratchPg>,
 }
 
 impl Db {
-    async fn postgres() -> Option<Db> {
-        let admin = pg_admin();
-        if let Err(e) = sqlx::PgConnection::connect(&admin).await {
-            assert_ne!(
-                std::env::var("CI").as_deref(),
-                Ok("true"),
-                "PostgreSQL is required in CI: {e}"
-            );
-            eprintln!("SKIPPED: PostgreSQL not reachable at {admin}: {e}");
-            return None;
-        }
-        let (url, name) = cs_cli::bench::fresh_pg(&admin).await.unwrap();
-        Some(Db {
-            url: Some(url),
-            pg_name: Some(name),
-        })
+    async fn postgres(test: &str) -> Option<Db> {
+        let pg = ScratchPg::for_test(test, "cs_import").await?;
+        Some(Db { pg: Some(pg) })
     }
 
     fn sqlite() -> Db {
-        Db {
-            url: None,
-            pg_name: None,
-        }
+        Db { pg: None }
     }
 
     fn url(&self, dir: &Path) -> String {
-        self.url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", dir.join("collectstamp.db").display()))
+        match &self.pg {
+            Some(pg) => pg.url().to_owned(),
+            None => format!("sqlite://{}", dir.join("collectstamp.db").display()),
+        }
     }
 
     /// What the feed tables hold, summarised so that any difference shows.
@@ -151,14 +131,14 @@ impl Db {
     }
 
     async fn drop(self) {
-        if let Some(name) = self.pg_name {
-            cs_cli::bench::drop_pg(&pg_admin(), &name).await;
+        if let Some(pg) = self.pg {
+            pg.drop_now().await;
         }
     }
 }
 
 fn import(dir: &Path, db: &Db, kind: &str, file: &Path, extra: &[&str]) -> std::process::Output {
-    collectstamp(dir, db.url.as_deref())
+    collectstamp(dir, db.pg.as_ref().map(ScratchPg::url))
         .args(["import", kind])
         .arg(file)
         .args(extra)
@@ -190,7 +170,7 @@ fn prepare(dir: &Path, db: &Db, rows: usize) -> std::path::PathBuf {
 
 /// Starts the import held at `phase`, waits until it says so, and kills it with SIGKILL.
 fn kill_at(dir: &Path, db: &Db, file: &Path, phase: &str) {
-    let mut child = collectstamp(dir, db.url.as_deref())
+    let mut child = collectstamp(dir, db.pg.as_ref().map(ScratchPg::url))
         .args(["import", "transactions"])
         .arg(file)
         .args(["--hold-at", phase])
@@ -241,8 +221,8 @@ async fn a_kill_leaves_nothing_and_the_rerun_is_exact(db: Db) {
 
     // The same files into a database that never saw a kill.
     let clean_dir = tempfile::tempdir().unwrap();
-    let clean = if db.pg_name.is_some() {
-        Db::postgres().await.unwrap()
+    let clean = if db.pg.is_some() {
+        Db::postgres("kill_9_clean_twin").await.unwrap()
     } else {
         Db::sqlite()
     };
@@ -253,7 +233,7 @@ async fn a_kill_leaves_nothing_and_the_rerun_is_exact(db: Db) {
     clean.drop().await;
 
     // The staging files of the killed runs were swept by the next import.
-    if db.pg_name.is_none() {
+    if db.pg.is_none() {
         let left: Vec<_> = std::fs::read_dir(dir.path().join("imports"))
             .map(|d| d.flatten().map(|e| e.file_name()).collect())
             .unwrap_or_default();
@@ -269,7 +249,9 @@ async fn sqlite_kill_9_at_any_phase_leaves_the_database_as_before() {
 
 #[tokio::test]
 async fn postgres_kill_9_at_any_phase_leaves_the_database_as_before() {
-    if let Some(db) = Db::postgres().await {
+    if let Some(db) =
+        Db::postgres("postgres_kill_9_at_any_phase_leaves_the_database_as_before").await
+    {
         a_kill_leaves_nothing_and_the_rerun_is_exact(db).await;
     }
 }

@@ -4,6 +4,7 @@
 mod db;
 pub mod error;
 pub mod repo;
+pub mod scratch;
 pub mod staging;
 
 pub use db::{Backend, Conn, Store, Tx};

@@ -7,7 +7,10 @@ use cs_cli::{
     server::{self, Running},
 };
 use cs_domain::FixedClock;
-use cs_store::repo::{customers, users};
+use cs_store::{
+    repo::{customers, users},
+    scratch::ScratchPg,
+};
 use reqwest::{Method, StatusCode, header};
 use std::{collections::BTreeMap, sync::Arc};
 use time::macros::datetime;
@@ -36,42 +39,7 @@ pub struct TestApp {
     pub backend: Backend,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
-    pg: Option<(String, String)>,
-}
-
-fn pg_admin_url() -> String {
-    std::env::var("COLLECTSTAMP_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
-/// Creates a fresh PostgreSQL database; `None` (with a loud message) when PostgreSQL is not
-/// reachable outside CI. In CI the PostgreSQL suite is mandatory.
-async fn fresh_pg_database(test: &str) -> Option<(String, String)> {
-    use sqlx::Connection;
-    let admin = pg_admin_url();
-    let mut conn = match sqlx::PgConnection::connect(&admin).await {
-        Ok(c) => c,
-        Err(e) => {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("PostgreSQL is required in CI but not reachable at {admin}: {e}");
-            }
-            // Straight to the process's stderr: the test harness hides eprintln! of passing tests.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "*** SKIPPED (PostgreSQL not reachable at {admin}: {e}): {test} ***"
-            );
-            return None;
-        }
-    };
-    let name = format!("cs_http_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    let mut url = url::Url::parse(&admin).expect("admin url");
-    url.set_path(&format!("/{name}"));
-    Some((url.to_string(), name))
+    pg: Option<ScratchPg>,
 }
 
 impl TestApp {
@@ -90,11 +58,13 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let pg = match backend {
             Backend::Sqlite => None,
-            Backend::Postgres => Some(fresh_pg_database(test).await?),
+            Backend::Postgres => Some(ScratchPg::for_test(test, "cs_http").await?),
         };
-        let mut config =
-            Config::for_data_dir(dir.path().to_path_buf(), pg.as_ref().map(|p| p.0.clone()))
-                .expect("config");
+        let mut config = Config::for_data_dir(
+            dir.path().to_path_buf(),
+            pg.as_ref().map(|p| p.url().to_owned()),
+        )
+        .expect("config");
         adjust(&mut config);
         let clock = FixedClock::new(datetime!(2026-11-26 10:00:00 UTC));
         let running = server::launch(
@@ -331,15 +301,8 @@ impl TestApp {
         if let Some(r) = self.running.take() {
             r.stop().await.expect("stop");
         }
-        if let Some((_, name)) = self.pg.take() {
-            use sqlx::Connection;
-            if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut conn)
-                .await;
-            }
+        if let Some(db) = self.pg.take() {
+            db.drop_now().await;
         }
     }
 }
