@@ -3,6 +3,7 @@
 
 pub mod barcode;
 pub mod clock;
+pub mod country;
 pub mod customer;
 pub mod dates;
 pub mod feeds;

@@ -155,6 +155,8 @@ pub enum FieldError {
     Language(String),
     #[error("country {0:?} should be a 2-letter code such as BE")]
     Country(String),
+    #[error("country {0:?} is not an assigned ISO 3166 code")]
+    UnknownCountry(String),
     #[error("the row has {found} fields but the header has {expected} columns")]
     FieldCount { found: usize, expected: usize },
     #[error("the header was checked for a {mapped} file, not a {asked} file")]
@@ -179,6 +181,7 @@ impl FieldError {
             Self::VatRate(_) => "vat_rate_format",
             Self::Language(_) => "language_unknown",
             Self::Country(_) => "country_format",
+            Self::UnknownCountry(_) => "country_unknown",
             Self::FieldCount { .. } => "row_field_count",
             Self::KindMismatch { .. } => "feed_kind_mismatch",
         }
@@ -299,16 +302,21 @@ pub fn parse_vat_rate(s: &str) -> Result<u8, FieldError> {
         .ok_or_else(bad)
 }
 
-/// Two ASCII letters, stored uppercase (`BE`, `FR`).
+/// An assigned ISO 3166-1 alpha-2 code, any case, stored uppercase (`BE`, `FR`); the same
+/// table as the access request form ([`crate::country`]).
 pub fn parse_country(s: &str) -> Result<String, FieldError> {
     let s = s.trim();
     if s.is_empty() {
         return Err(FieldError::Required);
     }
-    if s.len() == 2 && s.bytes().all(|b| b.is_ascii_alphabetic()) {
-        Ok(s.to_ascii_uppercase())
+    if s.len() != 2 || !s.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(FieldError::Country(excerpt(s)));
+    }
+    let code = s.to_ascii_uppercase();
+    if crate::country::is_assigned(&code) {
+        Ok(code)
     } else {
-        Err(FieldError::Country(excerpt(s)))
+        Err(FieldError::UnknownCountry(code))
     }
 }
 

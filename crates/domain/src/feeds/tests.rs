@@ -545,6 +545,11 @@ fn registered_item_and_reference_rules() {
         p("recipient_country", "B1"),
         [("recipient_country", "country_format")]
     );
+    // Two letters, but no country: the same table as the access request form.
+    assert_eq!(
+        p("recipient_country", "XX"),
+        [("recipient_country", "country_unknown")]
+    );
     assert_eq!(
         p("recipient_postcode", &"1".repeat(17)),
         [("recipient_postcode", "field_too_long")]
