@@ -12,6 +12,9 @@ pub enum StoreError {
     /// Any other database failure: a bug or a broken invariant.
     #[error("database error")]
     Database(#[source] sqlx::Error),
+    /// A failure of the direct SQLite reader of streamed exports (`sqlite_read`).
+    #[error("database error")]
+    DirectRead(#[source] rusqlite::Error),
     #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A stored value no longer parses into its domain type.

@@ -5,6 +5,7 @@ mod db;
 pub mod error;
 pub mod repo;
 pub mod scratch;
+mod sqlite_read;
 pub mod staging;
 
 pub use db::{Backend, Conn, Store, Tx};

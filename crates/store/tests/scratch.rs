@@ -1,6 +1,12 @@
 //! The scratch-database guard keeps its promise: whichever way a test ends (its own drop, a
 //! plain scope end, a panic), the PostgreSQL database it made is gone afterwards.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a failed unwrap is the test failing"
+)]
+
 use cs_store::scratch::{DEFAULT_TEST_ADMIN_URL, ScratchPg};
 use sqlx::{Connection, PgConnection};
 

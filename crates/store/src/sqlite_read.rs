@@ -1,0 +1,131 @@
+//! Streamed reads on SQLite below sqlx, for exports of a million rows: a read-only connection
+//! of its own on a blocking thread hands rows over in batches instead of one at a time.
+//!
+//! sqlx runs each SQLite statement on a worker thread and sends every row over a channel to
+//! the async side; for a long export that hand-over costs more than SQLite's own work
+//! (docs/PERFORMANCE.md). Here the rows are read and decoded where SQLite produces them and
+//! cross threads [`BATCH`] at a time. The reader sees committed data only (its own snapshot).
+
+use crate::{Result, StoreError};
+use std::{path::PathBuf, time::Duration};
+use tokio::sync::mpsc;
+
+/// Rows per hand-over.
+pub const BATCH: usize = 1024;
+/// Batches read ahead of the consumer: bounded memory whatever the export's size.
+const AHEAD: usize = 4;
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::DirectRead(e)
+    }
+}
+
+/// The file of the `main` database of `c`; `None` for an in-memory or temporary database,
+/// which another connection cannot open (the caller then reads through sqlx).
+pub async fn main_file(c: &mut sqlx::SqliteConnection) -> Result<Option<PathBuf>> {
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("PRAGMA database_list").fetch_all(c).await?;
+    Ok(rows
+        .into_iter()
+        .find(|(_, name, _)| name == "main")
+        .map(|(_, _, file)| file)
+        .filter(|file| !file.is_empty())
+        .map(PathBuf::from))
+}
+
+/// A parameter of a direct read, bound by name (`$1`, …) as the statements are written.
+#[derive(Debug, Clone)]
+pub enum Param {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl rusqlite::ToSql for Param {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(match self {
+            Param::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Param::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+            Param::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+        })
+    }
+}
+
+impl From<Option<&str>> for Param {
+    fn from(v: Option<&str>) -> Self {
+        v.map_or(Param::Null, |s| Param::Text(s.to_owned()))
+    }
+}
+
+impl From<Option<i64>> for Param {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Param::Null, Param::Int)
+    }
+}
+
+/// Runs `sql` with `params` (`params[0]` is `$1`, …) on a read-only connection to `file` and
+/// sends its rows, decoded by `decode`, in batches of [`BATCH`]. Reading stops when the
+/// receiver is dropped; an error is sent as the last item.
+pub fn stream<T, D>(
+    file: PathBuf,
+    sql: &'static str,
+    params: Vec<Param>,
+    decode: D,
+) -> mpsc::Receiver<Result<Vec<T>>>
+where
+    T: Send + 'static,
+    D: Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(AHEAD);
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = read(&file, sql, &params, &decode, &tx) {
+            let _ = tx.blocking_send(Err(e));
+        }
+    });
+    rx
+}
+
+fn read<T, D>(
+    file: &std::path::Path,
+    sql: &str,
+    params: &[Param],
+    decode: &D,
+    tx: &mpsc::Sender<Result<Vec<T>>>,
+) -> Result<()>
+where
+    D: Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+{
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        file,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    // As the pool's connections: pages through the shared memory map (docs/PERFORMANCE.md).
+    conn.pragma_update(None, "mmap_size", 1_073_741_824_i64)?;
+    let mut stmt = conn.prepare(sql)?;
+    for (i, value) in params.iter().enumerate() {
+        let name = format!("${}", i + 1);
+        // A parameter the statement does not use is fine; one it uses is always given.
+        if let Some(index) = stmt.parameter_index(&name)? {
+            stmt.raw_bind_parameter(index, value)?;
+        }
+    }
+    let mut rows = stmt.raw_query();
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some(row) = rows.next()? {
+        batch.push(decode(row)?);
+        if batch.len() == BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            if tx.blocking_send(Ok(full)).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.blocking_send(Ok(batch));
+    }
+    Ok(())
+}
