@@ -792,6 +792,7 @@ async fn api_tokens_expire_and_are_revoked(store: Store) {
             kind: "login".into(),
             created_at: T0,
             expires_at: expires,
+            last_used_at: None,
         })
     );
     let last_second = expires - Duration::seconds(1);

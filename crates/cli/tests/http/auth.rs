@@ -227,6 +227,23 @@ async fn bearer_tokens_work_and_bad_credentials_get_json_errors(t: &TestApp) {
         1,
         "a token's last use is recorded"
     );
+    // Written at most once a minute: a use 30 s later leaves it, one 61 s later moves it.
+    let recorded = "SELECT COUNT(*) FROM api_tokens WHERE last_used_at = '2026-11-26T10:00:00Z' \
+                    OR last_used_at = '2026-11-26 10:00:00+00'";
+    let use_token = || async {
+        let r = t.http().get(t.url("/api/v1/me")).bearer_auth(&token).send();
+        assert_eq!(r.await.unwrap().status(), StatusCode::OK);
+    };
+    t.clock.advance(time::Duration::seconds(30));
+    use_token().await;
+    assert_eq!(
+        t.count(recorded).await,
+        1,
+        "not rewritten within the minute"
+    );
+    t.clock.advance(time::Duration::seconds(31));
+    use_token().await;
+    assert_eq!(t.count(recorded).await, 0, "rewritten after a minute");
 
     let bad = t
         .http()

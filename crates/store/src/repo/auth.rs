@@ -98,6 +98,8 @@ pub struct ApiTokenRow {
     pub kind: String,
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
+    /// When its use was last recorded (at most once a minute: [`touch_api_token`]).
+    pub last_used_at: Option<OffsetDateTime>,
 }
 
 pub async fn insert_api_token(
@@ -127,7 +129,7 @@ pub async fn live_api_token(
     token_hash: &str,
     now: OffsetDateTime,
 ) -> Result<Option<ApiTokenRow>> {
-    let sql = "SELECT id, user_id, name, kind, created_at, expires_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2";
+    let sql = "SELECT id, user_id, name, kind, created_at, expires_at, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2";
     Ok(on_conn!(conn, |x| sqlx::query_as(sql)
         .bind(token_hash)
         .bind(crate::instant(now))
