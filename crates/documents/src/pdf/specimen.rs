@@ -4,7 +4,7 @@
 use super::{Align, Block, Column, Document, Meta, Operator, PdfTable};
 use cs_domain::Language;
 
-/// Rows of the specimen's table that fill about one page.
+/// Rows of the specimen's table on a page of its own (a little under: some take two lines).
 const ROWS_PER_PAGE: usize = 38;
 
 /// The specimen, long enough for about `pages` pages (at least 3), dated `created`.
@@ -38,7 +38,8 @@ pub fn specimen(pages: usize, created: time::OffsetDateTime) -> Document {
         Block::Heading("Transactions".into()),
     ];
     let target = pages.max(3);
-    let count = (target - 1) * ROWS_PER_PAGE + ROWS_PER_PAGE / 2;
+    // The first page holds the text and about half a page of rows; the last is half full.
+    let count = (target - 1) * ROWS_PER_PAGE;
     blocks.push(Block::Table(PdfTable {
         columns: vec![
             Column::new("Date", 1.2, Align::Left),
