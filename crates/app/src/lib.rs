@@ -68,7 +68,7 @@ pub struct App {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
-    pub documents: documents::Documents,
+    pub documents: documents::DocumentStore,
     pub mailer: Arc<mail::Mailer>,
     /// Woken when this instance queues a job, so e-mail leaves at once.
     pub jobs_queued: Arc<tokio::sync::Notify>,
@@ -81,7 +81,7 @@ impl App {
         store: Store,
         clock: Arc<dyn Clock>,
         settings: Settings,
-        documents: documents::Documents,
+        documents: documents::DocumentStore,
         mailer: mail::Mailer,
     ) -> Self {
         Self {

@@ -4,6 +4,8 @@
 //!
 //! Not a test: it prints figures for `docs/PERFORMANCE.md`. It also probes, while our import
 //! runs, how long a one-row write (what a sign-in does) waits for the write lock.
+//!
+//! `collectstamp bench pdf`: the PDF base's specimen rendered once, its time and size.
 
 use cs_app::{
     App, RequestMeta,
@@ -422,5 +424,28 @@ pub async fn import(options: &BenchOptions) -> anyhow::Result<()> {
         }
         report("PostgreSQL", "psql \\copy", options.rows, &ours, theirs);
     }
+    Ok(())
+}
+
+/// The specimen's date: fixed, so that two runs write the same file.
+const SPECIMEN_DATE: time::OffsetDateTime = time::macros::datetime!(2026-11-26 10:00:00 UTC);
+
+/// Renders the PDF base's specimen of about `pages` pages (at least 3) into `out` and prints
+/// the pages, the time taken and the size.
+pub fn pdf(out: &Path, pages: usize) -> anyhow::Result<()> {
+    let document = cs_documents::pdf::specimen(pages, SPECIMEN_DATE);
+    let started = Instant::now();
+    let rendered = cs_documents::pdf::render(&document)?;
+    let took = started.elapsed();
+    std::fs::write(out, &rendered.bytes)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+    println!(
+        "pdf: {} pages, {} bytes, rendered in {:.1} ms ({:.2} ms a page) -> {}",
+        rendered.pages,
+        rendered.bytes.len(),
+        took.as_secs_f64() * 1000.0,
+        took.as_secs_f64() * 1000.0 / rendered.pages.max(1) as f64,
+        out.display()
+    );
     Ok(())
 }

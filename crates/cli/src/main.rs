@@ -96,6 +96,14 @@ enum BenchCommand {
         #[arg(long)]
         skip_sqlite: bool,
     },
+    /// Render the PDF base's specimen into FILE: the time taken and the size.
+    Pdf {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// About how many pages (at least 3).
+        #[arg(long, default_value_t = 3)]
+        pages: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -157,6 +165,18 @@ fn main() -> ExitCode {
     };
     if let Some(what) = pending {
         return not_yet(what);
+    }
+    if let Command::Bench {
+        command: BenchCommand::Pdf { out, pages },
+    } = &cli.command
+    {
+        return match cs_cli::bench::pdf(out, *pages) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
     }
     if let Command::Bench {
         command:

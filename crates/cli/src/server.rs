@@ -4,7 +4,7 @@
 use crate::config::Config;
 use anyhow::Context;
 use cs_app::{
-    App, Settings, demo, documents::Documents, mail::Mailer, passwords::Cost,
+    App, Settings, demo, documents::DocumentStore, mail::Mailer, passwords::Cost,
     secret_box::SecretKeys,
 };
 use cs_domain::Clock;
@@ -71,12 +71,13 @@ pub fn build_app(
     cost: Cost,
     public_url: Url,
 ) -> anyhow::Result<App> {
-    let documents = Documents::local(&config.data_dir.join("documents")).with_context(|| {
-        format!(
-            "cannot use the document folder under {}",
-            config.data_dir.display()
-        )
-    })?;
+    let documents =
+        DocumentStore::local(&config.data_dir.join("documents")).with_context(|| {
+            format!(
+                "cannot use the document folder under {}",
+                config.data_dir.display()
+            )
+        })?;
     let mailer = mailer(config, &public_url)?;
     let settings = Settings {
         public_url,

@@ -2564,3 +2564,128 @@ async fn import_runs_latest_per_kind(store: Store) {
         (10, 8, 2)
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Stored documents
+
+mod documents {
+    use super::common::{self, T0, add_customer};
+    use cs_store::{
+        Store,
+        repo::documents::{self, DocumentRow, NewDocument},
+    };
+    use time::{Duration, macros::datetime};
+
+    contract! {
+        documents_are_recorded_once_with_their_hash_size_and_owner => sqlite_documents_are_recorded_once_with_their_hash_size_and_owner, postgres_documents_are_recorded_once_with_their_hash_size_and_owner;
+        documents_recorded_in_a_rolled_back_transaction_are_not_there => sqlite_documents_recorded_in_a_rolled_back_transaction_are_not_there, postgres_documents_recorded_in_a_rolled_back_transaction_are_not_there;
+    }
+
+    const SHA: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+    fn receipt<'a>(key: &'a str, customer_id: Option<i64>) -> NewDocument<'a> {
+        NewDocument {
+            kind: "receipt",
+            object_key: key,
+            sha256: SHA,
+            size_bytes: 4,
+            customer_id,
+            created_at: T0,
+        }
+    }
+
+    async fn documents_are_recorded_once_with_their_hash_size_and_owner(store: Store) {
+        let alpha = add_customer(&store, "8800001").await;
+        let mut c = store.acquire().await.unwrap();
+        let key = "receipts/2026-11/R-0001.pdf";
+        assert_eq!(documents::by_key(&mut c.conn(), key).await.unwrap(), None);
+
+        let at = datetime!(2026-03-29 03:30:00.75 +02:00);
+        let id = documents::insert(
+            &mut c.conn(),
+            &NewDocument {
+                created_at: at,
+                ..receipt(key, Some(alpha))
+            },
+        )
+        .await
+        .unwrap();
+        let own = documents::insert(&mut c.conn(), &receipt("reports/2026-11.pdf", None))
+            .await
+            .unwrap();
+        assert_ne!(id, own);
+        assert_eq!(
+            documents::by_key(&mut c.conn(), key).await.unwrap(),
+            Some(DocumentRow {
+                id,
+                kind: "receipt".into(),
+                object_key: key.into(),
+                sha256: SHA.into(),
+                size_bytes: 4,
+                customer_id: Some(alpha),
+                created_at: datetime!(2026-03-29 01:30:00 UTC),
+            })
+        );
+        let row = documents::by_key(&mut c.conn(), "reports/2026-11.pdf")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.customer_id, None, "the Service Centre's own");
+
+        // A key is written once: the same key again is a conflict, for any owner.
+        let again = documents::insert(&mut c.conn(), &receipt(key, None)).await;
+        assert!(again.unwrap_err().is_conflict());
+        // A hash that is not 64 hex characters, a negative size or an unknown customer is
+        // refused, and not as a conflict.
+        for bad in [
+            NewDocument {
+                sha256: "abc",
+                ..receipt("bad/1.pdf", None)
+            },
+            NewDocument {
+                size_bytes: -1,
+                ..receipt("bad/2.pdf", None)
+            },
+            NewDocument {
+                created_at: T0 + Duration::days(1),
+                ..receipt("bad/3.pdf", Some(alpha + 1000))
+            },
+        ] {
+            let e = documents::insert(&mut c.conn(), &bad).await.unwrap_err();
+            assert!(!e.is_conflict(), "{}: {e}", bad.object_key);
+        }
+
+        assert!(documents::delete(&mut c.conn(), id).await.unwrap());
+        assert!(!documents::delete(&mut c.conn(), id).await.unwrap());
+        assert_eq!(documents::by_key(&mut c.conn(), key).await.unwrap(), None);
+        // Forgotten, the key may be recorded again.
+        documents::insert(&mut c.conn(), &receipt(key, Some(alpha)))
+            .await
+            .unwrap();
+    }
+
+    async fn documents_recorded_in_a_rolled_back_transaction_are_not_there(store: Store) {
+        let key = "invoices/2026-11/F-1.pdf";
+        let mut tx = store.begin().await.unwrap();
+        documents::insert(&mut tx.conn(), &receipt(key, None))
+            .await
+            .unwrap();
+        assert!(
+            documents::by_key(&mut tx.conn(), key)
+                .await
+                .unwrap()
+                .is_some(),
+            "seen inside its transaction"
+        );
+        drop(tx);
+        let mut c = store.acquire().await.unwrap();
+        assert_eq!(documents::by_key(&mut c.conn(), key).await.unwrap(), None);
+        let n: i64 = cs_store::on_conn!(&mut c.conn(), |x| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM documents"
+        )
+        .fetch_one(x)
+        .await)
+        .unwrap();
+        assert_eq!(n, 0);
+    }
+}

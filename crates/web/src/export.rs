@@ -18,7 +18,9 @@
 //! memory mode (one row in memory at a time) on a blocking thread into a temporary file under
 //! `DATA_DIR/tmp`, which is then streamed from disk and deleted; numbers stay numbers and
 //! dates are real dates. Its temporary disk (the sheet's XML, then the zipped file) is counted
-//! and capped (`COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES`): past it the download fails.
+//! and capped (`COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES`): past it the download fails. The writers
+//! themselves (cells, CSV encoding and neutralisation, XLSX) are `cs_documents`'; what is
+//! HTTP (the body streams, the row counting, the export's place) is here.
 //! The response starts at once in both cases, so a long export is not cut by the request
 //! timeout; a failure half-way aborts the body, so a client never takes a truncated file for a
 //! whole one.
@@ -32,11 +34,10 @@ use cs_app::{
     AppError, FieldError,
     exports::{End, Running},
 };
+use cs_documents::XlsxError;
 use futures::{Stream, StreamExt, stream::BoxStream};
 use std::{
-    borrow::Cow,
     io,
-    path::PathBuf,
     sync::{
         Arc,
         atomic::{AtomicU64, Ordering},
@@ -44,32 +45,7 @@ use std::{
 };
 use tokio::sync::mpsc;
 
-/// One cell of an exported row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cell {
-    /// Text; neutralised against formula injection in CSV.
-    Text(String),
-    /// A whole number (cents, thousandths, quantities): written as a number.
-    Int(i64),
-    /// A calendar day: `YYYY-MM-DD` in CSV, a date cell in XLSX.
-    Date(time::Date),
-    /// Nothing (a null): an empty field in CSV, a blank cell in XLSX.
-    Empty,
-}
-
-impl Cell {
-    /// Text, or [`Cell::Empty`] for `None`.
-    pub fn opt_text(v: Option<String>) -> Cell {
-        v.map_or(Cell::Empty, Cell::Text)
-    }
-}
-
-/// What is exported: the XLSX sheet's name and the column names (the header row).
-#[derive(Debug, Clone, Copy)]
-pub struct Table {
-    pub sheet: &'static str,
-    pub columns: &'static [&'static str],
-}
+pub use cs_documents::{Cell, CsvEncoder, Table, TempDisk, neutralise};
 
 /// The rows of a download, in order; an `Err` aborts the download.
 pub type Rows = BoxStream<'static, Result<Vec<Cell>, AppError>>;
@@ -215,69 +191,6 @@ fn body_error(e: AppError) -> io::Error {
 // ---------------------------------------------------------------------------------------
 // CSV
 
-/// A text as it may go into a CSV cell: with a leading `'` when a spreadsheet would take it
-/// for a formula (`=`, `+`, `-`, `@`) or a field separator trick (tab, carriage return, NUL).
-pub fn neutralise(text: &str) -> Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r', '\0']) {
-        Cow::Owned(format!("'{text}"))
-    } else {
-        Cow::Borrowed(text)
-    }
-}
-
-/// Writes CSV records (RFC 4180 quoting, `\n` line ends) into a buffer that is taken out
-/// after each batch of rows.
-pub struct CsvEncoder {
-    writer: csv::Writer<Vec<u8>>,
-}
-
-impl Default for CsvEncoder {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new())
-}
-
-impl CsvEncoder {
-    pub fn new() -> Self {
-        Self {
-            writer: csv_writer(),
-        }
-    }
-
-    pub fn header(&mut self, columns: &[&str]) -> Result<(), csv::Error> {
-        self.writer.write_record(columns)
-    }
-
-    pub fn row(&mut self, cells: &[Cell]) -> Result<(), csv::Error> {
-        for cell in cells {
-            match cell {
-                Cell::Text(s) => self.writer.write_field(neutralise(s).as_bytes())?,
-                Cell::Int(n) => self.writer.write_field(n.to_string())?,
-                Cell::Date(d) => self.writer.write_field(iso_date(*d))?,
-                Cell::Empty => self.writer.write_field("")?,
-            }
-        }
-        self.writer.write_record(None::<&[u8]>)
-    }
-
-    /// The bytes written since the last call.
-    pub fn take(&mut self) -> Result<Vec<u8>, csv::Error> {
-        std::mem::replace(&mut self.writer, csv_writer())
-            .into_inner()
-            .map_err(|e| csv::Error::from(e.into_error()))
-    }
-}
-
-fn iso_date(d: time::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
 /// Rows that are ready are encoded together, up to this many per chunk of the body.
 const CSV_BATCH: usize = 256;
 
@@ -306,170 +219,16 @@ fn csv_body(table: Table, rows: Rows) -> impl Stream<Item = Result<Bytes, io::Er
 // ---------------------------------------------------------------------------------------
 // XLSX
 
-fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
-    AppError::Internal(format!("xlsx: {e}"))
-}
-
-/// Where an XLSX export's temporary files go, and how much of that disk it may take.
-#[derive(Debug, Clone)]
-pub struct TempDisk {
-    pub dir: PathBuf,
-    pub max_bytes: u64,
-}
-
-impl TempDisk {
-    fn exceeded(&self) -> AppError {
-        AppError::PayloadTooLarge(format!(
-            "the XLSX file would need more than {} bytes of temporary disk \
-             (COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES): narrow the filter or download CSV",
-            self.max_bytes
-        ))
-    }
-}
-
-/// An upper bound of the bytes `rust_xlsxwriter` writes for `text` inside `<t>…</t>`: `&`
-/// becomes `&amp;`, `<` and `>` `&lt;` and `&gt;`, a control character `_xHHHH_`, and a
-/// literal `_x` may be escaped as `_x005F_x`.
-fn xml_text_len(text: &str) -> u64 {
-    let chars: u64 = text
-        .chars()
-        .map(|c| match c {
-            '&' => 5,
-            '<' | '>' => 4,
-            c if (c as u32) < 0x20 => 7,
-            c => c.len_utf8() as u64,
-        })
-        .sum();
-    chars + 6 * text.matches("_x").count() as u64
-}
-
-/// An upper bound of the sheet XML of one row (`<row r="…">` and its `<c>` cells, each with
-/// its reference, style and type attributes) as the constant-memory writer puts it in its
-/// temporary file.
-fn xml_row_len(cells: &[Cell]) -> u64 {
-    // <row r="1048576" x14ac:dyDescent="0.25"> … </row>
-    const ROW: u64 = 48;
-    // <c r="XFD1048576" s="123" t="inlineStr"><is><t xml:space="preserve"> … </t></is></c>
-    const TEXT: u64 = 81;
-    // <c r="XFD1048576" s="123"><v> (24 characters of a double) </v></c>
-    const NUMBER: u64 = 61;
-    ROW + cells
-        .iter()
-        .map(|c| match c {
-            Cell::Text(s) => TEXT + xml_text_len(s),
-            Cell::Int(_) | Cell::Date(_) => NUMBER,
-            Cell::Empty => 0,
-        })
-        .sum::<u64>()
-}
-
-/// A writer that refuses to go past `budget` bytes (the zipped file's share of the cap).
-struct Capped<W> {
-    inner: W,
-    budget: u64,
-    written: u64,
-}
-
-impl<W: io::Write> io::Write for Capped<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.written + buf.len() as u64 > self.budget {
-            return Err(io::Error::new(
-                io::ErrorKind::StorageFull,
-                "over the export's temporary disk cap",
-            ));
-        }
-        let n = self.inner.write(buf)?;
-        self.written += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-/// Writes the table as an XLSX file into `out` in constant memory mode, pulling one row at
-/// a time from `rows`; the sheet's XML goes to a temporary file in `disk.dir` first. The
-/// XML is counted from above as it is written and the file as it is zipped: past
-/// `disk.max_bytes` together, the export fails with `payload_too_large`. Blocking: run it
-/// on a blocking thread.
-pub fn write_xlsx(
-    table: Table,
-    rows: impl Iterator<Item = Result<Vec<Cell>, AppError>>,
-    out: impl io::Write + Send,
-    disk: &TempDisk,
-) -> Result<u32, AppError> {
-    use rust_xlsxwriter::{ExcelDateTime, Format as XlsxFormat, Workbook};
-    let mut workbook = Workbook::new();
-    workbook.set_tempdir(&disk.dir).map_err(xlsx_error)?;
-    let bold = XlsxFormat::new().set_bold();
-    let date_format = XlsxFormat::new().set_num_format("yyyy-mm-dd");
-    let sheet = workbook
-        .add_worksheet_with_constant_memory()
-        .map_err(xlsx_error)?;
-    sheet.set_name(table.sheet).map_err(xlsx_error)?;
-    let header: Vec<Cell> = table
-        .columns
-        .iter()
-        .map(|c| Cell::Text((*c).to_owned()))
-        .collect();
-    // The workbook's other parts (styles, content types, …) are a few kilobytes.
-    let mut xml: u64 = 16 * 1024 + xml_row_len(&header);
-    for (col, name) in table.columns.iter().enumerate() {
-        let col = u16::try_from(col).map_err(|_| AppError::Internal("too many columns".into()))?;
-        let width = name.len().max(10) as f64 + 2.0;
-        sheet.set_column_width(col, width).map_err(xlsx_error)?;
-        sheet
-            .write_string_with_format(0, col, *name, &bold)
-            .map_err(xlsx_error)?;
-    }
-    let mut written: u32 = 0;
-    for row in rows {
-        let row = row?;
-        xml += xml_row_len(&row);
-        if xml > disk.max_bytes {
-            return Err(disk.exceeded());
-        }
-        let r = written
-            .checked_add(1)
-            .ok_or_else(|| AppError::Internal("too many rows".into()))?;
-        for (col, cell) in row.iter().enumerate() {
-            let col =
-                u16::try_from(col).map_err(|_| AppError::Internal("too many columns".into()))?;
-            match cell {
-                Cell::Text(s) => {
-                    sheet.write_string(r, col, s).map_err(xlsx_error)?;
-                }
-                // Excel numbers are doubles: exact for whole numbers up to 2^53.
-                Cell::Int(n) => {
-                    sheet.write_number(r, col, *n as f64).map_err(xlsx_error)?;
-                }
-                Cell::Date(d) => {
-                    let year = u16::try_from(d.year())
-                        .map_err(|_| AppError::Internal(format!("date {d} out of range")))?;
-                    let day = ExcelDateTime::from_ymd(year, u8::from(d.month()), d.day())
-                        .map_err(xlsx_error)?;
-                    sheet
-                        .write_date_with_format(r, col, &day, &date_format)
-                        .map_err(xlsx_error)?;
-                }
-                Cell::Empty => {}
-            }
-        }
-        written = r;
-    }
-    let mut capped = Capped {
-        inner: out,
-        budget: disk.max_bytes - xml,
-        written: 0,
-    };
-    match workbook
-        .save_to_writer(&mut capped)
-        .and_then(|()| io::Write::flush(&mut capped).map_err(Into::into))
-    {
-        Ok(()) => Ok(written),
-        Err(_) if capped.written + 64 * 1024 > capped.budget => Err(disk.exceeded()),
-        Err(e) => Err(xlsx_error(e)),
+/// The XLSX writer's failure in the portal's vocabulary: a cap passed is 413 with the setting
+/// that sets it, the rows' own error stays what it was, the writer's is internal.
+fn xlsx_failure(e: XlsxError<AppError>) -> AppError {
+    match e {
+        XlsxError::Rows(e) => e,
+        XlsxError::TempDiskExceeded { max_bytes } => AppError::PayloadTooLarge(format!(
+            "the XLSX file would need more than {max_bytes} bytes of temporary disk \
+             (COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES): narrow the filter or download CSV"
+        )),
+        XlsxError::Write(detail) => AppError::Internal(detail),
     }
 }
 
@@ -490,7 +249,7 @@ fn xlsx_body(
             let mut rows = rows;
             let pulled = std::iter::from_fn(|| handle.block_on(rows.next()));
             let out = io::BufWriter::new(file.as_file());
-            write_xlsx(table, pulled, out, &disk)?;
+            cs_documents::write_xlsx(table, pulled, out, &disk).map_err(xlsx_failure)?;
             Ok::<_, AppError>(file)
         })
         .await
@@ -550,31 +309,6 @@ mod tests {
         ]
     }
 
-    #[test]
-    fn formulas_and_separator_tricks_are_neutralised() {
-        for bad in ["=1+1", "+32", "-2", "@SUM(1)", "\tx", "\rx", "\0x"] {
-            assert_eq!(neutralise(bad), format!("'{bad}"), "{bad:?}");
-        }
-        for fine in ["Finance", "0-50g", "a=b", "", " =x", "'quoted"] {
-            assert_eq!(neutralise(fine), fine, "{fine:?}");
-        }
-    }
-
-    #[test]
-    fn csv_has_the_header_then_rows_with_only_text_neutralised() {
-        let mut e = CsvEncoder::new();
-        e.header(TABLE.columns).unwrap();
-        for row in sample() {
-            e.row(&row).unwrap();
-        }
-        let text = String::from_utf8(e.take().unwrap()).unwrap();
-        assert_eq!(
-            text,
-            "name,count,day,note\n'=SUM(A1:A9),-5,2026-11-03,\n\"Quote \"\"and\"\", comma\",1234567,2026-01-31,Élodie\n"
-        );
-        assert!(e.take().unwrap().is_empty(), "taken once");
-    }
-
     #[tokio::test]
     async fn csv_body_streams_every_row_and_fails_on_an_error() {
         let rows = futures::stream::iter(sample().into_iter().map(Ok)).boxed();
@@ -608,85 +342,30 @@ mod tests {
         }
     }
 
-    fn disk(dir: &std::path::Path, max_bytes: u64) -> TempDisk {
-        TempDisk {
-            dir: dir.to_path_buf(),
-            max_bytes,
-        }
-    }
-
     #[test]
-    fn xlsx_keeps_numbers_as_numbers_and_dates_as_dates() {
+    fn xlsx_failures_keep_their_codes_and_words() {
         let dir = tempfile::tempdir().unwrap();
-        let mut bytes = Vec::new();
-        let n = write_xlsx(
-            TABLE,
-            sample().into_iter().map(Ok),
-            &mut bytes,
-            &disk(dir.path(), 1 << 20),
-        )
-        .unwrap();
-        assert_eq!(n, 2);
-        assert!(bytes.starts_with(b"PK"), "a zip file");
-        // The sheet XML is deflated inside the zip; that it opens as a workbook with the
-        // right cells is checked by the HTTP tests, which read it back.
-        assert!(bytes.len() > 1000);
+        let disk = TempDisk {
+            dir: dir.path().to_path_buf(),
+            max_bytes: 64 * 1024,
+        };
+        let many = (0..2_000).map(|i| Ok(vec![Cell::Text(format!("recipient {i}")); 4]));
+        let e = cs_documents::write_xlsx(TABLE, many, Vec::new(), &disk).unwrap_err();
+        let e = xlsx_failure(e);
+        assert_eq!(e.code(), "payload_too_large");
+        assert_eq!(
+            e.to_string(),
+            "the XLSX file would need more than 65536 bytes of temporary disk \
+             (COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES): narrow the filter or download CSV"
+        );
         let failing = vec![
             Ok(sample().remove(0)),
             Err(AppError::Internal("gone".into())),
         ];
-        let e = write_xlsx(
-            TABLE,
-            failing.into_iter(),
-            Vec::new(),
-            &disk(dir.path(), 1 << 20),
-        )
-        .unwrap_err();
-        assert_eq!(e.code(), "internal");
-    }
-
-    #[test]
-    fn xlsx_temporary_disk_is_capped_with_a_clear_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let many = || {
-            (0..2_000).map(|i| {
-                Ok(vec![
-                    Cell::Text(format!("recipient & co <{i}> _x0041_")),
-                    Cell::Int(i),
-                    Cell::Date(date!(2026 - 11 - 03)),
-                    Cell::Empty,
-                ])
-            })
-        };
-        // 2,000 rows of about 200 bytes of XML each do not fit in 64 KiB …
-        let e = write_xlsx(TABLE, many(), Vec::new(), &disk(dir.path(), 64 * 1024)).unwrap_err();
-        assert_eq!(e.code(), "payload_too_large");
-        assert!(
-            e.to_string().contains("COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES"),
-            "{e}"
-        );
-        // … nor does a zipped file larger than what the XML left of the cap.
-        let big_cap = 16 * 1024 + 64 + 2_000 * 400;
-        let mut out = Vec::new();
-        write_xlsx(TABLE, many(), &mut out, &disk(dir.path(), big_cap)).unwrap();
-        let needed = out.len() as u64;
-        let mut estimate = 16 * 1024 + xml_row_len(&[Cell::Text("name".into())]) * 4;
-        for row in many() {
-            estimate += xml_row_len(&row.unwrap());
-        }
-        let tight = estimate + needed / 2;
-        let e = write_xlsx(TABLE, many(), Vec::new(), &disk(dir.path(), tight)).unwrap_err();
-        assert_eq!(e.code(), "payload_too_large", "{e}");
-    }
-
-    #[test]
-    fn the_xml_estimate_is_never_below_what_the_writer_escapes() {
-        assert_eq!(xml_text_len("plain"), 5);
-        assert_eq!(xml_text_len("a&b"), 7);
-        assert_eq!(xml_text_len("<>"), 8);
-        assert_eq!(xml_text_len("\u{1}"), 7);
-        assert!(xml_text_len("_x0041_") >= "_x005F_x0041_".len() as u64);
-        assert_eq!(xml_text_len("é"), 2);
+        let e = cs_documents::write_xlsx(TABLE, failing.into_iter(), Vec::new(), &disk);
+        assert_eq!(xlsx_failure(e.unwrap_err()).code(), "internal");
+        let e = xlsx_failure(XlsxError::Write("xlsx: broken".into()));
+        assert!(matches!(e, AppError::Internal(ref d) if d == "xlsx: broken"));
     }
 
     fn permit() -> Running {

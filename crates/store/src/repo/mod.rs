@@ -8,6 +8,7 @@ pub mod backoffice;
 pub mod catalogue;
 pub mod customers;
 pub mod dashboard;
+pub mod documents;
 pub mod import_runs;
 pub mod jobs;
 pub mod meta;
