@@ -7,17 +7,22 @@
 //!   that month; only `to`: from the start of that month. At most [`MAX_RANGE_DAYS`] days.
 //! - `sort` is `date` (default), `-date`, `amount` or `-amount`; ties are broken by the
 //!   order the rows were stored in, so every order is total and paging never skips a row.
-//! - The cursor is opaque: it carries the sort key and id of the last row, the sort and a
-//!   fingerprint of the filter, so a cursor of another filter or sort is refused
+//! - The cursor is the list toolkit's ([`paging::encode_cursor`]): tied to the filter, the
+//!   sort and the customer, so a cursor of another filter or sort is refused
 //!   (`invalid_cursor`) instead of silently paging something else.
-//! - Codes that do not exist (or belong to another customer) match no row: the answer never
-//!   says whether a code exists. Only malformed values are errors.
+//! - A collection point or cost centre the customer does not have (or, for a user limited
+//!   to cost centres, one outside its limits) is a 422 on its field, as on every list. A
+//!   product code is of the one catalogue all customers share: an unknown one matches no row.
 
-use crate::{Actor, App, AppError, FieldError, error::AppResult, i18n, paging};
-use base64::Engine;
-use cs_domain::{Cents, Language, UnitPriceMillis, feeds::Destination};
+use crate::{
+    Actor, App, AppError, FieldError,
+    calendar::{TypedDays, typed_days},
+    error::AppResult,
+    i18n,
+    paging::{self, Codes, CursorKey, PageQuery, ParamDoc, Position, query_value},
+};
+use cs_domain::{Cents, DateRange, Language, UnitPriceMillis, calendar::iso, feeds::Destination};
 use cs_store::repo::{catalogue, customers, transactions as repo};
-use sha2::{Digest, Sha256};
 use time::Date;
 use tokio::sync::mpsc;
 
@@ -31,9 +36,28 @@ const CODE_MAX_CHARS: usize = 50;
 /// Rows read ahead of the client during an export.
 const EXPORT_BUFFER: usize = 512;
 
-/// The parameters as received (query string); blank values mean "not given".
-#[derive(Debug, Clone, Default)]
+/// The list's parameters as typed, read once from the raw query by the page, the API and the
+/// export alike: the filter, the page, and the customer an operator names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Query {
+    pub filter: FilterQuery,
+    pub page: PageQuery,
+    pub customer_number: Option<String>,
+}
+
+impl Query {
+    pub fn read(raw: Option<&str>) -> Self {
+        Self {
+            filter: FilterQuery::read(raw),
+            page: PageQuery::read(raw),
+            customer_number: query_value(raw, "customer_number"),
+        }
+    }
+}
+
+/// The filter and sort as typed (blank: not given): all the list and its export share.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilterQuery {
     pub from: Option<String>,
     pub to: Option<String>,
     pub product: Option<String>,
@@ -41,8 +65,68 @@ pub struct Query {
     pub cost_centre: Option<String>,
     pub destination: Option<String>,
     pub sort: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<String>,
+}
+
+impl FilterQuery {
+    /// The filter's parameters, in the order of the form and of the API's description.
+    pub const DOC: [ParamDoc; 7] = [
+        ParamDoc::text(
+            "from",
+            "First day, inclusive (`YYYY-MM-DD`). Without `from` and `to`: the current month \
+             (Brussels time); with only one of them, the rest of its month. At most 366 days.",
+        ),
+        ParamDoc::text(
+            "to",
+            "Last day, inclusive (`YYYY-MM-DD`), on or after `from`.",
+        ),
+        ParamDoc::text(
+            "product",
+            "A product code of the catalogue; an unknown code matches nothing.",
+        ),
+        ParamDoc::text(
+            "collection_point",
+            "A collection point code of the customer; any other is refused \
+             (422 `unknown_collection_point`).",
+        ),
+        ParamDoc::text(
+            "cost_centre",
+            "A cost centre code of the customer (one of the caller's, for a user limited to \
+             cost centres); any other is refused (422 `unknown_cost_centre`).",
+        ),
+        ParamDoc::text("destination", "`BE`, `EU` or `WORLD`."),
+        ParamDoc::text(
+            "sort",
+            "`date` (default, oldest first), `-date`, `amount` or `-amount`.",
+        ),
+    ];
+
+    pub fn read(raw: Option<&str>) -> Self {
+        let v = |k| query_value(raw, k);
+        Self {
+            from: v("from"),
+            to: v("to"),
+            product: v("product"),
+            collection_point: v("collection_point"),
+            cost_centre: v("cost_centre"),
+            destination: v("destination"),
+            sort: v("sort"),
+        }
+    }
+
+    /// What was typed for the parameter `name` of [`Self::DOC`] (blank when not given).
+    pub fn typed(&self, name: &str) -> &str {
+        let v = match name {
+            "from" => &self.from,
+            "to" => &self.to,
+            "product" => &self.product,
+            "collection_point" => &self.collection_point,
+            "cost_centre" => &self.cost_centre,
+            "destination" => &self.destination,
+            "sort" => &self.sort,
+            _ => &None,
+        };
+        v.as_deref().unwrap_or_default()
+    }
 }
 
 /// The orders a list can be sorted in.
@@ -86,11 +170,10 @@ impl Sort {
     }
 }
 
-/// A checked filter: inclusive days and optional codes.
+/// A checked filter: whole days and optional codes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Filter {
-    pub from: Date,
-    pub to: Date,
+    pub days: DateRange,
     pub product: Option<String>,
     pub collection_point: Option<String>,
     pub cost_centre: Option<String>,
@@ -99,10 +182,14 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// The filter as query parameters (dates always explicit, other values only when set,
-    /// the sort only when not the default): for links to other pages and to the downloads.
+    /// The filter as query parameters, normalised (dates always explicit, other values only
+    /// when set, the sort only when not the default): for links to other pages and to the
+    /// downloads, and what a cursor is tied to.
     pub fn params(&self) -> Vec<(&'static str, String)> {
-        let mut p = vec![("from", iso(self.from)), ("to", iso(self.to))];
+        let mut p = vec![
+            ("from", iso(self.days.first())),
+            ("to", iso(self.days.last())),
+        ];
         let codes = [
             ("product", &self.product),
             ("collection_point", &self.collection_point),
@@ -122,35 +209,46 @@ impl Filter {
         p
     }
 
-    /// A short digest of everything that decides which rows a list holds, in which order.
-    fn fingerprint(&self) -> String {
-        let mut h = Sha256::new();
-        for part in [
-            iso(self.from),
-            iso(self.to),
-            self.product.clone().unwrap_or_default(),
-            self.collection_point.clone().unwrap_or_default(),
-            self.cost_centre.clone().unwrap_or_default(),
-            self.destination
-                .map(|d| d.as_str().to_owned())
-                .unwrap_or_default(),
-            self.sort.as_str().to_owned(),
-        ] {
-            h.update((part.len() as u64).to_be_bytes());
-            h.update(part.as_bytes());
-        }
-        hex::encode(&h.finalize()[..8])
-    }
-
     /// The name offered for a download, without extension: `transactions-<from>-<to>`.
     pub fn file_stem(&self) -> String {
-        format!("transactions-{}-{}", iso(self.from), iso(self.to))
+        format!(
+            "transactions-{}-{}",
+            iso(self.days.first()),
+            iso(self.days.last())
+        )
+    }
+
+    /// What this filter's cursors are tied to: its parameters and the customer.
+    fn cursor_key(&self, customer_id: i64) -> Vec<(&'static str, String)> {
+        let mut key = self.params();
+        key.push(("customer", customer_id.to_string()));
+        key
     }
 }
 
-/// `YYYY-MM-DD`.
-pub fn iso(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+/// A transaction list's position: the last row's date, amount and id (all three, whatever
+/// the sort, so one layout serves every order).
+impl Position for repo::After {
+    const LIST: &'static str = "transactions";
+
+    fn parts(&self) -> Vec<String> {
+        vec![
+            iso(self.date),
+            self.amount_cents.to_string(),
+            self.id.to_string(),
+        ]
+    }
+
+    fn from_parts(parts: &[&str]) -> Option<Self> {
+        let [date, amount, id] = parts else {
+            return None;
+        };
+        Some(repo::After {
+            date: cs_domain::dates::parse_date(date).ok()?,
+            amount_cents: amount.parse().ok()?,
+            id: id.parse().ok().filter(|id| *id > 0)?,
+        })
+    }
 }
 
 /// A page request once checked.
@@ -158,7 +256,7 @@ pub fn iso(d: Date) -> String {
 pub struct PageRequest {
     pub filter: Filter,
     /// Where the page starts; `None`: the first page.
-    pub after: Option<repo::After>,
+    after: Option<repo::After>,
     pub limit: i64,
 }
 
@@ -169,28 +267,18 @@ fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn parse_day(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> Option<Date> {
-    match cs_domain::dates::parse_date(raw) {
-        Ok(d) => Some(d),
-        Err(e) => {
-            errors.push(FieldError::field(field, e.code(), e.to_string()));
-            None
-        }
-    }
+fn well_formed(code: &str) -> bool {
+    code.chars().count() <= CODE_MAX_CHARS && !code.chars().any(char::is_control)
 }
 
-fn first_of_month(d: Date) -> Date {
-    d.replace_day(1).unwrap_or(d)
-}
-
-fn last_of_month(d: Date) -> Date {
-    let days = d.month().length(d.year());
-    d.replace_day(days).unwrap_or(d)
+/// A code as typed, if it is given and could be a code at all.
+fn typed_code(v: &Option<String>) -> Option<&str> {
+    given(v).filter(|s| well_formed(s))
 }
 
 fn parse_code(field: &str, v: &Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
     let s = given(v)?;
-    if s.chars().count() > CODE_MAX_CHARS || s.chars().any(char::is_control) {
+    if !well_formed(s) {
         errors.push(FieldError::field(
             field,
             "invalid_code",
@@ -201,34 +289,30 @@ fn parse_code(field: &str, v: &Option<String>, errors: &mut Vec<FieldError>) -> 
     Some(s.to_owned())
 }
 
-/// The filter of a request (`cursor` and `limit` aside), `today` being the Brussels day the
-/// default month is taken from. Every problem is noted in `errors`.
-pub fn parse_filter(q: &Query, today: Date, errors: &mut Vec<FieldError>) -> Option<Filter> {
-    let before = errors.len();
-    let from = given(&q.from).map(|s| parse_day("from", s, errors));
-    let to = given(&q.to).map(|s| parse_day("to", s, errors));
-    let range = match (from, to) {
-        (None, None) => Some((first_of_month(today), last_of_month(today))),
-        (Some(Some(f)), None) => Some((f, last_of_month(f))),
-        (None, Some(Some(t))) => Some((first_of_month(t), t)),
-        (Some(Some(f)), Some(Some(t))) => Some((f, t)),
-        _ => None,
+/// The days of a filter: as typed (the toolkit's rule), else the month of `today`; at most
+/// [`MAX_RANGE_DAYS`].
+fn days(q: &FilterQuery, today: Date, errors: &mut Vec<FieldError>) -> Option<DateRange> {
+    let days = match typed_days(q.from.as_deref(), q.to.as_deref(), errors) {
+        TypedDays::NotGiven => DateRange::month_of(today),
+        TypedDays::Given(r) => r,
+        TypedDays::Invalid => return None,
     };
-    if let Some((from, to)) = range {
-        if from > to {
-            errors.push(FieldError::field(
-                "to",
-                "range_reversed",
-                "to must be on or after from",
-            ));
-        } else if (to - from).whole_days() + 1 > MAX_RANGE_DAYS {
-            errors.push(FieldError::field(
-                "to",
-                "range_too_long",
-                format!("a range covers at most {MAX_RANGE_DAYS} days"),
-            ));
-        }
+    if days.day_count() > MAX_RANGE_DAYS {
+        errors.push(FieldError::field(
+            "to",
+            "range_too_long",
+            format!("a range covers at most {MAX_RANGE_DAYS} days"),
+        ));
     }
+    Some(days)
+}
+
+/// The filter of a request (`cursor` and `limit` aside), `today` being the Brussels day the
+/// default month is taken from. Every problem of its form is noted in `errors`; whether the
+/// codes are the customer's is checked against the store ([`Codes`]).
+pub fn parse_filter(q: &FilterQuery, today: Date, errors: &mut Vec<FieldError>) -> Option<Filter> {
+    let before = errors.len();
+    let days = days(q, today, errors);
     let product = parse_code("product", &q.product, errors);
     let collection_point = parse_code("collection_point", &q.collection_point, errors);
     let cost_centre = parse_code("cost_centre", &q.cost_centre, errors);
@@ -260,33 +344,39 @@ pub fn parse_filter(q: &Query, today: Date, errors: &mut Vec<FieldError>) -> Opt
     if errors.len() > before {
         return None;
     }
-    let ((from, to), sort) = (range?, sort?);
     Some(Filter {
-        from,
-        to,
+        days: days?,
         product,
         collection_point,
         cost_centre,
         destination,
-        sort,
+        sort: sort?,
     })
 }
 
-/// A request for one page: the filter, where the page starts and its size.
-pub fn parse_page(q: &Query, today: Date) -> Result<PageRequest, Vec<FieldError>> {
+/// A request for one page of customer `customer_id`'s list: the filter, where the page
+/// starts (a cursor of this very filter, sort and customer) and its size.
+pub fn parse_page(
+    q: &Query,
+    today: Date,
+    customer_id: i64,
+) -> Result<PageRequest, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let filter = parse_filter(q, today, &mut errors);
-    let limit = paging::limit(q.limit.as_deref(), &mut errors);
-    let after = match (&filter, given(&q.cursor)) {
-        (Some(f), Some(raw)) => match decode_cursor(raw, f) {
-            Some(a) => Some(a),
-            None => {
-                errors.push(paging::invalid_cursor());
-                None
-            }
-        },
-        _ => None,
-    };
+    let filter = parse_filter(&q.filter, today, &mut errors);
+    page_of(filter, &q.page, customer_id, errors)
+}
+
+fn page_of(
+    filter: Option<Filter>,
+    page: &PageQuery,
+    customer_id: i64,
+    mut errors: Vec<FieldError>,
+) -> Result<PageRequest, Vec<FieldError>> {
+    let limit = paging::limit(page.limit.as_deref(), &mut errors);
+    let after = filter.as_ref().and_then(|f| {
+        let key: &CursorKey = &f.cursor_key(customer_id);
+        paging::decode_cursor::<repo::After>(page.cursor.as_deref(), key, &mut errors)
+    });
     match filter {
         Some(filter) if errors.is_empty() => Ok(PageRequest {
             filter,
@@ -295,46 +385,6 @@ pub fn parse_page(q: &Query, today: Date) -> Result<PageRequest, Vec<FieldError>
         }),
         _ => Err(errors),
     }
-}
-
-const CURSOR_VERSION: &str = "t1";
-
-/// The opaque cursor after `row` in a list of `filter`.
-pub fn encode_cursor(filter: &Filter, after: &repo::After) -> String {
-    let text = format!(
-        "{CURSOR_VERSION}|{}|{}|{}|{}|{}",
-        filter.sort.as_str(),
-        filter.fingerprint(),
-        iso(after.date),
-        after.amount_cents,
-        after.id
-    );
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
-}
-
-/// The position a cursor stands for, if it was given by a page of this very filter and sort.
-pub fn decode_cursor(raw: &str, filter: &Filter) -> Option<repo::After> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(raw)
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let parts: Vec<&str> = text.split('|').collect();
-    let [version, sort, fingerprint, date, amount, id] = parts.as_slice() else {
-        return None;
-    };
-    if *version != CURSOR_VERSION
-        || *sort != filter.sort.as_str()
-        || *fingerprint != filter.fingerprint()
-    {
-        return None;
-    }
-    let mut ignored = Vec::new();
-    let date = parse_day("cursor", date, &mut ignored)?;
-    Some(repo::After {
-        date,
-        amount_cents: amount.parse().ok()?,
-        id: id.parse().ok().filter(|id| *id > 0)?,
-    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -414,15 +464,16 @@ pub struct Export {
     pub running: crate::exports::Running,
 }
 
-/// What the filter form offers: `(code, name)` pairs, by code.
+/// What the filter form offers, by code.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Choices {
     pub customer_number: String,
     pub customer_name: String,
+    /// `(code, name)` in the user's language.
     pub products: Vec<(String, String)>,
-    pub collection_points: Vec<(String, String)>,
-    /// Only the user's own when it is limited to some.
-    pub cost_centres: Vec<(String, String)>,
+    /// The collection points, and the cost centres (only the user's own when it is limited
+    /// to some).
+    pub codes: Codes,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -448,8 +499,8 @@ async fn scope(app: &App, actor: &Actor, customer_number: Option<&str>) -> AppRe
 fn store_filter<'a>(scope: &Scope, f: &'a Filter) -> repo::Filter<'a> {
     repo::Filter {
         customer_id: scope.customer_id,
-        from: f.from,
-        to: f.to,
+        from: f.days.first(),
+        to: f.days.last(),
         product: f.product.as_deref(),
         collection_point: f.collection_point.as_deref(),
         cost_centre: f.cost_centre.as_deref(),
@@ -458,39 +509,45 @@ fn store_filter<'a>(scope: &Scope, f: &'a Filter) -> repo::Filter<'a> {
     }
 }
 
-fn today(app: &App) -> Date {
-    app.today()
+/// The filter as typed, checked: its form, and its codes against the customer's (read only
+/// when the filter names one, so the common request costs no extra query), every problem
+/// reported at once.
+async fn checked_filter(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    q: &FilterQuery,
+    errors: &mut Vec<FieldError>,
+) -> AppResult<Option<Filter>> {
+    let filter = parse_filter(q, app.today(), errors);
+    let (point, centre) = (typed_code(&q.collection_point), typed_code(&q.cost_centre));
+    if point.is_some() || centre.is_some() {
+        let mut conn = app.store.acquire().await?;
+        let codes = Codes::load(&mut conn.conn(), scope.customer_id, actor).await?;
+        codes.collection_point(point, errors);
+        codes.cost_centre(centre, errors);
+    }
+    Ok(filter)
 }
 
 /// One page of the tenant's transactions with the totals of the whole filter.
-pub async fn list(
-    app: &App,
-    actor: &Actor,
-    customer_number: Option<&str>,
-    q: &Query,
-) -> AppResult<TransactionPage> {
-    let scope = scope(app, actor, customer_number).await?;
-    let req = parse_page(q, today(app)).map_err(AppError::Validation)?;
+pub async fn list(app: &App, actor: &Actor, q: &Query) -> AppResult<TransactionPage> {
+    let scope = scope(app, actor, q.customer_number.as_deref()).await?;
+    let mut errors = Vec::new();
+    let filter = checked_filter(app, actor, &scope, &q.filter, &mut errors).await?;
+    let req = page_of(filter, &q.page, scope.customer_id, errors).map_err(AppError::Validation)?;
     let f = store_filter(&scope, &req.filter);
     let order = req.filter.sort.order();
     let after = req.after.unwrap_or_else(|| repo::After::start(order, &f));
     let mut conn = app.store.acquire().await?;
     let mut rows = repo::page(&mut conn.conn(), &f, order, after, req.limit + 1).await?;
     let more = paging::cut(&mut rows, req.limit);
-    let next_cursor = more
-        .then(|| {
-            rows.last().map(|r| {
-                encode_cursor(
-                    &req.filter,
-                    &repo::After {
-                        date: r.date,
-                        amount_cents: r.amount_cents,
-                        id: r.id,
-                    },
-                )
-            })
-        })
-        .flatten();
+    let key = req.filter.cursor_key(scope.customer_id);
+    let next_cursor = paging::next_cursor(&rows, more, &key, |r| repo::After {
+        date: r.date,
+        amount_cents: r.amount_cents,
+        id: r.id,
+    });
     let mut by_product: Vec<ProductTotal> = repo::totals(&mut conn.conn(), &f)
         .await?
         .into_iter()
@@ -515,17 +572,35 @@ pub async fn list(
     })
 }
 
-/// Every transaction of the filter (all pages, in its sort; `cursor` and `limit` are not
-/// used), streamed: see [`Export`].
+/// Checks the filter of an export that will not run (its format was refused), so that the
+/// answer names every problem at once; no export begins.
+pub async fn check(
+    app: &App,
+    actor: &Actor,
+    customer_number: Option<&str>,
+    q: &FilterQuery,
+) -> AppResult<()> {
+    let scope = scope(app, actor, customer_number).await?;
+    let mut errors = Vec::new();
+    checked_filter(app, actor, &scope, q, &mut errors).await?;
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// Every transaction of the filter (all pages, in its sort), streamed: see [`Export`]. It
+/// takes the list's filter without its paging.
 pub async fn export(
     app: &App,
     actor: &Actor,
     customer_number: Option<&str>,
-    q: &Query,
+    q: &FilterQuery,
 ) -> AppResult<Export> {
     let scope = scope(app, actor, customer_number).await?;
     let mut errors = Vec::new();
-    let filter = parse_filter(q, today(app), &mut errors);
+    let filter = checked_filter(app, actor, &scope, q, &mut errors).await?;
     let filter = match filter {
         Some(f) if errors.is_empty() => f,
         _ => return Err(AppError::Validation(errors)),
@@ -583,23 +658,12 @@ pub async fn choices(
             (p.code, name)
         })
         .collect();
-    let collection_points = customers::collection_points(&mut conn.conn(), scope.customer_id)
-        .await?
-        .into_iter()
-        .map(|c| (c.code, c.name))
-        .collect();
-    let cost_centres = customers::cost_centres(&mut conn.conn(), scope.customer_id)
-        .await?
-        .into_iter()
-        .filter(|c| actor.cost_centres.is_empty() || actor.cost_centres.contains(&c.code))
-        .map(|c| (c.code, c.name))
-        .collect();
+    let codes = Codes::load(&mut conn.conn(), scope.customer_id, actor).await?;
     Ok(Choices {
         customer_number: customer.customer_number,
         customer_name: customer.name,
         products,
-        collection_points,
-        cost_centres,
+        codes,
     })
 }
 
@@ -620,86 +684,96 @@ mod tests {
     use time::macros::date;
 
     const TODAY: Date = date!(2026 - 11 - 26);
+    const CUSTOMER: i64 = 7;
 
     fn q(pairs: &[(&str, &str)]) -> Query {
-        let mut q = Query::default();
-        for (k, v) in pairs {
-            let v = Some((*v).to_owned());
-            match *k {
-                "from" => q.from = v,
-                "to" => q.to = v,
-                "product" => q.product = v,
-                "collection_point" => q.collection_point = v,
-                "cost_centre" => q.cost_centre = v,
-                "destination" => q.destination = v,
-                "sort" => q.sort = v,
-                "cursor" => q.cursor = v,
-                "limit" => q.limit = v,
-                other => panic!("{other}"),
-            }
-        }
-        q
+        let raw = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        Query::read(Some(&raw))
+    }
+
+    fn page(pairs: &[(&str, &str)]) -> Result<PageRequest, Vec<FieldError>> {
+        parse_page(&q(pairs), TODAY, CUSTOMER)
     }
 
     fn fields(e: &[FieldError]) -> Vec<&str> {
         e.iter().filter_map(|f| f.field.as_deref()).collect()
     }
 
+    fn range(r: &PageRequest) -> (Date, Date) {
+        (r.filter.days.first(), r.filter.days.last())
+    }
+
+    #[test]
+    fn the_query_is_read_once_with_every_documented_parameter() {
+        let pairs: Vec<(&str, String)> = FilterQuery::DOC
+            .iter()
+            .map(|d| (d.name, format!("v-{}", d.name)))
+            .chain([
+                ("cursor", "c".to_owned()),
+                ("limit", "9".to_owned()),
+                ("customer_number", "8800001".to_owned()),
+            ])
+            .collect();
+        let raw = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&pairs)
+            .finish();
+        let read = Query::read(Some(&raw));
+        for d in FilterQuery::DOC {
+            assert_eq!(read.filter.typed(d.name), format!("v-{}", d.name));
+        }
+        assert_eq!(read.page.cursor.as_deref(), Some("c"));
+        assert_eq!(read.page.limit.as_deref(), Some("9"));
+        assert_eq!(read.customer_number.as_deref(), Some("8800001"));
+        assert_eq!(read.filter.typed("nonsense"), "");
+    }
+
     #[test]
     fn the_default_is_the_current_month() {
-        let r = parse_page(&q(&[]), TODAY).unwrap();
-        assert_eq!(r.filter.from, date!(2026 - 11 - 01));
-        assert_eq!(r.filter.to, date!(2026 - 11 - 30));
+        let r = page(&[]).unwrap();
+        assert_eq!(range(&r), (date!(2026 - 11 - 01), date!(2026 - 11 - 30)));
         assert_eq!(r.filter.sort, Sort::Date);
         assert_eq!(r.limit, paging::DEFAULT_LIMIT);
         assert_eq!(r.after, None);
-        let feb = parse_page(&q(&[]), date!(2028 - 02 - 10)).unwrap();
-        assert_eq!(feb.filter.to, date!(2028 - 02 - 29), "leap year");
+        let feb = parse_page(&q(&[]), date!(2028 - 02 - 10), CUSTOMER).unwrap();
+        assert_eq!(feb.filter.days.last(), date!(2028 - 02 - 29), "leap year");
     }
 
     #[test]
     fn one_open_end_is_closed_by_its_month() {
-        let r = parse_page(&q(&[("from", "2026-10-15")]), TODAY).unwrap();
-        assert_eq!(
-            (r.filter.from, r.filter.to),
-            (date!(2026 - 10 - 15), date!(2026 - 10 - 31))
-        );
-        let r = parse_page(&q(&[("to", "2026-09-10"), ("from", " ")]), TODAY).unwrap();
-        assert_eq!(
-            (r.filter.from, r.filter.to),
-            (date!(2026 - 09 - 01), date!(2026 - 09 - 10))
-        );
+        let r = page(&[("from", "2026-10-15")]).unwrap();
+        assert_eq!(range(&r), (date!(2026 - 10 - 15), date!(2026 - 10 - 31)));
+        let r = page(&[("to", "2026-09-10"), ("from", " ")]).unwrap();
+        assert_eq!(range(&r), (date!(2026 - 09 - 01), date!(2026 - 09 - 10)));
     }
 
     #[test]
     fn bad_ranges_are_errors_on_their_field() {
-        let e = parse_page(&q(&[("from", "2026-02-30"), ("to", "tomorrow")]), TODAY).unwrap_err();
+        let e = page(&[("from", "2026-02-30"), ("to", "tomorrow")]).unwrap_err();
         assert_eq!(fields(&e), ["from", "to"]);
         assert!(e.iter().all(|f| f.code == "invalid_date"));
-        let e = parse_page(&q(&[("from", "2026-11-02"), ("to", "2026-11-01")]), TODAY).unwrap_err();
+        let e = page(&[("from", "2026-11-02"), ("to", "2026-11-01")]).unwrap_err();
         assert_eq!(fields(&e), ["to"]);
         assert_eq!(e[0].code, "range_reversed");
-        let e = parse_page(&q(&[("from", "2025-01-01"), ("to", "2026-01-02")]), TODAY).unwrap_err();
+        let e = page(&[("from", "2025-01-01"), ("to", "2026-01-02")]).unwrap_err();
         assert_eq!(e[0].code, "range_too_long");
         // 366 days is allowed: a leap year, or any year and a day.
-        assert!(parse_page(&q(&[("from", "2028-01-01"), ("to", "2028-12-31")]), TODAY).is_ok());
-        assert!(parse_page(&q(&[("from", "2026-1-5")]), TODAY).is_err());
-        assert!(parse_page(&q(&[("from", "26/11/2026")]), TODAY).is_err());
+        assert!(page(&[("from", "2028-01-01"), ("to", "2028-12-31")]).is_ok());
+        assert!(page(&[("from", "2026-1-5")]).is_err());
+        assert!(page(&[("from", "26/11/2026")]).is_err());
     }
 
     #[test]
     fn codes_destinations_and_sorts() {
-        let r = parse_page(
-            &q(&[
-                ("product", " PRIOR-BE "),
-                ("collection_point", "HQ"),
-                ("cost_centre", "CA1"),
-                ("destination", "world"),
-                ("sort", "-amount"),
-                ("limit", "7"),
-            ]),
-            TODAY,
-        )
+        let r = page(&[
+            ("product", " PRIOR-BE "),
+            ("collection_point", "HQ"),
+            ("cost_centre", "CA1"),
+            ("destination", "world"),
+            ("sort", "-amount"),
+            ("limit", "7"),
+        ])
         .unwrap();
         assert_eq!(r.filter.product.as_deref(), Some("PRIOR-BE"));
         assert_eq!(r.filter.collection_point.as_deref(), Some("HQ"));
@@ -710,61 +784,59 @@ mod tests {
         for s in Sort::ALL {
             assert_eq!(Sort::parse(s.as_str()), Some(s));
         }
-        let e = parse_page(
-            &q(&[
-                ("destination", "MARS"),
-                ("sort", "price"),
-                ("product", &"X".repeat(51)),
-                ("limit", "0"),
-            ]),
-            TODAY,
-        )
+        let e = page(&[
+            ("destination", "MARS"),
+            ("sort", "price"),
+            ("product", &"X".repeat(51)),
+            ("limit", "0"),
+        ])
         .unwrap_err();
         assert_eq!(fields(&e), ["product", "destination", "sort", "limit"]);
     }
 
     #[test]
-    fn cursors_round_trip_and_belong_to_their_filter_and_sort() {
-        let r = parse_page(&q(&[("product", "P1")]), TODAY).unwrap();
+    fn cursors_round_trip_and_belong_to_their_filter_sort_and_customer() {
+        let r = page(&[("product", "P1")]).unwrap();
         let after = repo::After {
             date: date!(2026 - 11 - 03),
             amount_cents: -1250,
             id: 42,
         };
-        let c = encode_cursor(&r.filter, &after);
-        assert!(
-            c.chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_'),
-            "URL-safe: {c}"
-        );
-        let again = parse_page(&q(&[("product", "P1"), ("cursor", &c)]), TODAY).unwrap();
+        let c = paging::encode_cursor(&r.filter.cursor_key(CUSTOMER), &after);
+        let again = page(&[("product", "P1"), ("cursor", &c)]).unwrap();
         assert_eq!(again.after, Some(after));
-        // The same cursor with another filter, another sort, or cut short: refused.
+        // The same filter written another way is the same filter.
+        let again = page(&[("product", " P1 "), ("to", "2026-11-30"), ("cursor", &c)]).unwrap();
+        assert_eq!(again.after, Some(after));
+        // Another filter, another sort, another customer, or cut short: refused.
         for other in [
             q(&[("product", "P2"), ("cursor", &c)]),
             q(&[("product", "P1"), ("sort", "-date"), ("cursor", &c)]),
             q(&[("product", "P1"), ("from", "2026-11-02"), ("cursor", &c)]),
-            q(&[("product", "P1"), ("cursor", "bm9wZQ")]),
-            q(&[("product", "P1"), ("cursor", "!!!")]),
+            q(&[("product", "P1"), ("destination", "BE"), ("cursor", &c)]),
             q(&[("product", "P1"), ("cursor", &c[..c.len() / 2])]),
+            q(&[("product", "P1"), ("cursor", "!!!")]),
         ] {
-            let e = parse_page(&other, TODAY).unwrap_err();
+            let e = parse_page(&other, TODAY, CUSTOMER).unwrap_err();
             assert_eq!(e.len(), 1);
             assert_eq!(e[0].code, "invalid_cursor");
             assert_eq!(e[0].field.as_deref(), Some("cursor"));
         }
+        let e = parse_page(
+            &q(&[("product", "P1"), ("cursor", &c)]),
+            TODAY,
+            CUSTOMER + 1,
+        );
+        assert_eq!(e.unwrap_err()[0].code, "invalid_cursor");
     }
 
     #[test]
     fn params_give_the_filter_back_explicitly() {
-        let r = parse_page(
-            &q(&[
-                ("destination", "EU"),
-                ("sort", "amount"),
-                ("cost_centre", "C 1"),
-            ]),
-            TODAY,
-        )
+        let r = page(&[
+            ("destination", "EU"),
+            ("sort", "amount"),
+            ("cost_centre", "C 1"),
+        ])
         .unwrap();
         let p = r.filter.params();
         assert_eq!(
