@@ -252,5 +252,35 @@ mod tests {
             prop_assert_eq!(public_holidays(year).len(), 10);
             prop_assert_eq!(easter_sunday(year).unwrap().weekday(), Weekday::Sunday);
         }
+        #[test]
+        fn counting_splits_at_any_day(from in any_day(), a in 0i64..90, b in 0i64..90) {
+            let mid = from + Duration::days(a);
+            let to = mid + Duration::days(b);
+            let after_mid = mid.next_day().unwrap();
+            prop_assert_eq!(
+                working_days_between(from, to),
+                working_days_between(from, mid) + working_days_between(after_mid, to)
+            );
+        }
+
+        #[test]
+        fn adding_is_stepwise_and_never_lands_on_a_closed_day(day in any_day(), n in 1u32..40) {
+            let one_by_one = (0..n).try_fold(day, |d, _| add_working_days(d, 1));
+            prop_assert_eq!(add_working_days(day, n), one_by_one);
+            let before = add_working_days(day, n - 1).unwrap();
+            let end = add_working_days(day, n).unwrap();
+            prop_assert!(before < end);
+            prop_assert!(is_working_day(end));
+        }
+
+        #[test]
+        fn the_next_working_day_is_the_first_open_one(day in any_day()) {
+            let next = next_working_day(day).unwrap();
+            prop_assert!(next >= day && is_working_day(next));
+            let skipped = (next - day).whole_days();
+            prop_assert!((0..skipped).all(|i| !is_working_day(day + Duration::days(i))));
+            // Belgium never closes for more than four days in a row (a long weekend at most).
+            prop_assert!(skipped <= 4);
+        }
     }
 }

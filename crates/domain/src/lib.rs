@@ -2,6 +2,7 @@
 //! Every type here parses its input once (parse, don't validate); nothing here does I/O.
 
 pub mod barcode;
+pub mod calendar;
 pub mod clock;
 pub mod country;
 pub mod customer;
@@ -24,7 +25,7 @@ pub use customer::CustomerNumber;
 pub use feeds::{ColumnMap, FeedKind, FeedRecord, FieldProblem, HeaderProblem};
 pub use language::Language;
 pub use money::{Cents, UnitPriceMillis};
-pub use period::Period;
+pub use period::{DateRange, Period};
 pub use phone::Phone;
 pub use rights::{Module, Modules, Role};
 pub use user::{Email, Password, UserStatus, Username};

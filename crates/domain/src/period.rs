@@ -1,9 +1,9 @@
-//! A calendar month (`2026-11`): the unit of invoices, monthly closes, transaction views and
-//! receipt ZIPs.
+//! A calendar month (`2026-11`), the unit of invoices, closes and receipt ZIPs, and a range of
+//! whole Brussels days ([`DateRange`]): the days a list covers and the UTC instants it spans.
 
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
-use time::{Date, Month};
+use time::{Date, Month, OffsetDateTime};
 
 /// A year and month. Ordered chronologically (fields in that order, `Month` by calendar).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,6 +106,14 @@ impl Period {
         Self::containing(date) == self
     }
 
+    /// Its days, first to last.
+    pub fn days(self) -> DateRange {
+        DateRange {
+            first: self.first_day(),
+            last: self.last_day(),
+        }
+    }
+
     /// The following month. Saturates at the last month `time::Date` can represent, so that
     /// every period keeps a first and last day.
     pub fn next(self) -> Self {
@@ -176,11 +184,97 @@ impl<'de> Deserialize<'de> for Period {
     }
 }
 
+/// Whole Brussels calendar days, `first` to `last` both included, never reversed: what a
+/// list's `from` and `to` cover. Storage compares dates with [`first`](Self::first) and
+/// [`last`](Self::last), instants with the half-open [`start`](Self::start) ..
+/// [`end`](Self::end), which are Brussels midnights in UTC (summer time or not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DateRange {
+    first: Date,
+    last: Date,
+}
+
+/// A range whose last day comes before its first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the last day ({last}) is before the first ({first})")]
+pub struct ReversedRange {
+    pub first: Date,
+    pub last: Date,
+}
+
+impl DateRange {
+    /// `first` to `last`, both included.
+    pub fn new(first: Date, last: Date) -> Result<Self, ReversedRange> {
+        if last < first {
+            return Err(ReversedRange { first, last });
+        }
+        Ok(Self { first, last })
+    }
+
+    /// One day.
+    pub fn day(d: Date) -> Self {
+        Self { first: d, last: d }
+    }
+
+    /// The month `d` falls in.
+    pub fn month_of(d: Date) -> Self {
+        Period::containing(d).days()
+    }
+
+    /// From `first` to the end of its month.
+    pub fn rest_of_month(first: Date) -> Self {
+        Self {
+            first,
+            last: Period::containing(first).last_day(),
+        }
+    }
+
+    /// From the start of `last`'s month to `last`.
+    pub fn month_until(last: Date) -> Self {
+        Self {
+            first: Period::containing(last).first_day(),
+            last,
+        }
+    }
+
+    pub fn first(self) -> Date {
+        self.first
+    }
+
+    pub fn last(self) -> Date {
+        self.last
+    }
+
+    /// How many days it covers (at least 1).
+    pub fn day_count(self) -> i64 {
+        (self.last - self.first).whole_days() + 1
+    }
+
+    pub fn contains(self, d: Date) -> bool {
+        self.first <= d && d <= self.last
+    }
+
+    /// The first instant of the range: Brussels midnight starting its first day, in UTC.
+    /// `None` only beyond the years the time-zone database covers.
+    pub fn start(self) -> Option<OffsetDateTime> {
+        crate::calendar::day_start(self.first)
+    }
+
+    /// The first instant after the range: Brussels midnight ending its last day, in UTC
+    /// (exclusive). `None` past the last day `time` can hold.
+    pub fn end(self) -> Option<OffsetDateTime> {
+        crate::calendar::day_start(self.last.next_day()?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use time::macros::date;
+    use time::{
+        Duration,
+        macros::{date, datetime},
+    };
 
     fn p(s: &str) -> Period {
         Period::parse(s).unwrap()
@@ -281,6 +375,100 @@ mod tests {
         assert!(serde_json::from_str::<Period>(r#""2026-13""#).is_err());
     }
 
+    #[test]
+    fn a_range_is_never_reversed() {
+        let r = DateRange::new(date!(2026 - 11 - 02), date!(2026 - 11 - 05)).unwrap();
+        assert_eq!(
+            (r.first(), r.last(), r.day_count()),
+            (date!(2026 - 11 - 02), date!(2026 - 11 - 05), 4)
+        );
+        assert!(r.contains(date!(2026 - 11 - 05)) && !r.contains(date!(2026 - 11 - 06)));
+        assert_eq!(DateRange::day(date!(2026 - 11 - 02)).day_count(), 1);
+        assert_eq!(
+            DateRange::new(date!(2026 - 11 - 02), date!(2026 - 11 - 01)),
+            Err(ReversedRange {
+                first: date!(2026 - 11 - 02),
+                last: date!(2026 - 11 - 01)
+            })
+        );
+    }
+
+    #[test]
+    fn months_and_their_parts() {
+        let feb = DateRange::month_of(date!(2028 - 02 - 10));
+        assert_eq!(
+            (feb.first(), feb.last()),
+            (date!(2028 - 02 - 01), date!(2028 - 02 - 29))
+        );
+        assert_eq!(feb, p("2028-02").days());
+        let rest = DateRange::rest_of_month(date!(2026 - 10 - 15));
+        assert_eq!(
+            (rest.first(), rest.last()),
+            (date!(2026 - 10 - 15), date!(2026 - 10 - 31))
+        );
+        let until = DateRange::month_until(date!(2026 - 09 - 10));
+        assert_eq!(
+            (until.first(), until.last()),
+            (date!(2026 - 09 - 01), date!(2026 - 09 - 10))
+        );
+    }
+
+    #[test]
+    fn brussels_months_in_utc_winter_and_summer() {
+        let jan = p("2026-01").days();
+        assert_eq!(jan.start(), Some(datetime!(2025-12-31 23:00 UTC)));
+        assert_eq!(jan.end(), Some(datetime!(2026-01-31 23:00 UTC)));
+        let jul = p("2026-07").days();
+        assert_eq!(jul.start(), Some(datetime!(2026-06-30 22:00 UTC)));
+        assert_eq!(jul.end(), Some(datetime!(2026-07-31 22:00 UTC)));
+    }
+
+    #[test]
+    fn the_months_the_clocks_change_lose_or_gain_an_hour() {
+        // Summer time starts on the last Sunday of March (29 March 2026): 743 hours.
+        let march = p("2026-03").days();
+        assert_eq!(march.start(), Some(datetime!(2026-02-28 23:00 UTC)));
+        assert_eq!(march.end(), Some(datetime!(2026-03-31 22:00 UTC)));
+        assert_eq!(
+            (march.end().unwrap() - march.start().unwrap()).whole_hours(),
+            31 * 24 - 1
+        );
+        // It ends on the last Sunday of October (25 October 2026): 745 hours.
+        let october = p("2026-10").days();
+        assert_eq!(october.start(), Some(datetime!(2026-09-30 22:00 UTC)));
+        assert_eq!(october.end(), Some(datetime!(2026-10-31 23:00 UTC)));
+        assert_eq!(
+            (october.end().unwrap() - october.start().unwrap()).whole_hours(),
+            31 * 24 + 1
+        );
+        // The days themselves: 23 and 25 hours, starting at the night before's offset.
+        let short = DateRange::day(date!(2026 - 03 - 29));
+        assert_eq!(short.start(), Some(datetime!(2026-03-28 23:00 UTC)));
+        assert_eq!(short.end(), Some(datetime!(2026-03-29 22:00 UTC)));
+        let long = DateRange::day(date!(2026 - 10 - 25));
+        assert_eq!(long.start(), Some(datetime!(2026-10-24 22:00 UTC)));
+        assert_eq!(long.end(), Some(datetime!(2026-10-25 23:00 UTC)));
+        // 2027: 28 March and 31 October.
+        assert_eq!(
+            DateRange::day(date!(2027 - 03 - 28)).end(),
+            Some(datetime!(2027-03-28 22:00 UTC))
+        );
+        assert_eq!(
+            DateRange::day(date!(2027 - 10 - 31)).end(),
+            Some(datetime!(2027-10-31 23:00 UTC))
+        );
+    }
+
+    #[test]
+    fn the_last_day_time_can_hold_has_no_end() {
+        assert_eq!(DateRange::day(Date::MAX).end(), None);
+    }
+
+    /// A day between 2000 and 2100.
+    fn day() -> impl Strategy<Value = Date> {
+        (0i64..36_890).prop_map(|n| date!(2000 - 01 - 01) + Duration::days(n))
+    }
+
     fn period() -> impl Strategy<Value = Period> {
         (2000i32..=2100, 1u8..=12).prop_map(|(y, m)| Period {
             year: y,
@@ -308,6 +496,37 @@ mod tests {
             prop_assert_eq!(Period::containing(p.first_day()), p);
             prop_assert_eq!(Period::containing(p.last_day()), p);
             prop_assert_eq!(p.last_day().next_day().map(Period::containing), Some(p.next()));
+        }
+
+        #[test]
+        fn months_tile_time(p in period()) {
+            let (this, next) = (p.days(), p.next().days());
+            prop_assert_eq!(this.end(), next.start());
+            prop_assert_eq!(this.day_count(), i64::from(p.month().length(p.year())));
+            let hours = (this.end().unwrap() - this.start().unwrap()).whole_hours();
+            prop_assert!((this.day_count() * 24 - 1..=this.day_count() * 24 + 1).contains(&hours));
+        }
+
+        #[test]
+        fn an_instant_is_in_the_range_exactly_when_its_brussels_day_is(
+            first in day(),
+            len in 0i64..400,
+            offset in -2i64 * 86_400..420 * 86_400,
+        ) {
+            let r = DateRange::new(first, first + Duration::days(len)).unwrap();
+            let t = r.start().unwrap() + Duration::seconds(offset);
+            let inside = r.start().unwrap() <= t && t < r.end().unwrap();
+            prop_assert_eq!(inside, r.contains(crate::calendar::day_of(t)));
+        }
+
+        #[test]
+        fn the_month_parts_stay_in_their_month(d in day()) {
+            let month = DateRange::month_of(d);
+            prop_assert!(month.contains(d));
+            let (rest, until) = (DateRange::rest_of_month(d), DateRange::month_until(d));
+            prop_assert_eq!((rest.first(), rest.last()), (d, month.last()));
+            prop_assert_eq!((until.first(), until.last()), (month.first(), d));
+            prop_assert_eq!(rest.day_count() + until.day_count() - 1, month.day_count());
         }
     }
 }

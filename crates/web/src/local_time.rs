@@ -1,115 +1,67 @@
-//! Time as people in Belgium read it: instants shown in Europe/Brussels, and Brussels calendar
-//! days turned into the UTC instants that storage compares with (winter and summer time alike).
+//! Time as people in Belgium read it: instants on the Brussels wall clock and days in each
+//! language's usual form, on top of the domain's one calendar (`cs_domain::calendar`).
 
-use cs_app::{AppError, FieldError};
-use jiff::tz::{TimeZone, TimeZoneDatabase};
-use std::sync::LazyLock;
-use time::OffsetDateTime;
+use cs_domain::{Language, calendar};
+use time::{Date, OffsetDateTime};
 
-/// Europe/Brussels from the time-zone database compiled into the binary (jiff's
-/// `tzdb-bundle-always`), so the host's `/usr/share/zoneinfo` plays no part. The bundle
-/// always has it; UTC is only there to need no `expect`, and the tests below would see it.
-static BRUSSELS: LazyLock<TimeZone> = LazyLock::new(|| {
-    TimeZoneDatabase::bundled()
-        .get("Europe/Brussels")
-        .unwrap_or(TimeZone::UTC)
-});
-
-/// An instant formatted on the Brussels wall clock; in UTC, marked so, for an instant
-/// beyond jiff's range (years ±9999), which no stored time reaches.
-fn format(t: OffsetDateTime, pattern: &str) -> String {
-    match jiff::Timestamp::from_second(t.unix_timestamp()) {
-        Ok(ts) => ts
-            .to_zoned_datetime(BRUSSELS.clone())
-            .strftime(pattern)
-            .to_string(),
-        Err(_) => format!(
-            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute()
-        ),
+/// `t` on the Brussels wall clock, or in UTC and marked so for an instant beyond the
+/// calendar's years (±9999), which no stored time reaches.
+fn wall_clock(t: OffsetDateTime) -> (OffsetDateTime, &'static str) {
+    match calendar::in_brussels(t) {
+        Some(local) => (local, ""),
+        None => (t.to_offset(time::UtcOffset::UTC), " UTC"),
     }
 }
 
 /// To the minute: `2026-11-26 11:00`.
 pub fn minute(t: OffsetDateTime) -> String {
-    format(t, "%Y-%m-%d %H:%M")
+    let (l, utc) = wall_clock(t);
+    format!(
+        "{} {:02}:{:02}{utc}",
+        calendar::iso(l.date()),
+        l.hour(),
+        l.minute()
+    )
 }
 
 /// To the second, where events follow each other closely (the audit trail):
 /// `2026-11-26 11:00:00`.
 pub fn second(t: OffsetDateTime) -> String {
-    format(t, "%Y-%m-%d %H:%M:%S")
+    let (l, utc) = wall_clock(t);
+    format!(
+        "{} {:02}:{:02}:{:02}{utc}",
+        calendar::iso(l.date()),
+        l.hour(),
+        l.minute(),
+        l.second()
+    )
 }
 
 /// The Brussels day, day first: `27/11/2026`.
 pub fn date(t: OffsetDateTime) -> String {
-    format(t, "%d/%m/%Y")
+    let (l, _) = wall_clock(t);
+    day_text(Language::Fr, l.date())
 }
 
-/// The instant a Brussels calendar day begins (its midnight, 23:00 or 22:00 UTC the day
-/// before); `None` outside jiff's range.
-pub fn day_start(d: time::Date) -> Option<OffsetDateTime> {
-    let date =
-        jiff::civil::Date::new(d.year().try_into().ok()?, d.month() as i8, d.day() as i8).ok()?;
-    let second = date
-        .to_zoned_datetime(BRUSSELS.clone())
-        .ok()?
-        .timestamp()
-        .as_second();
-    OffsetDateTime::from_unix_timestamp(second).ok()
-}
-
-/// Inclusive Brussels days `from` and `to` (`YYYY-MM-DD`, blank: open) as the instants a
-/// search compares with: `from` at its midnight, `to` up to the next day's midnight
-/// (exclusive), so both days are whole, summer time or not. A text that is not such a date
-/// is a validation error on its field (`from`, `to`), both reported at once.
-pub fn day_range(
-    from: Option<&str>,
-    to: Option<&str>,
-) -> Result<(Option<OffsetDateTime>, Option<OffsetDateTime>), AppError> {
-    let mut errors = Vec::new();
-    let mut day = |field: &str, raw: Option<&str>, next: bool| {
-        let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
-        match cs_domain::dates::parse_date(raw) {
-            Ok(d) => {
-                let at = if next { d.next_day() } else { Some(d) }.and_then(day_start);
-                if at.is_none() {
-                    errors.push(FieldError::field(
-                        field,
-                        cs_domain::dates::CODE,
-                        cs_domain::dates::DateError::Year.to_string(),
-                    ));
-                }
-                at
-            }
-            Err(e) => {
-                errors.push(FieldError::field(field, e.code(), e.to_string()));
-                None
-            }
-        }
+/// A day as people of each language write it: 26/11/2026, 26-11-2026, 26.11.2026.
+pub fn day_text(lang: Language, d: Date) -> String {
+    let sep = match lang {
+        Language::Nl => '-',
+        Language::De => '.',
+        Language::Fr | Language::En => '/',
     };
-    let from = day("from", from, false);
-    let until = day("to", to, true);
-    if errors.is_empty() {
-        Ok((from, until))
-    } else {
-        Err(AppError::Validation(errors))
-    }
+    format!(
+        "{:02}{sep}{:02}{sep}{:04}",
+        d.day(),
+        u8::from(d.month()),
+        d.year()
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::{date, datetime};
-
-    #[test]
-    fn brussels_comes_from_the_bundled_database() {
-        assert_eq!(BRUSSELS.iana_name(), Some("Europe/Brussels"));
-    }
 
     #[test]
     fn times_show_in_brussels_summer_and_winter() {
@@ -167,59 +119,18 @@ mod tests {
     }
 
     #[test]
-    fn days_start_at_brussels_midnight() {
-        assert_eq!(
-            day_start(date!(2026 - 01 - 15)),
-            Some(datetime!(2026-01-14 23:00 UTC))
-        );
-        assert_eq!(
-            day_start(date!(2026 - 07 - 15)),
-            Some(datetime!(2026-07-14 22:00 UTC))
-        );
-        // The days the clocks change start at the offset of the night before.
-        assert_eq!(
-            day_start(date!(2026 - 03 - 29)),
-            Some(datetime!(2026-03-28 23:00 UTC))
-        );
-        assert_eq!(
-            day_start(date!(2026 - 10 - 25)),
-            Some(datetime!(2026-10-24 22:00 UTC))
-        );
+    fn instants_beyond_the_calendar_are_marked_utc() {
+        // jiff's last instant is 9999-12-30 22:00 UTC (so that every offset stays in range).
+        let far = datetime!(9999-12-31 23:05:00 UTC);
+        assert_eq!(minute(far), "9999-12-31 23:05 UTC");
     }
 
     #[test]
-    fn brussels_days_are_whole_in_winter_and_summer() {
-        let (from, until) = day_range(Some("2026-01-15"), Some("2026-01-15")).unwrap();
-        assert_eq!(from, Some(datetime!(2026-01-14 23:00 UTC)));
-        assert_eq!(until, Some(datetime!(2026-01-15 23:00 UTC)));
-        let (from, until) = day_range(Some("2026-07-01"), Some("2026-07-31")).unwrap();
-        assert_eq!(from, Some(datetime!(2026-06-30 22:00 UTC)));
-        assert_eq!(until, Some(datetime!(2026-07-31 22:00 UTC)));
-        // The day summer time starts has 23 hours.
-        let (from, until) = day_range(Some("2026-03-29"), Some("2026-03-29")).unwrap();
-        assert_eq!(from, Some(datetime!(2026-03-28 23:00 UTC)));
-        assert_eq!(until, Some(datetime!(2026-03-29 22:00 UTC)));
-        // The day it ends has 25.
-        let (from, until) = day_range(Some("2026-10-25"), Some("2026-10-25")).unwrap();
-        assert_eq!(from, Some(datetime!(2026-10-24 22:00 UTC)));
-        assert_eq!(until, Some(datetime!(2026-10-25 23:00 UTC)));
-    }
-
-    #[test]
-    fn page_dates_are_brussels_days() {
-        let (from, until) = day_range(Some("2026-11-26"), Some("2026-11-26")).unwrap();
-        assert_eq!(from, Some(datetime!(2026-11-25 23:00 UTC)));
-        assert_eq!(until, Some(datetime!(2026-11-26 23:00 UTC)));
-        assert!(day_range(Some("26/11/2026"), Some("")).is_err());
-    }
-
-    #[test]
-    fn bad_dates_are_named_by_field() {
-        let Err(AppError::Validation(d)) = day_range(Some("2026-02-30"), Some("tomorrow")) else {
-            panic!("expected a validation error")
-        };
-        let fields: Vec<_> = d.iter().filter_map(|f| f.field.as_deref()).collect();
-        assert_eq!(fields, ["from", "to"]);
-        assert_eq!(day_range(None, Some(" ")).unwrap(), (None, None));
+    fn days_are_written_the_way_of_each_language() {
+        let d = date!(2026 - 11 - 06);
+        assert_eq!(day_text(Language::Fr, d), "06/11/2026");
+        assert_eq!(day_text(Language::En, d), "06/11/2026");
+        assert_eq!(day_text(Language::Nl, d), "06-11-2026");
+        assert_eq!(day_text(Language::De, d), "06.11.2026");
     }
 }

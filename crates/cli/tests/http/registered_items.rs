@@ -18,6 +18,8 @@ crate::on_both!(
     operators_choose_the_customer_on_the_page,
     exports_hold_exactly_what_the_list_shows,
     exports_are_audited_when_they_end,
+    unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_the_page,
+    a_cursor_replayed_with_another_filter_or_customer_is_refused,
 );
 
 /// A national barcode: `010` and 27 digits.
@@ -752,7 +754,7 @@ async fn the_page_keeps_the_filter_in_dutch(t: &TestApp) {
         "from=2026-10-01&to=2026-11-30&recipient=dubois&collection_point=CPA1&acknowledgement=true";
     assert!(
         html.contains(&format!(
-            "/api/v1/registered-items/export?format=csv&#38;{}",
+            "/api/v1/registered-items/export?{}&#38;format=csv",
             filter.replace('&', "&#38;")
         )),
         "{html}"
@@ -838,7 +840,7 @@ async fn operators_choose_the_customer_on_the_page(t: &TestApp) {
             && !html.contains(s.a2.as_str())
     );
     assert!(html.contains("<input type=\"hidden\" name=\"customer_number\" value=\"8800001\">"));
-    assert!(html.contains("format=xlsx&#38;customer_number=8800001"));
+    assert!(html.contains("export?customer_number=8800001&#38;from=2026-11-01&#38;to=2026-11-30&#38;acknowledgement=true&#38;format=xlsx"));
 }
 
 /// GET with a bearer token: (status, headers, body bytes).
@@ -1102,4 +1104,180 @@ async fn exports_are_audited_when_they_end(t: &TestApp) {
     let (status, _, _) = download(t, &a, "format=pdf").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(export_events(t).await.len(), 2);
+}
+
+/// The fields and codes of a 422 answer's details, sorted.
+fn field_codes(v: &Value) -> Vec<(String, String)> {
+    let mut got: Vec<(String, String)> = v["error"]["details"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no details: {v}"))
+        .iter()
+        .map(|d| {
+            (
+                d["field"].as_str().unwrap_or_default().to_owned(),
+                d["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+/// The one rule for a customer's codes in a filter, on this list too: a collection point or
+/// cost centre the customer does not have, another customer's, or a cost centre outside the
+/// user's, answers 422 naming the field on the list, both exports and the page.
+async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_the_page(
+    t: &TestApp,
+) {
+    seed(t).await;
+    let a = t.bearer("a.receipts").await;
+    let cc = t.bearer("a.cc").await;
+    let op = t.bearer("op.one").await;
+    let cp_err = (
+        "collection_point".to_owned(),
+        "unknown_collection_point".to_owned(),
+    );
+    let cc_err = ("cost_centre".to_owned(), "unknown_cost_centre".to_owned());
+    for (token, query, want) in [
+        (&a, "collection_point=NOWHERE", vec![cp_err.clone()]),
+        (&a, "collection_point=CPB1", vec![cp_err.clone()]),
+        (
+            &a,
+            "cost_centre=CB1&collection_point=CPA1",
+            vec![cc_err.clone()],
+        ),
+        (&cc, "cost_centre=CA2", vec![cc_err.clone()]),
+        (
+            &op,
+            "customer_number=8800002&collection_point=CPA1",
+            vec![cp_err.clone()],
+        ),
+    ] {
+        let (status, v) = get(t, token, &format!("/api/v1/registered-items?{query}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {v}");
+        assert_eq!(field_codes(&v), want, "{query}");
+        for format in ["csv", "xlsx"] {
+            let (status, _, body) = download(t, token, &format!("format={format}&{query}")).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{format} {query}");
+            let v: Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(field_codes(&v), want, "{format} {query}");
+        }
+    }
+    // A refused export is no export: nothing audited.
+    assert!(export_events(t).await.is_empty());
+
+    // The page: the error beside its field, in the user's language, what was typed kept.
+    let mut b = t.signed_in("a.receipts").await;
+    let r = b
+        .get("/registered-items?collection_point=CPB1&recipient=dubois")
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(
+        "<span class=\"error\" id=\"collection_point-error\">Choose one of the collection points listed.</span>"
+    ), "{html}");
+    assert!(html.contains("<option value=\"CPB1\" selected>CPB1</option>"));
+    assert!(html.contains("value=\"dubois\""));
+    assert!(
+        !html.contains("/api/v1/registered-items/export"),
+        "no download of a refused search"
+    );
+    let mut b = t.signed_in("a.cc").await;
+    let r = b.get("/registered-items?cost_centre=CA2").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("id=\"cost_centre-error\">Choose one of the cost centres listed.</span>")
+    );
+    assert!(html.contains("<option value=\"CA2\" selected>CA2</option>"));
+}
+
+/// A cursor stands for a place in one search: of one filter and customer. Replayed with
+/// another filter, or altered, or the old plain `date_id` form, it is a 422 `invalid_cursor`.
+async fn a_cursor_replayed_with_another_filter_or_customer_is_refused(t: &TestApp) {
+    let s = seed(t).await;
+    let a = t.bearer("a.receipts").await;
+    let (status, v) = get(
+        t,
+        &a,
+        "/api/v1/registered-items?limit=2&collection_point=CPA1",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let cursor = v["next_cursor"].as_str().expect("a next page").to_owned();
+    // CPA1 in November: a4 (the 20th), then a2 and a1 (the 3rd, newest first). The same
+    // filter, written another way, with another page size: the next page.
+    let (status, v) = get(
+        t,
+        &a,
+        &format!(
+            "/api/v1/registered-items?limit=3&collection_point=%20CPA1&from=2026-11-01&to=2026-11-30&cursor={}",
+            q(&cursor)
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(barcodes(&v), [s.a1.as_str()]);
+    let mut altered = cursor.clone().into_bytes();
+    let at = altered.len() / 2;
+    altered[at] = if altered[at] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).unwrap();
+    for other in [
+        format!("collection_point=CPA2&cursor={}", q(&cursor)),
+        format!("cursor={}", q(&cursor)),
+        format!(
+            "collection_point=CPA1&acknowledgement=true&cursor={}",
+            q(&cursor)
+        ),
+        format!(
+            "collection_point=CPA1&from=2026-11-02&cursor={}",
+            q(&cursor)
+        ),
+        format!("collection_point=CPA1&recipient=a&cursor={}", q(&cursor)),
+        format!("collection_point=CPA1&cursor={}", q(&altered)),
+        "collection_point=CPA1&cursor=2026-11-20_42".to_owned(),
+    ] {
+        let (status, v) = get(t, &a, &format!("/api/v1/registered-items?{other}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{other}: {v}");
+        assert_eq!(v["error"]["code"], "invalid_cursor", "{other}");
+        assert_eq!(
+            field_codes(&v),
+            [("cursor".to_owned(), "invalid_cursor".to_owned())],
+            "{other}"
+        );
+    }
+    // An operator's cursor of one customer is no cursor of another's.
+    let op = t.bearer("op.one").await;
+    let (_, v) = get(
+        t,
+        &op,
+        "/api/v1/registered-items?limit=1&customer_number=8800001",
+    )
+    .await;
+    let a_cursor = v["next_cursor"].as_str().expect("a next page").to_owned();
+    let (status, v) = get(
+        t,
+        &op,
+        &format!(
+            "/api/v1/registered-items?customer_number=8800002&cursor={}",
+            q(&a_cursor)
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "invalid_cursor");
+    // The page says the link is out of date and keeps the filter as typed.
+    let mut b = t.signed_in("a.receipts").await;
+    let r = b
+        .get(&format!(
+            "/registered-items?collection_point=CPA2&cursor={}",
+            q(&cursor)
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(
+        "<p class=\"error\" role=\"alert\">This page link is out of date: start again from the first page.</p>"
+    ), "{html}");
+    assert!(html.contains("<option value=\"CPA2\" selected>CPA2 – Warehouse</option>"));
 }

@@ -19,6 +19,8 @@ crate::on_both!(
     customers_never_see_each_others_rows,
     users_without_the_module_are_refused,
     the_page_keeps_the_filter_shows_totals_and_errors_in_french,
+    unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_the_page,
+    a_cursor_replayed_with_another_filter_sort_or_customer_is_refused,
 );
 
 const FIELDS: [&str; 11] = [
@@ -414,11 +416,8 @@ async fn ranges_and_filters_pick_exactly_their_rows(t: &TestApp) {
                     && s.cost_centre == Some("CA1")
             }),
         ),
-        // Unknown codes are no rows, not errors.
-        (
-            "product=NOPE&collection_point=B-MAIN".to_owned(),
-            Box::new(|_: &Seed| false),
-        ),
+        // A product code nobody has matches no row (the catalogue is every customer's).
+        ("product=NOPE".to_owned(), Box::new(|_: &Seed| false)),
     ];
     for (query, pick) in cases {
         let want: Vec<&Seed> = data.a.iter().filter(|s| pick(s)).collect();
@@ -438,6 +437,13 @@ async fn ranges_and_filters_pick_exactly_their_rows(t: &TestApp) {
         ("sort=price", "sort", "invalid_sort"),
         ("limit=0", "limit", "invalid_limit"),
         ("limit=501", "limit", "invalid_limit"),
+        // Another customer's collection point, a cost centre nobody has: 422 on the field.
+        (
+            "collection_point=B-MAIN",
+            "collection_point",
+            "unknown_collection_point",
+        ),
+        ("cost_centre=NOPE", "cost_centre", "unknown_cost_centre"),
     ] {
         let (status, v) = json(t, &token, &format!("/api/v1/transactions?{query}")).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {v}");
@@ -678,11 +684,12 @@ async fn cost_centre_limited_users_see_only_their_rows(t: &TestApp) {
     let (got, totals, _) = all_pages(t, &token, q, 500).await;
     assert_eq!(got, id_list(&want));
     assert_eq!(totals, expected_totals(&want));
-    // Another cost centre of the same customer, or one without: nothing.
-    let (got, totals, _) = all_pages(t, &token, &format!("{q}&cost_centre=CA2"), 500).await;
-    assert!(got.is_empty());
-    assert_eq!(totals["amount_cents"], 0);
-    assert_eq!(totals["by_product"], serde_json::json!([]));
+    // Another cost centre of the same customer is outside the user's: 422 on the field,
+    // exactly as for a code nobody has.
+    let (status, v) = json(t, &token, &format!("{q}&cost_centre=CA2")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["details"][0]["field"], "cost_centre");
+    assert_eq!(v["error"]["details"][0]["code"], "unknown_cost_centre");
     let (got, _, _) = all_pages(t, &token, &format!("{q}&cost_centre=CA1"), 500).await;
     assert_eq!(got, id_list(&want));
     // The export is limited alike.
@@ -716,8 +723,8 @@ async fn customers_never_see_each_others_rows(t: &TestApp) {
     assert_eq!(got, id_list(&want));
     assert_eq!(totals, expected_totals(&want));
     assert!(got.iter().all(|id| id.starts_with("B-")));
-    // Guessed codes of A: B's own HQ and CA1 only, A's CA2 and DEPOT nothing; and a
-    // customer_number of A is ignored for a customer's user.
+    // Guessed codes of A: B's own HQ and CA1 are B's rows; a customer_number of A is
+    // ignored for a customer's user.
     for (query, pick) in [
         (
             "collection_point=HQ",
@@ -727,8 +734,6 @@ async fn customers_never_see_each_others_rows(t: &TestApp) {
             "cost_centre=CA1",
             Box::new(|s: &Seed| s.cost_centre == Some("CA1")),
         ),
-        ("cost_centre=CA2", Box::new(|_: &Seed| false)),
-        ("collection_point=DEPOT", Box::new(|_: &Seed| false)),
         ("customer_number=8800001", Box::new(|_: &Seed| true)),
     ] {
         let want: Vec<&Seed> = data.b.iter().filter(|s| pick(s)).collect();
@@ -740,6 +745,19 @@ async fn customers_never_see_each_others_rows(t: &TestApp) {
         )
         .await;
         assert_eq!(got, id_list(&want), "{query}");
+    }
+    // A's own codes are unknown to B: refused like any code B does not have, so the answer
+    // never tells B which codes A has.
+    for (query, field) in [
+        ("cost_centre=CA2", "cost_centre"),
+        ("collection_point=DEPOT", "collection_point"),
+        ("collection_point=NOWHERE", "collection_point"),
+    ] {
+        let (status, v) = json(t, &token, &format!("/api/v1/transactions?{range}&{query}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert_eq!(v["error"]["details"][0]["field"], field, "{query}");
+        let message = v["error"]["details"][0]["message"].clone();
+        assert!(!message.to_string().contains("DEPOT"), "{message}");
     }
     let body = get(
         t,
@@ -923,4 +941,193 @@ async fn the_page_keeps_the_filter_shows_totals_and_errors_in_french(t: &TestApp
     );
     assert!(html.contains("Alpha Printing SA"));
     assert!(html.contains("export?customer_number=8800001&from=2026-11-01"));
+}
+
+/// The fields (and codes) of a 422 answer's details.
+fn detail_fields(v: &Value) -> Vec<(String, String)> {
+    v["error"]["details"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no details: {v}"))
+        .iter()
+        .map(|d| {
+            (
+                d["field"].as_str().unwrap_or_default().to_owned(),
+                d["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The one rule for a customer's codes in a filter (DECISIONS): a collection point or cost
+/// centre the customer does not have, another customer's, or a cost centre outside the
+/// user's, answers 422 naming the field, on the list, the export and the page alike.
+async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_the_page(
+    t: &TestApp,
+) {
+    seed(t).await;
+    let admin = t.bearer("a.admin").await;
+    let limited = t.bearer("a.user").await;
+    let op = t.bearer("op.one").await;
+    let cp = ("collection_point", "unknown_collection_point");
+    let cc = ("cost_centre", "unknown_cost_centre");
+    /// (token, query, the (field, code) of each detail)
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let cases: [Case; 6] = [
+        (&admin, "collection_point=NOWHERE", &[cp]),
+        (
+            &admin,
+            "collection_point=B-MAIN&cost_centre=NOPE",
+            &[cp, cc],
+        ),
+        (&admin, "cost_centre=ca1", &[cc]),
+        // Limited to CA1: CA2 is the customer's, but not the user's.
+        (&limited, "cost_centre=CA2", &[cc]),
+        (&op, "customer_number=8800002&collection_point=DEPOT", &[cp]),
+        // Errors of the form and of the codes are reported together.
+        (
+            &admin,
+            "collection_point=NOWHERE&sort=price",
+            &[cp, ("sort", "invalid_sort")],
+        ),
+    ];
+    for (token, query, want) in cases {
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(f, c)| (f.to_string(), c.to_string()))
+            .collect();
+        for path in [
+            format!("/api/v1/transactions?{query}"),
+            format!("/api/v1/transactions/export?format=csv&{query}"),
+            format!("/api/v1/transactions/export?format=xlsx&{query}"),
+        ] {
+            let (status, v) = json(t, token, &path).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {v}");
+            let mut got = detail_fields(&v);
+            got.sort();
+            let mut want = want.clone();
+            want.sort();
+            assert_eq!(got, want, "{path}");
+        }
+    }
+    // A bad format and an unknown code: both named.
+    let (status, v) = json(
+        t,
+        &admin,
+        "/api/v1/transactions/export?format=pdf&collection_point=NOWHERE",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = detail_fields(&v).into_iter().map(|(f, _)| f).collect();
+    assert_eq!(fields, ["format", "collection_point"]);
+    // The customer's own codes still list their rows.
+    let (status, _) = json(
+        t,
+        &admin,
+        "/api/v1/transactions?collection_point=DEPOT&cost_centre=CA2",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = json(t, &limited, "/api/v1/transactions?cost_centre=CA1").await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The page: 422, the error beside its field, what was typed kept and selected.
+    let mut b = t.signed_in("a.admin").await;
+    let r = b
+        .get(
+            "/transactions?from=2026-11-01&to=2026-11-30&collection_point=NOWHERE&product=PRIOR-BE",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"collection_point-error\""), "{html}");
+    assert!(html.contains("Choose one of the collection points listed."));
+    assert!(html.contains("<option value=\"NOWHERE\" selected>NOWHERE</option>"));
+    assert!(html.contains("<option value=\"PRIOR-BE\" selected>"));
+    assert!(html.contains("value=\"2026-11-01\""));
+    assert!(html.contains(
+        "<select id=\"collection_point\" name=\"collection_point\" aria-invalid=\"true\" aria-describedby=\"collection_point-error\">"
+    ));
+    assert!(
+        !html.contains("id=\"grand-total\""),
+        "no list under a refused filter"
+    );
+    let mut u = t.signed_in("a.user").await;
+    let r = u.get("/transactions?cost_centre=CA2").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"cost_centre-error\""));
+    assert!(html.contains("Choose one of the cost centres listed."));
+}
+
+/// The `next_cursor` of the first page of `query` (with a page size of 10).
+async fn first_cursor(t: &TestApp, token: &str, query: &str) -> String {
+    let (status, v) = json(t, token, &format!("/api/v1/transactions?limit=10&{query}")).await;
+    assert_eq!(status, StatusCode::OK, "{query}: {v}");
+    v["next_cursor"].as_str().expect("more pages").to_owned()
+}
+
+/// A cursor stands for a place in one list: of one filter, sort and customer. Replayed with
+/// another one, or altered, it is a 422 `invalid_cursor` on `cursor`, on the API and the page.
+async fn a_cursor_replayed_with_another_filter_sort_or_customer_is_refused(t: &TestApp) {
+    seed(t).await;
+    let token = t.bearer("a.admin").await;
+    let range = "from=2026-10-01&to=2026-12-31";
+    let cursor = first_cursor(t, &token, &format!("{range}&cost_centre=CA1")).await;
+    // The same filter, written another way (explicit default sort, another page size): valid.
+    for same in [
+        format!("{range}&cost_centre=CA1&limit=25&cursor={cursor}"),
+        format!("{range}&cost_centre=%20CA1%20&sort=date&cursor={cursor}"),
+    ] {
+        let (status, v) = json(t, &token, &format!("/api/v1/transactions?{same}")).await;
+        assert_eq!(status, StatusCode::OK, "{same}: {v}");
+    }
+    let mut altered = cursor.clone().into_bytes();
+    let at = altered.len() / 2;
+    altered[at] = if altered[at] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).unwrap();
+    for other in [
+        format!("{range}&cost_centre=CA2&cursor={cursor}"),
+        format!("{range}&cursor={cursor}"),
+        format!("{range}&cost_centre=CA1&sort=-amount&cursor={cursor}"),
+        format!("{range}&cost_centre=CA1&destination=BE&cursor={cursor}"),
+        format!("from=2026-10-02&to=2026-12-31&cost_centre=CA1&cursor={cursor}"),
+        format!("{range}&cost_centre=CA1&cursor={altered}"),
+        format!(
+            "{range}&cost_centre=CA1&cursor={}",
+            &cursor[..cursor.len() - 3]
+        ),
+    ] {
+        let (status, v) = json(t, &token, &format!("/api/v1/transactions?{other}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{other}: {v}");
+        assert_eq!(v["error"]["code"], "invalid_cursor", "{other}");
+        assert_eq!(
+            detail_fields(&v),
+            [("cursor".to_owned(), "invalid_cursor".to_owned())],
+            "{other}"
+        );
+    }
+    // An operator's cursor of one customer is no cursor of another's.
+    let op = t.bearer("op.one").await;
+    let a_cursor = first_cursor(t, &op, &format!("{range}&customer_number=8800001")).await;
+    let (status, v) = json(
+        t,
+        &op,
+        &format!("/api/v1/transactions?limit=10&{range}&customer_number=8800002&cursor={a_cursor}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "invalid_cursor");
+    // The page says the link is out of date, above the form, and keeps the filter typed.
+    let mut b = t.signed_in("a.admin").await;
+    let r = b
+        .get(&format!(
+            "/transactions?{range}&cost_centre=CA2&cursor={cursor}"
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(
+        "<p class=\"error\" role=\"alert\">This page link is out of date: start again from the first page.</p>"
+    ), "{html}");
+    assert!(html.contains("<option value=\"CA2\" selected>"));
 }

@@ -6,7 +6,6 @@ use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
-    local_time,
     policy::{Policy, Routes},
 };
 use axum::{
@@ -400,7 +399,7 @@ async fn audit(
     p: AuditParams,
 ) -> Result<Json<AuditList>, WebError> {
     let actor = ctx.actor()?;
-    let (from, until) = local_time::day_range(p.from.as_deref(), p.to.as_deref())?;
+    let (from, until) = cs_app::calendar::day_bounds(p.from.as_deref(), p.to.as_deref())?;
     let page = backoffice::search_audit(
         &s.app,
         actor,

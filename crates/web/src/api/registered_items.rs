@@ -2,23 +2,31 @@
 //! count of the whole filter, and its export as CSV or XLSX. Operators name the customer
 //! with `customer_number`.
 
-use super::{ApiQuery, ErrorBody};
+use super::ErrorBody;
 use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
     export::{self, Cell, Format, Table},
+    params::{self, FORMAT_DOC, query_value},
     policy::{Policy, Routes},
 };
-use axum::{Json, extract::State, response::Response};
-use cs_app::{
-    AppError,
-    registered_items::{self, ItemQuery, RegisteredItem},
+use axum::{
+    Json,
+    extract::{RawQuery, State},
+    response::Response,
 };
-use cs_domain::Module;
+use cs_app::{
+    paging::{CUSTOMER_NUMBER_DOC, PageQuery},
+    registered_items::{self, FilterQuery, Query, RegisteredItem},
+};
+use cs_domain::{Module, calendar::iso};
 use futures::{StreamExt, TryStreamExt};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::{
+    IntoParams, ToSchema,
+    openapi::path::{Parameter, ParameterIn},
+};
 
 pub fn routes(r: Routes) -> Routes {
     r.get(
@@ -33,54 +41,28 @@ pub fn routes(r: Routes) -> Routes {
     )
 }
 
-/// The filter of the search (and of its export).
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FilterParams {
-    /// The exact barcode (30 digits starting `010`, or UPU S10 like `RR473124829BE`); case
-    /// and spaces do not matter. Without dates, a barcode is found whatever its date.
-    pub barcode: Option<String>,
-    /// First deposit date, `YYYY-MM-DD`, inclusive. Without `from`, `to` and `barcode`: the
-    /// current month (Brussels). Alone, it runs to the end of its month.
-    pub from: Option<String>,
-    /// Last deposit date, `YYYY-MM-DD`, inclusive. Alone, it runs from the start of its month.
-    pub to: Option<String>,
-    /// Part of the recipient's name, any case; `%` and `_` are taken literally.
-    pub recipient: Option<String>,
-    /// A collection point's code.
-    pub collection_point: Option<String>,
-    /// A cost centre's code (one of the caller's, for a user limited to cost centres).
-    pub cost_centre: Option<String>,
-    /// `true` (with acknowledgement of receipt) or `false`.
-    pub acknowledgement: Option<String>,
-    /// The customer's number (PRS); required for operators, ignored for customers' users.
-    pub customer_number: Option<String>,
-}
+/// The search's parameters in the API's description: those [`Query`] reads.
+struct ListParams;
 
-impl FilterParams {
-    pub(super) fn query(&self, cursor: Option<String>, limit: Option<String>) -> ItemQuery {
-        ItemQuery {
-            barcode: self.barcode.clone(),
-            from: self.from.clone(),
-            to: self.to.clone(),
-            recipient: self.recipient.clone(),
-            collection_point: self.collection_point.clone(),
-            cost_centre: self.cost_centre.clone(),
-            acknowledgement: self.acknowledgement.clone(),
-            cursor,
-            limit,
-        }
+impl IntoParams for ListParams {
+    fn into_params(place: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        params::described(
+            &[&FilterQuery::DOC, &PageQuery::DOC, &[CUSTOMER_NUMBER_DOC]],
+            place,
+        )
     }
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageParams {
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// Page size, 1 to 500 (default 50).
-    #[param(value_type = Option<i64>)]
-    pub limit: Option<String>,
+/// The export's parameters: the format, and the search's filter without paging.
+struct ExportParams;
+
+impl IntoParams for ExportParams {
+    fn into_params(place: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        params::described(
+            &[&[FORMAT_DOC], &FilterQuery::DOC, &[CUSTOMER_NUMBER_DOC]],
+            place,
+        )
+    }
 }
 
 /// A registered item: the feed's column names, codes rather than ids, `null` when empty.
@@ -104,14 +86,10 @@ pub struct RegisteredItemBody {
     pub recipient_country: Option<String>,
 }
 
-pub(super) fn iso_day(d: time::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
-pub(super) fn body(i: RegisteredItem) -> RegisteredItemBody {
+fn body(i: RegisteredItem) -> RegisteredItemBody {
     RegisteredItemBody {
         barcode: i.barcode,
-        deposit_date: iso_day(i.deposit_date),
+        deposit_date: iso(i.deposit_date),
         collection_point: i.collection_point,
         cost_centre: i.cost_centre,
         product_code: i.product_code,
@@ -137,32 +115,25 @@ pub struct RegisteredItemList {
 /// a day), with the count of the whole filter. A user limited to cost centres sees only
 /// their items; another customer's barcode finds nothing, like an unknown one.
 #[utoipa::path(get, path = "/api/v1/registered-items", tag = "registered items",
-    params(FilterParams, PageParams),
+    params(ListParams),
     responses((status = 200, body = RegisteredItemList), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, description = "unknown customer (operators)", body = ErrorBody),
-        (status = 422, body = ErrorBody)),
+        (status = 422, description = "a parameter is not valid (each detail names it), a collection point or cost centre not the caller's (`unknown_collection_point`, `unknown_cost_centre`), a cursor of another filter (`invalid_cursor`), or an operator named no customer", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     ctx: RequestCtx,
-    ApiQuery(f): ApiQuery<FilterParams>,
-    ApiQuery(p): ApiQuery<PageParams>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<RegisteredItemList>, WebError> {
-    let scope = registered_items::scope(&s.app, ctx.actor()?, f.customer_number.as_deref()).await?;
-    let page = registered_items::search(&s.app, &scope, &f.query(p.cursor, p.limit)).await?;
+    let q = Query::read(raw.as_deref());
+    let scope = registered_items::scope(&s.app, ctx.actor()?, q.customer_number.as_deref()).await?;
+    let page = registered_items::search(&s.app, &scope, &q).await?;
     Ok(Json(RegisteredItemList {
         items: page.items.into_iter().map(body).collect(),
         next_cursor: page.next_cursor,
         total: page.total,
     }))
-}
-
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ExportParams {
-    /// `csv` or `xlsx`.
-    pub format: Option<String>,
 }
 
 const TABLE: Table = Table {
@@ -187,63 +158,40 @@ fn cells(i: RegisteredItem) -> Vec<Cell> {
     ]
 }
 
-/// The file's name: what was searched (`registered-items-2026-11-01-2026-11-30`, or the
-/// barcode's).
-fn file_stem(f: &registered_items::Filter) -> String {
-    let mut stem = "registered-items".to_owned();
-    if let Some(b) = &f.barcode {
-        stem.push('-');
-        stem.push_str(b.as_str());
-    }
-    for d in [f.from, f.to].into_iter().flatten() {
-        stem.push('-');
-        stem.push_str(&iso_day(d));
-    }
-    stem
-}
-
 /// Downloads exactly what the search with the same filter lists (every page), as CSV (the
 /// list's field names as header, text cells neutralised against formulas) or XLSX; streamed,
 /// whatever the count.
 #[utoipa::path(get, path = "/api/v1/registered-items/export", tag = "registered items",
-    params(ExportParams, FilterParams),
+    params(ExportParams),
     responses(
         (status = 200, description = "the file (`text/csv` or XLSX), as an attachment"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, description = "unknown customer (operators)", body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 422, description = "a parameter is not valid (each detail names it), a collection point or cost centre not the caller's (`unknown_collection_point`, `unknown_cost_centre`), or an operator named no customer", body = ErrorBody),
         (status = 429, description = "too many exports running (`too_many_exports`), for this customer or on this instance; `Retry-After` says when to try again", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn download(
     State(s): State<AppState>,
     ctx: RequestCtx,
-    ApiQuery(f): ApiQuery<FilterParams>,
-    ApiQuery(e): ApiQuery<ExportParams>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let format = Format::parse(e.format.as_deref());
-    let scope = registered_items::scope(&s.app, ctx.actor()?, f.customer_number.as_deref()).await?;
-    let exported = registered_items::export(
-        &s.app,
-        ctx.actor()?,
-        &ctx.meta,
-        &scope,
-        &f.query(None, None),
-    );
-    let (format, exported) = match (format, exported) {
-        (Ok(format), Ok(exported)) => (format, exported),
-        (Err(bad), Ok(_)) => return Err(AppError::Validation(vec![bad]).into()),
-        (Err(bad), Err(AppError::Validation(mut d))) => {
-            d.insert(0, bad);
-            return Err(AppError::Validation(d).into());
+    let actor = ctx.actor()?;
+    let q = Query::read(raw.as_deref());
+    let scope = registered_items::scope(&s.app, actor, q.customer_number.as_deref()).await?;
+    let format = match Format::parse(query_value(&raw, "format").as_deref()) {
+        Ok(f) => f,
+        Err(bad) => {
+            let filter = registered_items::check(&s.app, &scope, &q.filter);
+            return Err(params::format_refused(bad, filter));
         }
-        (_, Err(e)) => return Err(e.into()),
     };
+    let exported = registered_items::export(&s.app, actor, &ctx.meta, &scope, &q.filter)?;
     let rows = exported.items.map_ok(cells).boxed();
     Ok(export::download(
         format,
         TABLE,
-        &file_stem(&exported.filter),
+        &exported.filter.file_stem(),
         rows,
         exported.running,
     ))

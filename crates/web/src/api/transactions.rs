@@ -7,7 +7,7 @@ use crate::{
     context::RequestCtx,
     error::WebError,
     export::{self, Cell, Format, Table},
-    params::query_value,
+    params::{self, FORMAT_DOC, query_value},
     policy::{Policy, Routes},
 };
 use axum::{
@@ -16,12 +16,15 @@ use axum::{
     response::Response,
 };
 use cs_app::{
-    AppError,
-    transactions::{self, Query, Transaction, TransactionPage},
+    paging::{CUSTOMER_NUMBER_DOC, PageQuery},
+    transactions::{self, FilterQuery, Query, Transaction, TransactionPage},
 };
-use cs_domain::Module;
+use cs_domain::{Module, calendar::iso};
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{
+    IntoParams, ToSchema,
+    openapi::path::{Parameter, ParameterIn},
+};
 
 pub fn routes(r: Routes) -> Routes {
     let policy = Policy::Module(Module::Transactions);
@@ -67,85 +70,28 @@ pub fn cells(t: Transaction) -> Vec<Cell> {
     ]
 }
 
-/// Filters, sort and paging of the transaction list.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
-    /// First day, inclusive (`YYYY-MM-DD`). Without `from` and `to`: the current month
-    /// (Brussels time); with only one of them, the rest of its month. At most 366 days.
-    pub from: Option<String>,
-    /// Last day, inclusive (`YYYY-MM-DD`), on or after `from`.
-    pub to: Option<String>,
-    /// A product code; an unknown code matches nothing.
-    pub product: Option<String>,
-    /// A collection point code of the customer.
-    pub collection_point: Option<String>,
-    /// A cost centre code of the customer.
-    pub cost_centre: Option<String>,
-    /// `BE`, `EU` or `WORLD`.
-    pub destination: Option<String>,
-    /// `date` (default, oldest first), `-date`, `amount` or `-amount`.
-    pub sort: Option<String>,
-    /// The `next_cursor` of the previous page (of the same filter and sort).
-    pub cursor: Option<String>,
-    /// Page size, 1 to 500 (default 50).
-    #[param(value_type = Option<i64>)]
-    pub limit: Option<String>,
-    /// The customer's number (PRS); operators only, and required for them.
-    pub customer_number: Option<String>,
-}
+/// The list's parameters in the API's description: those [`Query`] reads.
+struct ListParams;
 
-impl ListParams {
-    fn read(raw: &Option<String>) -> Self {
-        let v = |k| query_value(raw, k);
-        Self {
-            from: v("from"),
-            to: v("to"),
-            product: v("product"),
-            collection_point: v("collection_point"),
-            cost_centre: v("cost_centre"),
-            destination: v("destination"),
-            sort: v("sort"),
-            cursor: v("cursor"),
-            limit: v("limit"),
-            customer_number: v("customer_number"),
-        }
-    }
-
-    fn query(self) -> (Query, Option<String>) {
-        (
-            Query {
-                from: self.from,
-                to: self.to,
-                product: self.product,
-                collection_point: self.collection_point,
-                cost_centre: self.cost_centre,
-                destination: self.destination,
-                sort: self.sort,
-                cursor: self.cursor,
-                limit: self.limit,
-            },
-            self.customer_number,
+impl IntoParams for ListParams {
+    fn into_params(place: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        params::described(
+            &[&FilterQuery::DOC, &PageQuery::DOC, &[CUSTOMER_NUMBER_DOC]],
+            place,
         )
     }
 }
 
-/// The export's parameters: the list's filter and sort, and the file format.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ExportParams {
-    /// `csv` or `xlsx`.
-    pub format: Option<String>,
-    /// As for the list.
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub product: Option<String>,
-    pub collection_point: Option<String>,
-    pub cost_centre: Option<String>,
-    pub destination: Option<String>,
-    pub sort: Option<String>,
-    /// The customer's number (PRS); operators only, and required for them.
-    pub customer_number: Option<String>,
+/// The export's parameters: the format, and the list's filter and sort without paging.
+struct ExportParams;
+
+impl IntoParams for ExportParams {
+    fn into_params(place: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        params::described(
+            &[&[FORMAT_DOC], &FilterQuery::DOC, &[CUSTOMER_NUMBER_DOC]],
+            place,
+        )
+    }
 }
 
 /// A transaction (SPEC §6); codes, not ids; empty values are null.
@@ -197,7 +143,7 @@ pub struct TransactionList {
 fn body(t: Transaction) -> TransactionBody {
     TransactionBody {
         transaction_id: t.transaction_id,
-        date: transactions::iso(t.date),
+        date: iso(t.date),
         collection_point: t.collection_point,
         cost_centre: t.cost_centre,
         product_code: t.product_code,
@@ -236,15 +182,15 @@ fn list_body(page: TransactionPage) -> TransactionList {
     responses((status = 200, body = TransactionList),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, description = "unknown customer_number", body = ErrorBody),
-        (status = 422, description = "a parameter is not valid (each detail names it), a cursor of another filter (`invalid_cursor`), or an operator named no customer", body = ErrorBody)),
+        (status = 422, description = "a parameter is not valid (each detail names it), a collection point or cost centre not the caller's (`unknown_collection_point`, `unknown_cost_centre`), a cursor of another filter or sort (`invalid_cursor`), or an operator named no customer", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     ctx: RequestCtx,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<TransactionList>, WebError> {
-    let (q, cn) = ListParams::read(&raw).query();
-    let page = transactions::list(&s.app, ctx.actor()?, cn.as_deref(), &q).await?;
+    let q = Query::read(raw.as_deref());
+    let page = transactions::list(&s.app, ctx.actor()?, &q).await?;
     Ok(Json(list_body(page)))
 }
 
@@ -256,7 +202,7 @@ pub async fn list(
             content(("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, description = "unknown customer_number", body = ErrorBody),
-        (status = 422, description = "a parameter is not valid, or an operator named no customer", body = ErrorBody),
+        (status = 422, description = "a parameter is not valid (each detail names it), a collection point or cost centre not the caller's (`unknown_collection_point`, `unknown_cost_centre`), or an operator named no customer", body = ErrorBody),
         (status = 429, description = "too many exports running (`too_many_exports`), for this customer or on this instance; `Retry-After` says when to try again", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn export(
@@ -264,22 +210,17 @@ pub async fn export(
     ctx: RequestCtx,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let format = Format::parse(query_value(&raw, "format").as_deref());
-    let (mut q, cn) = ListParams::read(&raw).query();
-    // An export is the whole filter: paging parameters play no part.
-    q.cursor = None;
-    q.limit = None;
-    let result = transactions::export(&s.app, ctx.actor()?, cn.as_deref(), &q).await;
-    let (format, exported) = match (format, result) {
-        (Ok(f), Ok(e)) => (f, e),
-        // Report a bad format together with the filter's own problems.
-        (Err(fe), Err(AppError::Validation(mut d))) => {
-            d.insert(0, fe);
-            return Err(AppError::Validation(d).into());
+    let actor = ctx.actor()?;
+    let q = Query::read(raw.as_deref());
+    let cn = q.customer_number.as_deref();
+    let format = match Format::parse(query_value(&raw, "format").as_deref()) {
+        Ok(f) => f,
+        Err(bad) => {
+            let filter = transactions::check(&s.app, actor, cn, &q.filter).await;
+            return Err(params::format_refused(bad, filter));
         }
-        (Err(fe), Ok(_)) => return Err(AppError::Validation(vec![fe]).into()),
-        (_, Err(e)) => return Err(e.into()),
     };
+    let exported = transactions::export(&s.app, actor, cn, &q.filter).await?;
     let rows = export::rows_from(exported.rows, cells);
     Ok(export::download(
         format,

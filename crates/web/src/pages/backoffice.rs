@@ -525,7 +525,7 @@ async fn audit_page(
         "/audit"
     };
     let chrome = Chrome::new(ctx, path);
-    let result = match local_time::day_range(Some(&p.from), Some(&p.to)) {
+    let result = match cs_app::calendar::day_bounds(Some(&p.from), Some(&p.to)) {
         Ok((from, until)) => {
             backoffice::search_audit(
                 &s.app,

@@ -6,6 +6,7 @@ mod account;
 mod backoffice;
 mod home;
 mod imports;
+mod list;
 mod login;
 mod password;
 mod registered_items;

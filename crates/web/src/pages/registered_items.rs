@@ -3,12 +3,16 @@
 //! result table with the count of the whole filter, paging, and download links that carry
 //! exactly the filter shown. Operators name the customer with `?customer_number=`.
 
-use super::{Chrome, error_text, render};
+use super::{
+    Chrome, error_text,
+    list::{self, Choice, FormErrors, Links, Pager},
+    render,
+};
 use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
-    params::query_value,
+    local_time,
     policy::{Policy, Routes},
 };
 use askama::Template;
@@ -18,11 +22,10 @@ use axum::{
     response::Response,
 };
 use cs_app::{
-    AppError, FieldError,
-    registered_items::{self, ItemQuery, RegisteredItem},
+    AppError,
+    registered_items::{self, FilterQuery, Query, RegisteredItem},
 };
-use cs_domain::{Language, Module};
-use time::Date;
+use cs_domain::{Module, calendar::iso};
 
 pub fn routes(r: Routes) -> Routes {
     r.get(PATH, Policy::Module(Module::Receipts), page)
@@ -31,7 +34,7 @@ pub fn routes(r: Routes) -> Routes {
 const PATH: &str = "/registered-items";
 const EXPORT_PATH: &str = "/api/v1/registered-items/export";
 
-/// The filter fields of the form, in the order of the query string.
+/// The filter fields of the form: errors of other parameters are shown above it.
 const FIELDS: [&str; 7] = [
     "barcode",
     "from",
@@ -41,87 +44,6 @@ const FIELDS: [&str; 7] = [
     "cost_centre",
     "acknowledgement",
 ];
-
-/// `path` with the non-empty parameters as a query string.
-fn href(path: &str, params: &[(&str, &str)]) -> String {
-    let mut q = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in params.iter().filter(|(_, v)| !v.trim().is_empty()) {
-        q.append_pair(k, v.trim());
-    }
-    let q = q.finish();
-    if q.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{path}?{q}")
-    }
-}
-
-/// `2026-11-26`, for `<time datetime>`, links and date inputs.
-fn iso_day(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
-/// A day as people of each language write it: 26/11/2026, 26-11-2026, 26.11.2026.
-fn day_text(lang: Language, d: Date) -> String {
-    let sep = match lang {
-        Language::Nl => '-',
-        Language::De => '.',
-        Language::Fr | Language::En => '/',
-    };
-    format!(
-        "{:02}{sep}{:02}{sep}{:04}",
-        d.day(),
-        u8::from(d.month()),
-        d.year()
-    )
-}
-
-/// Field errors, translated (`ri-error-<code>`, else the use case's message), each shown
-/// beside its field.
-struct FormErrors(Vec<(String, String)>);
-
-impl FormErrors {
-    fn from_details(lang: Language, details: &[FieldError]) -> Self {
-        Self(
-            details
-                .iter()
-                .map(|d| {
-                    (
-                        d.field.clone().unwrap_or_default(),
-                        error_text(lang, "ri-error-", &d.code, &d.message),
-                    )
-                })
-                .collect(),
-        )
-    }
-
-    fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-    }
-
-    /// Errors of parameters the form has no field for (a stale cursor, a bad limit).
-    fn others(&self) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(f, _)| !FIELDS.contains(&f.as_str()))
-            .map(|(_, m)| m.clone())
-            .collect()
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-/// One option of a select.
-struct Choice {
-    value: String,
-    label: String,
-    on: bool,
-}
 
 struct Row {
     barcode: String,
@@ -146,8 +68,8 @@ fn row(chrome: &Chrome, i: RegisteredItem) -> Row {
         i.recipient_country.clone(),
     ];
     Row {
-        date_iso: iso_day(i.deposit_date),
-        date: day_text(chrome.lang, i.deposit_date),
+        date_iso: iso(i.deposit_date),
+        date: local_time::day_text(chrome.lang, i.deposit_date),
         acknowledgement_text: chrome.t(if i.acknowledgement { "ri-yes" } else { "ri-no" }),
         acknowledgement: i.acknowledgement,
         recipient_name: i.recipient_name.unwrap_or_default(),
@@ -168,94 +90,22 @@ struct ItemsPage {
     cn: String,
     customer: String,
     /// The form's values: as typed, or the dates the search applied by default.
-    v: Typed,
+    v: FilterQuery,
     collection_points: Vec<Choice>,
     cost_centres: Vec<Choice>,
     acknowledgements: Vec<Choice>,
     limited: bool,
     errors: FormErrors,
-    other_errors: Vec<String>,
     rows: Vec<Row>,
     total_text: String,
-    next_href: Option<String>,
-    first_href: Option<String>,
+    pager: Pager,
     csv_href: Option<String>,
     xlsx_href: Option<String>,
 }
 
-#[derive(Template)]
-#[template(path = "registered_items_customer.html")]
-struct CustomerChooser {
-    chrome: Chrome,
-    value: String,
-    error: Option<String>,
-}
-
-/// What the form holds, as typed.
-#[derive(Debug, Clone, Default)]
-struct Typed {
-    barcode: String,
-    from: String,
-    to: String,
-    recipient: String,
-    collection_point: String,
-    cost_centre: String,
-    acknowledgement: String,
-}
-
-impl Typed {
-    fn read(raw: &Option<String>) -> Self {
-        let v = |k: &str| query_value(raw, k).unwrap_or_default();
-        Self {
-            barcode: v("barcode"),
-            from: v("from"),
-            to: v("to"),
-            recipient: v("recipient"),
-            collection_point: v("collection_point"),
-            cost_centre: v("cost_centre"),
-            acknowledgement: v("acknowledgement"),
-        }
-    }
-
-    fn query(&self, cursor: &str) -> ItemQuery {
-        let o = |s: &str| Some(s.to_owned());
-        ItemQuery {
-            barcode: o(&self.barcode),
-            from: o(&self.from),
-            to: o(&self.to),
-            recipient: o(&self.recipient),
-            collection_point: o(&self.collection_point),
-            cost_centre: o(&self.cost_centre),
-            acknowledgement: o(&self.acknowledgement),
-            cursor: o(cursor),
-            limit: None,
-        }
-    }
-
-    /// The filter as link parameters (with the operator's customer first).
-    fn params<'a>(&'a self, cn: &'a str) -> Vec<(&'static str, &'a str)> {
-        vec![
-            ("customer_number", cn),
-            ("barcode", &self.barcode),
-            ("from", &self.from),
-            ("to", &self.to),
-            ("recipient", &self.recipient),
-            ("collection_point", &self.collection_point),
-            ("cost_centre", &self.cost_centre),
-            ("acknowledgement", &self.acknowledgement),
-        ]
-    }
-}
-
 /// The chooser an operator sees without (or with a wrong) customer number.
 fn chooser(ctx: &RequestCtx, value: String, error: Option<String>, status: StatusCode) -> Response {
-    let mut r = render(&CustomerChooser {
-        chrome: Chrome::new(ctx, PATH),
-        value,
-        error,
-    });
-    *r.status_mut() = status;
-    r
+    list::customer_chooser(ctx, PATH, "ri", value, error, status)
 }
 
 async fn page(
@@ -265,13 +115,10 @@ async fn page(
 ) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
     let operator = actor.is_operator();
-    let cn = if operator {
-        query_value(&raw, "customer_number")
-            .unwrap_or_default()
-            .trim()
-            .to_owned()
-    } else {
-        String::new()
+    let mut q = Query::read(raw.as_deref());
+    let cn = match &q.customer_number {
+        Some(c) if operator => c.trim().to_owned(),
+        _ => String::new(),
     };
     if operator && cn.is_empty() {
         return Ok(chooser(&ctx, cn, None, StatusCode::OK));
@@ -291,83 +138,73 @@ async fn page(
         Err(e) => return Err(e.into()),
     };
     let chrome = Chrome::new(&ctx, PATH);
-    let mut typed = Typed::read(&raw);
-    let cursor = query_value(&raw, "cursor").unwrap_or_default();
-    let result = registered_items::search(&s.app, &scope, &typed.query(&cursor)).await;
-    let (page, errors, status) = match result {
+    // The page pages with its own size.
+    q.page.limit = None;
+    let (page, details, status) = match registered_items::search(&s.app, &scope, &q).await {
         Ok(page) => (Some(page), Vec::new(), StatusCode::OK),
         Err(AppError::Validation(d)) => (None, d, StatusCode::UNPROCESSABLE_ENTITY),
         Err(e) => return Err(e.into()),
     };
-    let errors = FormErrors::from_details(chrome.lang, &errors);
+    let errors = FormErrors::new(chrome.lang, "ri", &FIELDS, &details);
+    let mut typed = q.filter.clone();
+    let mut pager = Pager::none();
+    let mut downloads = None;
     if let Some(p) = &page {
         // The dates the search applied by default are shown, and kept by every link.
-        if typed.from.trim().is_empty() {
-            typed.from = p.filter.from.map(iso_day).unwrap_or_default();
+        if let Some(days) = p.filter.days {
+            for (slot, day) in [
+                (&mut typed.from, days.first()),
+                (&mut typed.to, days.last()),
+            ] {
+                if slot.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                    *slot = Some(iso(day));
+                }
+            }
         }
-        if typed.to.trim().is_empty() {
-            typed.to = p.filter.to.map(iso_day).unwrap_or_default();
-        }
-    }
-    let filter = typed.params(&cn);
-    let download = |format: &'static str| {
-        let mut all = vec![("format", format)];
-        all.extend(filter.iter().copied());
-        href(EXPORT_PATH, &all)
-    };
-    let next_href = page
-        .as_ref()
-        .and_then(|p| p.next_cursor.as_deref())
-        .map(|c| {
-            let mut p = filter.clone();
-            p.push(("cursor", c));
-            href(PATH, &p)
+        let links = Links::new(PATH, &cn, p.filter.params());
+        pager = Pager::new(
+            &chrome,
+            "ri",
+            &links,
+            !q.page.is_first(),
+            p.next_cursor.as_deref(),
+        );
+        downloads = (p.total > 0).then(|| {
+            (
+                links.download(EXPORT_PATH, "csv"),
+                links.download(EXPORT_PATH, "xlsx"),
+            )
         });
-    let first_href = (page.is_some() && !cursor.trim().is_empty()).then(|| href(PATH, &filter));
-    let downloads = page
-        .as_ref()
-        .filter(|p| p.total > 0)
-        .map(|_| (download("csv"), download("xlsx")));
+    }
     let total_text = match page.as_ref().map_or(0, |p| p.total) {
         0 => String::new(),
         1 => chrome.t("ri-count-one"),
         n => cs_app::i18n::t_args(chrome.lang, "ri-count-other", &[("count", &n.to_string())]),
     };
-    let choices = |list: &[registered_items::Choice], chosen: &str, any: &str| {
-        let mut out = vec![Choice {
-            value: String::new(),
-            label: chrome.t(any),
-            on: chosen.trim().is_empty(),
-        }];
-        out.extend(list.iter().map(|c| Choice {
-            label: format!("{} – {}", c.code, c.name),
-            on: c.code == chosen.trim(),
-            value: c.code.clone(),
-        }));
-        out
+    let codes = |list: &[registered_items::Choice]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|c| list::code_option(&c.code, &c.name))
+            .collect()
     };
-    let collection_points = choices(
-        scope.collection_points(),
-        &typed.collection_point,
+    let collection_points = list::choices(
+        &chrome,
         "ri-any-collection-point",
+        codes(scope.collection_points()),
+        typed.typed("collection_point"),
     );
-    let cost_centres = choices(
-        scope.cost_centres(),
-        &typed.cost_centre,
+    let cost_centres = list::choices(
+        &chrome,
         "ri-any-cost-centre",
+        codes(scope.cost_centres()),
+        typed.typed("cost_centre"),
     );
-    let acknowledgements = [
-        ("", "ri-ar-any"),
-        ("true", "ri-ar-yes"),
-        ("false", "ri-ar-no"),
-    ]
-    .into_iter()
-    .map(|(value, key)| Choice {
-        value: value.to_owned(),
-        label: chrome.t(key),
-        on: typed.acknowledgement.trim() == value,
-    })
-    .collect();
+    let acknowledgements = list::choices(
+        &chrome,
+        "ri-ar-any",
+        [("true", "ri-ar-yes"), ("false", "ri-ar-no")]
+            .map(|(value, key)| (value.to_owned(), chrome.t(key))),
+        typed.typed("acknowledgement"),
+    );
     let rows = page
         .map(|p| p.items.into_iter().map(|i| row(&chrome, i)).collect())
         .unwrap_or_default();
@@ -379,12 +216,10 @@ async fn page(
         collection_points,
         cost_centres,
         acknowledgements,
-        other_errors: errors.others(),
         errors,
         rows,
         total_text,
-        next_href,
-        first_href,
+        pager,
         csv_href,
         xlsx_href,
         v: typed,
@@ -395,37 +230,4 @@ async fn page(
         *r.status_mut() = status;
     }
     Ok(r)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::date;
-
-    #[test]
-    fn days_are_written_the_way_of_each_language() {
-        let d = date!(2026 - 11 - 06);
-        assert_eq!(day_text(Language::Fr, d), "06/11/2026");
-        assert_eq!(day_text(Language::En, d), "06/11/2026");
-        assert_eq!(day_text(Language::Nl, d), "06-11-2026");
-        assert_eq!(day_text(Language::De, d), "06.11.2026");
-        assert_eq!(iso_day(d), "2026-11-06");
-    }
-
-    #[test]
-    fn links_carry_only_the_filters_given() {
-        let typed = Typed {
-            recipient: "50% off".into(),
-            from: "2026-11-01".into(),
-            ..Typed::default()
-        };
-        assert_eq!(
-            href(PATH, &typed.params("")),
-            "/registered-items?from=2026-11-01&recipient=50%25+off"
-        );
-        assert_eq!(
-            href(PATH, &typed.params("8800001")),
-            "/registered-items?customer_number=8800001&from=2026-11-01&recipient=50%25+off"
-        );
-    }
 }
