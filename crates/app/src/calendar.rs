@@ -25,6 +25,15 @@ pub fn brussels_day(t: OffsetDateTime) -> Date {
         .unwrap_or_else(|| t.to_offset(time::UtcOffset::UTC).date())
 }
 
+/// The calendar day and the hour (0–23) of the Brussels wall clock at instant `t`.
+pub fn brussels_day_hour(t: OffsetDateTime) -> (Date, u8) {
+    let hour = jiff::Timestamp::from_second(t.unix_timestamp())
+        .ok()
+        .and_then(|ts| u8::try_from(ts.to_zoned_datetime(BRUSSELS.clone()).hour()).ok())
+        .unwrap_or_else(|| t.to_offset(time::UtcOffset::UTC).hour());
+    (brussels_day(t), hour)
+}
+
 impl crate::App {
     /// Today in Brussels, by the injected clock.
     pub fn today(&self) -> Date {
@@ -40,6 +49,18 @@ mod tests {
     #[test]
     fn brussels_comes_from_the_bundled_database() {
         assert_eq!(BRUSSELS.iana_name(), Some("Europe/Brussels"));
+    }
+
+    #[test]
+    fn the_hour_is_the_brussels_hour() {
+        assert_eq!(
+            brussels_day_hour(datetime!(2026-11-30 23:30:00 UTC)),
+            (date!(2026 - 12 - 01), 0)
+        );
+        assert_eq!(
+            brussels_day_hour(datetime!(2026-07-31 21:59:59 UTC)),
+            (date!(2026 - 07 - 31), 23)
+        );
     }
 
     #[test]
