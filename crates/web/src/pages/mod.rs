@@ -6,6 +6,7 @@ mod account;
 mod backoffice;
 mod home;
 mod imports;
+mod jobs;
 mod login;
 mod password;
 mod registered_items;
@@ -40,6 +41,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = two_factor::routes(r);
     let r = imports::routes(r);
     let r = registered_items::routes(r);
+    let r = jobs::routes(r);
     backoffice::routes(r)
 }
 
@@ -131,6 +133,7 @@ const NAV: &[(&str, &str, Audience)] = &[
     ("/operator/customers", "nav-customers", Audience::Operator),
     ("/operator/imports", "nav-imports", Audience::Operator),
     ("/operator/audit", "nav-audit", Audience::Operator),
+    ("/operator/jobs", "nav-jobs", Audience::Operator),
     ("/account", "nav-account", Audience::Everyone),
 ];
 
