@@ -10,6 +10,14 @@ pub fn brussels_day(t: OffsetDateTime) -> Date {
     calendar::day_of(t)
 }
 
+/// The calendar day and the hour (0–23) of the Brussels wall clock at instant `t`.
+pub fn brussels_day_hour(t: OffsetDateTime) -> (Date, u8) {
+    let hour = calendar::in_brussels(t)
+        .unwrap_or_else(|| t.to_offset(time::UtcOffset::UTC))
+        .hour();
+    (brussels_day(t), hour)
+}
+
 impl crate::App {
     /// Today in Brussels, by the injected clock.
     pub fn today(&self) -> Date {
@@ -103,6 +111,18 @@ pub fn day_bounds(
 mod tests {
     use super::*;
     use time::macros::{date, datetime};
+
+    #[test]
+    fn the_hour_is_the_brussels_hour() {
+        assert_eq!(
+            brussels_day_hour(datetime!(2026-11-30 23:30:00 UTC)),
+            (date!(2026 - 12 - 01), 0)
+        );
+        assert_eq!(
+            brussels_day_hour(datetime!(2026-07-31 21:59:59 UTC)),
+            (date!(2026 - 07 - 31), 23)
+        );
+    }
 
     #[test]
     fn the_day_is_the_brussels_day() {

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod exports;
+pub mod housekeeping;
 pub mod i18n;
 pub mod imports;
 pub mod jobs;

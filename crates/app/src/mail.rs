@@ -2,7 +2,12 @@
 //! alone on its line), queued in the jobs table inside the caller's transaction, and
 //! delivered by the job runner over SMTP or as `.eml` files in `DATA_DIR/outbox/`.
 
-use crate::{AppError, error::AppResult, i18n, jobs};
+use crate::{
+    App, AppError,
+    error::AppResult,
+    i18n,
+    jobs::{self, Enqueue, Enqueued, JobContext, JobKind, JobResult},
+};
 use cs_domain::Language;
 use cs_store::Conn;
 use lettre::{
@@ -91,15 +96,28 @@ fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// The job that delivers one queued message (`send_email`).
+#[derive(Debug)]
+pub struct SendEmail;
+
+impl JobKind for SendEmail {
+    const KIND: &'static str = "send_email";
+    type Payload = Email;
+
+    async fn run(app: &App, job: JobContext, email: Email) -> JobResult {
+        app.mailer.deliver(job.id, app.now(), &email).await
+    }
+}
+
 /// Queues `email` on `conn` (normally the transaction of the action that causes it), so a
 /// rolled-back action sends nothing and a committed one is never lost.
 pub async fn enqueue(
-    app: &crate::App,
+    app: &App,
     conn: &mut Conn<'_>,
     at: OffsetDateTime,
     email: &Email,
-) -> AppResult<i64> {
-    jobs::enqueue(app, conn, at, jobs::Job::SendEmail(email.clone())).await
+) -> AppResult<Enqueued> {
+    jobs::enqueue::<SendEmail>(app, conn, email, &Enqueue::at(at)).await
 }
 
 /// Where messages go.

@@ -227,8 +227,9 @@ pub type BeforeListen<'a> = Box<dyn FnOnce(&demo::DemoOutcome) + Send + 'a>;
 pub struct Options {
     pub clock: Arc<dyn Clock>,
     pub cost: Cost,
-    /// Run queued jobs (e-mail) in the background. Tests turn it off and run them
-    /// explicitly with `cs_app::jobs::drain`, so they never wait on a timer.
+    /// Run queued jobs (e-mail) and the scheduler tick of periodic jobs in the background.
+    /// Tests turn it off and call `cs_app::jobs::tick` and `cs_app::jobs::drain`
+    /// themselves, so they never wait on a timer.
     pub background_jobs: bool,
 }
 
@@ -286,7 +287,7 @@ pub async fn launch(
         app: app.clone(),
         metrics: metrics_handle(),
     });
-    let housekeeping = tokio::spawn(housekeeping(app.clone()));
+    let scheduler = background_jobs.then(|| tokio::spawn(scheduler(app.clone())));
     let worker = background_jobs.then(|| tokio::spawn(cs_app::jobs::worker(app.clone())));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -298,9 +299,8 @@ pub async fn launch(
             let _ = stopped.await;
         })
         .await;
-        housekeeping.abort();
-        if let Some(w) = worker {
-            w.abort();
+        for task in [scheduler, worker].into_iter().flatten() {
+            task.abort();
         }
         served
     });
@@ -312,15 +312,22 @@ pub async fn launch(
     })
 }
 
-/// Periodic clean-up that needs no coordination between instances (idempotent deletes).
-async fn housekeeping(app: App) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+/// The scheduler tick: every minute, queues the current slot of each periodic job (the
+/// hourly housekeeping). The slot is the job's unique key, so with several instances one
+/// queues it and the others' ticks are no-ops; the worker then runs it like any job.
+async fn scheduler(app: App) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         every.tick().await;
-        match cs_app::auth::purge_expired_sessions(&app).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(sessions = n, "expired sessions deleted"),
-            Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
+        match cs_app::jobs::tick(&app).await {
+            Ok(slots) => {
+                for (key, done) in slots {
+                    if let cs_app::jobs::Enqueued::Queued(id) = done {
+                        tracing::debug!(job = id, %key, "periodic job queued");
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
         }
     }
 }

@@ -1797,6 +1797,7 @@ async fn jobs_are_claimed_once_retried_and_given_up(store: Store) {
         &mut c.conn(),
         first,
         "SMTP: refused",
+        lease,
         Some(T0 + Duration::minutes(30)),
     )
     .await
@@ -1817,7 +1818,7 @@ async fn jobs_are_claimed_once_retried_and_given_up(store: Store) {
     .await
     .unwrap();
     assert_eq!(retried.len(), 1);
-    jobs::fail(&mut c.conn(), first, "SMTP: refused", None)
+    jobs::fail(&mut c.conn(), first, "SMTP: refused", T0, None)
         .await
         .unwrap();
     let due = jobs::claim_due(
@@ -2687,5 +2688,271 @@ mod documents {
         .await)
         .unwrap();
         assert_eq!(n, 0);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs as a registry: unique keys, dead letters, the operator's list and retry, purging
+
+mod jobs_registry {
+    use super::*;
+    use cs_store::repo::jobs::NewJob;
+
+    contract! {
+        unique_keys_admit_one_job_even_under_parallel_enqueues => sqlite_unique_keys_admit_one_job_even_under_parallel_enqueues, postgres_unique_keys_admit_one_job_even_under_parallel_enqueues;
+        a_rolled_back_enqueue_leaves_its_key_free => sqlite_a_rolled_back_enqueue_leaves_its_key_free, postgres_a_rolled_back_enqueue_leaves_its_key_free;
+        given_up_jobs_are_listed_newest_first_and_retried => sqlite_given_up_jobs_are_listed_newest_first_and_retried, postgres_given_up_jobs_are_listed_newest_first_and_retried;
+        done_jobs_are_purged_by_age_keyed_ones_later => sqlite_done_jobs_are_purged_by_age_keyed_ones_later, postgres_done_jobs_are_purged_by_age_keyed_ones_later;
+    }
+
+    fn job<'a>(key: Option<&'a str>, at: OffsetDateTime) -> NewJob<'a> {
+        NewJob {
+            kind: "housekeeping",
+            payload: "{}",
+            run_at: at,
+            created_at: at,
+            unique_key: key,
+        }
+    }
+
+    /// 20 enqueues of one key at the same moment, each in its own transaction: one row.
+    async fn unique_keys_admit_one_job_even_under_parallel_enqueues(store: Store) {
+        let attempts = (0..20).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut tx = store.begin().await.unwrap();
+                let id = jobs::insert(&mut tx.conn(), &job(Some("retention:2026-12-03"), T0))
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                id
+            })
+        });
+        let mut ids = Vec::new();
+        for a in futures::future::join_all(attempts).await {
+            ids.push(a.unwrap());
+        }
+        let stored: Vec<i64> = ids.iter().flatten().copied().collect();
+        assert_eq!(stored.len(), 1, "exactly one enqueue stored it: {ids:?}");
+        let mut c = store.acquire().await.unwrap();
+        let rows: i64 = cs_store::on_conn!(&mut c.conn(), |x| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE unique_key = 'retention:2026-12-03'"
+        )
+        .fetch_one(x)
+        .await)
+        .unwrap();
+        assert_eq!(rows, 1);
+        // Jobs without a key are never refused; another key is another job.
+        for _ in 0..2 {
+            assert!(
+                jobs::insert(&mut c.conn(), &job(None, T0))
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+        }
+        assert!(
+            jobs::insert(&mut c.conn(), &job(Some("retention:2026-12-04"), T0))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        // The key holds after the job is done, so a slot runs once.
+        jobs::complete(&mut c.conn(), stored[0], T0).await.unwrap();
+        assert_eq!(
+            jobs::insert(&mut c.conn(), &job(Some("retention:2026-12-03"), T0))
+                .await
+                .unwrap(),
+            None
+        );
+    }
+
+    async fn a_rolled_back_enqueue_leaves_its_key_free(store: Store) {
+        let mut tx = store.begin().await.unwrap();
+        assert!(
+            jobs::insert(&mut tx.conn(), &job(Some("close:2026-11"), T0))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        drop(tx);
+        let mut c = store.acquire().await.unwrap();
+        assert!(
+            jobs::insert(&mut c.conn(), &job(Some("close:2026-11"), T0))
+                .await
+                .unwrap()
+                .is_some(),
+            "the action that caused it rolled back: the key was never taken"
+        );
+    }
+
+    async fn given_up_jobs_are_listed_newest_first_and_retried(store: Store) {
+        let mut c = store.acquire().await.unwrap();
+        let mut ids = Vec::new();
+        for key in [Some("housekeeping:2026-11-26:11"), None, None] {
+            ids.push(
+                jobs::insert(&mut c.conn(), &job(key, T0))
+                    .await
+                    .unwrap()
+                    .unwrap(),
+            );
+        }
+        let claimed = jobs::claim_due(&mut c.conn(), T0, T0 + Duration::minutes(5), 10)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 3);
+        let failed_at = T0 + Duration::minutes(1);
+        jobs::fail(&mut c.conn(), ids[0], "SMTP: refused", failed_at, None)
+            .await
+            .unwrap();
+        jobs::fail(&mut c.conn(), ids[1], &"x".repeat(5000), failed_at, None)
+            .await
+            .unwrap();
+        jobs::fail(
+            &mut c.conn(),
+            ids[2],
+            "later",
+            failed_at,
+            Some(T0 + Duration::hours(1)),
+        )
+        .await
+        .unwrap();
+
+        let failed = jobs::list(&mut c.conn(), "failed", None, 10).await.unwrap();
+        assert_eq!(
+            failed.iter().map(|j| j.id).collect::<Vec<_>>(),
+            [ids[1], ids[0]]
+        );
+        let first = &failed[1];
+        assert_eq!(first.kind, "housekeeping");
+        assert_eq!(
+            first.unique_key.as_deref(),
+            Some("housekeeping:2026-11-26:11")
+        );
+        assert_eq!(first.status, "failed");
+        assert_eq!(first.attempts, 1);
+        assert_eq!(first.last_error.as_deref(), Some("SMTP: refused"));
+        assert_eq!(first.failed_at, Some(failed_at));
+        assert_eq!(first.created_at, T0);
+        assert_eq!(
+            failed[0].last_error.as_ref().map(|e| e.chars().count()),
+            Some(2000),
+            "a long error is cut"
+        );
+        let page = jobs::list(&mut c.conn(), "failed", Some(ids[1]), 10)
+            .await
+            .unwrap();
+        assert_eq!(page.iter().map(|j| j.id).collect::<Vec<_>>(), [ids[0]]);
+        let queued = jobs::list(&mut c.conn(), "queued", None, 10).await.unwrap();
+        assert_eq!(queued.iter().map(|j| j.id).collect::<Vec<_>>(), [ids[2]]);
+        assert_eq!(queued[0].failed_at, None);
+        assert_eq!(jobs::counts(&mut c.conn()).await.unwrap(), (1, 0, 2));
+
+        // Retry: queued, due at once, tries from zero; only a failed job, only once.
+        let at = T0 + Duration::hours(3);
+        assert!(jobs::retry_failed(&mut c.conn(), ids[0], at).await.unwrap());
+        assert!(!jobs::retry_failed(&mut c.conn(), ids[0], at).await.unwrap());
+        assert!(
+            !jobs::retry_failed(&mut c.conn(), ids[2], at).await.unwrap(),
+            "not failed"
+        );
+        assert!(
+            !jobs::retry_failed(&mut c.conn(), 999_999, at)
+                .await
+                .unwrap()
+        );
+        let retried = jobs::by_id(&mut c.conn(), ids[0]).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                retried.status.as_str(),
+                retried.attempts,
+                retried.run_at,
+                retried.failed_at
+            ),
+            ("queued", 0, at, None)
+        );
+        assert_eq!(
+            retried.last_error.as_deref(),
+            Some("SMTP: refused"),
+            "kept until it succeeds"
+        );
+        assert!(jobs::by_id(&mut c.conn(), 999_999).await.unwrap().is_none());
+        let due = jobs::claim_due(&mut c.conn(), at, at + Duration::minutes(5), 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            due.iter().map(|j| (j.id, j.attempts)).collect::<Vec<_>>(),
+            [(ids[0], 1), (ids[2], 2)]
+        );
+    }
+
+    async fn done_jobs_are_purged_by_age_keyed_ones_later(store: Store) {
+        let mut c = store.acquire().await.unwrap();
+        let old = T0 - Duration::days(40);
+        let plain_old = jobs::insert(&mut c.conn(), &job(None, old))
+            .await
+            .unwrap()
+            .unwrap();
+        let keyed_old = jobs::insert(&mut c.conn(), &job(Some("housekeeping:old"), old))
+            .await
+            .unwrap()
+            .unwrap();
+        let plain_new = jobs::insert(&mut c.conn(), &job(None, T0))
+            .await
+            .unwrap()
+            .unwrap();
+        let failed_old = jobs::insert(&mut c.conn(), &job(None, old))
+            .await
+            .unwrap()
+            .unwrap();
+        jobs::claim_due(&mut c.conn(), T0, T0 + Duration::minutes(5), 10)
+            .await
+            .unwrap();
+        for id in [plain_old, keyed_old] {
+            jobs::complete(&mut c.conn(), id, old).await.unwrap();
+        }
+        jobs::complete(&mut c.conn(), plain_new, T0).await.unwrap();
+        jobs::fail(&mut c.conn(), failed_old, "x", old, None)
+            .await
+            .unwrap();
+
+        let purged = jobs::purge_done(
+            &mut c.conn(),
+            T0 - Duration::days(30),
+            T0 - Duration::days(400),
+        )
+        .await
+        .unwrap();
+        assert_eq!(purged, 1);
+        assert!(
+            jobs::by_id(&mut c.conn(), plain_old)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        for id in [keyed_old, plain_new, failed_old] {
+            assert!(
+                jobs::by_id(&mut c.conn(), id).await.unwrap().is_some(),
+                "{id} kept"
+            );
+        }
+        let purged = jobs::purge_done(
+            &mut c.conn(),
+            T0 + Duration::seconds(1),
+            T0 - Duration::days(39),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            purged, 2,
+            "the keyed one past its longer time, and the new plain one"
+        );
+        assert!(
+            jobs::by_id(&mut c.conn(), failed_old)
+                .await
+                .unwrap()
+                .is_some(),
+            "a dead letter stays for the operator"
+        );
     }
 }

@@ -14,6 +14,7 @@ mod dashboard;
 mod escaping;
 mod hardening;
 mod imports;
+mod jobs;
 mod links;
 mod registered_items;
 mod shell;

@@ -5,6 +5,7 @@ mod access_requests;
 mod account;
 mod backoffice;
 mod imports;
+mod jobs;
 mod me;
 pub mod openapi;
 mod registered_items;
@@ -30,6 +31,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = users::routes(r);
     let r = backoffice::routes(r);
     let r = imports::routes(r);
+    let r = jobs::routes(r);
     let r = signin::routes(r);
     let r = transactions::routes(r);
     let r = registered_items::routes(r);

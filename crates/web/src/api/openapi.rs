@@ -38,6 +38,8 @@ use utoipa::{
         super::signin::reset_second_factor,
         super::imports::import,
         super::imports::runs,
+        super::jobs::list,
+        super::jobs::retry,
         super::transactions::list,
         super::transactions::export,
         super::registered_items::list,

@@ -7,6 +7,7 @@ mod backoffice;
 mod home;
 mod imports;
 mod list;
+mod jobs;
 mod login;
 mod password;
 mod registered_items;
@@ -41,6 +42,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = two_factor::routes(r);
     let r = imports::routes(r);
     let r = registered_items::routes(r);
+    let r = jobs::routes(r);
     backoffice::routes(r)
 }
 
@@ -132,6 +134,7 @@ const NAV: &[(&str, &str, Audience)] = &[
     ("/operator/customers", "nav-customers", Audience::Operator),
     ("/operator/imports", "nav-imports", Audience::Operator),
     ("/operator/audit", "nav-audit", Audience::Operator),
+    ("/operator/jobs", "nav-jobs", Audience::Operator),
     ("/account", "nav-account", Audience::Everyone),
 ];
 
