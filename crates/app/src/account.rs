@@ -117,6 +117,43 @@ pub struct Ended {
     pub tokens: u64,
 }
 
+/// The new password of a change, or every problem of the change at once, beside its field.
+fn check_change(change: &PasswordChange<'_>, current_ok: bool) -> AppResult<Password> {
+    let mut errors = Vec::new();
+    if !current_ok {
+        errors.push(FieldError::field(
+            "current_password",
+            "current_password_wrong",
+            "the current password is not right",
+        ));
+    }
+    let new = match Password::parse(change.new) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            errors.push(FieldError::field("new_password", e.code(), e.to_string()));
+            None
+        }
+    };
+    if new.is_some() && current_ok && change.new == change.current {
+        errors.push(FieldError::field(
+            "new_password",
+            "password_unchanged",
+            "the new password must differ from the current one",
+        ));
+    }
+    if change.confirm.is_some_and(|c| c != change.new) {
+        errors.push(FieldError::field(
+            "confirm",
+            "password_mismatch",
+            "the two passwords are not the same",
+        ));
+    }
+    match new {
+        Some(p) if errors.is_empty() => Ok(p),
+        _ => Err(AppError::Validation(errors)),
+    }
+}
+
 /// Changes the actor's own password. The current password must be given; a wrong one changes
 /// nothing and is counted (after [`WRONG_CURRENT_LIMIT`] in 15 minutes: 429). Every error is
 /// reported at once, beside its field. On success every other session and every bearer token
@@ -153,35 +190,7 @@ pub async fn change_password(
     )
     .await?;
 
-    let mut errors = Vec::new();
-    if !current_ok {
-        errors.push(FieldError::field(
-            "current_password",
-            "current_password_wrong",
-            "the current password is not right",
-        ));
-    }
-    let new = match Password::parse(change.new) {
-        Ok(p) => Some(p),
-        Err(e) => {
-            errors.push(FieldError::field("new_password", e.code(), e.to_string()));
-            None
-        }
-    };
-    if new.is_some() && current_ok && change.new == change.current {
-        errors.push(FieldError::field(
-            "new_password",
-            "password_unchanged",
-            "the new password must differ from the current one",
-        ));
-    }
-    if change.confirm.is_some_and(|c| c != change.new) {
-        errors.push(FieldError::field(
-            "confirm",
-            "password_mismatch",
-            "the two passwords are not the same",
-        ));
-    }
+    let checked = check_change(&change, current_ok);
     if !current_ok {
         audit::record_alone(
             app,
@@ -193,11 +202,7 @@ pub async fn change_password(
         )
         .await?;
     }
-    let new = match new {
-        Some(p) if errors.is_empty() => p,
-        _ => return Err(AppError::Validation(errors)),
-    };
-
+    let new = checked?;
     let hash = passwords::hash(app.settings.password_cost, new.expose().to_owned()).await?;
     let now = app.now();
     let mut tx = app.store.begin().await?;

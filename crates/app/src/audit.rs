@@ -96,7 +96,6 @@ fn bounded_details(v: serde_json::Value) -> serde_json::Value {
 
 /// Records one event on `conn` (normally the transaction of the change itself). Every text
 /// is cut to [`MAX_TEXT`] characters here, whoever the caller.
-#[allow(clippy::too_many_arguments)]
 pub async fn record(
     conn: &mut Conn<'_>,
     at: OffsetDateTime,

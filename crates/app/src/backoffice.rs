@@ -239,7 +239,7 @@ pub async fn customer_detail(app: &App, actor: &Actor, number: &str) -> AppResul
     )
     .await?;
     let more_users = rows.len() as i64 > DETAIL_USERS;
-    rows.truncate(DETAIL_USERS as usize);
+    rows.truncate(usize::try_from(DETAIL_USERS).unwrap_or(usize::MAX));
     let mut list = Vec::with_capacity(rows.len());
     for u in rows {
         let cost_centres = users::cost_centre_codes(&mut conn.conn(), u.id).await?;

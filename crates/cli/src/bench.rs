@@ -105,6 +105,11 @@ pub fn generate(dir: &Path, customers: usize, rows: usize) -> std::io::Result<Pa
         writeln!(w, "{p},{kind},{vat},{p},{p},{p},{p}")?;
     }
     w.flush()?;
+    transactions(dir, customers, rows)
+}
+
+/// The transactions file: `rows` rows spread over the customers and the days of 2026.
+fn transactions(dir: &Path, customers: usize, rows: usize) -> std::io::Result<PathBuf> {
     let path = dir.join("transactions.csv");
     let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
     writeln!(
@@ -115,7 +120,9 @@ pub fn generate(dir: &Path, customers: usize, rows: usize) -> std::io::Result<Pa
     for i in 0..rows {
         let customer = customer_number(i % customers.max(1));
         let day = i / customers.max(1) % 365;
-        let date = time::Date::from_ordinal_date(2026, (day + 1) as u16)
+        let date = u16::try_from(day + 1)
+            .ok()
+            .and_then(|d| time::Date::from_ordinal_date(2026, d).ok())
             .unwrap_or(time::macros::date!(2026 - 01 - 01));
         let product = PRODUCTS[i % PRODUCTS.len()];
         let (format, weight, destination) = match product {
@@ -330,6 +337,10 @@ fn report(name: &str, reference: &str, rows: usize, ours: &[Measured], theirs: V
     let again = median(ours.iter().map(|m| m.again_seconds).collect());
     let lock = median(ours.iter().map(|m| m.lock_millis as f64).collect());
     let probe = ours.iter().map(|m| m.worst_probe).max().unwrap_or_default();
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "a rate shown in whole rows per second, rounded down"
+    )]
     let rate = |s: f64| if s > 0.0 { (rows as f64 / s) as u64 } else { 0 };
     println!(
         "{name}: {} rows, median of {} rounds",

@@ -6,7 +6,11 @@ use figment::{
     providers::{Env, Format, Toml},
 };
 use serde::Deserialize;
-use std::{fmt, net::SocketAddr, path::PathBuf};
+use std::{
+    fmt,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
 use url::Url;
 
 /// A value that must never reach a log or a terminal.
@@ -180,96 +184,26 @@ impl Config {
 
     fn from_raw(raw: Raw) -> Result<Self, ConfigError> {
         let exports = exports_limits(&raw)?;
-        let bind_text = raw.bind.unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind_text = raw.bind.clone().unwrap_or_else(|| "127.0.0.1:8080".into());
         let bind: SocketAddr = bind_text.parse().map_err(|_| {
             invalid(
                 "BIND",
                 format!("{bind_text:?} is not an address like 127.0.0.1:8080"),
             )
         })?;
-        let data_dir = raw.data_dir.unwrap_or_else(|| PathBuf::from("./data"));
-        let database_url = match raw.database_url {
-            Some(u) => {
-                let s = u.expose();
-                if !(s.starts_with("sqlite:")
-                    || s.starts_with("postgres://")
-                    || s.starts_with("postgresql://"))
-                {
-                    return Err(invalid(
-                        "DATABASE_URL",
-                        "expected sqlite:PATH or postgres://USER@HOST/DB",
-                    ));
-                }
-                u
-            }
-            None => Secret(format!(
-                "sqlite://{}?mode=rwc",
-                data_dir.join("collectstamp.db").display()
-            )),
-        };
-        let public_url = match raw.public_url {
-            Some(s) => {
-                let u = Url::parse(&s).map_err(|e| invalid("PUBLIC_URL", format!("{s:?}: {e}")))?;
-                if !matches!(u.scheme(), "http" | "https") || u.host().is_none() {
-                    return Err(invalid(
-                        "PUBLIC_URL",
-                        format!("{s:?}: expected http:// or https:// with a host"),
-                    ));
-                }
-                Some(u)
-            }
-            None => None,
-        };
-        let storage_text = raw.storage_url.unwrap_or_else(|| "file://".into());
-        let storage_url = Url::parse(&storage_text)
-            .map_err(|e| invalid("STORAGE_URL", format!("{storage_text:?}: {e}")))?;
-        match storage_url.scheme() {
-            "file" => {}
-            "s3" => {
-                return Err(invalid(
-                    "STORAGE_URL",
-                    "s3:// storage is not available in this version yet; use file://",
-                ));
-            }
-            other => {
-                return Err(invalid(
-                    "STORAGE_URL",
-                    format!("unknown scheme {other:?}: expected file:// or s3://"),
-                ));
-            }
-        }
-        if let Some(s) = &raw.smtp_url {
-            let u = Url::parse(s.expose())
-                .map_err(|_| invalid("SMTP_URL", "not a URL like smtps://user:pass@host:465"))?;
-            if !matches!(u.scheme(), "smtp" | "smtps") {
-                return Err(invalid("SMTP_URL", "expected smtp:// or smtps://"));
-            }
-        }
+        let data_dir = raw
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("./data"));
+        let database_url = database_url(raw.database_url.clone(), &data_dir)?;
+        let public_url = public_url(raw.public_url.as_deref())?;
+        let storage_url = storage_url(raw.storage_url.as_deref())?;
+        check_files_and_addresses(&raw)?;
         let tsa_url = raw
             .tsa_url
-            .map(|s| Url::parse(&s).map_err(|e| invalid("TSA_URL", format!("{s:?}: {e}"))))
+            .as_deref()
+            .map(|s| Url::parse(s).map_err(|e| invalid("TSA_URL", format!("{s:?}: {e}"))))
             .transpose()?;
-        for (name, p) in [
-            ("SEAL_KEY_FILE", &raw.seal_key_file),
-            ("SEAL_CERT_FILE", &raw.seal_cert_file),
-            ("SECRET_KEY_FILE", &raw.secret_key_file),
-        ] {
-            if let Some(p) = p
-                && !p.is_file()
-            {
-                return Err(invalid(name, format!("no such file: {}", p.display())));
-            }
-        }
-        if let Some(from) = &raw.mail_from
-            && from.parse::<lettre::message::Mailbox>().is_err()
-        {
-            return Err(invalid(
-                "MAIL_FROM",
-                format!(
-                    "{from:?} is not an address like \"Collect & Stamp <no-reply@example.com>\""
-                ),
-            ));
-        }
         let days = raw.receipt_retention_days.unwrap_or(365);
         let receipt_retention_days = u32::try_from(days)
             .ok()
@@ -290,14 +224,6 @@ impl Config {
                     format!("{max} is not a size in bytes of at least 1024"),
                 )
             })?;
-        if let Some(t) = &raw.metrics_token
-            && t.expose().trim().chars().count() < 16
-        {
-            return Err(invalid(
-                "METRICS_TOKEN",
-                "is shorter than 16 characters: use a long random value",
-            ));
-        }
         Ok(Self {
             database_url,
             bind,
@@ -388,6 +314,100 @@ pub fn write_new_key_file(path: &std::path::Path) -> Result<(), ConfigError> {
     file.write_all(text.as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(|e| key_file_error(path, e.to_string()))
+}
+
+/// The database URL as given (only SQLite and PostgreSQL), or SQLite in the data folder.
+fn database_url(given: Option<Secret>, data_dir: &Path) -> Result<Secret, ConfigError> {
+    match given {
+        Some(u) => {
+            let s = u.expose();
+            if s.starts_with("sqlite:")
+                || s.starts_with("postgres://")
+                || s.starts_with("postgresql://")
+            {
+                Ok(u)
+            } else {
+                Err(invalid(
+                    "DATABASE_URL",
+                    "expected sqlite:PATH or postgres://USER@HOST/DB",
+                ))
+            }
+        }
+        None => Ok(Secret(format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("collectstamp.db").display()
+        ))),
+    }
+}
+
+/// The public address of the portal, when given: http or https, with a host.
+fn public_url(given: Option<&str>) -> Result<Option<Url>, ConfigError> {
+    let Some(s) = given else { return Ok(None) };
+    let u = Url::parse(s).map_err(|e| invalid("PUBLIC_URL", format!("{s:?}: {e}")))?;
+    if !matches!(u.scheme(), "http" | "https") || u.host().is_none() {
+        return Err(invalid(
+            "PUBLIC_URL",
+            format!("{s:?}: expected http:// or https:// with a host"),
+        ));
+    }
+    Ok(Some(u))
+}
+
+/// Where documents are stored: `file://` (the data folder) in this version.
+fn storage_url(given: Option<&str>) -> Result<Url, ConfigError> {
+    let text = given.unwrap_or("file://");
+    let url = Url::parse(text).map_err(|e| invalid("STORAGE_URL", format!("{text:?}: {e}")))?;
+    match url.scheme() {
+        "file" => Ok(url),
+        "s3" => Err(invalid(
+            "STORAGE_URL",
+            "s3:// storage is not available in this version yet; use file://",
+        )),
+        other => Err(invalid(
+            "STORAGE_URL",
+            format!("unknown scheme {other:?}: expected file:// or s3://"),
+        )),
+    }
+}
+
+/// The settings that are only checked: the SMTP URL's scheme, that the key and certificate
+/// files exist, the sender's address, a metrics token long enough.
+fn check_files_and_addresses(raw: &Raw) -> Result<(), ConfigError> {
+    if let Some(s) = &raw.smtp_url {
+        let u = Url::parse(s.expose())
+            .map_err(|_| invalid("SMTP_URL", "not a URL like smtps://user:pass@host:465"))?;
+        if !matches!(u.scheme(), "smtp" | "smtps") {
+            return Err(invalid("SMTP_URL", "expected smtp:// or smtps://"));
+        }
+    }
+    for (name, p) in [
+        ("SEAL_KEY_FILE", &raw.seal_key_file),
+        ("SEAL_CERT_FILE", &raw.seal_cert_file),
+        ("SECRET_KEY_FILE", &raw.secret_key_file),
+    ] {
+        if let Some(p) = p
+            && !p.is_file()
+        {
+            return Err(invalid(name, format!("no such file: {}", p.display())));
+        }
+    }
+    if let Some(from) = &raw.mail_from
+        && from.parse::<lettre::message::Mailbox>().is_err()
+    {
+        return Err(invalid(
+            "MAIL_FROM",
+            format!("{from:?} is not an address like \"Collect & Stamp <no-reply@example.com>\""),
+        ));
+    }
+    if let Some(t) = &raw.metrics_token
+        && t.expose().trim().chars().count() < 16
+    {
+        return Err(invalid(
+            "METRICS_TOKEN",
+            "is shorter than 16 characters: use a long random value",
+        ));
+    }
+    Ok(())
 }
 
 /// The caps on exports (defaults in [`cs_app::exports::Limits`]).

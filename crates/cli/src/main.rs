@@ -166,45 +166,8 @@ fn main() -> ExitCode {
     if let Some(what) = pending {
         return not_yet(what);
     }
-    if let Command::Bench {
-        command: BenchCommand::Pdf { out, pages },
-    } = &cli.command
-    {
-        return match cs_cli::bench::pdf(out, *pages) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::FAILURE
-            }
-        };
-    }
-    if let Command::Bench {
-        command:
-            BenchCommand::Import {
-                rows,
-                customers,
-                rounds,
-                postgres,
-                dir,
-                skip_sqlite,
-            },
-    } = &cli.command
-    {
-        let options = cs_cli::bench::BenchOptions {
-            rows: *rows,
-            customers: (*customers).max(1),
-            rounds: *rounds,
-            postgres: postgres.clone(),
-            dir: dir.clone(),
-            skip_sqlite: *skip_sqlite,
-        };
-        return match runtime.block_on(cs_cli::bench::import(&options)) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::FAILURE
-            }
-        };
+    if let Command::Bench { command } = &cli.command {
+        return bench(command, &runtime);
     }
     let config = match Config::load() {
         Ok(c) => c,
@@ -232,26 +195,7 @@ fn main() -> ExitCode {
                 dry_run,
                 update,
                 hold_at,
-            } => {
-                let options = cs_app::imports::Options {
-                    dry_run: *dry_run,
-                    update: *update,
-                    file_name: file
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                };
-                let hold = hold_at.as_deref().map(|h| match h {
-                    "commit" => import::HoldAt::Commit,
-                    _ => import::HoldAt::Staged,
-                });
-                let code = import::run(&config, kind, file, options, hold).await;
-                if code == 0 {
-                    Ok(())
-                } else {
-                    Err(Exit(code).into())
-                }
-            }
+            } => import_command(&config, kind, file, *dry_run, *update, hold_at.as_deref()).await,
             Command::Close { .. }
             | Command::Purge { .. }
             | Command::Receipts { .. }
@@ -269,6 +213,68 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `collectstamp bench …`: measurements that need no configuration.
+fn bench(command: &BenchCommand, runtime: &tokio::runtime::Runtime) -> ExitCode {
+    let result = match command {
+        BenchCommand::Pdf { out, pages } => cs_cli::bench::pdf(out, *pages),
+        BenchCommand::Import {
+            rows,
+            customers,
+            rounds,
+            postgres,
+            dir,
+            skip_sqlite,
+        } => {
+            let options = cs_cli::bench::BenchOptions {
+                rows: *rows,
+                customers: (*customers).max(1),
+                rounds: *rounds,
+                postgres: postgres.clone(),
+                dir: dir.clone(),
+                skip_sqlite: *skip_sqlite,
+            };
+            runtime.block_on(cs_cli::bench::import(&options))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `collectstamp import KIND FILE`: the importer's report is printed by `import::run`, and its
+/// exit code is the command's.
+async fn import_command(
+    config: &Config,
+    kind: &str,
+    file: &std::path::Path,
+    dry_run: bool,
+    update: bool,
+    hold_at: Option<&str>,
+) -> anyhow::Result<()> {
+    let options = cs_app::imports::Options {
+        dry_run,
+        update,
+        file_name: file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let hold = hold_at.map(|h| match h {
+        "commit" => import::HoldAt::Commit,
+        _ => import::HoldAt::Staged,
+    });
+    let code = import::run(config, kind, file, options, hold).await;
+    if code == 0 {
+        Ok(())
+    } else {
+        Err(Exit(code).into())
     }
 }
 

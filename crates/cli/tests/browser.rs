@@ -5,7 +5,17 @@
 //! even when one fails, and every browser is closed before the verdict. E-mail is not sent
 //! in the background: a journey that needs a message runs the queued jobs itself and reads
 //! the `.eml` files of `DATA_DIR/outbox/`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly at the first broken step"
+)]
+#![allow(
+    clippy::too_many_lines,
+    clippy::cognitive_complexity,
+    clippy::cast_possible_truncation,
+    reason = "a test reads top to bottom as one scenario, on small data"
+)]
 
 use anyhow::{Context, anyhow, bail, ensure};
 use cs_app::passwords::Cost;

@@ -1,6 +1,16 @@
 //! The `collectstamp` binary as a user runs it: configuration errors, unreachable
 //! databases, the operator bootstrap, the demo and commands not available yet.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly at the first broken step"
+)]
+#![allow(
+    clippy::too_many_lines,
+    clippy::cognitive_complexity,
+    clippy::cast_possible_truncation,
+    reason = "a test reads top to bottom as one scenario, on small data"
+)]
 
 use std::{
     io::{BufRead, BufReader},

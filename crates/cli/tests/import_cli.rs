@@ -1,7 +1,17 @@
 //! `collectstamp import` as an operator runs it: exit codes, the report on standard error, and
 //! what a `kill -9` at each phase leaves behind (nothing) and what the re-run then gives (the
 //! exact result of a clean import), on SQLite and on PostgreSQL.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly at the first broken step"
+)]
+#![allow(
+    clippy::too_many_lines,
+    clippy::cognitive_complexity,
+    clippy::cast_possible_truncation,
+    reason = "a test reads top to bottom as one scenario, on small data"
+)]
 
 use cs_store::scratch::ScratchPg;
 use sqlx::Connection;

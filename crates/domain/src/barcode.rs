@@ -78,8 +78,8 @@ pub fn s10_check_digit(digits: [u8; 8]) -> u8 {
     match 11 - sum % 11 {
         10 => 0,
         11 => 5,
-        // 1..=9, so it fits a u8
-        c => c as u8,
+        // 1..=9 (a remainder of 11 subtracted from 11), so it fits a u8.
+        c => u8::try_from(c).unwrap_or(0),
     }
 }
 

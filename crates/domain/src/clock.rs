@@ -21,7 +21,10 @@ fn truncate(t: OffsetDateTime) -> OffsetDateTime {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    #[allow(clippy::disallowed_methods)] // the one place that reads the wall clock
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the one place that reads the wall clock"
+    )]
     fn now(&self) -> OffsetDateTime {
         truncate(OffsetDateTime::now_utc())
     }

@@ -32,7 +32,8 @@ impl DateError {
     }
 }
 
-fn digits(b: &[u8]) -> Option<u32> {
+/// The value of ASCII digits only (`None` for anything else); callers bound the length.
+pub(crate) fn digits(b: &[u8]) -> Option<u32> {
     b.iter().try_fold(0u32, |acc, d| {
         d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
     })
@@ -59,9 +60,11 @@ pub fn parse_date(s: &str) -> Result<Date, DateError> {
         return Err(DateError::Format);
     };
     let y = year(y)?;
-    // Two digits each: they fit a u8.
-    let month = Month::try_from(m as u8).map_err(|_| DateError::NoSuchDay)?;
-    Date::from_calendar_date(y, month, d as u8).map_err(|_| DateError::NoSuchDay)
+    let (Ok(m), Ok(d)) = (u8::try_from(m), u8::try_from(d)) else {
+        return Err(DateError::NoSuchDay);
+    };
+    let month = Month::try_from(m).map_err(|_| DateError::NoSuchDay)?;
+    Date::from_calendar_date(y, month, d).map_err(|_| DateError::NoSuchDay)
 }
 
 /// Exactly `YYYY-MM`, a month of a year in [`YEARS`].
@@ -74,7 +77,10 @@ pub fn parse_month(s: &str) -> Result<(i32, Month), DateError> {
         return Err(DateError::MonthFormat);
     };
     let y = year(y)?;
-    let month = Month::try_from(m as u8).map_err(|_| DateError::MonthFormat)?;
+    let month = u8::try_from(m)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok())
+        .ok_or(DateError::MonthFormat)?;
     Ok((y, month))
 }
 

@@ -1,6 +1,7 @@
 //! A calendar month (`2026-11`), the unit of invoices, closes and receipt ZIPs, and a range of
 //! whole Brussels days ([`DateRange`]): the days a list covers and the UTC instants it spans.
 
+use crate::dates::digits;
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 use time::{Date, Month, OffsetDateTime};
@@ -45,12 +46,6 @@ fn excerpt(s: &str) -> String {
     }
 }
 
-fn digits(b: &[u8]) -> Option<u32> {
-    b.iter().try_fold(0u32, |acc, d| {
-        d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
-    })
-}
-
 impl Period {
     /// A period of a year in 2000–2100.
     pub fn new(year: i32, month: Month) -> Result<Self, PeriodError> {
@@ -72,7 +67,9 @@ impl Period {
             return Err(shape());
         };
         // At most 4 and 2 digits: both fit their target types.
-        let (year, month) = (year as i32, month as u8);
+        let (Ok(year), Ok(month)) = (i32::try_from(year), u8::try_from(month)) else {
+            return Err(shape());
+        };
         let month = Month::try_from(month).map_err(|_| PeriodError::MonthOutOfRange(month))?;
         Self::new(year, month)
     }

@@ -1,6 +1,16 @@
 //! The store's contract: what every backend must do, run against a fresh, migrated SQLite file
 //! and a fresh PostgreSQL database. A query that behaves differently on one backend fails here.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly at the first broken step"
+)]
+#![allow(
+    clippy::too_many_lines,
+    clippy::cognitive_complexity,
+    clippy::cast_possible_truncation,
+    reason = "a test reads top to bottom as one scenario, on small data"
+)]
 
 mod common;
 

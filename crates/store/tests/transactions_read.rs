@@ -4,7 +4,8 @@
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
-    reason = "a test: a failed unwrap is the test failing"
+    clippy::cast_possible_truncation,
+    reason = "a test: a failed unwrap is the test failing; the data is small"
 )]
 
 #[allow(dead_code, reason = "the shared fixtures; this file uses some of them")]

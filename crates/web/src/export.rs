@@ -179,8 +179,8 @@ fn until_end(
 }
 
 /// The error a failed download's body ends with (the connection is then aborted).
-fn body_error(e: AppError) -> io::Error {
-    if let AppError::Internal(detail) = &e {
+fn body_error(e: &AppError) -> io::Error {
+    if let AppError::Internal(detail) = e {
         tracing::error!(error = %detail, "export failed");
     } else {
         tracing::warn!(error = %e, "export failed");
@@ -200,18 +200,18 @@ fn csv_body(table: Table, rows: Rows) -> impl Stream<Item = Result<Bytes, io::Er
         .header(table.columns)
         .and_then(|()| encoder.take())
         .map(Bytes::from)
-        .map_err(|e| body_error(AppError::Internal(format!("csv: {e}"))));
+        .map_err(|e| body_error(&AppError::Internal(format!("csv: {e}"))));
     let body = rows.ready_chunks(CSV_BATCH).map(move |batch| {
         for row in batch {
-            let row = row.map_err(body_error)?;
+            let row = row.map_err(|e| body_error(&e))?;
             encoder
                 .row(&row)
-                .map_err(|e| body_error(AppError::Internal(format!("csv: {e}"))))?;
+                .map_err(|e| body_error(&AppError::Internal(format!("csv: {e}"))))?;
         }
         encoder
             .take()
             .map(Bytes::from)
-            .map_err(|e| body_error(AppError::Internal(format!("csv: {e}"))))
+            .map_err(|e| body_error(&AppError::Internal(format!("csv: {e}"))))
     });
     futures::stream::once(async move { header }).chain(body)
 }
@@ -253,8 +253,8 @@ fn xlsx_body(
             Ok::<_, AppError>(file)
         })
         .await
-        .map_err(|e| body_error(AppError::Internal(format!("xlsx task: {e}"))))?
-        .map_err(body_error)?;
+        .map_err(|e| body_error(&AppError::Internal(format!("xlsx task: {e}"))))?
+        .map_err(|e| body_error(&e))?;
         let reader = tokio::fs::File::open(file.path()).await?;
         // The temporary file lives as long as the body reads it, then is deleted.
         Ok::<_, io::Error>((reader, file))

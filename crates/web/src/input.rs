@@ -136,7 +136,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn fields(e: AppError) -> Vec<String> {
+    fn fields(e: &AppError) -> Vec<String> {
         assert_eq!(e.code(), "invalid_characters");
         e.details()
             .iter()
@@ -152,9 +152,9 @@ mod tests {
         assert!(check_query(Some("search=a%20b&limit=5")).is_ok());
         assert!(check_query(None).is_ok());
         let e = check_query(Some("search=a%00b&recipient=x%09&actor=%7F&ok=1")).unwrap_err();
-        assert_eq!(fields(e), ["search", "recipient", "actor"]);
+        assert_eq!(fields(&e), ["search", "recipient", "actor"]);
         let e = check_query(Some("a%0Ab=1")).unwrap_err();
-        assert_eq!(fields(e), ["a\\nb"]);
+        assert_eq!(fields(&e), ["a\\nb"]);
     }
 
     #[test]
@@ -167,12 +167,12 @@ mod tests {
     fn bodies_allow_tab_and_line_breaks_only() {
         assert!(check_form(b"message=line%0D%0Aline%09tab").is_ok());
         let e = check_form(b"message=a%00&name=b%1B").unwrap_err();
-        assert_eq!(fields(e), ["message", "name"]);
+        assert_eq!(fields(&e), ["message", "name"]);
         let ok = serde_json::json!({"message": "a\r\n\tb", "n": 3});
         assert!(check_json(&ok).is_ok());
         let bad = serde_json::json!({"contact": {"name": "a\u{0}"}, "tags": ["x", "\u{7f}"]});
         assert_eq!(
-            fields(check_json(&bad).unwrap_err()),
+            fields(&check_json(&bad).unwrap_err()),
             ["contact.name", "tags[1]"]
         );
     }

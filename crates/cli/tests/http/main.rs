@@ -1,6 +1,16 @@
 //! HTTP integration tests: the real portal on port 0, a fresh database per test, each test
 //! run on SQLite and on PostgreSQL.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly at the first broken step"
+)]
+#![allow(
+    clippy::too_many_lines,
+    clippy::cognitive_complexity,
+    clippy::cast_possible_truncation,
+    reason = "a test reads top to bottom as one scenario, on small data"
+)]
 
 mod harness;
 

@@ -13,6 +13,11 @@ mod fields;
 mod header;
 mod records;
 #[cfg(test)]
+#[allow(
+    clippy::too_many_lines,
+    clippy::cognitive_complexity,
+    reason = "a test reads top to bottom as one scenario"
+)]
 mod tests;
 
 pub use fields::*;

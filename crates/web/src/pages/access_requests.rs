@@ -169,156 +169,140 @@ impl RequestForm {
     }
 }
 
-fn form_page_for(chrome: Chrome, f: &RequestForm, errors: &[FieldError]) -> FormPage {
-    let field = |name: &'static str,
-                 kind: Kind,
-                 value: &str,
-                 required: bool,
-                 autocomplete: &'static str,
-                 maxlength: usize,
-                 hint: bool| {
-        let key = name.replace('_', "-");
-        FieldView {
-            name,
-            label: chrome.t(&format!("access-request-field-{key}")),
-            kind,
-            value: value.to_owned(),
-            required,
-            autocomplete,
-            maxlength,
-            hint: hint.then(|| chrome.t(&format!("access-request-hint-{key}"))),
-            error: error_for(&chrome, errors, name),
-            options: Vec::new(),
-        }
+/// How one field of the form is drawn: name, kind, required, `autocomplete`, `maxlength`,
+/// and whether it has a hint (`access-request-hint-<name>`).
+struct Spec(&'static str, Kind, bool, &'static str, usize, bool);
+
+/// The form's three sections, by legend key, each with its fields in order.
+const SECTIONS: [(&str, &[Spec]); 3] = [
+    (
+        "access-request-section-company",
+        &[
+            Spec(
+                "company_name",
+                Kind::Text,
+                true,
+                "organization",
+                max::COMPANY_NAME,
+                false,
+            ),
+            Spec("vat_number", Kind::Text, true, "off", 20, true),
+            Spec("customer_number", Kind::Text, false, "off", 10, true),
+            Spec(
+                "street",
+                Kind::Text,
+                true,
+                "street-address",
+                max::STREET,
+                false,
+            ),
+            Spec(
+                "postcode",
+                Kind::Text,
+                true,
+                "postal-code",
+                max::POSTCODE,
+                false,
+            ),
+            Spec("city", Kind::Text, true, "address-level2", max::CITY, false),
+            Spec("country", Kind::Text, true, "country", 2, true),
+        ],
+    ),
+    (
+        "access-request-section-contact",
+        &[
+            Spec(
+                "contact_name",
+                Kind::Text,
+                true,
+                "name",
+                max::CONTACT_NAME,
+                false,
+            ),
+            Spec("email", Kind::Email, true, "email", 254, false),
+            Spec("phone", Kind::Tel, true, "tel", 40, true),
+            Spec("language", Kind::Select, true, "", 2, true),
+        ],
+    ),
+    (
+        "access-request-section-access",
+        &[
+            Spec("username", Kind::Text, true, "username", 64, true),
+            Spec("webpass", Kind::Text, false, "off", max::WEBPASS, true),
+            Spec("message", Kind::TextArea, false, "off", max::MESSAGE, false),
+        ],
+    ),
+];
+
+impl RequestForm {
+    /// What was typed in the field `name`, as the form shows it again (the language as a
+    /// known code, the country defaulted).
+    fn shown(&self, name: &str, lang: Language) -> String {
+        let typed: &str = match name {
+            "company_name" => &self.company_name,
+            "vat_number" => &self.vat_number,
+            "customer_number" => &self.customer_number,
+            "street" => &self.street,
+            "postcode" => &self.postcode,
+            "city" => &self.city,
+            "country" if self.country.trim().is_empty() => uc::DEFAULT_COUNTRY,
+            "country" => &self.country,
+            "contact_name" => &self.contact_name,
+            "email" => &self.email,
+            "phone" => &self.phone,
+            "language" => self.language.parse::<Language>().unwrap_or(lang).code(),
+            "username" => &self.username,
+            "webpass" => &self.webpass,
+            "message" => &self.message,
+            _ => "",
+        };
+        typed.to_owned()
+    }
+}
+
+fn field_view(chrome: &Chrome, f: &RequestForm, errors: &[FieldError], spec: &Spec) -> FieldView {
+    let Spec(name, kind, required, autocomplete, maxlength, hint) = *spec;
+    let key = name.replace('_', "-");
+    let value = f.shown(name, chrome.lang);
+    let options = if kind == Kind::Select {
+        Language::ALL
+            .iter()
+            .map(|l| {
+                (
+                    l.code().to_owned(),
+                    l.endonym().to_owned(),
+                    l.code() == value,
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
-    let chosen_language = f.language.parse::<Language>().unwrap_or(chrome.lang).code();
-    let mut language = field("language", Kind::Select, chosen_language, true, "", 2, true);
-    language.options = Language::ALL
+    FieldView {
+        name,
+        label: chrome.t(&format!("access-request-field-{key}")),
+        kind,
+        value,
+        required,
+        autocomplete,
+        maxlength,
+        hint: hint.then(|| chrome.t(&format!("access-request-hint-{key}"))),
+        error: error_for(chrome, errors, name),
+        options,
+    }
+}
+
+fn form_page_for(chrome: Chrome, f: &RequestForm, errors: &[FieldError]) -> FormPage {
+    let sections: Vec<Section> = SECTIONS
         .iter()
-        .map(|l| {
-            (
-                l.code().to_owned(),
-                l.endonym().to_owned(),
-                l.code() == chosen_language,
-            )
+        .map(|(legend, specs)| Section {
+            legend: chrome.t(legend),
+            fields: specs
+                .iter()
+                .map(|spec| field_view(&chrome, f, errors, spec))
+                .collect(),
         })
         .collect();
-    let country = if f.country.trim().is_empty() {
-        uc::DEFAULT_COUNTRY
-    } else {
-        f.country.as_str()
-    };
-    let sections = vec![
-        Section {
-            legend: chrome.t("access-request-section-company"),
-            fields: vec![
-                field(
-                    "company_name",
-                    Kind::Text,
-                    &f.company_name,
-                    true,
-                    "organization",
-                    max::COMPANY_NAME,
-                    false,
-                ),
-                field(
-                    "vat_number",
-                    Kind::Text,
-                    &f.vat_number,
-                    true,
-                    "off",
-                    20,
-                    true,
-                ),
-                field(
-                    "customer_number",
-                    Kind::Text,
-                    &f.customer_number,
-                    false,
-                    "off",
-                    10,
-                    true,
-                ),
-                field(
-                    "street",
-                    Kind::Text,
-                    &f.street,
-                    true,
-                    "street-address",
-                    max::STREET,
-                    false,
-                ),
-                field(
-                    "postcode",
-                    Kind::Text,
-                    &f.postcode,
-                    true,
-                    "postal-code",
-                    max::POSTCODE,
-                    false,
-                ),
-                field(
-                    "city",
-                    Kind::Text,
-                    &f.city,
-                    true,
-                    "address-level2",
-                    max::CITY,
-                    false,
-                ),
-                field("country", Kind::Text, country, true, "country", 2, true),
-            ],
-        },
-        Section {
-            legend: chrome.t("access-request-section-contact"),
-            fields: vec![
-                field(
-                    "contact_name",
-                    Kind::Text,
-                    &f.contact_name,
-                    true,
-                    "name",
-                    max::CONTACT_NAME,
-                    false,
-                ),
-                field("email", Kind::Email, &f.email, true, "email", 254, false),
-                field("phone", Kind::Tel, &f.phone, true, "tel", 40, true),
-                language,
-            ],
-        },
-        Section {
-            legend: chrome.t("access-request-section-access"),
-            fields: vec![
-                field(
-                    "username",
-                    Kind::Text,
-                    &f.username,
-                    true,
-                    "username",
-                    64,
-                    true,
-                ),
-                field(
-                    "webpass",
-                    Kind::Text,
-                    &f.webpass,
-                    false,
-                    "off",
-                    max::WEBPASS,
-                    true,
-                ),
-                field(
-                    "message",
-                    Kind::TextArea,
-                    &f.message,
-                    false,
-                    "off",
-                    max::MESSAGE,
-                    false,
-                ),
-            ],
-        },
-    ];
     let summary = sections
         .iter()
         .flat_map(|s| s.fields.iter())
@@ -516,65 +500,36 @@ struct Decision {
     notice: Option<String>,
 }
 
-fn detail_page(chrome: Chrome, d: uc::Detail, decision: Decision) -> DetailPage {
-    let r: &AccessRequest = &d.request;
-    let t = |k: &str| chrome.t(&format!("access-request-field-{k}"));
+/// The request's fields as the operator reads them, in the form's order.
+fn shown_fields(chrome: &Chrome, r: &AccessRequest) -> Vec<Shown> {
     let none = chrome.t("access-request-not-given");
     let or_none = |v: Option<&String>| v.cloned().unwrap_or_else(|| none.clone());
-    let fields = vec![
-        Shown {
-            label: t("company-name"),
-            value: r.company_name.clone(),
-        },
-        Shown {
-            label: t("vat-number"),
-            value: r.vat_number.clone(),
-        },
-        Shown {
-            label: t("customer-number"),
-            value: or_none(r.customer_number.as_ref()),
-        },
-        Shown {
-            label: t("street"),
-            value: r.street.clone(),
-        },
-        Shown {
-            label: t("postcode"),
-            value: r.postcode.clone(),
-        },
-        Shown {
-            label: t("city"),
-            value: r.city.clone(),
-        },
-        Shown {
-            label: t("country"),
-            value: r.country.clone(),
-        },
-        Shown {
-            label: t("contact-name"),
-            value: r.contact_name.clone(),
-        },
-        Shown {
-            label: t("email"),
-            value: r.email.clone(),
-        },
-        Shown {
-            label: t("phone"),
-            value: r.phone.clone(),
-        },
-        Shown {
-            label: t("language"),
-            value: r.language.endonym().to_owned(),
-        },
-        Shown {
-            label: t("username"),
-            value: r.username.clone(),
-        },
-        Shown {
-            label: t("webpass"),
-            value: or_none(r.webpass.as_ref()),
-        },
-    ];
+    [
+        ("company-name", r.company_name.clone()),
+        ("vat-number", r.vat_number.clone()),
+        ("customer-number", or_none(r.customer_number.as_ref())),
+        ("street", r.street.clone()),
+        ("postcode", r.postcode.clone()),
+        ("city", r.city.clone()),
+        ("country", r.country.clone()),
+        ("contact-name", r.contact_name.clone()),
+        ("email", r.email.clone()),
+        ("phone", r.phone.clone()),
+        ("language", r.language.endonym().to_owned()),
+        ("username", r.username.clone()),
+        ("webpass", or_none(r.webpass.as_ref())),
+    ]
+    .into_iter()
+    .map(|(key, value)| Shown {
+        label: chrome.t(&format!("access-request-field-{key}")),
+        value,
+    })
+    .collect()
+}
+
+fn detail_page(chrome: Chrome, d: &uc::Detail, decision: Decision) -> DetailPage {
+    let r: &AccessRequest = &d.request;
+    let fields = shown_fields(&chrome, r);
     let pending = r.status == Status::Pending;
     let customer_note = match (&r.customer, &d.existing_customer, &r.customer_number) {
         (Some((number, name)), _, _) => Some(cs_app::i18n::t_args(
@@ -660,7 +615,7 @@ async fn detail(
     };
     Ok(render(&detail_page(
         chrome,
-        d,
+        &d,
         Decision {
             notice,
             ..Decision::default()
@@ -695,7 +650,7 @@ async fn decision_failed(
         _ => return Err(err.into()),
     };
     let d = uc::get(&s.app, ctx.actor()?, id).await?;
-    let mut r = render(&detail_page(Chrome::new(ctx, QUEUE), d, decision));
+    let mut r = render(&detail_page(Chrome::new(ctx, QUEUE), &d, decision));
     *r.status_mut() = status;
     Ok(r)
 }

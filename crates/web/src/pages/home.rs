@@ -134,7 +134,7 @@ fn block_view(chrome: &Chrome, b: Block) -> BlockView {
                 .collect(),
         ),
         BlockBody::Monthly(months) => BodyView::Monthly(monthly(chrome, &months)),
-        BlockBody::Comparison(c) => BodyView::Comparison(comparison(chrome, c)),
+        BlockBody::Comparison(c) => BodyView::Comparison(comparison(chrome, &c)),
         BlockBody::Imports(Imports::AllFeeds(feeds)) => {
             BodyView::AllFeeds(feeds.into_iter().map(|f| feed_row(chrome, f)).collect())
         }
@@ -181,6 +181,42 @@ fn amount_of(f: &Figures) -> i64 {
     f.amount_cents
 }
 
+/// A chart's description: the months it spans, the total, and the highest month (the first
+/// of equal ones).
+fn describe(
+    chrome: &Chrome,
+    months: &[MonthFigures],
+    key: &str,
+    value: fn(&Figures) -> i64,
+    format: &dyn Fn(i64) -> String,
+) -> String {
+    let span = match (months.first(), months.last()) {
+        (Some(first), Some(last)) => (
+            month_name(chrome, first.period),
+            month_name(chrome, last.period),
+        ),
+        _ => (String::new(), String::new()),
+    };
+    let total: i64 = months.iter().map(|m| value(&m.figures)).sum();
+    let top = months
+        .iter()
+        .rev()
+        .max_by_key(|m| value(&m.figures))
+        .map(|m| (month_name(chrome, m.period), value(&m.figures)))
+        .unwrap_or_default();
+    i18n::t_args(
+        chrome.lang,
+        key,
+        &[
+            ("from", &span.0),
+            ("to", &span.1),
+            ("total", &format(total)),
+            ("max_month", &top.0),
+            ("max", &format(top.1)),
+        ],
+    )
+}
+
 fn monthly(chrome: &Chrome, months: &[MonthFigures]) -> MonthlyView {
     let lang = chrome.lang;
     let bars = |value: fn(&Figures) -> i64| -> Vec<Bar> {
@@ -195,34 +231,6 @@ fn monthly(chrome: &Chrome, months: &[MonthFigures]) -> MonthlyView {
                 value: value(&m.figures),
             })
             .collect()
-    };
-    let span = match (months.first(), months.last()) {
-        (Some(first), Some(last)) => (
-            month_name(chrome, first.period),
-            month_name(chrome, last.period),
-        ),
-        _ => (String::new(), String::new()),
-    };
-    // "Highest: …" for the description; the first of equal months.
-    let describe = |key: &str, value: fn(&Figures) -> i64, format: &dyn Fn(i64) -> String| {
-        let total: i64 = months.iter().map(|m| value(&m.figures)).sum();
-        let top = months
-            .iter()
-            .rev()
-            .max_by_key(|m| value(&m.figures))
-            .map(|m| (month_name(chrome, m.period), value(&m.figures)))
-            .unwrap_or_default();
-        i18n::t_args(
-            lang,
-            key,
-            &[
-                ("from", &span.0),
-                ("to", &span.1),
-                ("total", &format(total)),
-                ("max_month", &top.0),
-                ("max", &format(top.1)),
-            ],
-        )
     };
     let fmt_count = move |n: i64| format_count(n, lang);
     let fmt_eur = move |c: i64| format_eur(c, lang);
@@ -257,7 +265,7 @@ fn monthly(chrome: &Chrome, months: &[MonthFigures]) -> MonthlyView {
             chart::bar_chart(&BarChart {
                 id,
                 title: &chrome.t(&format!("{key}-title")),
-                description: &describe(&format!("{key}-desc"), value, format),
+                description: &describe(chrome, months, &format!("{key}-desc"), value, format),
                 value_axis: &chrome.t(&format!("{key}-axis")),
                 bars: &bars(value),
                 format,
@@ -305,7 +313,7 @@ fn change_row<K>(chrome: &Chrome, c: &Change<K>, label: String) -> ChangeRow {
     }
 }
 
-fn comparison(chrome: &Chrome, c: Comparison) -> ComparisonView {
+fn comparison(chrome: &Chrome, c: &Comparison) -> ComparisonView {
     let this_label = month_name(chrome, c.this_month);
     let last_label = month_name(chrome, c.last_month);
     let note = i18n::t_args(

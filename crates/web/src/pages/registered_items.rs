@@ -108,6 +108,72 @@ fn chooser(ctx: &RequestCtx, value: String, error: Option<String>, status: Statu
     list::customer_chooser(ctx, PATH, "ri", value, error, status)
 }
 
+/// An operator whose customer number is malformed (422) or unknown (404) is asked again;
+/// any other error is the page's.
+fn chooser_or(
+    ctx: &RequestCtx,
+    operator: bool,
+    cn: String,
+    err: AppError,
+) -> Result<Response, WebError> {
+    match err {
+        AppError::Validation(d) if operator => {
+            let text = d
+                .first()
+                .map(|d| error_text(ctx.lang, "ri-error-", &d.code, &d.message));
+            Ok(chooser(ctx, cn, text, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        AppError::NotFound if operator => {
+            let text = cs_app::i18n::t(ctx.lang, "ri-error-unknown-customer");
+            Ok(chooser(ctx, cn, Some(text), StatusCode::NOT_FOUND))
+        }
+        e => Err(e.into()),
+    }
+}
+
+/// "12 items" above the list (nothing when there are none).
+fn count_text(chrome: &Chrome, total: i64) -> String {
+    match total {
+        0 => String::new(),
+        1 => chrome.t("ri-count-one"),
+        n => cs_app::i18n::t_args(chrome.lang, "ri-count-other", &[("count", &n.to_string())]),
+    }
+}
+
+/// The form's three selects: collection point, cost centre, acknowledgement of receipt.
+fn selects(
+    chrome: &Chrome,
+    scope: &registered_items::Scope,
+    typed: &FilterQuery,
+) -> [Vec<Choice>; 3] {
+    let codes = |list: &[registered_items::Choice]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|c| list::code_option(&c.code, &c.name))
+            .collect()
+    };
+    [
+        list::choices(
+            chrome,
+            "ri-any-collection-point",
+            codes(scope.collection_points()),
+            typed.typed("collection_point"),
+        ),
+        list::choices(
+            chrome,
+            "ri-any-cost-centre",
+            codes(scope.cost_centres()),
+            typed.typed("cost_centre"),
+        ),
+        list::choices(
+            chrome,
+            "ri-ar-any",
+            [("true", "ri-ar-yes"), ("false", "ri-ar-no")]
+                .map(|(value, key)| (value.to_owned(), chrome.t(key))),
+            typed.typed("acknowledgement"),
+        ),
+    ]
+}
+
 async fn page(
     State(s): State<AppState>,
     ctx: RequestCtx,
@@ -125,17 +191,7 @@ async fn page(
     }
     let scope = match registered_items::scope(&s.app, actor, Some(&cn)).await {
         Ok(scope) => scope,
-        Err(AppError::Validation(d)) if operator => {
-            let text = d
-                .first()
-                .map(|d| error_text(ctx.lang, "ri-error-", &d.code, &d.message));
-            return Ok(chooser(&ctx, cn, text, StatusCode::UNPROCESSABLE_ENTITY));
-        }
-        Err(AppError::NotFound) if operator => {
-            let text = cs_app::i18n::t(ctx.lang, "ri-error-unknown-customer");
-            return Ok(chooser(&ctx, cn, Some(text), StatusCode::NOT_FOUND));
-        }
-        Err(e) => return Err(e.into()),
+        Err(e) => return chooser_or(&ctx, operator, cn, e),
     };
     let chrome = Chrome::new(&ctx, PATH);
     // The page pages with its own size.
@@ -176,35 +232,8 @@ async fn page(
             )
         });
     }
-    let total_text = match page.as_ref().map_or(0, |p| p.total) {
-        0 => String::new(),
-        1 => chrome.t("ri-count-one"),
-        n => cs_app::i18n::t_args(chrome.lang, "ri-count-other", &[("count", &n.to_string())]),
-    };
-    let codes = |list: &[registered_items::Choice]| -> Vec<(String, String)> {
-        list.iter()
-            .map(|c| list::code_option(&c.code, &c.name))
-            .collect()
-    };
-    let collection_points = list::choices(
-        &chrome,
-        "ri-any-collection-point",
-        codes(scope.collection_points()),
-        typed.typed("collection_point"),
-    );
-    let cost_centres = list::choices(
-        &chrome,
-        "ri-any-cost-centre",
-        codes(scope.cost_centres()),
-        typed.typed("cost_centre"),
-    );
-    let acknowledgements = list::choices(
-        &chrome,
-        "ri-ar-any",
-        [("true", "ri-ar-yes"), ("false", "ri-ar-no")]
-            .map(|(value, key)| (value.to_owned(), chrome.t(key))),
-        typed.typed("acknowledgement"),
-    );
+    let total_text = count_text(&chrome, page.as_ref().map_or(0, |p| p.total));
+    let [collection_points, cost_centres, acknowledgements] = selects(&chrome, &scope, &typed);
     let rows = page
         .map(|p| p.items.into_iter().map(|i| row(&chrome, i)).collect())
         .unwrap_or_default();
