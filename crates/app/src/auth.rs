@@ -312,39 +312,90 @@ pub async fn issue_login_token(
     Ok((token, expires))
 }
 
-/// The actor behind a bearer token, if the token is live.
+/// The actor behind a bearer token, if the token is live. The token, its user and the user's
+/// customer are read in one statement: this runs before every API request.
 pub async fn bearer_actor(app: &App, token: &str) -> AppResult<Option<Actor>> {
     let mut conn = app.store.acquire().await?;
-    let Some(t) =
-        repo::live_api_token(&mut conn.conn(), &secrets::token_hash(token), app.now()).await?
+    let now = app.now();
+    let Some(p) =
+        repo::live_api_token_principal(&mut conn.conn(), &secrets::token_hash(token), now).await?
     else {
         return Ok(None);
     };
-    let Some(user) = users::by_id(&mut conn.conn(), t.user_id).await? else {
-        return Ok(None);
+    let customer = match (p.user.customer_id, p.customer_number, p.customer_name) {
+        (Some(id), Some(number), Some(name)) => Some(CustomerFacts {
+            id,
+            number,
+            name,
+            suspended: p.customer_status.as_deref() == Some("suspended"),
+            require_totp: p.customer_require_totp.unwrap_or(false),
+        }),
+        _ => None,
     };
-    let actor = load_actor(
+    let actor = build_actor(
         &mut conn.conn(),
-        user,
-        AuthMethod::Bearer { token_id: t.id },
+        p.user,
+        customer,
+        AuthMethod::Bearer {
+            token_id: p.token_id,
+        },
     )
     .await?;
-    let now = app.now();
-    let due = t.last_used_at.is_none_or(|used| used <= now - TOUCH_EVERY);
+    let due = p
+        .token_last_used_at
+        .is_none_or(|used| used <= now - TOUCH_EVERY);
     if actor.is_some() && due {
         // Shown on the account page; written at most once a minute per token. The check
         // above spares the other requests a write statement (on SQLite, the write lock);
         // the UPDATE's own condition keeps parallel requests to one write.
-        repo::touch_api_token(&mut conn.conn(), t.id, now, TOUCH_EVERY).await?;
+        repo::touch_api_token(&mut conn.conn(), p.token_id, now, TOUCH_EVERY).await?;
     }
     Ok(actor)
 }
 
-/// Builds the actor of an active user; `None` when the user may not act (invited,
-/// disabled, or its customer suspended).
+/// What an actor needs of its user's customer.
+struct CustomerFacts {
+    id: i64,
+    number: String,
+    name: String,
+    suspended: bool,
+    require_totp: bool,
+}
+
+/// Builds the actor of an active user, reading its customer first; `None` when the user may
+/// not act (invited, disabled, or its customer suspended).
 async fn load_actor(
     conn: &mut Conn<'_>,
     user: users::UserRow,
+    auth: AuthMethod,
+) -> AppResult<Option<Actor>> {
+    let customer = match user.customer_id {
+        Some(id) => {
+            let c = customers::by_id(conn, id)
+                .await?
+                .ok_or_else(|| AppError::Internal(format!("user {}: bad customer", user.id)))?;
+            // Read only when it matters: a user with a second factor owes none.
+            let require_totp = user.totp_enabled_at.is_none()
+                && security::customer_requires_totp(conn, id).await?;
+            Some(CustomerFacts {
+                id: c.id,
+                suspended: c.status == "suspended",
+                number: c.customer_number,
+                name: c.name,
+                require_totp,
+            })
+        }
+        None => None,
+    };
+    build_actor(conn, user, customer, auth).await
+}
+
+/// The actor of `user` and its customer (read by the caller): rights worked out, the cost
+/// centres it is limited to (a customer's user only), the second factor it still owes.
+async fn build_actor(
+    conn: &mut Conn<'_>,
+    user: users::UserRow,
+    customer: Option<CustomerFacts>,
     auth: AuthMethod,
 ) -> AppResult<Option<Actor>> {
     if user.status != UserStatus::Active.as_str() {
@@ -354,25 +405,19 @@ async fn load_actor(
     let role: Role = user.role.parse().map_err(|_| corrupt("role"))?;
     let granted = Modules::parse_list(&user.modules).map_err(|_| corrupt("modules"))?;
     let language: Language = user.language.parse().map_err(|_| corrupt("language"))?;
-    let customer = match user.customer_id {
-        Some(id) => {
-            let c = customers::by_id(conn, id)
-                .await?
-                .ok_or_else(|| corrupt("customer"))?;
-            if c.status == "suspended" {
-                return Ok(None);
-            }
-            Some(CustomerRef {
-                id: c.id,
-                number: c.customer_number,
-                name: c.name,
-                suspended: false,
-            })
-        }
-        None => None,
+    if user.customer_id.is_some() != customer.is_some() {
+        return Err(corrupt("customer"));
+    }
+    if customer.as_ref().is_some_and(|c| c.suspended) {
+        return Ok(None);
+    }
+    // Only a customer's users are limited to cost centres: an operator costs no query.
+    let cost_centres = match &customer {
+        Some(_) => users::cost_centre_codes(conn, user.id).await?,
+        None => Vec::new(),
     };
-    let cost_centres = users::cost_centre_codes(conn, user.id).await?;
-    let totp_enrolment_required = signin::enrolment_required(conn, &user).await?;
+    let totp_enrolment_required =
+        user.totp_enabled_at.is_none() && customer.as_ref().is_some_and(|c| c.require_totp);
     Ok(Some(Actor {
         user_id: user.id,
         username: user.username,
@@ -382,7 +427,12 @@ async fn load_actor(
         role,
         granted,
         modules: Modules::effective(role, granted),
-        customer,
+        customer: customer.map(|c| CustomerRef {
+            id: c.id,
+            number: c.number,
+            name: c.name,
+            suspended: false,
+        }),
         cost_centres,
         auth,
         totp_enrolment_required,

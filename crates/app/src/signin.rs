@@ -608,19 +608,6 @@ pub async fn set_require_totp(
     Ok(())
 }
 
-/// Whether a user must still set up a second factor before doing anything else.
-pub(crate) async fn enrolment_required(
-    conn: &mut Conn<'_>,
-    user: &users::UserRow,
-) -> AppResult<bool> {
-    match user.customer_id {
-        Some(id) if user.totp_enabled_at.is_none() => {
-            Ok(security::customer_requires_totp(conn, id).await?)
-        }
-        _ => Ok(false),
-    }
-}
-
 /// Housekeeping: forgets failures that no longer count and pending steps that expired.
 pub(crate) async fn purge(conn: &mut Conn<'_>, now: OffsetDateTime) -> AppResult<u64> {
     let a = security::delete_failures_before(conn, now - FAILURES_KEPT).await?;

@@ -27,6 +27,7 @@ use cs_store::{
         jobs, meta,
         operations::{self, NewRegisteredItem, NewTransaction},
         registered_items::{self as items, CostCentreScope, ItemFilter},
+        security,
         users::{self, NewUser, UserFilter},
     },
 };
@@ -80,6 +81,7 @@ contract! {
     sessions_of_a_user_end_but_the_kept_one => sqlite_sessions_of_a_user_end_but_the_kept_one, postgres_sessions_of_a_user_end_but_the_kept_one;
     expired_sessions_are_purged => sqlite_expired_sessions_are_purged, postgres_expired_sessions_are_purged;
     api_tokens_expire_and_are_revoked => sqlite_api_tokens_expire_and_are_revoked, postgres_api_tokens_expire_and_are_revoked;
+    a_token_principal_carries_its_user_and_customer => sqlite_a_token_principal_carries_its_user_and_customer, postgres_a_token_principal_carries_its_user_and_customer;
     one_time_tokens_are_single_use => sqlite_one_time_tokens_are_single_use, postgres_one_time_tokens_are_single_use;
     one_time_tokens_expire => sqlite_one_time_tokens_expire, postgres_one_time_tokens_expire;
     one_time_tokens_are_voided_per_user => sqlite_one_time_tokens_are_voided_per_user, postgres_one_time_tokens_are_voided_per_user;
@@ -759,6 +761,68 @@ async fn expired_sessions_are_purged(store: Store) {
             .await
             .unwrap()
             .is_some()
+    );
+}
+
+async fn a_token_principal_carries_its_user_and_customer(store: Store) {
+    let customer = add_customer(&store, "7700001").await;
+    let clerk = add_user(&store, Some(customer), "clerk").await;
+    let operator = add_user(&store, None, "op.alice").await;
+    let mut c = store.acquire().await.unwrap();
+    let expires = T0 + Duration::days(30);
+    for (user, hash) in [(clerk, "h-clerk"), (operator, "h-op")] {
+        auth::insert_api_token(&mut c.conn(), user, "t", "personal", hash, T0, expires)
+            .await
+            .unwrap();
+    }
+    security::set_customer_requires_totp(&mut c.conn(), customer, true)
+        .await
+        .unwrap();
+
+    let p = auth::live_api_token_principal(&mut c.conn(), "h-clerk", T0)
+        .await
+        .unwrap()
+        .expect("a live token");
+    let user = users::by_id(&mut c.conn(), clerk).await.unwrap().unwrap();
+    assert_eq!(p.user, user, "the same user row as users::by_id");
+    assert_eq!(p.token_last_used_at, None);
+    assert_eq!(p.customer_number.as_deref(), Some("7700001"));
+    assert_eq!(p.customer_status.as_deref(), Some("active"));
+    assert_eq!(p.customer_require_totp, Some(true));
+    assert!(p.customer_name.is_some());
+
+    let p = auth::live_api_token_principal(&mut c.conn(), "h-op", T0)
+        .await
+        .unwrap()
+        .expect("a live token");
+    assert_eq!(p.user.id, operator);
+    assert_eq!(
+        (
+            p.customer_number,
+            p.customer_status,
+            p.customer_require_totp
+        ),
+        (None, None, None),
+        "an operator has no customer"
+    );
+    for (hash, at) in [("h-op", expires), ("h-unknown", T0)] {
+        assert!(
+            auth::live_api_token_principal(&mut c.conn(), hash, at)
+                .await
+                .unwrap()
+                .is_none(),
+            "{hash} at {at}"
+        );
+    }
+    auth::revoke_api_tokens_of_user(&mut c.conn(), clerk, T0)
+        .await
+        .unwrap();
+    assert!(
+        auth::live_api_token_principal(&mut c.conn(), "h-clerk", T0)
+            .await
+            .unwrap()
+            .is_none(),
+        "revoked"
     );
 }
 

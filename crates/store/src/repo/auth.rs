@@ -137,6 +137,43 @@ pub async fn live_api_token(
         .await)?)
 }
 
+/// A live token with its user and the user's customer (if any), read in one statement:
+/// what every bearer request needs before anything else.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenPrincipalRow {
+    pub token_id: i64,
+    pub token_last_used_at: Option<OffsetDateTime>,
+    #[sqlx(flatten)]
+    pub user: super::users::UserRow,
+    /// The customer's columns, all `None` for an operator.
+    pub customer_number: Option<String>,
+    pub customer_name: Option<String>,
+    pub customer_status: Option<String>,
+    pub customer_require_totp: Option<bool>,
+}
+
+/// [`live_api_token`], its user and the user's customer in one round trip (`None` when the
+/// token is not live).
+pub async fn live_api_token_principal(
+    conn: &mut Conn<'_>,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<Option<TokenPrincipalRow>> {
+    let sql = "SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, \
+        u.id, u.customer_id, u.username, u.full_name, u.email, u.language, u.role, u.modules, \
+        u.status, u.password_hash, u.created_at, u.last_login_at, u.locked_until, \
+        u.totp_enabled_at, c.customer_number, c.name AS customer_name, \
+        c.status AS customer_status, c.require_totp AS customer_require_totp \
+        FROM api_tokens t JOIN users u ON u.id = t.user_id \
+        LEFT JOIN customers c ON c.id = u.customer_id \
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2";
+    Ok(on_conn!(conn, |x| sqlx::query_as(sql)
+        .bind(token_hash)
+        .bind(crate::instant(now))
+        .fetch_optional(x)
+        .await)?)
+}
+
 /// Records a use of a token, unless one was recorded less than `every` ago.
 pub async fn touch_api_token(
     conn: &mut Conn<'_>,
