@@ -1,6 +1,6 @@
 //! The operator's back office: customers, suspension, the Service Centre's reset, audit search.
 
-use crate::harness::{PASSWORD, TestApp};
+use crate::harness::{PASSWORD, TestApp, send};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use time::{Duration, macros::datetime};
@@ -24,17 +24,8 @@ async fn api(
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut rb = t
-        .http()
-        .request(method, t.url(path))
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
-    let r = rb.send().await.unwrap();
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    let r = t.api(token).call(method, path, body.as_ref()).await;
+    (r.status, r.json_or_null())
 }
 
 async fn get(t: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
@@ -129,15 +120,15 @@ async fn operators_search_customers_by_number_name_and_vat_with_paging(t: &TestA
     // The page: the search is kept, only matching customers are listed, each links to its page.
     let mut b = t.signed_in("op.one").await;
     let r = b.get("/operator/customers?search=alpha").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("Alpha Printing SA"), "{html}");
     assert!(!html.contains("Beta Logistics"));
     assert!(html.contains("value=\"alpha\""));
     assert!(html.contains("href=\"/operator/customers/8800001\""));
     let r = b.get("/operator/customers?status=closed").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("aria-describedby=\"status-error\""), "{html}");
 }
 
@@ -194,8 +185,8 @@ async fn customer_page_shows_contract_cost_centres_and_users(t: &TestApp) {
 
     let mut b = t.signed_in("op.one").await;
     let r = b.get("/operator/customers/8800001").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     for expected in [
         "Alpha Printing SA",
         "BE0428759497",
@@ -239,12 +230,7 @@ async fn customer_page_shows_contract_cost_centres_and_users(t: &TestApp) {
     let (_, v) = get(t, &op, "/api/v1/operator/customers/8800001").await;
     assert_eq!(v["contract"]["receipt_retention_days"], 400);
     assert_eq!(v["contract"]["receipt_retention_default"], false);
-    let html = b
-        .get("/operator/customers/8800001")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = b.get("/operator/customers/8800001").await.text;
     assert!(html.contains("400 days") && !html.contains("(default)"));
 
     for number in ["8899999", "abc", "88000011111"] {
@@ -252,7 +238,7 @@ async fn customer_page_shows_contract_cost_centres_and_users(t: &TestApp) {
         assert_eq!(s, StatusCode::NOT_FOUND, "{number}");
         assert_eq!(v["error"]["code"], "not_found");
         let r = b.get(&format!("/operator/customers/{number}")).await;
-        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{number}");
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{number}");
     }
 }
 
@@ -260,7 +246,7 @@ async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
     let mut b_user = t.signed_in("b.user").await;
     let b_token = t.bearer("b.admin").await;
     let mut a_user = t.signed_in("a.user").await;
-    assert_eq!(b_user.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(b_user.get("/api/v1/me").await.status, StatusCode::OK);
 
     let mut op = t.signed_in("op.one").await;
     let r = op
@@ -269,22 +255,20 @@ async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
             &[("reason", "unpaid invoices")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        r.headers()[header::LOCATION],
+        r.headers[header::LOCATION],
         "/operator/customers/8800002?done=suspended"
     );
     let html = op
         .get("/operator/customers/8800002?done=suspended")
         .await
-        .text()
-        .await
-        .unwrap();
+        .text;
     assert!(html.contains("The customer is suspended"));
     assert!(html.contains("action=\"/operator/customers/8800002/reactivate\""));
 
     assert_eq!(
-        b_user.get("/api/v1/me").await.status(),
+        b_user.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
     let (s, _) = get(t, &b_token, "/api/v1/me").await;
@@ -306,20 +290,19 @@ async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
         .await,
         0
     );
-    assert_eq!(a_user.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(a_user.get("/api/v1/me").await.status, StatusCode::OK);
 
     let mut fresh = t.browser();
     let r = fresh.sign_in("b.user", PASSWORD).await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = t
-        .http()
-        .post(t.url("/api/v1/auth/token"))
-        .json(&json!({"username": "b.admin", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let v: Value = r.json().await.unwrap();
+        .post_json(
+            "/api/v1/auth/token",
+            &json!({"username": "b.admin", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let v: Value = r.json();
     assert_eq!(v["error"]["code"], "customer_suspended");
 
     let op_token = t.bearer("op.one").await;
@@ -356,10 +339,10 @@ async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
         1
     );
     assert_eq!(
-        fresh.sign_in("b.user", PASSWORD).await.status(),
+        fresh.sign_in("b.user", PASSWORD).await.status,
         StatusCode::SEE_OTHER
     );
-    assert_eq!(fresh.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(fresh.get("/api/v1/me").await.status, StatusCode::OK);
 
     // The API needs no body; a bad one and an overlong reason are refused, nothing changed.
     let (s, _) = api(
@@ -371,26 +354,15 @@ async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = t
-        .http()
-        .post(t.url("/api/v1/operator/customers/8800001/suspend"))
-        .header(header::AUTHORIZATION, format!("Bearer {op_token}"))
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(a_user.get("/api/v1/me").await.status(), StatusCode::OK);
-    let r = t
-        .http()
-        .post(t.url("/api/v1/operator/customers/8800001/suspend"))
-        .header(header::AUTHORIZATION, format!("Bearer {op_token}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let op_api = t.api(&op_token);
+    let suspend = "/api/v1/operator/customers/8800001/suspend";
+    let r = send(op_api.request(Method::POST, suspend).body("{not json")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(a_user.get("/api/v1/me").await.status, StatusCode::OK);
+    let r = op_api.post(suspend).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(
-        a_user.get("/api/v1/me").await.status(),
+        a_user.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
     let (s, _) = api(
@@ -411,8 +383,8 @@ async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
             &[("reason", &long)],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains(&long));
     assert!(html.contains("aria-describedby=\"reason-error\""));
     assert!(html.contains("at most 500 characters"));
@@ -456,7 +428,7 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
     let (s, _) = reset("8800001", "a.disabled").await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(t.mail().await.len(), before, "no mail for a refused reset");
-    assert_eq!(a_user.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(a_user.get("/api/v1/me").await.status, StatusCode::OK);
 
     // The username is matched without case, as at sign-in.
     // In the user's language.
@@ -471,14 +443,14 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
     assert!(eml.contains("<html lang=\"fr\">"));
     let token = token_sent_to(t, "a.user@example.com").await;
     assert_eq!(
-        a_user.get("/api/v1/me").await.status(),
+        a_user.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED,
         "the user's sessions end at once"
     );
     let (s, _) = get(t, &a_token, "/api/v1/me").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "and its tokens");
     assert_eq!(
-        other.get("/api/v1/me").await.status(),
+        other.get("/api/v1/me").await.status,
         StatusCode::OK,
         "nobody else is signed out"
     );
@@ -498,17 +470,15 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
 
     // The link sets a new password once.
     let set = |password: &'static str| {
-        t.http()
-            .post(t.url("/api/v1/auth/password"))
-            .json(&json!({"token": token, "password": password}))
-            .send()
+        let body = json!({"token": token, "password": password});
+        async move { t.post_json("/api/v1/auth/password", &body).await }
     };
     assert_eq!(
-        set("a fresh passphrase for a.user").await.unwrap().status(),
+        set("a fresh passphrase for a.user").await.status,
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        set("another fresh passphrase").await.unwrap().status(),
+        set("another fresh passphrase").await.status,
         StatusCode::BAD_REQUEST
     );
     let mut again = t.browser();
@@ -516,7 +486,7 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
         again
             .sign_in("a.user", "a fresh passphrase for a.user")
             .await
-            .status(),
+            .status,
         StatusCode::SEE_OTHER
     );
 
@@ -526,13 +496,12 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
     let token = token_sent_to(t, "a.nomod@example.com").await;
     t.clock.advance(Duration::minutes(61));
     let r = t
-        .http()
-        .post(t.url("/api/v1/auth/password"))
-        .json(&json!({"token": token, "password": "too late for this link"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        .post_json(
+            "/api/v1/auth/password",
+            &json!({"token": token, "password": "too late for this link"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
     // The same action from the customer page.
     let mut page = t.signed_in("op.one").await;
@@ -543,8 +512,8 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
             &[],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let location = r.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let location = r.headers[header::LOCATION].to_str().unwrap().to_owned();
     assert_eq!(
         location,
         format!("/operator/customers/8800001?done=reset&user={admin}")
@@ -554,7 +523,7 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
             .await
             .contains("/password/set?token=")
     );
-    let html = page.get(&location).await.text().await.unwrap();
+    let html = page.get(&location).await.text;
     assert!(html.contains("was sent to a.admin"), "{html}");
     let count = t.mail().await.len();
     let b_user = t.fx.users["b.user"];
@@ -564,11 +533,11 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
             &[],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = page
         .post_form("/operator/customers/8800001/users/x/password-reset", &[])
         .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(t.mail().await.len(), count);
 }
 
@@ -706,22 +675,22 @@ async fn audit_search_filters_by_action_customer_actor_dates_and_pages(t: &TestA
     let r = page
         .get("/operator/audit?action=login.ok&customer_number=8800001")
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("2026-11-26 11:00:00"), "{html}");
     assert!(html.contains("a.user"));
     assert!(!html.contains("b.user"));
     assert!(html.contains("value=\"login.ok\""));
     let r = page.get("/operator/audit?action=login.*").await;
-    let html = r.text().await.unwrap();
+    let html = r.text;
     assert!(html.contains("2026-11-27 00:30:00"), "{html}");
     let r = page.get("/operator/audit?from=yesterday").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("value=\"yesterday\""));
     assert!(html.contains("aria-describedby=\"from-error\""));
     let r = page.get("/operator/audit?customer_number=8899999").await;
-    let html = r.text().await.unwrap();
+    let html = r.text;
     assert!(html.contains("aria-describedby=\"customer_number-error\""));
 }
 
@@ -768,17 +737,15 @@ async fn customer_admins_see_only_their_own_customers_events(t: &TestApp) {
 
     let mut page = t.signed_in("a.admin").await;
     let r = page.get("/audit").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("a.user"));
     assert!(!html.contains("b.user") && !html.contains("nobody.at.all"));
     assert!(!html.contains("name=\"customer_number\""));
     let html = page
         .get("/audit?customer_number=8800002&actor=b.user")
         .await
-        .text()
-        .await
-        .unwrap();
+        .text;
     assert!(!html.contains("b.user</td>"));
 
     // b.admin sees B's events and none of A's.
@@ -805,9 +772,9 @@ async fn customer_admins_see_only_their_own_customers_events(t: &TestApp) {
     assert!(actions(&v).contains(&("login.failed".into(), "b.user".into())));
     let mut op_page = t.signed_in("op.one").await;
     let r = op_page.get("/audit?customer_number=8800002").await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        r.headers()[header::LOCATION],
+        r.headers[header::LOCATION],
         "/operator/audit?customer_number=8800002"
     );
 }
@@ -854,21 +821,16 @@ async fn non_operators_are_refused_on_every_operator_route(t: &TestApp) {
             let body = (route.method != Method::GET).then_some(&form[..]);
             let r = b.request(route.method.clone(), &path, &[], body).await;
             assert_eq!(
-                r.status(),
+                r.status,
                 StatusCode::FORBIDDEN,
                 "{} {path} as {who}",
                 route.method
             );
-            let mut rb = t
-                .http()
-                .request(route.method.clone(), t.url(&path))
-                .header(header::AUTHORIZATION, format!("Bearer {token}"));
-            if route.method != Method::GET {
-                rb = rb.json(&json!({"customer_number": "8800001", "username": "a.user"}));
-            }
-            let r = rb.send().await.unwrap();
+            let body = json!({"customer_number": "8800001", "username": "a.user"});
+            let body = (route.method != Method::GET).then_some(&body);
+            let r = t.api(&token).call(route.method.clone(), &path, body).await;
             assert_eq!(
-                r.status(),
+                r.status,
                 StatusCode::FORBIDDEN,
                 "{} {path} as {who} (bearer)",
                 route.method
@@ -910,18 +872,8 @@ async fn unreadable_query_or_body_is_a_bad_request(t: &TestApp) {
         "/api/v1/operator/customers/8800002/suspend",
         "/api/v1/operator/access-requests/1/reject",
     ] {
-        let r = t
-            .http()
-            .post(t.url(path))
-            .header(header::AUTHORIZATION, format!("Bearer {op}"))
-            .header(header::CONTENT_TYPE, "application/json")
-            .body("{")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
-        let v: Value = r.json().await.unwrap();
-        assert_eq!(v["error"]["code"], "invalid_json", "{path}");
+        let r = t.api(&op).post_body(path, "application/json", "{").await;
+        r.assert_error(StatusCode::BAD_REQUEST, "invalid_json");
     }
     let (_, customer) = get(t, &op, "/api/v1/operator/customers/8800002").await;
     assert_eq!(

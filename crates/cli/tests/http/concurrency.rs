@@ -24,15 +24,9 @@ const PARALLEL: usize = 50;
 /// Fires `bodies` at `POST /api/v1/auth/token` at once; counts (status, error code).
 async fn token_burst(t: &TestApp, bodies: Vec<Value>) -> BTreeMap<(u16, String), usize> {
     let sends = bodies.into_iter().map(|body| async move {
-        let r = t
-            .http()
-            .post(t.url("/api/v1/auth/token"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        let v: Value = r.json().await.unwrap_or(Value::Null);
+        let r = t.post_json("/api/v1/auth/token", &body).await;
+        let status = r.status.as_u16();
+        let v = r.json_or_null();
         (status, v["error"]["code"].as_str().unwrap_or("").to_owned())
     });
     tally(join_all(sends).await)
@@ -92,16 +86,16 @@ async fn fifty_parallel_guesses_on_the_sign_in_page_evaluate_ten(t: &TestApp) {
             ("next", "/"),
         ];
         let r = b.request(Method::POST, "/login", &[], Some(&form)).await;
-        let code = match r.status() {
+        let code = match r.status {
             StatusCode::UNAUTHORIZED => "invalid_credentials",
             StatusCode::TOO_MANY_REQUESTS => "account_locked",
             _ => "other",
         };
-        (r.status().as_u16(), code.to_owned())
+        (r.status.as_u16(), code.to_owned())
     });
     exactly_ten_evaluated(&tally(join_all(sends).await), "invalid_credentials");
     assert_eq!(
-        t.browser().sign_in("a.user", PASSWORD).await.status(),
+        t.browser().sign_in("a.user", PASSWORD).await.status,
         StatusCode::TOO_MANY_REQUESTS
     );
 }
@@ -132,14 +126,10 @@ async fn two_admins_demoting_each_other_at_once_leave_one(t: &TestApp) {
     let sends = (0..20).map(|i| {
         let (token, target) = (&tokens[i % 2], ids[(i + 1) % 2]);
         async move {
-            t.http()
-                .request(Method::PATCH, t.url(&format!("/api/v1/users/{target}")))
-                .bearer_auth(token)
-                .json(&json!({"role": "user"}))
-                .send()
+            t.api(token)
+                .patch_json(&format!("/api/v1/users/{target}"), &json!({"role": "user"}))
                 .await
-                .unwrap()
-                .status()
+                .status
         }
     });
     let statuses = join_all(sends).await;
@@ -359,40 +349,25 @@ async fn parallel_exports(t: &TestApp) {
 
     // A fifth export, for a customer with none running, finds the instance full.
     third_customer(t).await;
-    let r =
-        t.http()
-            .get(t.url(
-                "/api/v1/transactions/export?customer_number=8800003&format=xlsx&from=2026-12-01",
-            ))
-            .bearer_auth(&op)
-            .send()
-            .await
-            .unwrap();
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(r.headers()["retry-after"], "30");
-    let v: serde_json::Value = r.json().await.unwrap();
+    let r = t
+        .api(&op)
+        .get("/api/v1/transactions/export?customer_number=8800003&format=xlsx&from=2026-12-01")
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers["retry-after"], "30");
+    let v: serde_json::Value = r.json();
     assert_eq!(v["error"]["code"], "too_many_exports");
 
     // Meanwhile the portal serves sign-ins and other customers' requests.
     let mut browser = t.browser();
     let r = browser.sign_in("a.user", PASSWORD).await;
-    assert_eq!(
-        r.status(),
-        StatusCode::SEE_OTHER,
-        "sign-in while exports run"
-    );
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "sign-in while exports run");
     for token in [t.bearer("b.user").await, a.clone()] {
-        let r = t
-            .http()
-            .get(t.url("/api/v1/me"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
+        let r = t.api(&token).get("/api/v1/me").await;
+        assert_eq!(r.status, StatusCode::OK);
     }
     let r = browser.get("/transactions").await;
-    assert_eq!(r.status(), StatusCode::OK, "a page while exports run");
+    assert_eq!(r.status, StatusCode::OK, "a page while exports run");
     assert_eq!(
         t.app().exports.running(t.fx.customer_a),
         (4, 2),
@@ -419,16 +394,9 @@ async fn parallel_exports(t: &TestApp) {
         assert!(details["rows"].as_i64().unwrap() < ROWS, "{details}");
     }
     let r = t
-        .http()
-        .get(t.url("/api/v1/registered-items/export?from=2026-12-01&to=2026-12-31&format=csv"))
-        .bearer_auth(&a)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(
-        r.text().await.unwrap().lines().count(),
-        1,
-        "the header only"
-    );
+        .api(&a)
+        .get("/api/v1/registered-items/export?from=2026-12-01&to=2026-12-31&format=csv")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.text.lines().count(), 1, "the header only");
 }

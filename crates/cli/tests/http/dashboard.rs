@@ -293,8 +293,8 @@ async fn add_user(t: &TestApp, username: &str, language: &str, modules: &str) {
 async fn home(t: &TestApp, username: &str) -> String {
     let mut b = t.signed_in(username).await;
     let r = b.get("/").await;
-    assert_eq!(r.status(), 200);
-    r.text().await.unwrap()
+    assert_eq!(r.status, 200);
+    r.text
 }
 
 /// (quantity, amount) of the lines `keep` selects.
@@ -695,8 +695,8 @@ async fn the_demo_fills_every_block(t: &TestApp) {
     let page = |username: &'static str| async move {
         let mut b = t.browser();
         let password = format!("{username}-demo-2026");
-        assert_eq!(b.sign_in(username, &password).await.status(), 303);
-        b.get("/").await.text().await.unwrap()
+        assert_eq!(b.sign_in(username, &password).await.status, 303);
+        b.get("/").await.text
     };
     let html = page("operator").await;
     assert_eq!(html.matches("<tr data-feed=").count(), 6);

@@ -55,15 +55,8 @@ async fn failed_jobs(t: &TestApp, n: usize) {
 }
 
 async fn api(t: &TestApp, token: &str, method: Method, path: &str) -> (StatusCode, String) {
-    let r = t
-        .http()
-        .request(method, t.url(path))
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.text().await.unwrap())
+    let r = t.api(token).call(method, path, None).await;
+    (r.status, r.text)
 }
 
 async fn only_job_id(t: &TestApp) -> i64 {
@@ -84,8 +77,8 @@ async fn operators_see_failed_jobs_and_retry_them(t: &TestApp) {
     // The page: kind, tries, last error, given up at 07:00 UTC = 08:00 in Brussels.
     let mut b = t.signed_in("op.one").await;
     let r = b.get("/operator/jobs").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("<code>send_email</code>"), "{html}");
     assert!(
         html.contains("2026-11-27 08:00:00"),
@@ -139,8 +132,8 @@ async fn operators_see_failed_jobs_and_retry_them(t: &TestApp) {
     let r = b
         .post_form(&format!("/operator/jobs/{newest}/retry"), &[])
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let to = r.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let to = r.headers[header::LOCATION].to_str().unwrap().to_owned();
     assert_eq!(to, format!("/operator/jobs?done=retried&job={newest}"));
     assert_eq!(
         t.count("SELECT COUNT(*) FROM jobs WHERE status = 'queued' AND attempts = 0 AND failed_at IS NULL")
@@ -152,7 +145,7 @@ async fn operators_see_failed_jobs_and_retry_them(t: &TestApp) {
             .await,
         1
     );
-    let html = b.get(&to).await.text().await.unwrap();
+    let html = b.get(&to).await.text;
     assert!(
         html.contains(&format!("Job {newest} is back in the queue.")),
         "{html}"
@@ -168,7 +161,7 @@ async fn operators_see_failed_jobs_and_retry_them(t: &TestApp) {
         .post_form(&format!("/operator/jobs/{newest}/retry"), &[])
         .await;
     assert_eq!(
-        r.headers()[header::LOCATION],
+        r.headers[header::LOCATION],
         format!("/operator/jobs?done=unchanged&job={newest}").as_str()
     );
     assert_eq!(
@@ -204,14 +197,11 @@ async fn customer_admins_are_refused_the_jobs_pages(t: &TestApp) {
     failed_jobs(t, 1).await;
     let id = only_job_id(t).await;
     let mut b = t.signed_in("a.admin").await;
-    assert_eq!(
-        b.get("/operator/jobs").await.status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(b.get("/operator/jobs").await.status, StatusCode::FORBIDDEN);
     let r = b
         .post_form(&format!("/operator/jobs/{id}/retry"), &[])
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     let token = t.bearer("a.admin").await;
     let (s, body) = api(t, &token, Method::GET, "/api/v1/operator/jobs").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -224,7 +214,7 @@ async fn customer_admins_are_refused_the_jobs_pages(t: &TestApp) {
     )
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let html = b.get("/").await.text().await.unwrap();
+    let html = b.get("/").await.text;
     assert!(
         !html.contains("/operator/jobs"),
         "not in a customer's navigation"
@@ -246,7 +236,7 @@ async fn retrying_an_unknown_job_is_not_found(t: &TestApp) {
     let mut b = t.signed_in("op.one").await;
     for path in ["/operator/jobs/999999/retry", "/operator/jobs/x/retry"] {
         assert_eq!(
-            b.post_form(path, &[]).await.status(),
+            b.post_form(path, &[]).await.status,
             StatusCode::NOT_FOUND,
             "{path}"
         );
@@ -263,11 +253,11 @@ async fn retrying_without_the_form_token_is_refused(t: &TestApp) {
     let mut b = t.signed_in("op.one").await;
     let path = format!("/operator/jobs/{id}/retry");
     let r = b.request(Method::POST, &path, &[], Some(&[])).await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = b
         .request(Method::POST, &path, &[], Some(&[("_csrf", "forged")]))
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(
         t.count("SELECT COUNT(*) FROM jobs WHERE status = 'failed' AND attempts = 8")
             .await,
@@ -289,7 +279,7 @@ async fn an_unknown_kind_is_given_up_at_once_with_a_clear_error(t: &TestApp) {
         1
     );
     let mut b = t.signed_in("op.one").await;
-    let html = b.get("/operator/jobs").await.text().await.unwrap();
+    let html = b.get("/operator/jobs").await.text;
     assert!(html.contains("<code>from_a_newer_version</code>"), "{html}");
     assert!(
         html.contains("2026-11-26 11:00:00"),

@@ -1,6 +1,10 @@
 //! HTTP integration tests: the real portal on port 0, a fresh database per test, each test
 //! run on SQLite and on PostgreSQL.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly on the first thing that goes wrong"
+)]
 
 mod harness;
 

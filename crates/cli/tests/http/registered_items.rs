@@ -282,15 +282,9 @@ async fn insert(
 
 /// GET with a bearer token: (status, JSON).
 async fn get(t: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
-    let r = t
-        .http()
-        .get(t.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    let text = r.text().await.unwrap();
+    let r = t.api(token).get(path).await;
+    let status = r.status;
+    let text = r.text;
     let v = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
     (status, v)
 }
@@ -617,12 +611,7 @@ async fn paging_walks_every_item_once(t: &TestApp) {
     }
     // The page's next link keeps the filter and leads to the rest.
     let mut b = t.signed_in("a.admin").await;
-    let html = b
-        .get("/registered-items?recipient=bulk")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = b.get("/registered-items?recipient=bulk").await.text;
     assert_eq!(html.matches("<th scope=\"row\">").count(), 50);
     assert!(html.contains("57 registered items match this search."));
     let at = html.find("rel=\"next\"").expect("a next link");
@@ -635,7 +624,7 @@ async fn paging_walks_every_item_once(t: &TestApp) {
         next.starts_with("/registered-items?from=2026-11-01&to=2026-11-30&recipient=bulk&cursor="),
         "{next}"
     );
-    let html = b.get(&next).await.text().await.unwrap();
+    let html = b.get(&next).await.text;
     assert_eq!(html.matches("<th scope=\"row\">").count(), 7);
     assert!(!html.contains("rel=\"next\""));
     assert!(html.contains(">First page</a>"));
@@ -682,17 +671,17 @@ async fn cost_centre_limits_and_rights_decide_what_is_seen(t: &TestApp) {
         assert_eq!(status, StatusCode::FORBIDDEN, "{who}: {v}");
         let mut b = t.signed_in(who).await;
         assert_eq!(
-            b.get("/registered-items").await.status(),
+            b.get("/registered-items").await.status,
             StatusCode::FORBIDDEN
         );
-        let home = b.get("/").await.text().await.unwrap();
+        let home = b.get("/").await.text;
         assert!(
             !home.contains("href=\"/registered-items\""),
             "{who} has no menu entry"
         );
     }
     let mut b = t.signed_in("a.receipts").await;
-    let home = b.get("/").await.text().await.unwrap();
+    let home = b.get("/").await.text;
     assert!(home.contains("href=\"/registered-items\""));
     // Operators must name the customer.
     let op = t.bearer("op.one").await;
@@ -729,8 +718,8 @@ async fn the_page_keeps_the_filter_in_dutch(t: &TestApp) {
     let r = b
         .get("/registered-items?recipient=dubois&from=2026-10-01&to=2026-11-30&acknowledgement=true&collection_point=CPA1")
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("<html lang=\"nl\">"));
     assert!(html.contains("<h1>Aangetekende zendingen</h1>"));
     // What was typed stays in the form.
@@ -762,17 +751,12 @@ async fn the_page_keeps_the_filter_in_dutch(t: &TestApp) {
     assert!(html.contains("afgiftebewijzen"), "the receipts placeholder");
 
     // Without dates, the page shows (and its links keep) the month it searched.
-    let html = b.get("/registered-items").await.text().await.unwrap();
+    let html = b.get("/registered-items").await.text;
     assert!(html.contains("name=\"from\" type=\"date\" value=\"2026-11-01\""));
     assert!(html.contains("name=\"to\" type=\"date\" value=\"2026-11-30\""));
     assert!(html.contains("5 aangetekende zendingen"));
     // `from` alone: the page shows the end of its month it searched up to.
-    let html = b
-        .get("/registered-items?from=2026-10-10")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = b.get("/registered-items?from=2026-10-10").await.text;
     assert!(html.contains("name=\"to\" type=\"date\" value=\"2026-10-31\""));
     assert!(html.contains(&s.a5));
 
@@ -780,8 +764,8 @@ async fn the_page_keeps_the_filter_in_dutch(t: &TestApp) {
     let r = b
         .get("/registered-items?barcode=RR12&recipient=dubois")
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("value=\"RR12\""));
     assert!(html.contains("value=\"dubois\""));
     assert!(html.contains(
@@ -793,9 +777,7 @@ async fn the_page_keeps_the_filter_in_dutch(t: &TestApp) {
     let html = b
         .get(&format!("/registered-items?barcode={}", s.b1))
         .await
-        .text()
-        .await
-        .unwrap();
+        .text;
     assert!(html.contains("Geen aangetekende zending komt overeen met deze zoekopdracht."));
     assert!(!html.contains(&format!("<code>{}</code>", s.b1)));
     assert!(
@@ -808,31 +790,21 @@ async fn operators_choose_the_customer_on_the_page(t: &TestApp) {
     let s = seed(t).await;
     let mut op = t.signed_in("op.one").await;
     let r = op.get("/registered-items").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("name=\"customer_number\""));
     assert!(!html.contains("<table"));
     let r = op.get("/registered-items?customer_number=12ab").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("A customer number has digits only.")
-    );
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("A customer number has digits only."));
     let r = op.get("/registered-items?customer_number=8899999").await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("No customer has this number.")
-    );
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text.contains("No customer has this number."));
     let r = op
         .get("/registered-items?customer_number=8800001&acknowledgement=true")
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("Alpha Printing SA (8800001)"));
     assert!(
         html.contains(s.a1.as_str())
@@ -850,15 +822,10 @@ async fn download(
     query: &str,
 ) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
     let r = t
-        .http()
-        .get(t.url(&format!("/api/v1/registered-items/export?{query}")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    let headers = r.headers().clone();
-    (status, headers, r.bytes().await.unwrap().to_vec())
+        .api(token)
+        .get(&format!("/api/v1/registered-items/export?{query}"))
+        .await;
+    (r.status, r.headers, r.bytes)
 }
 
 /// (header, records) of a CSV body.
@@ -1023,19 +990,14 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
 
     // The page's download link is the same export.
     let mut b = t.signed_in("a.receipts").await;
-    let html = b
-        .get("/registered-items?acknowledgement=true")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = b.get("/registered-items?acknowledgement=true").await.text;
     let at = html.find("format=csv").unwrap();
     let start = html[..at].rfind("href=\"").unwrap() + 6;
     let end = start + html[start..].find('"').unwrap();
     let link = html[start..end].replace("&#38;", "&");
     let r = b.get(&link).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let (_, rows) = parse_csv(&r.bytes().await.unwrap());
+    assert_eq!(r.status, StatusCode::OK);
+    let (_, rows) = parse_csv(&r.bytes);
     let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     assert_eq!(got, [s.a6.as_str(), s.a3.as_str(), s.a1.as_str()]);
 }
@@ -1171,8 +1133,8 @@ async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_t
     let r = b
         .get("/registered-items?collection_point=CPB1&recipient=dubois")
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains(
         "<span class=\"error\" id=\"collection_point-error\">Choose one of the collection points listed.</span>"
     ), "{html}");
@@ -1184,8 +1146,8 @@ async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_t
     );
     let mut b = t.signed_in("a.cc").await;
     let r = b.get("/registered-items?cost_centre=CA2").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(
         html.contains("id=\"cost_centre-error\">Choose one of the cost centres listed.</span>")
     );
@@ -1274,8 +1236,8 @@ async fn a_cursor_replayed_with_another_filter_or_customer_is_refused(t: &TestAp
             q(&cursor)
         ))
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains(
         "<p class=\"error\" role=\"alert\">This page link is out of date: start again from the first page.</p>"
     ), "{html}");

@@ -3,7 +3,7 @@
 //! cost-centre limits; tenant isolation; the page in French. Every expected row and sum is
 //! computed here from the seeded data, independently of the portal.
 
-use crate::harness::TestApp;
+use crate::harness::{Reply, TestApp};
 use cs_store::repo::{catalogue, customers, operations};
 use reqwest::{StatusCode, header};
 use serde_json::Value;
@@ -203,19 +203,14 @@ async fn seed(t: &TestApp) -> Data {
     data
 }
 
-async fn get(t: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    t.http()
-        .get(t.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
+async fn get(t: &TestApp, token: &str, path: &str) -> Reply {
+    t.api(token).get(path).await
 }
 
 async fn json(t: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
     let r = get(t, token, path).await;
-    let status = r.status();
-    (status, r.json().await.unwrap())
+    let status = r.status;
+    (status, r.json())
 }
 
 fn ids(items: &Value) -> Vec<String> {
@@ -571,13 +566,13 @@ async fn exports_hold_exactly_the_filter_and_agree_with_the_totals(t: &TestApp) 
         &format!("/api/v1/transactions/export?format=csv&{filter}&limit=3"),
     )
     .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
     assert_eq!(
-        r.headers()[header::CONTENT_DISPOSITION],
+        r.headers[header::CONTENT_DISPOSITION],
         "attachment; filename=\"transactions-2026-10-01-2026-12-31.csv\""
     );
-    let body = r.text().await.unwrap();
+    let body = r.text;
     assert!(body.starts_with(&format!("{}\n", FIELDS.join(","))));
     let (head, rows) = parse_csv(&body);
     assert_eq!(head, FIELDS);
@@ -613,7 +608,7 @@ async fn exports_hold_exactly_the_filter_and_agree_with_the_totals(t: &TestApp) 
     }
     let services =
         "/api/v1/transactions/export?format=csv&from=2026-11-01&to=2026-11-30&product=SVC-COLLECT";
-    let body = get(t, &token, services).await.text().await.unwrap();
+    let body = get(t, &token, services).await.text;
     let (_, rows) = parse_csv(&body);
     assert!(!rows.is_empty());
     assert!(
@@ -628,12 +623,12 @@ async fn exports_hold_exactly_the_filter_and_agree_with_the_totals(t: &TestApp) 
         &format!("/api/v1/transactions/export?format=xlsx&{filter}"),
     )
     .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
-        r.headers()[header::CONTENT_DISPOSITION],
+        r.headers[header::CONTENT_DISPOSITION],
         "attachment; filename=\"transactions-2026-10-01-2026-12-31.xlsx\""
     );
-    let bytes = r.bytes().await.unwrap();
+    let bytes = r.bytes;
     let (head, rows) = parse_xlsx(&bytes);
     assert_eq!(head, FIELDS);
     assert_eq!(rows.len(), want.len());
@@ -665,8 +660,8 @@ async fn exports_hold_exactly_the_filter_and_agree_with_the_totals(t: &TestApp) 
         ("format=csv&from=2026-02-30", "from"),
     ] {
         let r = get(t, &token, &format!("/api/v1/transactions/export?{query}")).await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");
-        let v: Value = r.json().await.unwrap();
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        let v: Value = r.json();
         assert_eq!(v["error"]["details"][0]["field"], field, "{query}");
     }
 }
@@ -699,15 +694,13 @@ async fn cost_centre_limited_users_see_only_their_rows(t: &TestApp) {
         "/api/v1/transactions/export?format=csv&from=2026-10-01&to=2026-12-31",
     )
     .await
-    .text()
-    .await
-    .unwrap();
+    .text;
     let (_, rows) = parse_csv(&body);
     assert_eq!(rows.len(), want.len());
     assert!(rows.iter().all(|r| r[3] == "CA1"));
     // The page offers only its own cost centre.
     let mut b = t.signed_in("a.user").await;
-    let html = b.get("/transactions").await.text().await.unwrap();
+    let html = b.get("/transactions").await.text;
     assert!(html.contains("<option value=\"CA1\""));
     assert!(!html.contains("<option value=\"CA2\""));
     assert!(html.contains("href=\"/transactions\""), "in the navigation");
@@ -765,9 +758,7 @@ async fn customers_never_see_each_others_rows(t: &TestApp) {
         &format!("/api/v1/transactions/export?format=csv&{range}&customer_number=8800001"),
     )
     .await
-    .text()
-    .await
-    .unwrap();
+    .text;
     assert!(!body.contains("A-0"), "no row of A in B's export");
 
     // Operators name the customer; without one it is 422, an unknown one 404.
@@ -784,7 +775,7 @@ async fn customers_never_see_each_others_rows(t: &TestApp) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["error"]["details"][0]["field"], "customer_number");
     let r = get(t, &op, "/api/v1/transactions/export?format=csv").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _) = json(t, &op, "/api/v1/transactions?customer_number=9999999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -801,25 +792,20 @@ async fn users_without_the_module_are_refused(t: &TestApp) {
         "/api/v1/transactions/export?format=csv",
     ] {
         assert_eq!(
-            get(t, &token, path).await.status(),
+            get(t, &token, path).await.status,
             StatusCode::FORBIDDEN,
             "{path}"
         );
     }
     let mut b = t.signed_in("a.nomod").await;
-    assert_eq!(b.get("/transactions").await.status(), StatusCode::FORBIDDEN);
-    let home = b.get("/").await.text().await.unwrap();
+    assert_eq!(b.get("/transactions").await.status, StatusCode::FORBIDDEN);
+    let home = b.get("/").await.text;
     assert!(
         !home.contains("href=\"/transactions\""),
         "no navigation entry"
     );
-    let anon = t
-        .http()
-        .get(t.url("/api/v1/transactions"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(anon.status(), StatusCode::UNAUTHORIZED);
+    let anon = t.get("/api/v1/transactions").await;
+    assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
 }
 
 /// The page's HTML with its escaped ampersands (in links) as plain `&`.
@@ -847,13 +833,13 @@ async fn the_page_keeps_the_filter_shows_totals_and_errors_in_french(t: &TestApp
     let r = b
         .post_form("/language", &[("language", "fr"), ("next", "/")])
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
 
     let r = b
         .get("/transactions?from=2026-11-01&to=2026-11-30&product=SVC-COLLECT&sort=-amount")
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = amps(&r.text().await.unwrap());
+    assert_eq!(r.status, StatusCode::OK);
+    let html = amps(&r.text);
     assert!(html.contains("<html lang=\"fr\">"));
     assert!(html.contains("Totaux de la période"));
     let mut want: Vec<(usize, &Seed)> = data
@@ -894,22 +880,22 @@ async fn the_page_keeps_the_filter_shows_totals_and_errors_in_french(t: &TestApp
     }
 
     // The default month, paged: a next link that works, then the first-page link.
-    let html = amps(&b.get("/transactions").await.text().await.unwrap());
+    let html = amps(&b.get("/transactions").await.text);
     assert!(html.contains("value=\"2026-11-01\"") && html.contains("value=\"2026-11-30\""));
     let at = html.find("rel=\"next\"").expect("a next page");
     let start = html[..at].rfind("href=\"").unwrap() + 6;
     let next = html[start..at].trim_end().trim_end_matches('"').to_owned();
     let r = b.get(&next).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let page2 = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let page2 = r.text;
     assert!(page2.contains("Première page"));
 
     // A bad date: 422, the error beside its field, what was typed kept.
     let r = b
         .get("/transactions?from=2026-13-01&to=2026-11-30&collection_point=HQ")
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("id=\"from-error\""));
     assert!(html.contains("Écrivez la date au format AAAA-MM-JJ"));
     assert!(html.contains("value=\"2026-13-01\""));
@@ -920,24 +906,20 @@ async fn the_page_keeps_the_filter_shows_totals_and_errors_in_french(t: &TestApp
     let html = b
         .get("/transactions?from=2020-01-01&to=2020-01-31")
         .await
-        .text()
-        .await
-        .unwrap();
+        .text;
     assert!(html.contains("Aucune transaction pour cette période."));
 
     // An operator is asked for the customer first.
     let mut op = t.signed_in("op.one").await;
     let r = op.get("/transactions").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("name=\"customer_number\""));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("name=\"customer_number\""));
     let html = amps(
         &op.get(
             "/transactions?customer_number=8800001&from=2026-11-01&to=2026-11-30&product=PRIOR-BE",
         )
         .await
-        .text()
-        .await
-        .unwrap(),
+        .text,
     );
     assert!(html.contains("Alpha Printing SA"));
     assert!(html.contains("export?customer_number=8800001&from=2026-11-01"));
@@ -1037,8 +1019,8 @@ async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_t
             "/transactions?from=2026-11-01&to=2026-11-30&collection_point=NOWHERE&product=PRIOR-BE",
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("id=\"collection_point-error\""), "{html}");
     assert!(html.contains("Choose one of the collection points listed."));
     assert!(html.contains("<option value=\"NOWHERE\" selected>NOWHERE</option>"));
@@ -1053,8 +1035,8 @@ async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_t
     );
     let mut u = t.signed_in("a.user").await;
     let r = u.get("/transactions?cost_centre=CA2").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("id=\"cost_centre-error\""));
     assert!(html.contains("Choose one of the cost centres listed."));
 }
@@ -1124,8 +1106,8 @@ async fn a_cursor_replayed_with_another_filter_sort_or_customer_is_refused(t: &T
             "/transactions?{range}&cost_centre=CA2&cursor={cursor}"
         ))
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains(
         "<p class=\"error\" role=\"alert\">This page link is out of date: start again from the first page.</p>"
     ), "{html}");

@@ -32,19 +32,8 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut rb = t.http().request(method, t.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
-    let r = rb.send().await.unwrap();
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    let v = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
-    };
-    (status, v)
+    let r = t.api(token).call(method, path, body.as_ref()).await;
+    (r.status, r.json())
 }
 
 async fn count(t: &TestApp, sql: String) -> i64 {
@@ -108,23 +97,21 @@ fn token_of(link: &str) -> String {
 }
 
 async fn set_password(t: &TestApp, token: &str, password: &str) -> StatusCode {
-    t.http()
-        .post(t.url("/api/v1/auth/password"))
-        .json(&json!({"token": token, "password": password}))
-        .send()
-        .await
-        .unwrap()
-        .status()
+    t.post_json(
+        "/api/v1/auth/password",
+        &json!({"token": token, "password": password}),
+    )
+    .await
+    .status
 }
 
 async fn token_for(t: &TestApp, username: &str, password: &str) -> StatusCode {
-    t.http()
-        .post(t.url("/api/v1/auth/token"))
-        .json(&json!({"username": username, "password": password}))
-        .send()
-        .await
-        .unwrap()
-        .status()
+    t.post_json(
+        "/api/v1/auth/token",
+        &json!({"username": username, "password": password}),
+    )
+    .await
+    .status
 }
 
 async fn create(t: &TestApp, token: &str, body: Value) -> Value {
@@ -148,24 +135,23 @@ fn new_user(username: &str) -> Value {
 async fn a_new_user_is_invited_and_signs_in_with_exactly_its_rights(t: &TestApp) {
     let admin = t.bearer("a.admin").await;
     let r = t
-        .http()
-        .post(t.url("/api/v1/users"))
-        .bearer_auth(&admin)
-        .json(&json!({
-            "username": "Anne.Dupont",
-            "full_name": "  Anne Dupont ",
-            "email": "anne.dupont@Alpha.BE",
-            "language": "fr",
-            "role": "user",
-            "modules": ["reports", "invoices"],
-            "cost_centres": ["CA2"],
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let location = r.headers()[header::LOCATION].to_str().unwrap().to_owned();
-    let created: Value = r.json().await.unwrap();
+        .api(&admin)
+        .post_json(
+            "/api/v1/users",
+            &json!({
+                "username": "Anne.Dupont",
+                "full_name": "  Anne Dupont ",
+                "email": "anne.dupont@Alpha.BE",
+                "language": "fr",
+                "role": "user",
+                "modules": ["reports", "invoices"],
+                "cost_centres": ["CA2"],
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let location = r.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let created: Value = r.json();
     let id = created["id"].as_i64().unwrap();
     assert_eq!(location, format!("/api/v1/users/{id}"));
     assert_eq!(
@@ -180,7 +166,7 @@ async fn a_new_user_is_invited_and_signs_in_with_exactly_its_rights(t: &TestApp)
     // Invited: no password, no rights.
     let mut b = t.browser();
     assert_eq!(
-        b.sign_in("anne.dupont", PASSWORD).await.status(),
+        b.sign_in("anne.dupont", PASSWORD).await.status,
         StatusCode::UNAUTHORIZED
     );
 
@@ -206,17 +192,17 @@ async fn a_new_user_is_invited_and_signs_in_with_exactly_its_rights(t: &TestApp)
     assert_eq!(
         anne.sign_in("ANNE.DUPONT", "a brand new passphrase")
             .await
-            .status(),
+            .status,
         StatusCode::SEE_OTHER
     );
-    let me: Value = anne.get("/api/v1/me").await.json().await.unwrap();
+    let me: Value = anne.get("/api/v1/me").await.json();
     assert_eq!(me["role"], "user");
     assert_eq!(me["modules"], json!(["invoices", "reports"]));
     assert_eq!(me["cost_centres"], json!(["CA2"]));
     assert_eq!(me["customer"]["customer_number"], "8800001");
     assert_eq!(me["language"], "fr");
     assert_eq!(
-        anne.get("/users").await.status(),
+        anne.get("/users").await.status,
         StatusCode::FORBIDDEN,
         "a user does not manage users"
     );
@@ -418,7 +404,7 @@ async fn disabling_a_user_ends_its_sessions_and_tokens_at_once(t: &TestApp) {
     let mut second = t.signed_in("a.user").await;
     let bearer = t.bearer("a.user").await;
     let mut bystander = t.signed_in("a.nomod").await;
-    assert_eq!(first.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(first.get("/api/v1/me").await.status, StatusCode::OK);
     let id = t.fx.users["a.user"];
     let admin = t.bearer("a.admin").await;
     let (s, v) = call(
@@ -434,16 +420,16 @@ async fn disabling_a_user_ends_its_sessions_and_tokens_at_once(t: &TestApp) {
         (StatusCode::OK, Some("disabled"))
     );
     assert_eq!(
-        first.get("/api/v1/me").await.status(),
+        first.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        second.get("/api/v1/me").await.status(),
+        second.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
     let (s, _) = call(t, &bearer, Method::GET, "/api/v1/me", None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert_eq!(bystander.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(bystander.get("/api/v1/me").await.status, StatusCode::OK);
     assert_eq!(
         count(
             t,
@@ -495,7 +481,7 @@ async fn password_reset_mails_a_link_and_ends_sessions(t: &TestApp) {
     )
     .await;
     assert_eq!((s, v), (StatusCode::ACCEPTED, Value::Null));
-    assert_eq!(b.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(b.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         call(t, &bearer, Method::GET, "/api/v1/me", None).await.0,
         StatusCode::UNAUTHORIZED
@@ -604,7 +590,7 @@ async fn another_customers_user_is_not_found_and_nothing_changes(t: &TestApp) {
     let mut page = t.signed_in("a.admin").await;
     let b_id = t.fx.users["b.user"];
     assert_eq!(
-        page.get(&format!("/users/{b_id}")).await.status(),
+        page.get(&format!("/users/{b_id}")).await.status,
         StatusCode::NOT_FOUND
     );
     for action in ["", "/disable", "/enable", "/password-reset"] {
@@ -615,7 +601,7 @@ async fn another_customers_user_is_not_found_and_nothing_changes(t: &TestApp) {
             )
             .await;
         assert_eq!(
-            r.status(),
+            r.status,
             StatusCode::NOT_FOUND,
             "POST /users/{{id}}{action}"
         );
@@ -623,16 +609,14 @@ async fn another_customers_user_is_not_found_and_nothing_changes(t: &TestApp) {
     let list: Value = page
         .get("/api/v1/users?customer_number=8800002")
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert!(
         usernames(&list).iter().all(|u| u.starts_with("a.")),
         "{list}"
     );
 
     assert_eq!(
-        b_user.get("/api/v1/me").await.status(),
+        b_user.get("/api/v1/me").await.status,
         StatusCode::OK,
         "still signed in"
     );
@@ -683,9 +667,9 @@ async fn users_without_user_management_are_refused(t: &TestApp) {
             assert_eq!(v["error"]["code"], "forbidden");
         }
         let mut b = t.signed_in(who).await;
-        assert_eq!(b.get("/users").await.status(), StatusCode::FORBIDDEN);
-        assert_eq!(b.get("/users/new").await.status(), StatusCode::FORBIDDEN);
-        let html = b.get("/").await.text().await.unwrap();
+        assert_eq!(b.get("/users").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(b.get("/users/new").await.status, StatusCode::FORBIDDEN);
+        let html = b.get("/").await.text;
         assert!(
             !html.contains("href=\"/users\""),
             "{who} sees no Users entry"
@@ -711,7 +695,7 @@ async fn users_without_user_management_are_refused(t: &TestApp) {
         "user"
     );
     let mut admin = t.signed_in("a.admin").await;
-    let html = admin.get("/").await.text().await.unwrap();
+    let html = admin.get("/").await.text;
     assert!(
         html.contains("href=\"/users\""),
         "admins see the Users entry"
@@ -834,23 +818,18 @@ async fn operators_name_the_customer(t: &TestApp) {
     // Pages: without a number the operator is asked for one; with it, links keep it.
     let mut page = t.signed_in("op.one").await;
     let r = page.get("/users").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("name=\"customer_number\""), "{html}");
     assert!(html.contains("aria-invalid=\"true\""));
     let r = page.get("/users?customer_number=8800002").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("Beta Logistics NV (8800002)"));
     assert!(html.contains(&format!("/users/{id}?customer_number=8800002")));
     assert!(html.contains("/users/new?customer_number=8800002"));
     assert!(!html.contains("a.admin"));
-    let form = page
-        .get("/users/new?customer_number=8800002")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let form = page.get("/users/new?customer_number=8800002").await.text;
     assert!(
         form.contains("action=\"/users?customer_number=8800002\""),
         "{form}"
@@ -867,10 +846,10 @@ async fn operators_name_the_customer(t: &TestApp) {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let to = r.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let to = r.headers[header::LOCATION].to_str().unwrap().to_owned();
     assert!(to.contains("customer_number=8800002"), "{to}");
-    assert_eq!(page.get(&to).await.status(), StatusCode::OK);
+    assert_eq!(page.get(&to).await.status, StatusCode::OK);
 
     // A customer's admin naming another customer still sees only its own.
     let a_admin = t.bearer("a.admin").await;
@@ -1100,7 +1079,7 @@ async fn search_status_filter_and_paging(t: &TestApp) {
     let mut b = t.signed_in("a.user").await;
     b.get("/").await;
     let mut page = t.signed_in("a.admin").await;
-    let html = page.get("/users").await.text().await.unwrap();
+    let html = page.get("/users").await.text;
     assert_eq!(html.matches("<tr>").count(), 1 + 50, "header and 50 users");
     let next = html
         .split("href=\"")
@@ -1111,19 +1090,14 @@ async fn search_status_filter_and_paging(t: &TestApp) {
         html.contains("<time datetime=\"2026-11-26T10:00:00Z\">2026-11-26 11:00</time>"),
         "a.user's sign-in in Brussels time"
     );
-    let rest = page.get(&next).await.text().await.unwrap();
+    let rest = page.get(&next).await.text;
     assert_eq!(rest.matches("<tr>").count(), 1 + 2);
     assert!(rest.contains("a.bulk46") && !rest.contains(">a.admin<"));
     assert!(
         rest.contains("href=\"/users\""),
         "a link back to the first page"
     );
-    let filtered = page
-        .get("/users?status=disabled&search=a.")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let filtered = page.get("/users?status=disabled&search=a.").await.text;
     assert_eq!(filtered.matches("<tr>").count(), 1 + 1);
     assert!(filtered.contains(">a.disabled<"));
     assert!(filtered.contains("<option value=\"disabled\" selected>"));
@@ -1187,7 +1161,7 @@ async fn changes_are_audited_with_the_changed_fields(t: &TestApp) {
         Some(json!({"modules": ["receipts"], "cost_centres": []})),
     )
     .await;
-    let me: Value = b.get("/api/v1/me").await.json().await.unwrap();
+    let me: Value = b.get("/api/v1/me").await.json();
     assert_eq!(
         (me["modules"].clone(), me["cost_centres"].clone()),
         (json!(["receipts"]), json!([]))
@@ -1212,13 +1186,13 @@ fn csrf_of(html: &str) -> String {
 async fn pages_create_edit_disable_and_reset(t: &TestApp) {
     let mut admin = t.signed_in("a.admin").await;
     let list = admin.get("/users").await;
-    assert_eq!(list.status(), StatusCode::OK);
-    let html = list.text().await.unwrap();
+    assert_eq!(list.status, StatusCode::OK);
+    let html = list.text;
     for name in ["a.user", "a.invited", "a.disabled"] {
         assert!(html.contains(&format!(">{name}<")), "{name} listed");
     }
     assert!(!html.contains("b.user"));
-    let form = admin.get("/users/new").await.text().await.unwrap();
+    let form = admin.get("/users/new").await.text;
     assert!(form.contains("name=\"username\""));
     assert!(
         form.contains("value=\"CA1\"") && form.contains("value=\"CA2\""),
@@ -1240,14 +1214,14 @@ async fn pages_create_edit_disable_and_reset(t: &TestApp) {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let to = r.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let to = r.headers[header::LOCATION].to_str().unwrap().to_owned();
     assert!(
         to.starts_with("/users/") && to.ends_with("?done=created"),
         "{to}"
     );
     let id: i64 = to["/users/".len()..to.find('?').unwrap()].parse().unwrap();
-    let html = admin.get(&to).await.text().await.unwrap();
+    let html = admin.get(&to).await.text;
     assert!(
         html.contains("role=\"status\"") && html.contains("page.made@example.com"),
         "{html}"
@@ -1275,12 +1249,7 @@ async fn pages_create_edit_disable_and_reset(t: &TestApp) {
     );
 
     // Edit: the form shows what is stored; saving replaces it.
-    let html = admin
-        .get(&format!("/users/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = admin.get(&format!("/users/{id}")).await.text;
     assert!(html.contains("value=\"Made By Page\""));
     assert!(html.contains("value=\"receipts\" checked"));
     let r = admin
@@ -1296,9 +1265,9 @@ async fn pages_create_edit_disable_and_reset(t: &TestApp) {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        r.headers()[header::LOCATION],
+        r.headers[header::LOCATION],
         format!("/users/{id}?done=saved").as_str()
     );
     let (_, v) = call(t, &api, Method::GET, &format!("/api/v1/users/{id}"), None).await;
@@ -1319,23 +1288,21 @@ async fn pages_create_edit_disable_and_reset(t: &TestApp) {
 
     // Disable, enable (still invited), send the invitation again.
     let r = admin.post_form(&format!("/users/{id}/disable"), &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     let html = admin
-        .get(r.headers()[header::LOCATION].to_str().unwrap())
+        .get(r.headers[header::LOCATION].to_str().unwrap())
         .await
-        .text()
-        .await
-        .unwrap();
+        .text;
     assert!(html.contains(&format!("action=\"/users/{id}/enable\"")));
     let r = admin.post_form(&format!("/users/{id}/enable"), &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     let (_, v) = call(t, &api, Method::GET, &format!("/api/v1/users/{id}"), None).await;
     assert_eq!(v["status"], "invited");
     let r = admin
         .post_form(&format!("/users/{id}/password-reset"), &[])
         .await;
     assert_eq!(
-        r.headers()[header::LOCATION],
+        r.headers[header::LOCATION],
         format!("/users/{id}?done=invited").as_str()
     );
 
@@ -1346,23 +1313,18 @@ async fn pages_create_edit_disable_and_reset(t: &TestApp) {
         .post_form(&format!("/users/{uid}/password-reset"), &[])
         .await;
     assert_eq!(
-        r.headers()[header::LOCATION],
+        r.headers[header::LOCATION],
         format!("/users/{uid}?done=reset").as_str()
     );
-    let html = admin
-        .get(&format!("/users/{uid}?done=reset"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = admin.get(&format!("/users/{uid}?done=reset")).await.text;
     assert!(html.contains("a.user@example.com"));
     assert_eq!(
-        user.get("/api/v1/me").await.status(),
+        user.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
 
     // Forms carry their token: without it nothing happens.
-    let token = csrf_of(&admin.get("/users").await.text().await.unwrap());
+    let token = csrf_of(&admin.get("/users").await.text);
     assert!(!token.is_empty());
     let r = admin
         .request(
@@ -1372,7 +1334,7 @@ async fn pages_create_edit_disable_and_reset(t: &TestApp) {
             Some(&[]),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(
         text(t, format!("SELECT status FROM users WHERE id = {uid}")).await,
         "active"
@@ -1395,8 +1357,8 @@ async fn pages_show_errors_beside_fields_and_the_last_admin_refusal(t: &TestApp)
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let html = r.text;
     assert!(html.contains("id=\"username-error\""), "{html}");
     assert!(html.contains("already taken"));
     assert!(html.contains("value=\"Kept Name\"") && html.contains("value=\"kept@example.com\""));
@@ -1414,8 +1376,8 @@ async fn pages_show_errors_beside_fields_and_the_last_admin_refusal(t: &TestApp)
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(
         html.contains("aria-describedby=\"email-error\"") && html.contains("id=\"email-error\"")
     );
@@ -1430,8 +1392,8 @@ async fn pages_show_errors_beside_fields_and_the_last_admin_refusal(t: &TestApp)
     // The last admin: refused on the page with a clear message, nothing changed.
     let me = t.fx.users["a.admin"];
     let r = admin.post_form(&format!("/users/{me}/disable"), &[]).await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let html = r.text;
     assert!(html.contains("role=\"alert\""));
     assert!(html.contains("last active administrator"), "{html}");
     let r = admin
@@ -1445,8 +1407,8 @@ async fn pages_show_errors_beside_fields_and_the_last_admin_refusal(t: &TestApp)
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let html = r.text;
     assert!(html.contains("last active administrator"));
     assert!(html.contains("value=\"Demoted Me\""), "typed values kept");
     assert_eq!(
@@ -1462,7 +1424,7 @@ async fn pages_show_errors_beside_fields_and_the_last_admin_refusal(t: &TestApp)
         .post_form("/language", &[("language", "fr"), ("next", "/users")])
         .await;
     let r = admin.post_form(&format!("/users/{me}/disable"), &[]).await;
-    let html = r.text().await.unwrap();
+    let html = r.text;
     assert!(html.contains("dernier administrateur actif"), "{html}");
     assert!(html.contains("<html lang=\"fr\">"));
 }
@@ -1547,8 +1509,8 @@ async fn sensitive_changes_ask_for_the_administrators_password_again(t: &TestApp
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let html = r.text;
     assert!(html.contains("id=\"current_password-error\""), "{html}");
     assert!(html.contains("value=\"Typed Name\""));
 }
