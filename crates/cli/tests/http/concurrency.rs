@@ -2,8 +2,7 @@
 //! instant (the lockout, the last administrator, exports held open and unread), on both
 //! backends.
 
-use crate::harness::{PASSWORD, TestApp};
-use cs_store::repo::{catalogue, customers};
+use crate::harness::{Customer, PASSWORD, Seed, TestApp};
 use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -24,7 +23,7 @@ const PARALLEL: usize = 50;
 /// Fires `bodies` at `POST /api/v1/auth/token` at once; counts (status, error code).
 async fn token_burst(t: &TestApp, bodies: Vec<Value>) -> BTreeMap<(u16, String), usize> {
     let sends = bodies.into_iter().map(|body| async move {
-        let r = t.post_json("/api/v1/auth/token", &body).await;
+        let r = t.token(&body).await;
         let status = r.status.as_u16();
         let v = r.json_or_null();
         (status, v["error"]["code"].as_str().unwrap_or("").to_owned())
@@ -161,28 +160,15 @@ const FILLER: &str = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 /// `ROWS` registered items and `ROWS` transactions on 2026-11-10 for `customer`, written
 /// by the database itself (a recursive series), with long recipients and ids.
 async fn seed(t: &TestApp, customer: i64, tag: &str) {
-    let app = t.app();
-    let mut tx = app.store.begin().await.unwrap();
-    let product = catalogue::insert(
-        &mut tx.conn(),
-        &catalogue::NewProduct {
-            code: &format!("REG-{tag}"),
-            kind: "registered",
-            vat_rate: 0,
-            names: ["Recommandé", "Aangetekend", "Einschreiben", "Registered"],
-        },
-    )
-    .await
-    .unwrap();
-    let point = customers::insert_collection_point(
-        &mut tx.conn(),
-        customer,
-        &format!("CP{tag}"),
-        "Depot",
-        ("Rue 1", "1000", "Bruxelles"),
-    )
-    .await
-    .unwrap();
+    let (product, point) = (format!("REG-{tag}"), format!("CP{tag}"));
+    let mut tx = t.app().store.begin().await.unwrap();
+    let names = ["Recommandé", "Aangetekend", "Einschreiben", "Registered"];
+    let ids = Seed::new(t)
+        .product_named(&product, "registered", 0, names)
+        .collection_point_named(customer, &point, "Depot")
+        .insert_in(&mut tx)
+        .await;
+    let (product, point) = (ids.product(&product), ids.point(customer, &point));
     let day = time::macros::date!(2026 - 11 - 10);
     let series = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) ";
     let items = format!(
@@ -225,26 +211,10 @@ async fn seed(t: &TestApp, customer: i64, tag: &str) {
 
 /// A customer without exports (8800003), for an operator to name.
 async fn third_customer(t: &TestApp) {
-    let app = t.app();
-    let mut tx = app.store.begin().await.unwrap();
-    customers::insert(
-        &mut tx.conn(),
-        &customers::NewCustomer {
-            customer_number: "8800003",
-            name: "Gamma Mail SRL",
-            vat_number: "BE0428759497",
-            language: "fr",
-            street: "Rue 3",
-            postcode: "1000",
-            city: "Bruxelles",
-            country: "BE",
-            collection_days: "mon",
-            created_at: app.now(),
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let gamma = Customer::new("8800003", "Gamma Mail SRL")
+        .language("fr")
+        .street("Rue 3");
+    Seed::new(t).customer(gamma).insert().await;
 }
 
 /// A client that sends one request, reads the response head and then stops reading, with a
