@@ -1,6 +1,6 @@
 //! Access requests end to end: the public form, the operator's queue, approval and rejection.
 
-use crate::harness::{Reply, TestApp, extract_csrf, send};
+use crate::harness::{Seed, TestApp, User, error_details, error_fields, extract_csrf, send};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 
@@ -49,41 +49,13 @@ fn request(overrides: Value) -> Value {
     v
 }
 
-async fn submit(t: &TestApp, body: &Value) -> Reply {
-    t.post_json("/api/v1/access-requests", body).await
-}
-
 async fn submitted(t: &TestApp, overrides: Value) -> i64 {
-    let r = submit(t, &request(overrides)).await;
+    let r = t
+        .post_json("/api/v1/access-requests", &request(overrides))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let v: Value = r.json();
     v["id"].as_i64().unwrap()
-}
-
-/// An API call with a bearer token.
-async fn call(t: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>) -> Reply {
-    t.api(token).call(method, path, body.as_ref()).await
-}
-
-/// The one-time link of the newest message to `to`.
-async fn link_sent_to(t: &TestApp, to: &str) -> String {
-    t.link_sent_to(to).await
-}
-
-/// `(field, code)` of every detail of an error answer.
-async fn details(r: Reply) -> Vec<(String, String)> {
-    let v: Value = r.json();
-    v["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["field"].as_str().unwrap_or_default().to_owned(),
-                d["code"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
 }
 
 /// The messages queued for sending, as composed (recipient, subject, plain text), oldest first.
@@ -159,16 +131,23 @@ async fn invalid_fields_are_named_one_by_one_and_nothing_is_stored(t: &TestApp) 
             "control_character",
         ),
     ] {
-        let r = submit(t, &request(overrides.clone())).await;
+        let r = t
+            .post_json("/api/v1/access-requests", &request(overrides.clone()))
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{overrides}");
         assert_eq!(
-            details(r).await,
+            error_details(&r.json()),
             vec![(field.to_owned(), code.to_owned())],
             "{overrides}"
         );
     }
     // Missing fields count as empty: one detail per required field, all at once.
-    let r = submit(t, &json!({"vat_number": "BE0428759498"})).await;
+    let r = t
+        .post_json(
+            "/api/v1/access-requests",
+            &json!({"vat_number": "BE0428759498"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let v: Value = r.json();
     assert_eq!(v["error"]["code"], "validation_failed");
@@ -208,11 +187,12 @@ async fn invalid_fields_are_named_one_by_one_and_nothing_is_stored(t: &TestApp) 
 }
 
 async fn a_valid_request_is_stored_pending_normalised_and_acknowledged(t: &TestApp) {
-    let r = submit(
-        t,
-        &request(json!({"language": "fr", "customer_number": 8800555, "country": ""})),
-    )
-    .await;
+    let r = t
+        .post_json(
+            "/api/v1/access-requests",
+            &request(json!({"language": "fr", "customer_number": 8800555, "country": ""})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let v: Value = r.json();
     assert!(v["id"].as_i64().unwrap() > 0);
@@ -402,25 +382,31 @@ async fn the_form_keeps_what_was_typed_and_shows_each_error_beside_its_field(t: 
 }
 
 async fn the_username_must_be_free_and_not_already_requested(t: &TestApp) {
-    let r = submit(t, &request(json!({"username": "A.Admin"}))).await;
+    let r = t
+        .post_json(
+            "/api/v1/access-requests",
+            &request(json!({"username": "A.Admin"})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        details(r).await,
+        error_details(&r.json()),
         [("username".to_owned(), "username_taken".to_owned())]
     );
     submitted(t, json!({"username": "new.admin"})).await;
-    let r = submit(
-        t,
-        &request(json!({"username": "NEW.Admin", "vat_number": "BE0835221171"})),
-    )
-    .await;
+    let r = t
+        .post_json(
+            "/api/v1/access-requests",
+            &request(json!({"username": "NEW.Admin", "vat_number": "BE0835221171"})),
+        )
+        .await;
     assert_eq!(
         r.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "requested by a pending request"
     );
     assert_eq!(
-        details(r).await,
+        error_details(&r.json()),
         [("username".to_owned(), "username_taken".to_owned())]
     );
     assert_eq!(t.count("SELECT COUNT(*) FROM access_requests").await, 1);
@@ -432,15 +418,10 @@ async fn journey_request_approve_invitation_password_sign_in(t: &TestApp) {
         json!({"customer_number": "8800100", "username": "Dupont.Admin"}),
     )
     .await;
-    let op = t.bearer("op.one").await;
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        &format!("/api/v1/operator/access-requests/{id}/approve"),
-        None,
-    )
-    .await;
+    let op = t.api_as("op.one").await;
+    let r = op
+        .post(&format!("/api/v1/operator/access-requests/{id}/approve"))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let v: Value = r.json();
     assert_eq!(v["status"], "approved");
@@ -483,7 +464,7 @@ async fn journey_request_approve_invitation_password_sign_in(t: &TestApp) {
             .status,
         StatusCode::UNAUTHORIZED
     );
-    let link = link_sent_to(t, "anne@dupont.example").await;
+    let link = t.link_sent_to("anne@dupont.example").await;
     let token = link.split("token=").nth(1).unwrap();
     let password = "a long enough password 1";
     let r = t
@@ -509,29 +490,22 @@ async fn approval_links_an_existing_customer_instead_of_creating_one(t: &TestApp
         json!({"customer_number": "8800001", "username": "alpha.second", "email": "boss@alpha.example", "contact_name": "Alpha Boss"}),
     )
     .await;
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     // The operator sees which customer approval will link.
-    let detail: Value = call(
-        t,
-        &op,
-        Method::GET,
-        &format!("/api/v1/operator/access-requests/{id}"),
-        None,
-    )
-    .await
-    .json();
+    let detail: Value = op
+        .get(&format!("/api/v1/operator/access-requests/{id}"))
+        .await
+        .json();
     assert_eq!(
         detail["webpass"], "DUPONT-WEB-77",
         "shown on the single request"
     );
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        &format!("/api/v1/operator/access-requests/{id}/approve"),
-        Some(json!({})),
-    )
-    .await;
+    let r = op
+        .post_json(
+            &format!("/api/v1/operator/access-requests/{id}/approve"),
+            &json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let v: Value = r.json();
     assert_eq!(v["customer"]["customer_number"], "8800001");
@@ -548,7 +522,7 @@ async fn approval_links_an_existing_customer_instead_of_creating_one(t: &TestApp
         .count("SELECT COUNT(*) FROM users u JOIN customers c ON c.id = u.customer_id WHERE u.username = 'alpha.second' AND c.customer_number = '8800001' AND u.role = 'admin'")
         .await;
     assert_eq!(linked, 1);
-    let link = link_sent_to(t, "boss@alpha.example").await;
+    let link = t.link_sent_to("boss@alpha.example").await;
     let token = link.split("token=").nth(1).unwrap();
     let r = t
         .post_json(
@@ -570,18 +544,13 @@ async fn approval_links_an_existing_customer_instead_of_creating_one(t: &TestApp
 
 async fn approval_without_a_customer_number_checks_a_given_one(t: &TestApp) {
     let id = submitted(t, json!({})).await;
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     let path = format!("/api/v1/operator/access-requests/{id}/approve");
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        &path,
-        Some(json!({"customer_number": "88 00"})),
-    )
-    .await;
+    let r = op
+        .post_json(&path, &json!({"customer_number": "88 00"}))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(details(r).await[0].0, "customer_number");
+    assert_eq!(error_details(&r.json())[0].0, "customer_number");
     assert_eq!(
         t.count("SELECT COUNT(*) FROM users WHERE username = 'dupont.admin'")
             .await,
@@ -593,14 +562,9 @@ async fn approval_without_a_customer_number_checks_a_given_one(t: &TestApp) {
         1,
         "a refused approval leaves the request pending"
     );
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        &path,
-        Some(json!({"customer_number": "8800200"})),
-    )
-    .await;
+    let r = op
+        .post_json(&path, &json!({"customer_number": "8800200"}))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let v: Value = r.json();
     assert_eq!(v["customer"]["customer_number"], "8800200");
@@ -617,18 +581,18 @@ async fn rejection_sends_the_reason_in_the_request_language(t: &TestApp) {
         json!({"language": "nl", "contact_name": "Jan Peeters", "email": "jan@peeters.example"}),
     )
     .await;
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     let path = format!("/api/v1/operator/access-requests/{id}/reject");
     for body in [None, Some(json!({})), Some(json!({"reason": "  "}))] {
-        let r = call(t, &op, Method::POST, &path, body.clone()).await;
+        let r = op.call(Method::POST, &path, body.as_ref()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body:?}");
         assert_eq!(
-            details(r).await,
+            error_details(&r.json()),
             [("reason".to_owned(), "required".to_owned())]
         );
     }
     let reason = "Uw onderneming heeft nog geen contract voor Collect & Stamp.";
-    let r = call(t, &op, Method::POST, &path, Some(json!({"reason": reason}))).await;
+    let r = op.post_json(&path, &json!({"reason": reason})).await;
     assert_eq!(r.status, StatusCode::OK);
     let v: Value = r.json();
     assert_eq!(v["status"], "rejected");
@@ -685,16 +649,11 @@ async fn duplicate_pending_requests_are_flagged(t: &TestApp) {
         json!({"username": "lone.one", "vat_number": "BE0428759497"}),
     )
     .await;
-    let op = t.bearer("op.one").await;
-    let list: Value = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/operator/access-requests?status=pending",
-        None,
-    )
-    .await
-    .json();
+    let op = t.api_as("op.one").await;
+    let list: Value = op
+        .get("/api/v1/operator/access-requests?status=pending")
+        .await
+        .json();
     let dups = |id: i64| -> Vec<i64> {
         list["items"]
             .as_array()
@@ -732,24 +691,14 @@ async fn duplicate_pending_requests_are_flagged(t: &TestApp) {
         .text;
     assert!(!html.contains("id=\"duplicates\""));
     // A decided request is no longer a pending duplicate.
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        &format!("/api/v1/operator/access-requests/{first}/reject"),
-        Some(json!({"reason": "duplicate"})),
-    )
-    .await;
+    let r = op
+        .post_json(
+            &format!("/api/v1/operator/access-requests/{first}/reject"),
+            &json!({"reason": "duplicate"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
-    let list: Value = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/operator/access-requests",
-        None,
-    )
-    .await
-    .json();
+    let list: Value = op.get("/api/v1/operator/access-requests").await.json();
     let third_item = list["items"]
         .as_array()
         .unwrap()
@@ -774,25 +723,18 @@ async fn the_list_is_newest_first_filtered_and_paged(t: &TestApp) {
         );
         t.clock.advance(time::Duration::minutes(5));
     }
-    let op = t.bearer("op.one").await;
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        &format!("/api/v1/operator/access-requests/{}/reject", ids[0]),
-        Some(json!({"reason": "no"})),
-    )
-    .await;
+    let op = t.api_as("op.one").await;
+    let r = op
+        .post_json(
+            &format!("/api/v1/operator/access-requests/{}/reject", ids[0]),
+            &json!({"reason": "no"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
-    let page1: Value = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/operator/access-requests?limit=2",
-        None,
-    )
-    .await
-    .json();
+    let page1: Value = op
+        .get("/api/v1/operator/access-requests?limit=2")
+        .await
+        .json();
     let got: Vec<i64> = page1["items"]
         .as_array()
         .unwrap()
@@ -801,60 +743,37 @@ async fn the_list_is_newest_first_filtered_and_paged(t: &TestApp) {
         .collect();
     assert_eq!(got, [ids[2], ids[1]], "newest first");
     let cursor = page1["next_cursor"].as_str().unwrap().to_owned();
-    let page2: Value = call(
-        t,
-        &op,
-        Method::GET,
-        &format!("/api/v1/operator/access-requests?limit=2&cursor={cursor}"),
-        None,
-    )
-    .await
-    .json();
+    let page2: Value = op
+        .get(&format!(
+            "/api/v1/operator/access-requests?limit=2&cursor={cursor}"
+        ))
+        .await
+        .json();
     assert_eq!(page2["items"][0]["id"], ids[0]);
     assert_eq!(page2["items"].as_array().unwrap().len(), 1);
     assert_eq!(page2["next_cursor"], Value::Null);
-    let pending: Value = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/operator/access-requests?status=pending",
-        None,
-    )
-    .await
-    .json();
+    let pending: Value = op
+        .get("/api/v1/operator/access-requests?status=pending")
+        .await
+        .json();
     assert_eq!(pending["items"].as_array().unwrap().len(), 2);
-    let rejected: Value = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/operator/access-requests?status=rejected",
-        None,
-    )
-    .await
-    .json();
+    let rejected: Value = op
+        .get("/api/v1/operator/access-requests?status=rejected")
+        .await
+        .json();
     assert_eq!(rejected["items"][0]["id"], ids[0]);
     assert_eq!(rejected["items"][0]["reason"], "no");
-    let big = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/operator/access-requests?limit=100000",
-        None,
-    )
-    .await;
+    let big = op
+        .get("/api/v1/operator/access-requests?limit=100000")
+        .await;
     assert_eq!(big.status, StatusCode::UNPROCESSABLE_ENTITY);
     let big: Value = big.json();
     assert_eq!(big["error"]["code"], "invalid_limit", "refused, not cut");
-    let r = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/operator/access-requests?status=done&limit=0&cursor=x",
-        None,
-    )
-    .await;
+    let r = op
+        .get("/api/v1/operator/access-requests?status=done&limit=0&cursor=x")
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<String> = details(r).await.into_iter().map(|(f, _)| f).collect();
+    let fields = error_fields(&r.json());
     assert_eq!(fields, ["status", "cursor", "limit"]);
     // The page opens on the pending ones and can show the others.
     let mut b = t.signed_in("op.one").await;
@@ -872,15 +791,12 @@ async fn the_list_is_newest_first_filtered_and_paged(t: &TestApp) {
 
 async fn deciding_twice_is_a_conflict_and_unknown_ids_are_404(t: &TestApp) {
     let id = submitted(t, json!({"customer_number": "8800400"})).await;
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     let approve = format!("/api/v1/operator/access-requests/{id}/approve");
     let reject = format!("/api/v1/operator/access-requests/{id}/reject");
-    assert_eq!(
-        call(t, &op, Method::POST, &approve, None).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(op.post(&approve).await.status, StatusCode::OK);
     for (path, body) in [(&approve, None), (&reject, Some(json!({"reason": "late"})))] {
-        let r = call(t, &op, Method::POST, path, body).await;
+        let r = op.call(Method::POST, path, body.as_ref()).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{path}");
         let v: Value = r.json();
         assert_eq!(v["error"]["code"], "already_decided");
@@ -901,29 +817,21 @@ async fn deciding_twice_is_a_conflict_and_unknown_ids_are_404(t: &TestApp) {
         "/api/v1/operator/access-requests/999999",
         "/api/v1/operator/access-requests/abc",
     ] {
-        assert_eq!(
-            call(t, &op, Method::GET, path, None).await.status,
-            StatusCode::NOT_FOUND,
-            "{path}"
-        );
+        assert_eq!(op.get(path).await.status, StatusCode::NOT_FOUND, "{path}");
     }
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        "/api/v1/operator/access-requests/999999/approve",
-        Some(json!({"customer_number": "1"})),
-    )
-    .await;
+    let r = op
+        .post_json(
+            "/api/v1/operator/access-requests/999999/approve",
+            &json!({"customer_number": "1"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        "/api/v1/operator/access-requests/999999/reject",
-        Some(json!({"reason": "x"})),
-    )
-    .await;
+    let r = op
+        .post_json(
+            "/api/v1/operator/access-requests/999999/reject",
+            &json!({"reason": "x"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
@@ -934,37 +842,15 @@ async fn a_username_taken_meanwhile_stops_the_approval(t: &TestApp) {
     )
     .await;
     // An admin of customer A creates the same username before the operator decides.
-    {
-        let app = t.app();
-        let mut c = app.store.acquire().await.unwrap();
-        cs_store::repo::users::insert(
-            &mut c.conn(),
-            &cs_store::repo::users::NewUser {
-                customer_id: Some(t.fx.customer_a),
-                username: "Late.Admin",
-                username_key: "late.admin",
-                full_name: "Late",
-                email: "late@alpha.example",
-                language: "en",
-                role: "user",
-                modules: "",
-                status: "invited",
-                password_hash: None,
-                created_at: app.now(),
-            },
-        )
-        .await
-        .unwrap();
-    }
-    let op = t.bearer("op.one").await;
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        &format!("/api/v1/operator/access-requests/{id}/approve"),
-        None,
-    )
-    .await;
+    let late = User::new(Some(t.fx.customer_a), "Late.Admin")
+        .full_name("Late")
+        .email("late@alpha.example")
+        .status("invited");
+    Seed::new(t).user(late).insert().await;
+    let op = t.api_as("op.one").await;
+    let r = op
+        .post(&format!("/api/v1/operator/access-requests/{id}/approve"))
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     let v: Value = r.json();
     assert_eq!(v["error"]["code"], "username_taken");
@@ -1004,7 +890,7 @@ async fn operator_routes_refuse_customers_and_anonymous_callers(t: &TestApp) {
         for (m, path) in &api {
             let body =
                 (*m == Method::POST).then(|| json!({"reason": "x", "customer_number": "8800001"}));
-            let r = call(t, &token, m.clone(), path, body).await;
+            let r = t.api(&token).call(m.clone(), path, body.as_ref()).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} {m} {path}");
         }
         let mut b = t.signed_in(who).await;
@@ -1126,7 +1012,7 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
         !html.contains("/approve\""),
         "no decision forms once decided"
     );
-    link_sent_to(t, "anne@dupont.example").await;
+    t.link_sent_to("anne@dupont.example").await;
 
     // The existing customer is named before approving; reject with a reason.
     let html = b
@@ -1186,7 +1072,7 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
 }
 
 async fn approval_without_any_customer_number_assigns_a_provisional_one(t: &TestApp) {
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     let mut numbers = Vec::new();
     for username in ["first.admin", "second.admin"] {
         let id = submitted(
@@ -1195,7 +1081,7 @@ async fn approval_without_any_customer_number_assigns_a_provisional_one(t: &Test
         )
         .await;
         let path = format!("/api/v1/operator/access-requests/{id}/approve");
-        let r = call(t, &op, Method::POST, &path, None).await;
+        let r = op.post(&path).await;
         assert_eq!(
             r.status,
             StatusCode::OK,
@@ -1216,15 +1102,30 @@ async fn approval_without_any_customer_number_assigns_a_provisional_one(t: &Test
 async fn one_address_may_send_a_bounded_number_of_requests(t: &TestApp) {
     let limit = cs_app::access_requests::SUBMISSION_LIMIT;
     for i in 0..limit {
-        let r = submit(t, &request(json!({"username": format!("flood{i}")}))).await;
+        let r = t
+            .post_json(
+                "/api/v1/access-requests",
+                &request(json!({"username": format!("flood{i}")})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "request {i}");
     }
-    let r = submit(t, &request(json!({"username": "one.too.many"}))).await;
+    let r = t
+        .post_json(
+            "/api/v1/access-requests",
+            &request(json!({"username": "one.too.many"})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     let v: Value = r.json();
     assert_eq!(v["error"]["code"], "too_many_attempts");
     assert_eq!(t.count("SELECT COUNT(*) FROM access_requests").await, limit);
     t.clock.advance(time::Duration::hours(1));
-    let r = submit(t, &request(json!({"username": "next.hour"}))).await;
+    let r = t
+        .post_json(
+            "/api/v1/access-requests",
+            &request(json!({"username": "next.hour"})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "the window moves on");
 }
