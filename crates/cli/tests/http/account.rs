@@ -1,6 +1,6 @@
 //! The account page, password change and the forgotten-password paths.
 
-use crate::harness::{Browser, PASSWORD, Reply, TestApp};
+use crate::harness::{Browser, PASSWORD, Reply, TestApp, token_of};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use time::Duration;
@@ -42,34 +42,6 @@ async fn forgot(t: &TestApp, username: &str) -> (StatusCode, String) {
         .post_json("/api/v1/auth/forgot", &json!({ "username": username }))
         .await;
     (r.status, r.text)
-}
-
-async fn mails_to(t: &TestApp, to: &str) -> usize {
-    let needle = format!("<{to}>");
-    t.mail()
-        .await
-        .iter()
-        .filter(|(_, m)| m.contains(&needle))
-        .count()
-}
-
-/// The one-time link of the newest message to `to`.
-async fn link_sent_to(t: &TestApp, to: &str) -> String {
-    t.link_sent_to(to).await
-}
-
-async fn set_with_link(t: &TestApp, link: &str, password: &str) -> Reply {
-    let token = link.split("token=").nth(1).unwrap();
-    t.post_json(
-        "/api/v1/auth/password",
-        &json!({"token": token, "password": password}),
-    )
-    .await
-}
-
-/// A query built at run time, for `TestApp::count`.
-fn leak(sql: String) -> &'static str {
-    Box::leak(sql.into_boxed_str())
 }
 
 /// Creates a personal token on the account page; returns the page's HTML and the token.
@@ -450,9 +422,9 @@ async fn personal_tokens_are_shown_once_work_and_can_be_revoked(t: &TestApp) {
         "SELECT COUNT(*) FROM api_tokens WHERE token_hash = '{}'",
         cs_app::secrets::token_hash(&token)
     );
-    assert_eq!(t.count(leak(by_hash)).await, 1);
+    assert_eq!(t.count(by_hash).await, 1);
     let clear = format!("SELECT COUNT(*) FROM api_tokens WHERE token_hash = '{token}'");
-    assert_eq!(t.count(leak(clear)).await, 0, "never stored in clear");
+    assert_eq!(t.count(clear).await, 0, "never stored in clear");
 
     // Listed by name, never shown again.
     let page = b.get("/account").await.text;
@@ -602,17 +574,17 @@ async fn forgot_answers_alike_and_mails_only_usable_accounts(t: &TestApp) {
     let (s, body) = forgot(t, "b.user").await;
     assert_eq!((s, &body), (s_known, &body_known));
 
-    assert_eq!(mails_to(t, "a.user@example.com").await, 1);
+    assert_eq!(t.mails_to("a.user@example.com").await.len(), 1);
     assert_eq!(
-        mails_to(t, "a.invited@example.com").await,
+        t.mails_to("a.invited@example.com").await.len(),
         1,
         "invited may set one"
     );
-    assert_eq!(mails_to(t, "a.disabled@example.com").await, 0);
-    assert_eq!(mails_to(t, "b.user@example.com").await, 0);
+    assert_eq!(t.mails_to("a.disabled@example.com").await.len(), 0);
+    assert_eq!(t.mails_to("b.user@example.com").await.len(), 0);
     assert_eq!(t.mail().await.len(), 2, "no other message at all");
 
-    let link = link_sent_to(t, "a.user@example.com").await;
+    let link = t.link_sent_to("a.user@example.com").await;
     assert!(link.starts_with(&t.base));
     assert_eq!(
         t.count("SELECT COUNT(*) FROM one_time_tokens WHERE purpose = 'reset'")
@@ -656,7 +628,7 @@ async fn the_forgot_page_answers_alike(t: &TestApp) {
     assert_eq!(k, u);
     let done = anon.get("/password/forgot?sent=1").await.text;
     assert!(done.contains("If this username belongs to an account"));
-    assert_eq!(mails_to(t, "a.admin@example.com").await, 1);
+    assert_eq!(t.mails_to("a.admin@example.com").await.len(), 1);
 
     let empty = anon
         .post_form("/password/forgot", &[("username", "  ")])
@@ -674,7 +646,7 @@ async fn the_forgot_page_answers_alike(t: &TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(mails_to(t, "a.admin@example.com").await, 1);
+    assert_eq!(t.mails_to("a.admin@example.com").await.len(), 1);
 }
 
 async fn a_reset_link_works_once_and_ends_every_session(t: &TestApp) {
@@ -682,14 +654,16 @@ async fn a_reset_link_works_once_and_ends_every_session(t: &TestApp) {
     let mut two = t.signed_in("a.user").await;
     let token = t.bearer("a.user").await;
     forgot(t, "a.user").await;
-    let link = link_sent_to(t, "a.user@example.com").await;
+    let link = t.link_sent_to("a.user@example.com").await;
     assert_eq!(
-        set_with_link(t, &link, "my brand new passphrase")
+        t.set_password(token_of(&link), "my brand new passphrase")
             .await
             .status,
         StatusCode::NO_CONTENT
     );
-    let again = set_with_link(t, &link, "yet another passphrase").await;
+    let again = t
+        .set_password(token_of(&link), "yet another passphrase")
+        .await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     let v: Value = again.json();
     assert_eq!(v["error"]["code"], "invalid_link");
@@ -707,18 +681,18 @@ async fn a_reset_link_works_once_and_ends_every_session(t: &TestApp) {
     );
     // An older link dies when a newer one is sent.
     forgot(t, "a.user").await;
-    let first = link_sent_to(t, "a.user@example.com").await;
+    let first = t.link_sent_to("a.user@example.com").await;
     forgot(t, "a.user").await;
-    let second = link_sent_to(t, "a.user@example.com").await;
+    let second = t.link_sent_to("a.user@example.com").await;
     assert_ne!(first, second);
     assert_eq!(
-        set_with_link(t, &first, "passphrase number three")
+        t.set_password(token_of(&first), "passphrase number three")
             .await
             .status,
         StatusCode::BAD_REQUEST
     );
     assert_eq!(
-        set_with_link(t, &second, "passphrase number three")
+        t.set_password(token_of(&second), "passphrase number three")
             .await
             .status,
         StatusCode::NO_CONTENT
@@ -727,18 +701,18 @@ async fn a_reset_link_works_once_and_ends_every_session(t: &TestApp) {
 
 async fn a_reset_link_expires_after_an_hour(t: &TestApp) {
     forgot(t, "a.admin").await;
-    let early = link_sent_to(t, "a.admin@example.com").await;
+    let early = t.link_sent_to("a.admin@example.com").await;
     forgot(t, "b.admin").await;
-    let late = link_sent_to(t, "b.admin@example.com").await;
+    let late = t.link_sent_to("b.admin@example.com").await;
     t.clock.advance(Duration::minutes(59));
     assert_eq!(
-        set_with_link(t, &early, "within the hour still")
+        t.set_password(token_of(&early), "within the hour still")
             .await
             .status,
         StatusCode::NO_CONTENT
     );
     t.clock.advance(Duration::minutes(2));
-    let r = set_with_link(t, &late, "just past the hour").await;
+    let r = t.set_password(token_of(&late), "just past the hour").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let v: Value = r.json();
     assert_eq!(v["error"]["code"], "invalid_link");
@@ -754,7 +728,7 @@ async fn at_most_three_reset_mails_per_hour(t: &TestApp) {
         let (s, _) = forgot(t, "a.user").await;
         assert_eq!(s, StatusCode::ACCEPTED);
     }
-    assert_eq!(mails_to(t, "a.user@example.com").await, 3);
+    assert_eq!(t.mails_to("a.user@example.com").await.len(), 3);
     assert_eq!(
         t.count("SELECT COUNT(*) FROM audit_events WHERE action = 'password.reset_requested' AND details LIKE '%rate_limited%'")
             .await,
@@ -762,8 +736,8 @@ async fn at_most_three_reset_mails_per_hour(t: &TestApp) {
     );
     // Another account has its own budget.
     forgot(t, "a.admin").await;
-    assert_eq!(mails_to(t, "a.admin@example.com").await, 1);
+    assert_eq!(t.mails_to("a.admin@example.com").await.len(), 1);
     t.clock.advance(Duration::minutes(61));
     forgot(t, "a.user").await;
-    assert_eq!(mails_to(t, "a.user@example.com").await, 4);
+    assert_eq!(t.mails_to("a.user@example.com").await.len(), 4);
 }
