@@ -2,7 +2,7 @@
 //! out of range, limits and oversized bodies, error details, metrics labels and their token,
 //! and audit flooding.
 
-use crate::harness::{TestApp, send};
+use crate::harness::{TestApp, error_details, send};
 use cs_cli::config::Secret;
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
@@ -18,33 +18,11 @@ crate::on_both!(
     anonymous_refusals_are_counted_not_audited,
 );
 
-async fn get(t: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
-    let r = t.api(token).get(path).await;
-    let status = r.status;
-    let text = r.text;
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-/// The fields and codes of an error's details.
-fn details(v: &Value) -> Vec<(String, String)> {
-    v["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["field"].as_str().unwrap_or_default().to_owned(),
-                d["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 async fn control_characters_are_refused_naming_the_field(t: &TestApp) {
-    let admin = t.bearer("a.admin").await;
-    let op = t.bearer("op.one").await;
+    let admin = t.api_as("a.admin").await;
+    let op = t.api_as("op.one").await;
     // These answered 500 on PostgreSQL (and the export dropped the connection).
-    for (token, path, field) in [
+    for (api, path, field) in [
         (&admin, "/api/v1/users?search=a%00b", "search"),
         (
             &admin,
@@ -66,11 +44,11 @@ async fn control_characters_are_refused_naming_the_field(t: &TestApp) {
         (&op, "/api/v1/operator/audit?actor=%7F", "actor"),
         (&op, "/api/v1/operator/customers?search=%0A", "search"),
     ] {
-        let (status, v) = get(t, token, path).await;
+        let (status, v) = api.get(path).await.status_json();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {v}");
         assert_eq!(v["error"]["code"], "invalid_characters", "{path}: {v}");
         assert_eq!(
-            details(&v),
+            error_details(&v),
             [(field.to_owned(), "invalid_characters".to_owned())],
             "{path}"
         );
@@ -88,14 +66,14 @@ async fn control_characters_are_refused_naming_the_field(t: &TestApp) {
     let v: Value = r.json();
     assert_eq!(v["error"]["code"], "invalid_characters");
     assert_eq!(
-        details(&v),
+        error_details(&v),
         [("message".to_owned(), "invalid_characters".to_owned())]
     );
     let r = submit(json!({"message": "line one\r\nline\ttwo"})).await;
     let v: Value = r.json();
     assert_ne!(v["error"]["code"], "invalid_characters", "{v}");
     assert!(
-        details(&v).iter().all(|(f, _)| f != "message"),
+        error_details(&v).iter().all(|(f, _)| f != "message"),
         "a multi-line message is fine: {v}"
     );
 
@@ -114,9 +92,9 @@ async fn control_characters_are_refused_naming_the_field(t: &TestApp) {
 }
 
 async fn dates_outside_2000_to_2100_are_invalid_date_everywhere(t: &TestApp) {
-    let admin = t.bearer("a.admin").await;
-    let op = t.bearer("op.one").await;
-    for (token, path, field) in [
+    let admin = t.api_as("a.admin").await;
+    let op = t.api_as("op.one").await;
+    for (api, path, field) in [
         // 500 on SQLite before: the year could not be formatted.
         (&op, "/api/v1/operator/audit?from=0000-01-01", "from"),
         // 200 before, while transactions answered 422.
@@ -134,11 +112,11 @@ async fn dates_outside_2000_to_2100_are_invalid_date_everywhere(t: &TestApp) {
         ),
         (&admin, "/api/v1/audit?to=9999-12-31", "to"),
     ] {
-        let (status, v) = get(t, token, path).await;
+        let (status, v) = api.get(path).await.status_json();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {v}");
         assert_eq!(v["error"]["code"], "invalid_date", "{path}: {v}");
         assert_eq!(
-            details(&v),
+            error_details(&v),
             [(field.to_owned(), "invalid_date".to_owned())],
             "{path}"
         );
@@ -146,28 +124,26 @@ async fn dates_outside_2000_to_2100_are_invalid_date_everywhere(t: &TestApp) {
         assert!(message.contains("2000 to 2100"), "{path}: {message}");
     }
     // The edges of the range are served.
-    let (status, v) = get(
-        t,
-        &op,
-        "/api/v1/operator/audit?from=2000-01-01&to=2100-12-31",
-    )
-    .await;
+    let (status, v) = op
+        .get("/api/v1/operator/audit?from=2000-01-01&to=2100-12-31")
+        .await
+        .status_json();
     assert_eq!(status, StatusCode::OK, "{v}");
 }
 
 async fn limits_above_500_and_oversized_bodies_answer_in_the_error_shape(t: &TestApp) {
-    let admin = t.bearer("a.admin").await;
-    let op = t.bearer("op.one").await;
+    let admin = t.api_as("a.admin").await;
+    let op = t.api_as("op.one").await;
     for path in [
         "/api/v1/registered-items?limit=501",
         "/api/v1/transactions?limit=100000",
         "/api/v1/audit?limit=501",
     ] {
-        let (status, v) = get(t, &admin, path).await;
+        let (status, v) = admin.get(path).await.status_json();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {v}");
         assert_eq!(v["error"]["code"], "invalid_limit", "{path}: {v}");
     }
-    let (status, _) = get(t, &admin, "/api/v1/registered-items?limit=500").await;
+    let status = admin.get("/api/v1/registered-items?limit=500").await.status;
     assert_eq!(status, StatusCode::OK);
 
     // Past the body limit (2 MiB, by a little, so that the client has sent it all): JSON 413 on every kind of body reader. The suspend and
@@ -178,10 +154,7 @@ async fn limits_above_500_and_oversized_bodies_answer_in_the_error_shape(t: &Tes
         "/api/v1/operator/access-requests/1/reject",
         "/api/v1/operator/password-resets",
     ] {
-        let r = t
-            .api(&op)
-            .post_body(path, "application/json", big.clone())
-            .await;
+        let r = op.post_body(path, "application/json", big.clone()).await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{path}");
         let v: Value = r.json();
         assert_eq!(v["error"]["code"], "payload_too_large", "{path}");
@@ -215,10 +188,9 @@ async fn limits_above_500_and_oversized_bodies_answer_in_the_error_shape(t: &Tes
 }
 
 async fn a_rejected_import_lists_exactly_line_column_code_message(t: &TestApp) {
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     for body in ["", "nonsense,columns\n1,2\n"] {
-        let r = t
-            .api(&op)
+        let r = op
             .post_body("/api/v1/operator/imports/customers", "text/csv", body)
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
