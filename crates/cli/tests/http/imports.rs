@@ -50,11 +50,10 @@ fn transactions(n: usize) -> (String, i64) {
 }
 
 async fn post_csv(t: &TestApp, token: &str, path: &str, body: &str) -> (StatusCode, Value) {
-    let r = t
-        .api(token)
-        .post_body(path, "text/csv", body.to_owned())
-        .await;
-    (r.status, r.json_or_null())
+    let api = t.api(token);
+    api.post_body(path, "text/csv", body.to_owned())
+        .await
+        .status_json()
 }
 
 /// Products and collection points for the fixture customers (cost centres CA1, CA2 exist).
