@@ -1,7 +1,7 @@
 //! One-time links: the operator bootstrap, setting a password by page and by API,
 //! single use, expiry, and the password policy.
 
-use crate::harness::{Reply, TestApp};
+use crate::harness::{TestApp, token_of};
 use cs_app::RequestMeta;
 use reqwest::{StatusCode, header};
 use time::Duration;
@@ -28,15 +28,7 @@ async fn new_operator_link(t: &TestApp, username: &str) -> String {
         link.starts_with(&format!("{}/password/set?token=", t.base)),
         "{link}"
     );
-    link.split("token=").nth(1).unwrap().to_owned()
-}
-
-async fn set_password(t: &TestApp, token: &str, password: &str) -> Reply {
-    t.post_json(
-        "/api/v1/auth/password",
-        &serde_json::json!({"token": token, "password": password}),
-    )
-    .await
+    token_of(&link).to_owned()
 }
 
 async fn operator_bootstrap_link_sets_the_password_once(t: &TestApp) {
@@ -47,18 +39,18 @@ async fn operator_bootstrap_link_sets_the_password_once(t: &TestApp) {
         StatusCode::UNAUTHORIZED
     );
 
-    let short = set_password(t, &token, "eleven char").await;
+    let short = t.set_password(&token, "eleven char").await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     let v: serde_json::Value = short.json();
     assert_eq!(v["error"]["details"][0]["field"], "password");
 
     let long_ok = "ß".repeat(64);
     assert_eq!(
-        set_password(t, &token, &long_ok).await.status,
+        t.set_password(&token, &long_ok).await.status,
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        set_password(t, &token, &long_ok).await.status,
+        t.set_password(&token, &long_ok).await.status,
         StatusCode::BAD_REQUEST,
         "single use"
     );
@@ -138,13 +130,13 @@ async fn links_expire_after_72_hours(t: &TestApp) {
     let late = new_operator_link(t, "sc.dora").await;
     t.clock.advance(Duration::hours(71));
     assert_eq!(
-        set_password(t, &early, "still within the window")
+        t.set_password(&early, "still within the window")
             .await
             .status,
         StatusCode::NO_CONTENT
     );
     t.clock.advance(Duration::hours(1));
-    let r = set_password(t, &late, "just past the window").await;
+    let r = t.set_password(&late, "just past the window").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let v: serde_json::Value = r.json();
     assert_eq!(v["error"]["code"], "invalid_link");
@@ -165,11 +157,9 @@ async fn setting_a_password_ends_all_sessions_and_tokens(t: &TestApp) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let reset = link.split("token=").nth(1).unwrap();
+    let reset = token_of(&link);
     assert_eq!(
-        set_password(t, reset, "a brand new passphrase")
-            .await
-            .status,
+        t.set_password(reset, "a brand new passphrase").await.status,
         StatusCode::NO_CONTENT
     );
     assert_eq!(one.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
