@@ -1,6 +1,6 @@
 //! Lockout, throttling and the TOTP second factor, as an attacker and as a user meet them.
 
-use crate::harness::{Browser, PASSWORD, Reply, TestApp, extract_csrf};
+use crate::harness::{Browser, PASSWORD, TestApp, error_code};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use time::Duration;
@@ -34,25 +34,6 @@ pub(crate) fn code_at(t: &TestApp, secret: &str, steps: i64) -> String {
     totp.generate(u64::try_from(now).unwrap()).to_string()
 }
 
-async fn token(t: &TestApp, body: Value) -> (StatusCode, Value) {
-    let r = t.post_json("/api/v1/auth/token", &body).await;
-    let status = r.status;
-    (status, r.json_or_null())
-}
-
-fn code_of(v: &Value) -> &str {
-    v["error"]["code"].as_str().unwrap_or("")
-}
-
-/// Posts a form with the token of the page `from` (for users the gate keeps off `/`).
-async fn post_from(b: &mut Browser, from: &str, path: &str, fields: &[(&str, &str)]) -> Reply {
-    let html = b.get(from).await.text;
-    let csrf = extract_csrf(&html).unwrap_or_else(|| panic!("no form token on {from}"));
-    let mut all = vec![("_csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    b.request(Method::POST, path, &[], Some(&all)).await
-}
-
 /// Turns the second factor on for `username`; returns the secret and the recovery codes.
 pub(crate) async fn enrol(t: &TestApp, username: &str) -> (String, Vec<String>) {
     let mut b = t.signed_in(username).await;
@@ -60,7 +41,9 @@ pub(crate) async fn enrol(t: &TestApp, username: &str) -> (String, Vec<String>) 
 }
 
 async fn enrol_in(t: &TestApp, b: &mut Browser) -> (String, Vec<String>) {
-    let r = post_from(b, "/account/two-factor", "/account/two-factor/enrol", &[]).await;
+    let r = b
+        .post_form_from("/account/two-factor", "/account/two-factor/enrol", &[])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = b.get("/account/two-factor").await.text;
     assert!(page.contains("<svg"), "the QR code is on the page");
@@ -72,13 +55,13 @@ async fn enrol_in(t: &TestApp, b: &mut Browser) -> (String, Vec<String>) {
         .collect();
     assert!(secret.len() >= 32, "160-bit secret in base32: {secret}");
     let code = code_at(t, &secret, 0);
-    let r = post_from(
-        b,
-        "/account/two-factor",
-        "/account/two-factor/confirm",
-        &[("code", &code)],
-    )
-    .await;
+    let r = b
+        .post_form_from(
+            "/account/two-factor",
+            "/account/two-factor/confirm",
+            &[("code", &code)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let html = r.text;
     let codes: Vec<String> = html
@@ -170,13 +153,19 @@ async fn ten_failures_lock_the_page_sign_in_for_15_minutes(t: &TestApp) {
 
 async fn ten_failures_lock_the_token_endpoint_too(t: &TestApp) {
     for _ in 0..10 {
-        let (s, v) = token(t, json!({"username": "b.user", "password": WRONG})).await;
+        let (s, v) = t
+            .token(&json!({"username": "b.user", "password": WRONG}))
+            .await
+            .status_json();
         assert_eq!(s, StatusCode::UNAUTHORIZED);
-        assert_eq!(code_of(&v), "invalid_credentials");
+        assert_eq!(error_code(&v), "invalid_credentials");
     }
-    let (s, v) = token(t, json!({"username": "B.User", "password": PASSWORD})).await;
+    let (s, v) = t
+        .token(&json!({"username": "B.User", "password": PASSWORD}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(code_of(&v), "account_locked");
+    assert_eq!(error_code(&v), "account_locked");
     // The lock is per account, in the database: the page refuses too.
     assert_eq!(
         t.browser().sign_in("b.user", PASSWORD).await.status,
@@ -188,15 +177,22 @@ async fn ten_failures_lock_the_token_endpoint_too(t: &TestApp) {
         2
     );
     t.clock.advance(Duration::minutes(15));
-    let (s, _) = token(t, json!({"username": "b.user", "password": PASSWORD})).await;
+    let s = t
+        .token(&json!({"username": "b.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK);
 }
 
 async fn operator_unlocks_and_nobody_else_may(t: &TestApp) {
     for _ in 0..10 {
-        token(t, json!({"username": "a.user", "password": WRONG})).await;
+        t.token(&json!({"username": "a.user", "password": WRONG}))
+            .await;
     }
-    let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     let id = t.fx.users["a.user"];
     let path = format!("/api/v1/operator/users/{id}/unlock");
@@ -209,7 +205,10 @@ async fn operator_unlocks_and_nobody_else_may(t: &TestApp) {
         t.anonymous().post(&path).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "still locked");
     let op = t.bearer("op.one").await;
     let op = t.api(&op);
@@ -233,11 +232,18 @@ async fn operator_unlocks_and_nobody_else_may(t: &TestApp) {
         1,
         "recorded under the user's customer, for its administrators"
     );
-    let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK, "unlocked");
     // Unlocking cleared the failures: one more does not lock again.
-    token(t, json!({"username": "a.user", "password": WRONG})).await;
-    let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    t.token(&json!({"username": "a.user", "password": WRONG}))
+        .await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK);
 
     // The page action goes back to the customer's page (or the list, for an operator).
@@ -263,11 +269,10 @@ async fn an_address_past_its_failure_limit_is_throttled(t: &TestApp) {
     // Unknown usernames count for the address only: no account is locked by them.
     let limit = cs_app::lockout::ADDRESS_LIMIT;
     for i in 0..limit {
-        let (s, _) = token(
-            t,
-            json!({"username": format!("ghost{i}"), "password": WRONG}),
-        )
-        .await;
+        let s = t
+            .token(&json!({"username": format!("ghost{i}"), "password": WRONG}))
+            .await
+            .status;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
     }
     assert_eq!(
@@ -275,18 +280,27 @@ async fn an_address_past_its_failure_limit_is_throttled(t: &TestApp) {
             .await,
         limit
     );
-    let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK, "the limit itself is tolerated");
-    let (s, _) = token(t, json!({"username": "ghost", "password": WRONG})).await;
+    let s = t
+        .token(&json!({"username": "ghost", "password": WRONG}))
+        .await
+        .status;
     assert_eq!(
         s,
         StatusCode::UNAUTHORIZED,
         "the failure past the limit is still answered"
     );
     // Past the limit: this address is refused, even with the right password.
-    let (s, v) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    let (s, v) = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(code_of(&v), "too_many_attempts");
+    assert_eq!(error_code(&v), "too_many_attempts");
     let mut b = t.browser();
     let r = b.sign_in("a.admin", PASSWORD).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
@@ -296,7 +310,7 @@ async fn an_address_past_its_failure_limit_is_throttled(t: &TestApp) {
         .post_json("/api/v1/auth/forgot", &json!({"username": "a.user"}))
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(code_of(&r.json()), "too_many_attempts");
+    assert_eq!(error_code(&r.json()), "too_many_attempts");
     let r = b
         .post_form("/password/forgot", &[("username", "a.user")])
         .await;
@@ -307,7 +321,10 @@ async fn an_address_past_its_failure_limit_is_throttled(t: &TestApp) {
         limit + 1
     );
     t.clock.advance(Duration::minutes(15));
-    let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK);
     let r = t
         .post_json("/api/v1/auth/forgot", &json!({"username": "a.user"}))
@@ -319,20 +336,15 @@ async fn totp_enrolment_then_every_sign_in_needs_a_fresh_code(t: &TestApp) {
     let mut before = t.signed_in("a.user").await; // another session, opened without it
     let mut b = t.signed_in("a.user").await;
     // A wrong code does not turn it on.
-    post_from(
-        &mut b,
-        "/account/two-factor",
-        "/account/two-factor/enrol",
-        &[],
-    )
-    .await;
-    let r = post_from(
-        &mut b,
-        "/account/two-factor",
-        "/account/two-factor/confirm",
-        &[("code", "000000")],
-    )
-    .await;
+    b.post_form_from("/account/two-factor", "/account/two-factor/enrol", &[])
+        .await;
+    let r = b
+        .post_form_from(
+            "/account/two-factor",
+            "/account/two-factor/confirm",
+            &[("code", "000000")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text;
     assert!(
@@ -453,57 +465,54 @@ async fn recovery_codes_work_once(t: &TestApp) {
 
 async fn token_endpoint_asks_for_the_second_factor(t: &TestApp) {
     let (secret, codes) = enrol(t, "a.admin").await;
-    let (s, v) = token(t, json!({"username": "a.admin", "password": PASSWORD})).await;
+    let (s, v) = t
+        .token(&json!({"username": "a.admin", "password": PASSWORD}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert_eq!(code_of(&v), "totp_required");
-    let (s, v) = token(
-        t,
-        json!({"username": "a.admin", "password": PASSWORD, "totp": "123456"}),
-    )
-    .await;
+    assert_eq!(error_code(&v), "totp_required");
+    let (s, v) = t
+        .token(&json!({"username": "a.admin", "password": PASSWORD, "totp": "123456"}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert_eq!(code_of(&v), "invalid_totp");
+    assert_eq!(error_code(&v), "invalid_totp");
     let failures = t
         .count("SELECT COUNT(*) FROM login_failures WHERE user_id = (SELECT id FROM users WHERE username = 'a.admin')")
         .await;
     assert_eq!(failures, 1, "a wrong code is a failed sign-in");
     // A wrong password with a code is still just a wrong password.
-    let (s, v) = token(
-        t,
-        json!({"username": "a.admin", "password": WRONG, "totp": "123456"}),
-    )
-    .await;
+    let (s, v) = t
+        .token(&json!({"username": "a.admin", "password": WRONG, "totp": "123456"}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert_eq!(code_of(&v), "invalid_credentials");
+    assert_eq!(error_code(&v), "invalid_credentials");
     t.clock.advance(Duration::seconds(30));
     let code = code_at(t, &secret, 0);
-    let (s, v) = token(
-        t,
-        json!({"username": "a.admin", "password": PASSWORD, "totp": code}),
-    )
-    .await;
+    let (s, v) = t
+        .token(&json!({"username": "a.admin", "password": PASSWORD, "totp": code}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::OK, "{v}");
     let bearer = v["token"].as_str().unwrap().to_owned();
     let me = t.api(&bearer).get("/api/v1/me").await;
     assert_eq!(me.status, StatusCode::OK);
-    let (s, v) = token(
-        t,
-        json!({"username": "a.admin", "password": PASSWORD, "totp": code}),
-    )
-    .await;
+    let (s, v) = t
+        .token(&json!({"username": "a.admin", "password": PASSWORD, "totp": code}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::UNAUTHORIZED, "replayed");
-    assert_eq!(code_of(&v), "invalid_totp");
-    let (s, _) = token(
-        t,
-        json!({"username": "a.admin", "password": PASSWORD, "totp": codes[0]}),
-    )
-    .await;
+    assert_eq!(error_code(&v), "invalid_totp");
+    let s = t
+        .token(&json!({"username": "a.admin", "password": PASSWORD, "totp": codes[0]}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK, "a recovery code works on the API too");
-    let (s, _) = token(
-        t,
-        json!({"username": "a.admin", "password": PASSWORD, "totp": codes[0]}),
-    )
-    .await;
+    let s = t
+        .token(&json!({"username": "a.admin", "password": PASSWORD, "totp": codes[0]}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
 
@@ -587,24 +596,24 @@ async fn turning_the_second_factor_off_needs_the_password(t: &TestApp) {
         &[("code", &code_at(t, &secret, 0)), ("next", "/")],
     )
     .await;
-    let r = post_from(
-        &mut s,
-        "/account/two-factor",
-        "/account/two-factor/disable",
-        &[("password", WRONG)],
-    )
-    .await;
+    let r = s
+        .post_form_from(
+            "/account/two-factor",
+            "/account/two-factor/disable",
+            &[("password", WRONG)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text;
     assert!(html.contains("not your current password"));
     assert!(!html.contains(WRONG), "the password is never echoed");
-    let r = post_from(
-        &mut s,
-        "/account/two-factor",
-        "/account/two-factor/disable",
-        &[("password", PASSWORD)],
-    )
-    .await;
+    let r = s
+        .post_form_from(
+            "/account/two-factor",
+            "/account/two-factor/disable",
+            &[("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
         t.count("SELECT COUNT(*) FROM users WHERE totp_secret IS NOT NULL OR totp_enabled_at IS NOT NULL")
@@ -650,7 +659,7 @@ async fn a_customer_can_require_the_second_factor(t: &TestApp) {
     assert_eq!(r.headers[header::LOCATION], "/account/two-factor");
     let r = user.get("/api/v1/me").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(code_of(&r.json()), "totp_enrolment_required");
+    assert_eq!(error_code(&r.json()), "totp_enrolment_required");
     let r = t.api(&bearer).get("/api/v1/me").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // A fresh sign-in lands on the same gate.
@@ -662,13 +671,13 @@ async fn a_customer_can_require_the_second_factor(t: &TestApp) {
     let setup = fresh.get("/account/two-factor").await;
     assert_eq!(setup.status, StatusCode::OK);
     assert!(setup.text.contains("requires a second factor"));
-    let r = post_from(
-        &mut fresh,
-        "/account/two-factor",
-        "/language",
-        &[("language", "fr"), ("next", "/account/two-factor")],
-    )
-    .await;
+    let r = fresh
+        .post_form_from(
+            "/account/two-factor",
+            "/language",
+            &[("language", "fr"), ("next", "/account/two-factor")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     // The admin itself is held to it, and the other customer is not.
     assert_eq!(
@@ -684,7 +693,9 @@ async fn a_customer_can_require_the_second_factor(t: &TestApp) {
         StatusCode::OK
     );
     // Sign-out stays open to a gated user.
-    let r = post_from(&mut fresh, "/account/two-factor", "/logout", &[]).await;
+    let r = fresh
+        .post_form_from("/account/two-factor", "/logout", &[])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
         fresh.get("/api/v1/me").await.status,
@@ -739,13 +750,13 @@ async fn the_service_centre_removes_a_lost_second_factor(t: &TestApp) {
     // The operator confirms with its own password: without it, or with a wrong one,
     // nothing changes.
     for wrong in ["", WRONG] {
-        let r = post_from(
-            &mut op,
-            "/operator/customers/8800001",
-            &format!("/operator/users/{id}/second-factor/reset"),
-            &[("current_password", wrong)],
-        )
-        .await;
+        let r = op
+            .post_form_from(
+                "/operator/customers/8800001",
+                &format!("/operator/users/{id}/second-factor/reset"),
+                &[("current_password", wrong)],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{wrong:?}");
     }
     assert_eq!(
@@ -753,17 +764,20 @@ async fn the_service_centre_removes_a_lost_second_factor(t: &TestApp) {
             .await,
         0
     );
-    let r = post_from(
-        &mut op,
-        "/operator/customers/8800001",
-        &format!("/operator/users/{id}/second-factor/reset"),
-        &[("current_password", PASSWORD)],
-    )
-    .await;
+    let r = op
+        .post_form_from(
+            "/operator/customers/8800001",
+            &format!("/operator/users/{id}/second-factor/reset"),
+            &[("current_password", PASSWORD)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.headers[header::LOCATION], "/operator/customers/8800001");
     // The password alone signs in again; the old recovery codes are gone.
-    let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(t.count("SELECT COUNT(*) FROM recovery_codes WHERE user_id IN (SELECT id FROM users WHERE username = 'a.user')").await, 0, "{} codes voided", codes.len());
     assert_eq!(
@@ -783,7 +797,7 @@ async fn the_service_centre_removes_a_lost_second_factor(t: &TestApp) {
     let r = reset(json!({})).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let v: Value = r.json();
-    assert_eq!(code_of(&v), "reauthentication_required");
+    assert_eq!(error_code(&v), "reauthentication_required");
     let unknown = reset(json!({"current_password": PASSWORD})).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
@@ -824,18 +838,18 @@ async fn second_factor_secrets_are_stored_sealed_and_clear_ones_are_sealed_at_st
             .await,
         1
     );
-    let (s, _) = token(
-        t,
-        json!({"username": "a.user", "password": PASSWORD, "totp": code_at(t, &secret, 1)}),
-    )
-    .await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD, "totp": code_at(t, &secret, 1)}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK);
     // A sealed secret copied to another user does not open for it.
     t.exec("UPDATE users SET totp_secret = (SELECT totp_secret FROM users WHERE username = 'a.user'), totp_enabled_at = (SELECT totp_enabled_at FROM users WHERE username = 'a.user') WHERE username = 'a.admin'").await;
-    let (s, _) = token(
-        t,
-        json!({"username": "a.admin", "password": PASSWORD, "totp": code_at(t, &secret, 0)}),
-    )
-    .await;
+    let s = t
+        .token(
+            &json!({"username": "a.admin", "password": PASSWORD, "totp": code_at(t, &secret, 0)}),
+        )
+        .await
+        .status;
     assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
 }
