@@ -248,10 +248,7 @@ async fn state_changing_forms_need_their_token_and_our_origin(t: &TestApp) {
 
     // Public API POSTs need no token; a missing Origin alone is no refusal.
     let api = t
-        .post_json(
-            "/api/v1/auth/token",
-            &json!({"username": "a.user", "password": PASSWORD}),
-        )
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
         .await;
     api.assert_status(StatusCode::OK);
     let error = b.request(Method::POST, "/logout", &[], Some(&[])).await;
@@ -322,10 +319,7 @@ async fn errors_never_leak_internals(t: &TestApp) {
     t.exec("DROP TABLE sessions").await;
     t.exec("DROP TABLE api_tokens").await;
     let r = t
-        .post_json(
-            "/api/v1/auth/token",
-            &json!({"username": "a.user", "password": PASSWORD}),
-        )
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
         .await;
     r.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "internal");
     let body = r.text;

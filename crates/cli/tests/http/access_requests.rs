@@ -1,6 +1,8 @@
 //! Access requests end to end: the public form, the operator's queue, approval and rejection.
 
-use crate::harness::{Seed, TestApp, User, error_details, error_fields, extract_csrf, send};
+use crate::harness::{
+    Seed, TestApp, User, error_details, error_fields, extract_csrf, send, token_of,
+};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 
@@ -465,14 +467,9 @@ async fn journey_request_approve_invitation_password_sign_in(t: &TestApp) {
         StatusCode::UNAUTHORIZED
     );
     let link = t.link_sent_to("anne@dupont.example").await;
-    let token = link.split("token=").nth(1).unwrap();
+    let token = token_of(&link);
     let password = "a long enough password 1";
-    let r = t
-        .post_json(
-            "/api/v1/auth/password",
-            &json!({"token": token, "password": password}),
-        )
-        .await;
+    let r = t.set_password(token, password).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let r = b.sign_in("dupont.admin", password).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -523,13 +520,8 @@ async fn approval_links_an_existing_customer_instead_of_creating_one(t: &TestApp
         .await;
     assert_eq!(linked, 1);
     let link = t.link_sent_to("boss@alpha.example").await;
-    let token = link.split("token=").nth(1).unwrap();
-    let r = t
-        .post_json(
-            "/api/v1/auth/password",
-            &json!({"token": token, "password": "alpha second password"}),
-        )
-        .await;
+    let token = token_of(&link);
+    let r = t.set_password(token, "alpha second password").await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let mut b = t.browser();
     assert_eq!(

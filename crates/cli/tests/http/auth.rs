@@ -84,7 +84,7 @@ async fn unknown_user_and_wrong_password_answer_alike(t: &TestApp) {
     assert_eq!(h1.replace("a.user", "X"), h2.replace("nobody.here", "X"));
     let api = |u: &'static str| {
         let body = json!({"username": u, "password": "wrong password here"});
-        async move { t.post_json("/api/v1/auth/token", &body).await }
+        async move { t.token(&body).await }
     };
     let a = api("a.user").await;
     let b2 = api("nobody.here").await;
@@ -113,7 +113,7 @@ async fn invited_disabled_and_suspended_users_cannot_sign_in(t: &TestApp) {
     assert!(r.text.contains("suspended"));
     let token_for = |password: &'static str| {
         let body = json!({"username": "b.admin", "password": password});
-        async move { t.post_json("/api/v1/auth/token", &body).await }
+        async move { t.token(&body).await }
     };
     token_for(PASSWORD)
         .await
@@ -233,10 +233,7 @@ async fn bearer_tokens_work_and_bad_credentials_get_json_errors(t: &TestApp) {
     assert_eq!(t.count(recorded).await, 0, "rewritten after a minute");
 
     let bad = t
-        .post_json(
-            "/api/v1/auth/token",
-            &json!({"username": "a.admin", "password": "wrong wrong wrong"}),
-        )
+        .token(&json!({"username": "a.admin", "password": "wrong wrong wrong"}))
         .await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
     let v: serde_json::Value = bad.json();

@@ -299,10 +299,7 @@ async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
     let r = fresh.sign_in("b.user", PASSWORD).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = t
-        .post_json(
-            "/api/v1/auth/token",
-            &json!({"username": "b.admin", "password": PASSWORD}),
-        )
+        .token(&json!({"username": "b.admin", "password": PASSWORD}))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let v: Value = r.json();
@@ -459,10 +456,7 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
 
     // The link sets a new password once.
-    let set = |password: &'static str| {
-        let body = json!({"token": token, "password": password});
-        async move { t.post_json("/api/v1/auth/password", &body).await }
-    };
+    let set = |password: &'static str| t.set_password(&token, password);
     assert_eq!(
         set("a fresh passphrase for a.user").await.status,
         StatusCode::NO_CONTENT
@@ -485,12 +479,7 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
     assert_eq!(s, StatusCode::ACCEPTED);
     let token = t.token_sent_to("a.nomod@example.com").await;
     t.clock.advance(Duration::minutes(61));
-    let r = t
-        .post_json(
-            "/api/v1/auth/password",
-            &json!({"token": token, "password": "too late for this link"}),
-        )
-        .await;
+    let r = t.set_password(&token, "too late for this link").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
     // The same action from the customer page.

@@ -24,9 +24,7 @@ const PARALLEL: usize = 50;
 async fn token_burst(t: &TestApp, bodies: Vec<Value>) -> BTreeMap<(u16, String), usize> {
     let sends = bodies.into_iter().map(|body| async move {
         let r = t.token(&body).await;
-        let status = r.status.as_u16();
-        let v = r.json_or_null();
-        (status, v["error"]["code"].as_str().unwrap_or("").to_owned())
+        (r.status.as_u16(), r.error_code())
     });
     tally(join_all(sends).await)
 }

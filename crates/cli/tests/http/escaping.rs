@@ -1,7 +1,7 @@
 //! Every route of the table, as a caller its policy lets in, with a hostile value in each
 //! common query parameter: the security headers are on every answer and no HTML echoes it raw.
 
-use crate::harness::{Browser, TestApp};
+use crate::harness::{Browser, TestApp, form_encode};
 use cs_web::{Policy, RouteInfo};
 use reqwest::{Method, header};
 
@@ -50,7 +50,7 @@ fn concrete(route: &RouteInfo, t: &TestApp) -> String {
 }
 
 fn query() -> String {
-    let value: String = url::form_urlencoded::byte_serialize(HOSTILE.as_bytes()).collect();
+    let value = form_encode(HOSTILE);
     PARAMS
         .iter()
         .map(|p| format!("{p}={value}"))

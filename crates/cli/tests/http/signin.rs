@@ -1,7 +1,7 @@
 //! Lockout, throttling and the TOTP second factor, as an attacker and as a user meet them.
 
 use crate::harness::{Browser, PASSWORD, TestApp, error_code};
-use reqwest::{Method, StatusCode, header};
+use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use time::Duration;
 

@@ -189,8 +189,7 @@ async fn all_pages(api: &Api, path: &str, limit: usize) -> (Vec<String>, Value, 
         if let Some(c) = &cursor {
             url.push_str(&format!("&cursor={c}"));
         }
-        let (status, v) = api.get(&url).await.status_json();
-        assert_eq!(status, StatusCode::OK, "{url}: {v}");
+        let v = api.get_json(&url).await;
         pages += 1;
         let page = ids(&v["items"]);
         assert!(page.len() <= limit);
@@ -253,8 +252,7 @@ const NOV_30: Date = date!(2026 - 11 - 30);
 async fn the_default_is_the_current_month_with_totals_of_the_whole_filter(t: &TestApp) {
     let data = seed(t).await;
     let api = t.api_as("a.admin").await;
-    let (status, v) = api.get("/api/v1/transactions").await.status_json();
-    assert_eq!(status, StatusCode::OK, "{v}");
+    let v = api.get_json("/api/v1/transactions").await;
     let november: Vec<&Seed> = data
         .a
         .iter()

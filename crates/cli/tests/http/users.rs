@@ -97,13 +97,13 @@ async fn a_new_user_is_invited_and_signs_in_with_exactly_its_rights(t: &TestApp)
     );
     let link = t.link_sent_to("anne.dupont@alpha.be").await;
     assert_eq!(
-        t.set_password(&token_of(&link), "a brand new passphrase")
+        t.set_password(token_of(&link), "a brand new passphrase")
             .await
             .status,
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        t.set_password(&token_of(&link), "a second new passphrase")
+        t.set_password(token_of(&link), "a second new passphrase")
             .await
             .status,
         StatusCode::BAD_REQUEST,
@@ -149,14 +149,14 @@ async fn invitation_links_last_72_hours(t: &TestApp) {
     let late = t.link_sent_to("late.comer@example.com").await;
     t.clock.advance(Duration::hours(71) + Duration::minutes(59));
     assert_eq!(
-        t.set_password(&token_of(&early), "a brand new passphrase")
+        t.set_password(token_of(&early), "a brand new passphrase")
             .await
             .status,
         StatusCode::NO_CONTENT
     );
     t.clock.advance(Duration::minutes(2));
     assert_eq!(
-        t.set_password(&token_of(&late), "a brand new passphrase")
+        t.set_password(token_of(&late), "a brand new passphrase")
             .await
             .status,
         StatusCode::BAD_REQUEST,
@@ -385,7 +385,7 @@ async fn password_reset_mails_a_link_and_ends_sessions(t: &TestApp) {
         1
     );
     assert_eq!(
-        t.set_password(&token_of(&link), "the reset passphrase")
+        t.set_password(token_of(&link), "the reset passphrase")
             .await
             .status,
         StatusCode::NO_CONTENT

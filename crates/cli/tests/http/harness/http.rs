@@ -179,10 +179,6 @@ impl Api {
         send(self.request(Method::PATCH, path).json(body)).await
     }
 
-    pub async fn delete(&self, path: &str) -> Reply {
-        send(self.request(Method::DELETE, path)).await
-    }
-
     /// POSTs `body` as `content_type` (a CSV feed, a malformed JSON text, …).
     pub async fn post_body(
         &self,

@@ -75,14 +75,6 @@ impl Seeded {
             .get(&(customer, code.to_owned()))
             .unwrap_or_else(|| panic!("no collection point {code} seeded for {customer}"))
     }
-
-    #[track_caller]
-    pub fn user(&self, username: &str) -> i64 {
-        *self
-            .users
-            .get(username)
-            .unwrap_or_else(|| panic!("no user {username} seeded"))
-    }
 }
 
 impl<'t> Seed<'t> {
