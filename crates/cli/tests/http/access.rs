@@ -1,9 +1,10 @@
 //! Authorisation and request-forgery defences, walked over every declared route: the route
 //! table is the router's only source, so a new route is covered here without editing this file.
 
-use crate::harness::{Browser, TestApp};
+use crate::harness::{Browser, PASSWORD, TestApp, extract_csrf};
 use cs_web::{Policy, RouteInfo};
 use reqwest::{Method, StatusCode, header};
+use serde_json::json;
 
 crate::on_both!(
     every_route_answers_each_role_as_its_policy_says,
@@ -84,14 +85,10 @@ async fn every_route_answers_each_role_as_its_policy_says(t: &TestApp) {
                 ("content-type", "application/json"),
             ];
             let r = b.request(route.method.clone(), &path, &headers, None).await;
-            let status = r.status();
+            let status = r.status;
             // A route that asks for the caller's password again has let it through its
             // policy already: that 403 is the use case speaking, not the gate.
-            let asks_password = r
-                .text()
-                .await
-                .unwrap_or_default()
-                .contains("reauthentication_required");
+            let asks_password = r.text.contains("reauthentication_required");
             let label = format!("{} {path} as {who}", route.method);
             if allowed(route.policy, who) {
                 assert!(
@@ -143,9 +140,9 @@ async fn refused_requests_change_nothing(t: &TestApp) {
         let (path, _) = concrete(route, t);
         let r = anon.request(route.method.clone(), &path, &[], None).await;
         assert!(
-            r.status().is_client_error() || r.status() == StatusCode::SEE_OTHER,
+            r.status.is_client_error() || r.status == StatusCode::SEE_OTHER,
             "{path}: {}",
-            r.status()
+            r.status
         );
     }
     let after = (
@@ -161,7 +158,7 @@ async fn state_changing_forms_need_their_token_and_our_origin(t: &TestApp) {
     let mut b = t.signed_in("a.admin").await;
     let token = b.csrf().await;
     let no_token = b.request(Method::POST, "/logout", &[], Some(&[])).await;
-    assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN);
     let wrong = b
         .request(
             Method::POST,
@@ -170,7 +167,7 @@ async fn state_changing_forms_need_their_token_and_our_origin(t: &TestApp) {
             Some(&[("_csrf", "forged-token-forged-token-forged-token-xx")]),
         )
         .await;
-    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
     let foreign = b
         .request(
             Method::POST,
@@ -179,7 +176,7 @@ async fn state_changing_forms_need_their_token_and_our_origin(t: &TestApp) {
             Some(&[("_csrf", &token)]),
         )
         .await;
-    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
     let cross = b
         .request(
             Method::POST,
@@ -188,9 +185,9 @@ async fn state_changing_forms_need_their_token_and_our_origin(t: &TestApp) {
             Some(&[("_csrf", &token)]),
         )
         .await;
-    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        b.get("/api/v1/me").await.status(),
+        b.get("/api/v1/me").await.status,
         StatusCode::OK,
         "still signed in after refused sign-outs"
     );
@@ -207,7 +204,7 @@ async fn state_changing_forms_need_their_token_and_our_origin(t: &TestApp) {
             Some(&[("_csrf", &token), ("language", "fr")]),
         )
         .await;
-    assert_eq!(null_origin.status(), StatusCode::SEE_OTHER);
+    assert_eq!(null_origin.status, StatusCode::SEE_OTHER);
     let ours = b
         .request(
             Method::POST,
@@ -216,7 +213,7 @@ async fn state_changing_forms_need_their_token_and_our_origin(t: &TestApp) {
             Some(&[("_csrf", &token)]),
         )
         .await;
-    assert_eq!(ours.status(), StatusCode::SEE_OTHER);
+    assert_eq!(ours.status, StatusCode::SEE_OTHER);
 
     // The sign-in form itself carries a token (double-submit cookie).
     let mut anon = t.browser();
@@ -226,13 +223,10 @@ async fn state_changing_forms_need_their_token_and_our_origin(t: &TestApp) {
             Method::POST,
             "/login",
             &[],
-            Some(&[
-                ("username", "a.user"),
-                ("password", crate::harness::PASSWORD),
-            ]),
+            Some(&[("username", "a.user"), ("password", PASSWORD)]),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     let mut fresh = t.browser();
     let r = fresh
         .request(
@@ -242,27 +236,23 @@ async fn state_changing_forms_need_their_token_and_our_origin(t: &TestApp) {
             Some(&[
                 ("_csrf", "x".repeat(43).as_str()),
                 ("username", "a.user"),
-                ("password", crate::harness::PASSWORD),
+                ("password", PASSWORD),
             ]),
         )
         .await;
     assert_eq!(
-        r.status(),
+        r.status,
         StatusCode::FORBIDDEN,
         "a token without its cookie is refused"
     );
 
     // Public API POSTs need no token; a missing Origin alone is no refusal.
     let api = t
-        .http()
-        .post(t.url("/api/v1/auth/token"))
-        .json(&serde_json::json!({"username": "a.user", "password": crate::harness::PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(api.status(), StatusCode::OK);
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await;
+    api.assert_status(StatusCode::OK);
     let error = b.request(Method::POST, "/logout", &[], Some(&[])).await;
-    assert_ne!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_ne!(error.status, StatusCode::INTERNAL_SERVER_ERROR);
 }
 
 async fn unknown_paths_are_404_signed_in_or_not(t: &TestApp) {
@@ -270,11 +260,8 @@ async fn unknown_paths_are_404_signed_in_or_not(t: &TestApp) {
     let mut signed = t.signed_in("a.user").await;
     // The error page keeps a working frame: its sign-out form carries the session's token.
     let token = signed.csrf().await;
-    let page = signed.get("/nope").await.text().await.unwrap();
-    assert_eq!(
-        crate::harness::extract_csrf(&page).as_deref(),
-        Some(token.as_str())
-    );
+    let page = signed.get("/nope").await.text;
+    assert_eq!(extract_csrf(&page).as_deref(), Some(token.as_str()));
     for path in [
         "/nope",
         "/receipts/..%2f..%2fetc%2fpasswd",
@@ -283,10 +270,9 @@ async fn unknown_paths_are_404_signed_in_or_not(t: &TestApp) {
     ] {
         for b in [&mut anon, &mut signed] {
             let r = b.get(path).await;
-            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
             if path.starts_with("/api/") {
-                let v: serde_json::Value = r.json().await.unwrap();
-                assert_eq!(v["error"]["code"], "not_found");
+                r.assert_error(StatusCode::NOT_FOUND, "not_found");
             }
         }
     }
@@ -303,7 +289,7 @@ async fn security_headers_on_every_route(t: &TestApp) {
     paths.push("/does-not-exist".into());
     for path in paths {
         let r = b.get(&path).await;
-        let h = r.headers();
+        let h = r.headers;
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["x-frame-options"], "DENY", "{path}");
         let referrer = if path.starts_with("/password/set") {
@@ -329,18 +315,14 @@ async fn security_headers_on_every_route(t: &TestApp) {
 async fn errors_never_leak_internals(t: &TestApp) {
     let mut b = t.browser();
     let trace = b.request(Method::TRACE, "/", &[], None).await;
-    assert_eq!(trace.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(trace.status, StatusCode::METHOD_NOT_ALLOWED);
     t.exec("DROP TABLE sessions").await;
     t.exec("DROP TABLE api_tokens").await;
     let r = t
-        .http()
-        .post(t.url("/api/v1/auth/token"))
-        .json(&serde_json::json!({"username": "a.user", "password": crate::harness::PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    let body = r.text().await.unwrap();
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await;
+    r.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "internal");
+    let body = r.text;
     let lower = body.to_lowercase();
     for leak in [
         "sqlx",
@@ -354,11 +336,9 @@ async fn errors_never_leak_internals(t: &TestApp) {
     ] {
         assert!(!lower.contains(leak), "error body leaks {leak:?}: {body}");
     }
-    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(v["error"]["code"], "internal");
-    let page = b.sign_in("a.user", crate::harness::PASSWORD).await;
-    assert_eq!(page.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    let html = page.text().await.unwrap().to_lowercase();
+    let page = b.sign_in("a.user", PASSWORD).await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let html = page.text.to_lowercase();
     assert!(
         !html.contains("sqlx") && !html.contains("no such table") && !html.contains("relation"),
         "{html}"
@@ -424,12 +404,12 @@ async fn every_state_changing_route_refuses_a_missing_token_or_a_foreign_origin(
                 .request(route.method.clone(), &path, &headers, Some(&form))
                 .await;
             assert_eq!(
-                r.status(),
+                r.status,
                 StatusCode::FORBIDDEN,
                 "{} {path} as {who} with {what}",
                 route.method
             );
-            let body = r.text().await.unwrap();
+            let body = r.text;
             if path.starts_with("/api/") {
                 assert!(body.contains("csrf_rejected"), "{path}: {body}");
             } else {

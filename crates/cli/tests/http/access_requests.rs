@@ -1,6 +1,8 @@
 //! Access requests end to end: the public form, the operator's queue, approval and rejection.
 
-use crate::harness::{TestApp, extract_csrf};
+use crate::harness::{
+    Seed, TestApp, User, error_details, error_fields, extract_csrf, send, token_of,
+};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 
@@ -49,56 +51,13 @@ fn request(overrides: Value) -> Value {
     v
 }
 
-async fn submit(t: &TestApp, body: &Value) -> reqwest::Response {
-    t.http()
-        .post(t.url("/api/v1/access-requests"))
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn submitted(t: &TestApp, overrides: Value) -> i64 {
-    let r = submit(t, &request(overrides)).await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let v: Value = r.json().await.unwrap();
+    let r = t
+        .post_json("/api/v1/access-requests", &request(overrides))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let v: Value = r.json();
     v["id"].as_i64().unwrap()
-}
-
-/// An API call with a bearer token.
-async fn call(
-    t: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut rb = t.http().request(method, t.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
-    rb.send().await.unwrap()
-}
-
-/// The one-time link of the newest message to `to`.
-async fn link_sent_to(t: &TestApp, to: &str) -> String {
-    t.link_sent_to(to).await
-}
-
-/// `(field, code)` of every detail of an error answer.
-async fn details(r: reqwest::Response) -> Vec<(String, String)> {
-    let v: Value = r.json().await.unwrap();
-    v["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["field"].as_str().unwrap_or_default().to_owned(),
-                d["code"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
 }
 
 /// The messages queued for sending, as composed (recipient, subject, plain text), oldest first.
@@ -174,18 +133,25 @@ async fn invalid_fields_are_named_one_by_one_and_nothing_is_stored(t: &TestApp) 
             "control_character",
         ),
     ] {
-        let r = submit(t, &request(overrides.clone())).await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{overrides}");
+        let r = t
+            .post_json("/api/v1/access-requests", &request(overrides.clone()))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{overrides}");
         assert_eq!(
-            details(r).await,
+            error_details(&r.json()),
             vec![(field.to_owned(), code.to_owned())],
             "{overrides}"
         );
     }
     // Missing fields count as empty: one detail per required field, all at once.
-    let r = submit(t, &json!({"vat_number": "BE0428759498"})).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let v: Value = r.json().await.unwrap();
+    let r = t
+        .post_json(
+            "/api/v1/access-requests",
+            &json!({"vat_number": "BE0428759498"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = r.json();
     assert_eq!(v["error"]["code"], "validation_failed");
     let fields: Vec<&str> = v["error"]["details"]
         .as_array()
@@ -209,14 +175,10 @@ async fn invalid_fields_are_named_one_by_one_and_nothing_is_stored(t: &TestApp) 
     );
     // Malformed JSON is a 400, not a field problem.
     let r = t
-        .http()
-        .post(t.url("/api/v1/access-requests"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        .anonymous()
+        .post_body("/api/v1/access-requests", "application/json", "{not json")
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(t.count("SELECT COUNT(*) FROM access_requests").await, 0);
     assert_eq!(t.count("SELECT COUNT(*) FROM jobs").await, 0, "no e-mail");
     assert_eq!(
@@ -227,13 +189,14 @@ async fn invalid_fields_are_named_one_by_one_and_nothing_is_stored(t: &TestApp) 
 }
 
 async fn a_valid_request_is_stored_pending_normalised_and_acknowledged(t: &TestApp) {
-    let r = submit(
-        t,
-        &request(json!({"language": "fr", "customer_number": 8800555, "country": ""})),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let v: Value = r.json().await.unwrap();
+    let r = t
+        .post_json(
+            "/api/v1/access-requests",
+            &request(json!({"language": "fr", "customer_number": 8800555, "country": ""})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let v: Value = r.json();
     assert!(v["id"].as_i64().unwrap() > 0);
     assert_eq!(v["status"], "pending");
     assert_eq!(v["vat_number"], "BE0207519226");
@@ -283,26 +246,25 @@ async fn a_valid_request_is_stored_pending_normalised_and_acknowledged(t: &TestA
         "delivered to the contact"
     );
     // Absent language: the caller's.
-    let r = t
-        .http()
-        .post(t.url("/api/v1/access-requests"))
+    let body = request(
+        json!({"language": null, "username": "second.admin", "vat_number": "BE0835221171"}),
+    );
+    let rb = t
+        .anonymous()
+        .request(Method::POST, "/api/v1/access-requests")
         .header(header::ACCEPT_LANGUAGE, "nl-BE,nl;q=0.9")
-        .json(&request(
-            json!({"language": null, "username": "second.admin", "vat_number": "BE0835221171"}),
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let v: Value = r.json().await.unwrap();
+        .json(&body);
+    let r = send(rb).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let v: Value = r.json();
     assert_eq!(v["language"], "nl");
 }
 
 async fn the_form_keeps_what_was_typed_and_shows_each_error_beside_its_field(t: &TestApp) {
     let mut b = t.browser();
     let page = b.get("/access-request").await;
-    assert_eq!(page.status(), StatusCode::OK);
-    let html = page.text().await.unwrap();
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text;
     for field in [
         "company_name",
         "vat_number",
@@ -345,8 +307,8 @@ async fn the_form_keeps_what_was_typed_and_shows_each_error_beside_its_field(t: 
         ("message", "Line one\r\nline two"),
     ];
     let r = b.post_form("/access-request", &typed).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     // Everything typed is back, escaped.
     for value in [
         "value=\"Imprimerie &#60;Dupont&#62; &#38; Fils\"",
@@ -403,11 +365,11 @@ async fn the_form_keeps_what_was_typed_and_shows_each_error_beside_its_field(t: 
     fixed[1] = ("vat_number", "BE0428759497");
     fixed[8] = ("email", "anne@dupont.example");
     let r = b.post_form("/access-request", &fixed).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()[header::LOCATION], "/access-request/sent");
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/access-request/sent");
     let sent = b.get("/access-request/sent").await;
-    assert_eq!(sent.status(), StatusCode::OK);
-    assert!(sent.text().await.unwrap().contains("role=\"status\""));
+    assert_eq!(sent.status, StatusCode::OK);
+    assert!(sent.text.contains("role=\"status\""));
     assert_eq!(
         t.count("SELECT COUNT(*) FROM access_requests WHERE language = 'nl' AND message = 'Line one\nline two'")
             .await,
@@ -418,29 +380,35 @@ async fn the_form_keeps_what_was_typed_and_shows_each_error_beside_its_field(t: 
     let r = stranger
         .request(Method::POST, "/access-request", &[], Some(&fixed))
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
 async fn the_username_must_be_free_and_not_already_requested(t: &TestApp) {
-    let r = submit(t, &request(json!({"username": "A.Admin"}))).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = t
+        .post_json(
+            "/api/v1/access-requests",
+            &request(json!({"username": "A.Admin"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        details(r).await,
+        error_details(&r.json()),
         [("username".to_owned(), "username_taken".to_owned())]
     );
     submitted(t, json!({"username": "new.admin"})).await;
-    let r = submit(
-        t,
-        &request(json!({"username": "NEW.Admin", "vat_number": "BE0835221171"})),
-    )
-    .await;
+    let r = t
+        .post_json(
+            "/api/v1/access-requests",
+            &request(json!({"username": "NEW.Admin", "vat_number": "BE0835221171"})),
+        )
+        .await;
     assert_eq!(
-        r.status(),
+        r.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "requested by a pending request"
     );
     assert_eq!(
-        details(r).await,
+        error_details(&r.json()),
         [("username".to_owned(), "username_taken".to_owned())]
     );
     assert_eq!(t.count("SELECT COUNT(*) FROM access_requests").await, 1);
@@ -452,17 +420,12 @@ async fn journey_request_approve_invitation_password_sign_in(t: &TestApp) {
         json!({"customer_number": "8800100", "username": "Dupont.Admin"}),
     )
     .await;
-    let op = t.bearer("op.one").await;
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        &format!("/api/v1/operator/access-requests/{id}/approve"),
-        None,
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let v: Value = r.json().await.unwrap();
+    let op = t.api_as("op.one").await;
+    let r = op
+        .post(&format!("/api/v1/operator/access-requests/{id}/approve"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v: Value = r.json();
     assert_eq!(v["status"], "approved");
     assert_eq!(v["decided_by"], "op.one");
     assert_eq!(v["customer"]["customer_number"], "8800100");
@@ -500,23 +463,17 @@ async fn journey_request_approve_invitation_password_sign_in(t: &TestApp) {
     assert_eq!(
         b.sign_in("dupont.admin", "a long enough password 1")
             .await
-            .status(),
+            .status,
         StatusCode::UNAUTHORIZED
     );
-    let link = link_sent_to(t, "anne@dupont.example").await;
-    let token = link.split("token=").nth(1).unwrap();
+    let link = t.link_sent_to("anne@dupont.example").await;
+    let token = token_of(&link);
     let password = "a long enough password 1";
-    let r = t
-        .http()
-        .post(t.url("/api/v1/auth/password"))
-        .json(&json!({"token": token, "password": password}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = t.set_password(token, password).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
     let r = b.sign_in("dupont.admin", password).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let me: Value = b.get("/api/v1/me").await.json().await.unwrap();
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let me: Value = b.get("/api/v1/me").await.json();
     assert_eq!(me["role"], "admin");
     assert_eq!(me["username"], "Dupont.Admin");
     assert_eq!(me["customer"]["customer_number"], "8800100");
@@ -530,33 +487,24 @@ async fn approval_links_an_existing_customer_instead_of_creating_one(t: &TestApp
         json!({"customer_number": "8800001", "username": "alpha.second", "email": "boss@alpha.example", "contact_name": "Alpha Boss"}),
     )
     .await;
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     // The operator sees which customer approval will link.
-    let detail: Value = call(
-        t,
-        &op,
-        Method::GET,
-        &format!("/api/v1/operator/access-requests/{id}"),
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let detail: Value = op
+        .get(&format!("/api/v1/operator/access-requests/{id}"))
+        .await
+        .json();
     assert_eq!(
         detail["webpass"], "DUPONT-WEB-77",
         "shown on the single request"
     );
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        &format!("/api/v1/operator/access-requests/{id}/approve"),
-        Some(json!({})),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let v: Value = r.json().await.unwrap();
+    let r = op
+        .post_json(
+            &format!("/api/v1/operator/access-requests/{id}/approve"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v: Value = r.json();
     assert_eq!(v["customer"]["customer_number"], "8800001");
     assert_eq!(
         v["customer"]["name"], "Alpha Printing SA",
@@ -571,41 +519,30 @@ async fn approval_links_an_existing_customer_instead_of_creating_one(t: &TestApp
         .count("SELECT COUNT(*) FROM users u JOIN customers c ON c.id = u.customer_id WHERE u.username = 'alpha.second' AND c.customer_number = '8800001' AND u.role = 'admin'")
         .await;
     assert_eq!(linked, 1);
-    let link = link_sent_to(t, "boss@alpha.example").await;
-    let token = link.split("token=").nth(1).unwrap();
-    let r = t
-        .http()
-        .post(t.url("/api/v1/auth/password"))
-        .json(&json!({"token": token, "password": "alpha second password"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let link = t.link_sent_to("boss@alpha.example").await;
+    let token = token_of(&link);
+    let r = t.set_password(token, "alpha second password").await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
     let mut b = t.browser();
     assert_eq!(
         b.sign_in("alpha.second", "alpha second password")
             .await
-            .status(),
+            .status,
         StatusCode::SEE_OTHER
     );
-    let me: Value = b.get("/api/v1/me").await.json().await.unwrap();
+    let me: Value = b.get("/api/v1/me").await.json();
     assert_eq!(me["customer"]["customer_number"], "8800001");
 }
 
 async fn approval_without_a_customer_number_checks_a_given_one(t: &TestApp) {
     let id = submitted(t, json!({})).await;
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     let path = format!("/api/v1/operator/access-requests/{id}/approve");
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        &path,
-        Some(json!({"customer_number": "88 00"})),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(details(r).await[0].0, "customer_number");
+    let r = op
+        .post_json(&path, &json!({"customer_number": "88 00"}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_details(&r.json())[0].0, "customer_number");
     assert_eq!(
         t.count("SELECT COUNT(*) FROM users WHERE username = 'dupont.admin'")
             .await,
@@ -617,16 +554,11 @@ async fn approval_without_a_customer_number_checks_a_given_one(t: &TestApp) {
         1,
         "a refused approval leaves the request pending"
     );
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        &path,
-        Some(json!({"customer_number": "8800200"})),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let v: Value = r.json().await.unwrap();
+    let r = op
+        .post_json(&path, &json!({"customer_number": "8800200"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v: Value = r.json();
     assert_eq!(v["customer"]["customer_number"], "8800200");
     assert_eq!(
         v["customer_number"],
@@ -641,20 +573,20 @@ async fn rejection_sends_the_reason_in_the_request_language(t: &TestApp) {
         json!({"language": "nl", "contact_name": "Jan Peeters", "email": "jan@peeters.example"}),
     )
     .await;
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     let path = format!("/api/v1/operator/access-requests/{id}/reject");
     for body in [None, Some(json!({})), Some(json!({"reason": "  "}))] {
-        let r = call(t, &op, Method::POST, &path, body.clone()).await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body:?}");
+        let r = op.call(Method::POST, &path, body.as_ref()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body:?}");
         assert_eq!(
-            details(r).await,
+            error_details(&r.json()),
             [("reason".to_owned(), "required".to_owned())]
         );
     }
     let reason = "Uw onderneming heeft nog geen contract voor Collect & Stamp.";
-    let r = call(t, &op, Method::POST, &path, Some(json!({"reason": reason}))).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let v: Value = r.json().await.unwrap();
+    let r = op.post_json(&path, &json!({"reason": reason})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v: Value = r.json();
     assert_eq!(v["status"], "rejected");
     assert_eq!(v["reason"], reason);
     assert_eq!(v["customer"], Value::Null);
@@ -709,18 +641,11 @@ async fn duplicate_pending_requests_are_flagged(t: &TestApp) {
         json!({"username": "lone.one", "vat_number": "BE0428759497"}),
     )
     .await;
-    let op = t.bearer("op.one").await;
-    let list: Value = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/operator/access-requests?status=pending",
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let op = t.api_as("op.one").await;
+    let list: Value = op
+        .get("/api/v1/operator/access-requests?status=pending")
+        .await
+        .json();
     let dups = |id: i64| -> Vec<i64> {
         list["items"]
             .as_array()
@@ -744,49 +669,28 @@ async fn duplicate_pending_requests_are_flagged(t: &TestApp) {
     }
     // On the pages: a mark in the list, a warning on the request.
     let mut b = t.signed_in("op.one").await;
-    let html = b
-        .get("/operator/access-requests")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = b.get("/operator/access-requests").await.text;
     assert_eq!(html.matches("Possible duplicate").count(), 3);
     let html = b
         .get(&format!("/operator/access-requests/{second}"))
         .await
-        .text()
-        .await
-        .unwrap();
+        .text;
     assert!(html.contains("id=\"duplicates\""));
     assert!(html.contains(&format!("href=\"/operator/access-requests/{first}\"")));
     let html = b
         .get(&format!("/operator/access-requests/{lone}"))
         .await
-        .text()
-        .await
-        .unwrap();
+        .text;
     assert!(!html.contains("id=\"duplicates\""));
     // A decided request is no longer a pending duplicate.
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        &format!("/api/v1/operator/access-requests/{first}/reject"),
-        Some(json!({"reason": "duplicate"})),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let list: Value = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/operator/access-requests",
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let r = op
+        .post_json(
+            &format!("/api/v1/operator/access-requests/{first}/reject"),
+            &json!({"reason": "duplicate"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let list: Value = op.get("/api/v1/operator/access-requests").await.json();
     let third_item = list["items"]
         .as_array()
         .unwrap()
@@ -811,27 +715,18 @@ async fn the_list_is_newest_first_filtered_and_paged(t: &TestApp) {
         );
         t.clock.advance(time::Duration::minutes(5));
     }
-    let op = t.bearer("op.one").await;
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        &format!("/api/v1/operator/access-requests/{}/reject", ids[0]),
-        Some(json!({"reason": "no"})),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let page1: Value = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/operator/access-requests?limit=2",
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let op = t.api_as("op.one").await;
+    let r = op
+        .post_json(
+            &format!("/api/v1/operator/access-requests/{}/reject", ids[0]),
+            &json!({"reason": "no"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let page1: Value = op
+        .get("/api/v1/operator/access-requests?limit=2")
+        .await
+        .json();
     let got: Vec<i64> = page1["items"]
         .as_array()
         .unwrap()
@@ -840,101 +735,62 @@ async fn the_list_is_newest_first_filtered_and_paged(t: &TestApp) {
         .collect();
     assert_eq!(got, [ids[2], ids[1]], "newest first");
     let cursor = page1["next_cursor"].as_str().unwrap().to_owned();
-    let page2: Value = call(
-        t,
-        &op,
-        Method::GET,
-        &format!("/api/v1/operator/access-requests?limit=2&cursor={cursor}"),
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let page2: Value = op
+        .get(&format!(
+            "/api/v1/operator/access-requests?limit=2&cursor={cursor}"
+        ))
+        .await
+        .json();
     assert_eq!(page2["items"][0]["id"], ids[0]);
     assert_eq!(page2["items"].as_array().unwrap().len(), 1);
     assert_eq!(page2["next_cursor"], Value::Null);
-    let pending: Value = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/operator/access-requests?status=pending",
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let pending: Value = op
+        .get("/api/v1/operator/access-requests?status=pending")
+        .await
+        .json();
     assert_eq!(pending["items"].as_array().unwrap().len(), 2);
-    let rejected: Value = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/operator/access-requests?status=rejected",
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let rejected: Value = op
+        .get("/api/v1/operator/access-requests?status=rejected")
+        .await
+        .json();
     assert_eq!(rejected["items"][0]["id"], ids[0]);
     assert_eq!(rejected["items"][0]["reason"], "no");
-    let big = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/operator/access-requests?limit=100000",
-        None,
-    )
-    .await;
-    assert_eq!(big.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let big: Value = big.json().await.unwrap();
+    let big = op
+        .get("/api/v1/operator/access-requests?limit=100000")
+        .await;
+    assert_eq!(big.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let big: Value = big.json();
     assert_eq!(big["error"]["code"], "invalid_limit", "refused, not cut");
-    let r = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/operator/access-requests?status=done&limit=0&cursor=x",
-        None,
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<String> = details(r).await.into_iter().map(|(f, _)| f).collect();
+    let r = op
+        .get("/api/v1/operator/access-requests?status=done&limit=0&cursor=x")
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields = error_fields(&r.json());
     assert_eq!(fields, ["status", "cursor", "limit"]);
     // The page opens on the pending ones and can show the others.
     let mut b = t.signed_in("op.one").await;
-    let html = b
-        .get("/operator/access-requests")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = b.get("/operator/access-requests").await.text;
     assert!(html.contains(&format!("href=\"/operator/access-requests/{}\"", ids[2])));
     assert!(!html.contains(&format!("href=\"/operator/access-requests/{}\"", ids[0])));
     assert!(html.contains("2026-11-26 11:10"), "received, Brussels time");
     let html = b
         .get("/operator/access-requests?status=rejected")
         .await
-        .text()
-        .await
-        .unwrap();
+        .text;
     assert!(html.contains(&format!("href=\"/operator/access-requests/{}\"", ids[0])));
     assert!(html.contains("<option value=\"rejected\" selected>"));
 }
 
 async fn deciding_twice_is_a_conflict_and_unknown_ids_are_404(t: &TestApp) {
     let id = submitted(t, json!({"customer_number": "8800400"})).await;
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     let approve = format!("/api/v1/operator/access-requests/{id}/approve");
     let reject = format!("/api/v1/operator/access-requests/{id}/reject");
-    assert_eq!(
-        call(t, &op, Method::POST, &approve, None).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(op.post(&approve).await.status, StatusCode::OK);
     for (path, body) in [(&approve, None), (&reject, Some(json!({"reason": "late"})))] {
-        let r = call(t, &op, Method::POST, path, body).await;
-        assert_eq!(r.status(), StatusCode::CONFLICT, "{path}");
-        let v: Value = r.json().await.unwrap();
+        let r = op.call(Method::POST, path, body.as_ref()).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{path}");
+        let v: Value = r.json();
         assert_eq!(v["error"]["code"], "already_decided");
     }
     assert_eq!(
@@ -953,30 +809,22 @@ async fn deciding_twice_is_a_conflict_and_unknown_ids_are_404(t: &TestApp) {
         "/api/v1/operator/access-requests/999999",
         "/api/v1/operator/access-requests/abc",
     ] {
-        assert_eq!(
-            call(t, &op, Method::GET, path, None).await.status(),
-            StatusCode::NOT_FOUND,
-            "{path}"
-        );
+        assert_eq!(op.get(path).await.status, StatusCode::NOT_FOUND, "{path}");
     }
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        "/api/v1/operator/access-requests/999999/approve",
-        Some(json!({"customer_number": "1"})),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        "/api/v1/operator/access-requests/999999/reject",
-        Some(json!({"reason": "x"})),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = op
+        .post_json(
+            "/api/v1/operator/access-requests/999999/approve",
+            &json!({"customer_number": "1"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = op
+        .post_json(
+            "/api/v1/operator/access-requests/999999/reject",
+            &json!({"reason": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
 async fn a_username_taken_meanwhile_stops_the_approval(t: &TestApp) {
@@ -986,39 +834,17 @@ async fn a_username_taken_meanwhile_stops_the_approval(t: &TestApp) {
     )
     .await;
     // An admin of customer A creates the same username before the operator decides.
-    {
-        let app = t.app();
-        let mut c = app.store.acquire().await.unwrap();
-        cs_store::repo::users::insert(
-            &mut c.conn(),
-            &cs_store::repo::users::NewUser {
-                customer_id: Some(t.fx.customer_a),
-                username: "Late.Admin",
-                username_key: "late.admin",
-                full_name: "Late",
-                email: "late@alpha.example",
-                language: "en",
-                role: "user",
-                modules: "",
-                status: "invited",
-                password_hash: None,
-                created_at: app.now(),
-            },
-        )
-        .await
-        .unwrap();
-    }
-    let op = t.bearer("op.one").await;
-    let r = call(
-        t,
-        &op,
-        Method::POST,
-        &format!("/api/v1/operator/access-requests/{id}/approve"),
-        None,
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    let v: Value = r.json().await.unwrap();
+    let late = User::new(Some(t.fx.customer_a), "Late.Admin")
+        .full_name("Late")
+        .email("late@alpha.example")
+        .status("invited");
+    Seed::new(t).user(late).insert().await;
+    let op = t.api_as("op.one").await;
+    let r = op
+        .post(&format!("/api/v1/operator/access-requests/{id}/approve"))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let v: Value = r.json();
     assert_eq!(v["error"]["code"], "username_taken");
     assert_eq!(
         t.count("SELECT COUNT(*) FROM customers WHERE customer_number = '8800500'")
@@ -1056,8 +882,8 @@ async fn operator_routes_refuse_customers_and_anonymous_callers(t: &TestApp) {
         for (m, path) in &api {
             let body =
                 (*m == Method::POST).then(|| json!({"reason": "x", "customer_number": "8800001"}));
-            let r = call(t, &token, m.clone(), path, body).await;
-            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who} {m} {path}");
+            let r = t.api(&token).call(m.clone(), path, body.as_ref()).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} {m} {path}");
         }
         let mut b = t.signed_in(who).await;
         for path in [
@@ -1065,7 +891,7 @@ async fn operator_routes_refuse_customers_and_anonymous_callers(t: &TestApp) {
             format!("/operator/access-requests/{id}"),
         ] {
             assert_eq!(
-                b.get(&path).await.status(),
+                b.get(&path).await.status,
                 StatusCode::FORBIDDEN,
                 "{who} {path}"
             );
@@ -1084,22 +910,17 @@ async fn operator_routes_refuse_customers_and_anonymous_callers(t: &TestApp) {
                     ]),
                 )
                 .await;
-            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who} {action}");
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} {action}");
         }
     }
     for (m, path) in &api {
-        let r = t
-            .http()
-            .request(m.clone(), t.url(path))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "anonymous {path}");
+        let r = t.anonymous().call(m.clone(), path, None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "anonymous {path}");
     }
     let mut anon = t.browser();
     let r = anon.get("/operator/access-requests").await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()[header::LOCATION], "/login");
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/login");
     assert_eq!(
         t.count("SELECT COUNT(*) FROM access_requests WHERE status = 'pending'")
             .await,
@@ -1127,12 +948,7 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
     )
     .await;
     let mut b = t.signed_in("op.one").await;
-    let html = b
-        .get("/operator/access-requests")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = b.get("/operator/access-requests").await.text;
     assert!(
         html.contains("Imprimerie Dupont &#38; Fils SA")
             || html.contains("Imprimerie Dupont &amp; Fils SA")
@@ -1146,8 +962,8 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
     let page = b
         .get(&format!("/operator/access-requests/{to_approve}"))
         .await;
-    assert_eq!(page.status(), StatusCode::OK);
-    let html = page.text().await.unwrap();
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text;
     assert!(
         html.contains("DUPONT-WEB-77"),
         "the webpass on the request itself"
@@ -1163,8 +979,8 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
             Some(&[("_csrf", &csrf), ("customer_number", "88 00")]),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("id=\"customer_number-error\""));
     assert!(html.contains("aria-invalid=\"true\" aria-describedby=\"customer_number-error"));
     let r = b
@@ -1175,28 +991,26 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
             Some(&[("_csrf", &csrf), ("customer_number", "8800600")]),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let location = r.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let location = r.headers[header::LOCATION].to_str().unwrap().to_owned();
     assert_eq!(
         location,
         format!("/operator/access-requests/{to_approve}?done=approved")
     );
-    let html = b.get(&location).await.text().await.unwrap();
+    let html = b.get(&location).await.text;
     assert!(html.contains("The request was approved"));
     assert!(html.contains("8800600"));
     assert!(
         !html.contains("/approve\""),
         "no decision forms once decided"
     );
-    link_sent_to(t, "anne@dupont.example").await;
+    t.link_sent_to("anne@dupont.example").await;
 
     // The existing customer is named before approving; reject with a reason.
     let html = b
         .get(&format!("/operator/access-requests/{to_reject}"))
         .await
-        .text()
-        .await
-        .unwrap();
+        .text;
     assert!(html.contains("Customer 8800001 already exists: Alpha Printing SA"));
     assert!(
         html.contains("differs from the customer"),
@@ -1210,8 +1024,8 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
             Some(&[("_csrf", &csrf), ("reason", " ")]),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("id=\"reason-error\""));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("id=\"reason-error\""));
     let r = b
         .request(
             Method::POST,
@@ -1220,7 +1034,7 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
             Some(&[("_csrf", &csrf), ("reason", "Not the right company.")]),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     // Deciding again from a stale page: a clear conflict, not a second decision.
     let r = b
         .request(
@@ -1230,8 +1044,8 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
             Some(&[("_csrf", &csrf), ("customer_number", "8800001")]),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(r.text().await.unwrap().contains("already been decided"));
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text.contains("already been decided"));
     assert_eq!(
         t.count("SELECT COUNT(*) FROM access_requests WHERE status = 'rejected' AND reason = 'Not the right company.'")
             .await,
@@ -1246,11 +1060,11 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
             Some(&[("reason", "x")]),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
 async fn approval_without_any_customer_number_assigns_a_provisional_one(t: &TestApp) {
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     let mut numbers = Vec::new();
     for username in ["first.admin", "second.admin"] {
         let id = submitted(
@@ -1259,13 +1073,13 @@ async fn approval_without_any_customer_number_assigns_a_provisional_one(t: &Test
         )
         .await;
         let path = format!("/api/v1/operator/access-requests/{id}/approve");
-        let r = call(t, &op, Method::POST, &path, None).await;
+        let r = op.post(&path).await;
         assert_eq!(
-            r.status(),
+            r.status,
             StatusCode::OK,
             "an approval without any number still works"
         );
-        let v: Value = r.json().await.unwrap();
+        let v: Value = r.json();
         numbers.push(
             v["customer"]["customer_number"]
                 .as_str()
@@ -1280,15 +1094,30 @@ async fn approval_without_any_customer_number_assigns_a_provisional_one(t: &Test
 async fn one_address_may_send_a_bounded_number_of_requests(t: &TestApp) {
     let limit = cs_app::access_requests::SUBMISSION_LIMIT;
     for i in 0..limit {
-        let r = submit(t, &request(json!({"username": format!("flood{i}")}))).await;
-        assert_eq!(r.status(), StatusCode::CREATED, "request {i}");
+        let r = t
+            .post_json(
+                "/api/v1/access-requests",
+                &request(json!({"username": format!("flood{i}")})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "request {i}");
     }
-    let r = submit(t, &request(json!({"username": "one.too.many"}))).await;
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    let v: Value = r.json().await.unwrap();
+    let r = t
+        .post_json(
+            "/api/v1/access-requests",
+            &request(json!({"username": "one.too.many"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let v: Value = r.json();
     assert_eq!(v["error"]["code"], "too_many_attempts");
     assert_eq!(t.count("SELECT COUNT(*) FROM access_requests").await, limit);
     t.clock.advance(time::Duration::hours(1));
-    let r = submit(t, &request(json!({"username": "next.hour"}))).await;
-    assert_eq!(r.status(), StatusCode::CREATED, "the window moves on");
+    let r = t
+        .post_json(
+            "/api/v1/access-requests",
+            &request(json!({"username": "next.hour"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "the window moves on");
 }

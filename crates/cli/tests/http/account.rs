@@ -1,6 +1,6 @@
 //! The account page, password change and the forgotten-password paths.
 
-use crate::harness::{Browser, PASSWORD, TestApp};
+use crate::harness::{Browser, PASSWORD, Reply, TestApp, token_of};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use time::Duration;
@@ -25,63 +25,23 @@ crate::on_both!(
 );
 
 async fn me_with(t: &TestApp, token: &str) -> StatusCode {
-    t.http()
-        .get(t.url("/api/v1/me"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .status()
+    t.api(token).get("/api/v1/me").await.status
 }
 
-async fn change_api(t: &TestApp, token: &str, current: &str, new: &str) -> reqwest::Response {
-    t.http()
-        .post(t.url("/api/v1/me/password"))
-        .bearer_auth(token)
-        .json(&json!({"current_password": current, "new_password": new}))
-        .send()
+async fn change_api(t: &TestApp, token: &str, current: &str, new: &str) -> Reply {
+    t.api(token)
+        .post_json(
+            "/api/v1/me/password",
+            &json!({"current_password": current, "new_password": new}),
+        )
         .await
-        .unwrap()
 }
 
 async fn forgot(t: &TestApp, username: &str) -> (StatusCode, String) {
     let r = t
-        .http()
-        .post(t.url("/api/v1/auth/forgot"))
-        .json(&json!({ "username": username }))
-        .send()
-        .await
-        .unwrap();
-    (r.status(), r.text().await.unwrap())
-}
-
-async fn mails_to(t: &TestApp, to: &str) -> usize {
-    let needle = format!("<{to}>");
-    t.mail()
-        .await
-        .iter()
-        .filter(|(_, m)| m.contains(&needle))
-        .count()
-}
-
-/// The one-time link of the newest message to `to`.
-async fn link_sent_to(t: &TestApp, to: &str) -> String {
-    t.link_sent_to(to).await
-}
-
-async fn set_with_link(t: &TestApp, link: &str, password: &str) -> reqwest::Response {
-    let token = link.split("token=").nth(1).unwrap();
-    t.http()
-        .post(t.url("/api/v1/auth/password"))
-        .json(&json!({"token": token, "password": password}))
-        .send()
-        .await
-        .unwrap()
-}
-
-/// A query built at run time, for `TestApp::count`.
-fn leak(sql: String) -> &'static str {
-    Box::leak(sql.into_boxed_str())
+        .post_json("/api/v1/auth/forgot", &json!({ "username": username }))
+        .await;
+    (r.status, r.text)
 }
 
 /// Creates a personal token on the account page; returns the page's HTML and the token.
@@ -92,8 +52,8 @@ async fn create_token(b: &mut Browser, name: &str, days: &str) -> (String, Strin
             &[("name", name), ("expires_in_days", days)],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK, "token creation");
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK, "token creation");
+    let html = r.text;
     let marker = "id=\"token-value\" type=\"text\" readonly value=\"";
     let at = html.find(marker).expect("token shown") + marker.len();
     let end = html[at..].find('"').unwrap();
@@ -114,8 +74,8 @@ fn revoke_path(html: &str) -> String {
 async fn account_page_shows_who_you_are_and_where_to_go(t: &TestApp) {
     let mut b = t.signed_in("a.user").await;
     let r = b.get("/account").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     for expected in [
         "Name of a.user",
         "a.user@example.com",
@@ -135,25 +95,25 @@ async fn account_page_shows_who_you_are_and_where_to_go(t: &TestApp) {
         "a longer password is refused by the server, never silently cut by the browser"
     );
     let mut op = t.signed_in("op.one").await;
-    let html = op.get("/account").await.text().await.unwrap();
+    let html = op.get("/account").await.text;
     assert!(html.contains("Service Centre") && !html.contains("8800001"));
 
     let mut anon = t.browser();
     let r = anon.get("/account").await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in first");
-    let login = anon.get("/login").await.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "sign-in first");
+    let login = anon.get("/login").await.text;
     assert!(
         login.contains("href=\"/password/forgot\""),
         "sign-in page links to forgot"
     );
     let r = anon.get("/password/forgot").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.text().await.unwrap().contains("name=\"username\""));
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.contains("name=\"username\""));
 
     // In the user's language.
     t.exec("UPDATE users SET language = 'nl' WHERE username = 'a.user'")
         .await;
-    let html = b.get("/account").await.text().await.unwrap();
+    let html = b.get("/account").await.text;
     assert!(html.contains("<html lang=\"nl\">") && html.contains("Mijn account"));
 }
 
@@ -169,8 +129,8 @@ async fn changing_the_password_needs_the_current_one(t: &TestApp) {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("aria-describedby=\"current_password-error\""));
     assert!(html.contains("This is not your current password."));
     assert!(
@@ -189,8 +149,8 @@ async fn changing_the_password_needs_the_current_one(t: &TestApp) {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("aria-describedby=\"new_password-error\""));
     assert!(html.contains("The password is too short: use at least 12 characters."));
     assert!(html.contains("aria-describedby=\"confirm-error\""));
@@ -204,12 +164,12 @@ async fn changing_the_password_needs_the_current_one(t: &TestApp) {
         "a fresh long passphrase",
     )
     .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let v: Value = r.json().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = r.json();
     assert_eq!(v["error"]["details"][0]["field"], "current_password");
     assert_eq!(v["error"]["details"][0]["code"], "current_password_wrong");
     let r = change_api(t, &token, PASSWORD, PASSWORD).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "must change");
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "must change");
 
     // Nothing changed: the old password still opens a session, the token still works.
     t.signed_in("a.user").await;
@@ -238,8 +198,8 @@ async fn the_password_policy_holds_on_change(t: &TestApp) {
     ];
     for (new, code) in refused {
         let r = change_api(t, &token, &current, &new).await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{new}");
-        let v: Value = r.json().await.unwrap();
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{new}");
+        let v: Value = r.json();
         assert_eq!(v["error"]["details"][0]["field"], "new_password");
         assert_eq!(v["error"]["details"][0]["code"], code, "{new}");
     }
@@ -254,10 +214,10 @@ async fn the_password_policy_holds_on_change(t: &TestApp) {
     ];
     for new in accepted {
         let r = change_api(t, &token, &current, &new).await;
-        assert_eq!(r.status(), StatusCode::NO_CONTENT, "{new}");
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{new}");
         let mut b = t.browser();
         assert_eq!(
-            b.sign_in("a.admin", &new).await.status(),
+            b.sign_in("a.admin", &new).await.status,
             StatusCode::SEE_OTHER
         );
         current = new;
@@ -266,11 +226,11 @@ async fn the_password_policy_holds_on_change(t: &TestApp) {
     change_api(t, &token, &current, &sixty_four).await;
     let mut b = t.browser();
     assert_eq!(
-        b.sign_in("a.admin", &sixty_four[..63]).await.status(),
+        b.sign_in("a.admin", &sixty_four[..63]).await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        b.sign_in("a.admin", &sixty_four).await.status(),
+        b.sign_in("a.admin", &sixty_four).await.status,
         StatusCode::SEE_OTHER
     );
     let hashes = t
@@ -285,7 +245,7 @@ async fn a_page_change_ends_other_sessions_and_every_token(t: &TestApp) {
     let mut other_user = t.signed_in("a.admin").await;
     let login_token = t.bearer("a.user").await;
     let (_, personal) = create_token(&mut here, "nightly export", "90").await;
-    let html = here.get("/account").await.text().await.unwrap();
+    let html = here.get("/account").await.text;
     assert!(html.contains("Other active sessions (other browsers or devices): 1"));
 
     let r = here
@@ -298,35 +258,28 @@ async fn a_page_change_ends_other_sessions_and_every_token(t: &TestApp) {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()[header::LOCATION], "/account?done=password");
-    let html = here
-        .get("/account?done=password")
-        .await
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/account?done=password");
+    let html = here.get("/account?done=password").await.text;
     assert!(html.contains("Your password is changed."));
     assert!(html.contains("You are not signed in anywhere else."));
 
-    assert_eq!(here.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(here.get("/api/v1/me").await.status, StatusCode::OK);
     assert_eq!(
-        there.get("/api/v1/me").await.status(),
+        there.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(me_with(t, &login_token).await, StatusCode::UNAUTHORIZED);
     assert_eq!(me_with(t, &personal).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(other_user.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(other_user.get("/api/v1/me").await.status, StatusCode::OK);
 
     let mut b = t.browser();
     assert_eq!(
-        b.sign_in("a.user", PASSWORD).await.status(),
+        b.sign_in("a.user", PASSWORD).await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        b.sign_in("a.user", "a fresh long passphrase")
-            .await
-            .status(),
+        b.sign_in("a.user", "a fresh long passphrase").await.status,
         StatusCode::SEE_OTHER
     );
     assert_eq!(
@@ -353,18 +306,18 @@ async fn an_api_change_keeps_only_the_callers_token(t: &TestApp) {
     let mine = t.bearer("b.user").await;
     let other = t.bearer("b.user").await;
     let r = change_api(t, &mine, PASSWORD, "another strong passphrase").await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(me_with(t, &mine).await, StatusCode::OK);
     assert_eq!(me_with(t, &other).await, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        session.get("/api/v1/me").await.status(),
+        session.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
 
     // A browser script may use the API with its session and form token.
     let mut b = t.browser();
     let r = b.sign_in("b.user", "another strong passphrase").await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     let csrf = b.csrf().await;
     let r = b
         .request(
@@ -377,7 +330,7 @@ async fn an_api_change_keeps_only_the_callers_token(t: &TestApp) {
             None,
         )
         .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "no body: invalid_json");
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "no body: invalid_json");
     assert_eq!(me_with(t, &mine).await, StatusCode::OK);
 }
 
@@ -391,19 +344,19 @@ async fn wrong_current_passwords_are_throttled(t: &TestApp) {
             "a fresh long passphrase",
         )
         .await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let r = change_api(t, &token, PASSWORD, "a fresh long passphrase").await;
     assert_eq!(
-        r.status(),
+        r.status,
         StatusCode::TOO_MANY_REQUESTS,
         "even the right one now"
     );
-    let v: Value = r.json().await.unwrap();
+    let v: Value = r.json();
     assert_eq!(v["error"]["code"], "password_change_throttled");
     t.clock.advance(Duration::minutes(16));
     let r = change_api(t, &token, PASSWORD, "a fresh long passphrase").await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
 }
 
 async fn sign_out_everywhere_else_keeps_this_session_and_personal_tokens(t: &TestApp) {
@@ -415,15 +368,15 @@ async fn sign_out_everywhere_else_keeps_this_session_and_personal_tokens(t: &Tes
     let mut other_user = t.signed_in("a.user").await;
 
     let r = here.post_form("/account/sessions/end-others", &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()[header::LOCATION], "/account?done=sessions");
-    assert_eq!(here.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/account?done=sessions");
+    assert_eq!(here.get("/api/v1/me").await.status, StatusCode::OK);
     assert_eq!(
-        there.get("/api/v1/me").await.status(),
+        there.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        elsewhere.get("/api/v1/me").await.status(),
+        elsewhere.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(me_with(t, &login_token).await, StatusCode::UNAUTHORIZED);
@@ -432,7 +385,7 @@ async fn sign_out_everywhere_else_keeps_this_session_and_personal_tokens(t: &Tes
         StatusCode::OK,
         "revoked one by one"
     );
-    assert_eq!(other_user.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(other_user.get("/api/v1/me").await.status, StatusCode::OK);
     assert_eq!(
         t.count("SELECT COUNT(*) FROM audit_events WHERE action = 'sessions.ended' AND actor = 'a.admin'")
             .await,
@@ -447,7 +400,7 @@ async fn sign_out_everywhere_else_keeps_this_session_and_personal_tokens(t: &Tes
             Some(&[]),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
 async fn personal_tokens_are_shown_once_work_and_can_be_revoked(t: &TestApp) {
@@ -469,38 +422,32 @@ async fn personal_tokens_are_shown_once_work_and_can_be_revoked(t: &TestApp) {
         "SELECT COUNT(*) FROM api_tokens WHERE token_hash = '{}'",
         cs_app::secrets::token_hash(&token)
     );
-    assert_eq!(t.count(leak(by_hash)).await, 1);
+    assert_eq!(t.count(by_hash).await, 1);
     let clear = format!("SELECT COUNT(*) FROM api_tokens WHERE token_hash = '{token}'");
-    assert_eq!(t.count(leak(clear)).await, 0, "never stored in clear");
+    assert_eq!(t.count(clear).await, 0, "never stored in clear");
 
     // Listed by name, never shown again.
-    let page = b.get("/account").await.text().await.unwrap();
+    let page = b.get("/account").await.text;
     assert!(page.contains("Invoices &#60;sync&#62;") || page.contains("Invoices &lt;sync&gt;"));
     assert!(!page.contains(&token), "the secret is shown once only");
 
     // It works as a bearer token, with the user's rights.
-    let r = t
-        .http()
-        .get(t.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let me: Value = r.json().await.unwrap();
+    let r = t.api(&token).get("/api/v1/me").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let me: Value = r.json();
     assert_eq!(me["username"], "a.user");
     assert_eq!(me["customer"]["customer_number"], "8800001");
 
     let path = revoke_path(&page);
     let r = b.post_form(&path, &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()[header::LOCATION], "/account?done=revoked");
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/account?done=revoked");
     assert_eq!(me_with(t, &token).await, StatusCode::UNAUTHORIZED);
-    let page = b.get("/account?done=revoked").await.text().await.unwrap();
+    let page = b.get("/account?done=revoked").await.text;
     assert!(page.contains("The token has been revoked"));
     assert!(page.contains("You have no personal tokens."));
     assert_eq!(
-        b.post_form(&path, &[]).await.status(),
+        b.post_form(&path, &[]).await.status,
         StatusCode::NOT_FOUND,
         "only once"
     );
@@ -530,19 +477,19 @@ async fn personal_tokens_expire(t: &TestApp) {
     assert_eq!(me_with(t, &short).await, StatusCode::UNAUTHORIZED);
     assert_eq!(me_with(t, &long).await, StatusCode::OK);
     let mut b = t.signed_in("a.user").await;
-    let page = b.get("/account").await.text().await.unwrap();
+    let page = b.get("/account").await.text;
     assert!(!page.contains("thirty days") && page.contains("ninety days"));
 }
 
 async fn another_users_token_id_is_404(t: &TestApp) {
     let mut owner = t.signed_in("b.user").await;
     let (_, token) = create_token(&mut owner, "beta script", "90").await;
-    let page = owner.get("/account").await.text().await.unwrap();
+    let page = owner.get("/account").await.text;
     let path = revoke_path(&page);
     for who in ["a.user", "a.admin", "op.one", "b.admin"] {
         let mut other = t.signed_in(who).await;
         let r = other.post_form(&path, &[]).await;
-        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{who}");
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{who}");
     }
     let mut a = t.signed_in("a.user").await;
     for bad in [
@@ -551,7 +498,7 @@ async fn another_users_token_id_is_404(t: &TestApp) {
         "/account/tokens/-1/revoke",
     ] {
         assert_eq!(
-            a.post_form(bad, &[]).await.status(),
+            a.post_form(bad, &[]).await.status,
             StatusCode::NOT_FOUND,
             "{bad}"
         );
@@ -579,12 +526,8 @@ async fn the_token_form_checks_name_and_lifetime(t: &TestApp) {
                 &[("name", name), ("expires_in_days", days)],
             )
             .await;
-        assert_eq!(
-            r.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{name} {days}"
-        );
-        let html = r.text().await.unwrap();
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name} {days}");
+        let html = r.text;
         assert!(
             html.contains(&format!("aria-describedby=\"{field}\"")),
             "{field}"
@@ -609,8 +552,8 @@ async fn the_token_form_checks_name_and_lifetime(t: &TestApp) {
             &[("name", "one too many"), ("expires_in_days", "30")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let html = r.text;
     assert!(html.contains("You already have 20 personal tokens."));
     assert!(html.contains("value=\"one too many\""));
     assert_eq!(t.count("SELECT COUNT(*) FROM api_tokens").await, 20);
@@ -631,17 +574,17 @@ async fn forgot_answers_alike_and_mails_only_usable_accounts(t: &TestApp) {
     let (s, body) = forgot(t, "b.user").await;
     assert_eq!((s, &body), (s_known, &body_known));
 
-    assert_eq!(mails_to(t, "a.user@example.com").await, 1);
+    assert_eq!(t.mails_to("a.user@example.com").await.len(), 1);
     assert_eq!(
-        mails_to(t, "a.invited@example.com").await,
+        t.mails_to("a.invited@example.com").await.len(),
         1,
         "invited may set one"
     );
-    assert_eq!(mails_to(t, "a.disabled@example.com").await, 0);
-    assert_eq!(mails_to(t, "b.user@example.com").await, 0);
+    assert_eq!(t.mails_to("a.disabled@example.com").await.len(), 0);
+    assert_eq!(t.mails_to("b.user@example.com").await.len(), 0);
     assert_eq!(t.mail().await.len(), 2, "no other message at all");
 
-    let link = link_sent_to(t, "a.user@example.com").await;
+    let link = t.link_sent_to("a.user@example.com").await;
     assert!(link.starts_with(&t.base));
     assert_eq!(
         t.count("SELECT COUNT(*) FROM one_time_tokens WHERE purpose = 'reset'")
@@ -657,16 +600,12 @@ async fn forgot_answers_alike_and_mails_only_usable_accounts(t: &TestApp) {
     // Asking does not sign anyone out: only using the link does.
     let mut b = t.signed_in("a.user").await;
     forgot(t, "a.user").await;
-    assert_eq!(b.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(b.get("/api/v1/me").await.status, StatusCode::OK);
     // Malformed input is a 400, not an oracle.
     let r = t
-        .http()
-        .post(t.url("/api/v1/auth/forgot"))
-        .json(&json!({ "user": "a.user" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        .post_json("/api/v1/auth/forgot", &json!({ "user": "a.user" }))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
 async fn the_forgot_page_answers_alike(t: &TestApp) {
@@ -678,35 +617,24 @@ async fn the_forgot_page_answers_alike(t: &TestApp) {
     let unknown = anon
         .post_form("/password/forgot", &[("username", "no.such.user")])
         .await;
-    assert_eq!(known.status(), StatusCode::SEE_OTHER);
-    assert_eq!(known.status(), unknown.status());
-    assert_eq!(known.headers()[header::LOCATION], "/password/forgot?sent=1");
+    assert_eq!(known.status, StatusCode::SEE_OTHER);
+    assert_eq!(known.status, unknown.status);
+    assert_eq!(known.headers[header::LOCATION], "/password/forgot?sent=1");
     assert_eq!(
-        known.headers()[header::LOCATION],
-        unknown.headers()[header::LOCATION]
+        known.headers[header::LOCATION],
+        unknown.headers[header::LOCATION]
     );
-    let (k, u) = (known.text().await.unwrap(), unknown.text().await.unwrap());
+    let (k, u) = (known.text, unknown.text);
     assert_eq!(k, u);
-    let done = anon
-        .get("/password/forgot?sent=1")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let done = anon.get("/password/forgot?sent=1").await.text;
     assert!(done.contains("If this username belongs to an account"));
-    assert_eq!(mails_to(t, "a.admin@example.com").await, 1);
+    assert_eq!(t.mails_to("a.admin@example.com").await.len(), 1);
 
     let empty = anon
         .post_form("/password/forgot", &[("username", "  ")])
         .await;
-    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        empty
-            .text()
-            .await
-            .unwrap()
-            .contains("aria-describedby=\"username-error\"")
-    );
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.text.contains("aria-describedby=\"username-error\""));
     // The anonymous form needs its token like every form.
     let mut fresh = t.browser();
     let r = fresh
@@ -717,8 +645,8 @@ async fn the_forgot_page_answers_alike(t: &TestApp) {
             Some(&[("username", "a.admin")]),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert_eq!(mails_to(t, "a.admin@example.com").await, 1);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(t.mails_to("a.admin@example.com").await.len(), 1);
 }
 
 async fn a_reset_link_works_once_and_ends_every_session(t: &TestApp) {
@@ -726,77 +654,71 @@ async fn a_reset_link_works_once_and_ends_every_session(t: &TestApp) {
     let mut two = t.signed_in("a.user").await;
     let token = t.bearer("a.user").await;
     forgot(t, "a.user").await;
-    let link = link_sent_to(t, "a.user@example.com").await;
+    let link = t.link_sent_to("a.user@example.com").await;
     assert_eq!(
-        set_with_link(t, &link, "my brand new passphrase")
+        t.set_password(token_of(&link), "my brand new passphrase")
             .await
-            .status(),
+            .status,
         StatusCode::NO_CONTENT
     );
-    let again = set_with_link(t, &link, "yet another passphrase").await;
-    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
-    let v: Value = again.json().await.unwrap();
+    let again = t
+        .set_password(token_of(&link), "yet another passphrase")
+        .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    let v: Value = again.json();
     assert_eq!(v["error"]["code"], "invalid_link");
-    assert_eq!(
-        one.get("/api/v1/me").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        two.get("/api/v1/me").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(one.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(two.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(me_with(t, &token).await, StatusCode::UNAUTHORIZED);
     let mut b = t.browser();
     assert_eq!(
-        b.sign_in("a.user", PASSWORD).await.status(),
+        b.sign_in("a.user", PASSWORD).await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        b.sign_in("a.user", "my brand new passphrase")
-            .await
-            .status(),
+        b.sign_in("a.user", "my brand new passphrase").await.status,
         StatusCode::SEE_OTHER
     );
     // An older link dies when a newer one is sent.
     forgot(t, "a.user").await;
-    let first = link_sent_to(t, "a.user@example.com").await;
+    let first = t.link_sent_to("a.user@example.com").await;
     forgot(t, "a.user").await;
-    let second = link_sent_to(t, "a.user@example.com").await;
+    let second = t.link_sent_to("a.user@example.com").await;
     assert_ne!(first, second);
     assert_eq!(
-        set_with_link(t, &first, "passphrase number three")
+        t.set_password(token_of(&first), "passphrase number three")
             .await
-            .status(),
+            .status,
         StatusCode::BAD_REQUEST
     );
     assert_eq!(
-        set_with_link(t, &second, "passphrase number three")
+        t.set_password(token_of(&second), "passphrase number three")
             .await
-            .status(),
+            .status,
         StatusCode::NO_CONTENT
     );
 }
 
 async fn a_reset_link_expires_after_an_hour(t: &TestApp) {
     forgot(t, "a.admin").await;
-    let early = link_sent_to(t, "a.admin@example.com").await;
+    let early = t.link_sent_to("a.admin@example.com").await;
     forgot(t, "b.admin").await;
-    let late = link_sent_to(t, "b.admin@example.com").await;
+    let late = t.link_sent_to("b.admin@example.com").await;
     t.clock.advance(Duration::minutes(59));
     assert_eq!(
-        set_with_link(t, &early, "within the hour still")
+        t.set_password(token_of(&early), "within the hour still")
             .await
-            .status(),
+            .status,
         StatusCode::NO_CONTENT
     );
     t.clock.advance(Duration::minutes(2));
-    let r = set_with_link(t, &late, "just past the hour").await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let v: Value = r.json().await.unwrap();
+    let r = t.set_password(token_of(&late), "just past the hour").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let v: Value = r.json();
     assert_eq!(v["error"]["code"], "invalid_link");
     let mut b = t.browser();
     assert_eq!(
-        b.sign_in("b.admin", PASSWORD).await.status(),
+        b.sign_in("b.admin", PASSWORD).await.status,
         StatusCode::SEE_OTHER
     );
 }
@@ -806,7 +728,7 @@ async fn at_most_three_reset_mails_per_hour(t: &TestApp) {
         let (s, _) = forgot(t, "a.user").await;
         assert_eq!(s, StatusCode::ACCEPTED);
     }
-    assert_eq!(mails_to(t, "a.user@example.com").await, 3);
+    assert_eq!(t.mails_to("a.user@example.com").await.len(), 3);
     assert_eq!(
         t.count("SELECT COUNT(*) FROM audit_events WHERE action = 'password.reset_requested' AND details LIKE '%rate_limited%'")
             .await,
@@ -814,8 +736,8 @@ async fn at_most_three_reset_mails_per_hour(t: &TestApp) {
     );
     // Another account has its own budget.
     forgot(t, "a.admin").await;
-    assert_eq!(mails_to(t, "a.admin@example.com").await, 1);
+    assert_eq!(t.mails_to("a.admin@example.com").await.len(), 1);
     t.clock.advance(Duration::minutes(61));
     forgot(t, "a.user").await;
-    assert_eq!(mails_to(t, "a.user@example.com").await, 4);
+    assert_eq!(t.mails_to("a.user@example.com").await.len(), 4);
 }

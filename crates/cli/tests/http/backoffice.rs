@@ -1,6 +1,6 @@
 //! The operator's back office: customers, suspension, the Service Centre's reset, audit search.
 
-use crate::harness::{PASSWORD, TestApp};
+use crate::harness::{PASSWORD, TestApp, item_strings, send};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use time::{Duration, macros::datetime};
@@ -16,46 +16,6 @@ crate::on_both!(
     unreadable_query_or_body_is_a_bad_request,
 );
 
-/// An API call with a bearer token: (status, JSON body or null).
-async fn api(
-    t: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut rb = t
-        .http()
-        .request(method, t.url(path))
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
-    let r = rb.send().await.unwrap();
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-async fn get(t: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
-    api(t, token, Method::GET, path, None).await
-}
-
-fn numbers(v: &Value) -> Vec<String> {
-    v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["customer_number"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-/// The one-time token of the newest message to `to`.
-async fn token_sent_to(t: &TestApp, to: &str) -> String {
-    let link = t.link_sent_to(to).await;
-    link.split("token=").nth(1).unwrap_or_default().to_owned()
-}
-
 fn field_of_first_error(v: &Value) -> &str {
     v["error"]["details"][0]["field"].as_str().unwrap_or("")
 }
@@ -68,20 +28,23 @@ async fn operators_search_customers_by_number_name_and_vat_with_paging(t: &TestA
          VALUES ('42', 'Gamma 100% Pure', 'NL123456789B01', 'nl', '2026-11-26T10:00:00Z')",
     )
     .await;
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
 
     // Customer numbers in numeric order, paged by keyset.
-    let (s, first) = get(t, &op, "/api/v1/operator/customers?limit=2").await;
+    let (s, first) = op
+        .get("/api/v1/operator/customers?limit=2")
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(numbers(&first), ["42", "8800001"]);
+    assert_eq!(item_strings(&first, "customer_number"), ["42", "8800001"]);
     let cursor = first["next_cursor"].as_str().expect("a next page");
-    let (_, second) = get(
-        t,
-        &op,
-        &format!("/api/v1/operator/customers?limit=2&cursor={cursor}"),
-    )
-    .await;
-    assert_eq!(numbers(&second), ["8800002"]);
+    let (_, second) = op
+        .get(&format!(
+            "/api/v1/operator/customers?limit=2&cursor={cursor}"
+        ))
+        .await
+        .status_json();
+    assert_eq!(item_strings(&second, "customer_number"), ["8800002"]);
     assert!(second["next_cursor"].is_null());
     let a = &first["items"][1];
     assert_eq!(a["name"], "Alpha Printing SA");
@@ -105,39 +68,61 @@ async fn operators_search_customers_by_number_name_and_vat_with_paging(t: &TestA
         let q: String = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("search", search)
             .finish();
-        let (s, v) = get(t, &op, &format!("/api/v1/operator/customers?{q}")).await;
+        let (s, v) = op
+            .get(&format!("/api/v1/operator/customers?{q}"))
+            .await
+            .status_json();
         assert_eq!(s, StatusCode::OK, "{search}");
-        assert_eq!(numbers(&v), expected, "search {search:?}");
+        assert_eq!(
+            item_strings(&v, "customer_number"),
+            expected,
+            "search {search:?}"
+        );
     }
 
     t.exec("UPDATE customers SET status = 'suspended' WHERE customer_number = '8800002'")
         .await;
-    let (_, v) = get(t, &op, "/api/v1/operator/customers?status=suspended").await;
-    assert_eq!(numbers(&v), ["8800002"]);
-    let (_, v) = get(t, &op, "/api/v1/operator/customers?status=active&search=88").await;
-    assert_eq!(numbers(&v), ["8800001"]);
-    let (s, v) = get(t, &op, "/api/v1/operator/customers?status=closed").await;
+    let (_, v) = op
+        .get("/api/v1/operator/customers?status=suspended")
+        .await
+        .status_json();
+    assert_eq!(item_strings(&v, "customer_number"), ["8800002"]);
+    let (_, v) = op
+        .get("/api/v1/operator/customers?status=active&search=88")
+        .await
+        .status_json();
+    assert_eq!(item_strings(&v, "customer_number"), ["8800001"]);
+    let (s, v) = op
+        .get("/api/v1/operator/customers?status=closed")
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_of_first_error(&v), "status");
-    let (s, v) = get(t, &op, "/api/v1/operator/customers?limit=0").await;
+    let (s, v) = op
+        .get("/api/v1/operator/customers?limit=0")
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_of_first_error(&v), "limit");
-    let (s, v) = get(t, &op, "/api/v1/operator/customers?cursor=x'--").await;
+    let (s, v) = op
+        .get("/api/v1/operator/customers?cursor=x'--")
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_of_first_error(&v), "cursor");
 
     // The page: the search is kept, only matching customers are listed, each links to its page.
     let mut b = t.signed_in("op.one").await;
     let r = b.get("/operator/customers?search=alpha").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("Alpha Printing SA"), "{html}");
     assert!(!html.contains("Beta Logistics"));
     assert!(html.contains("value=\"alpha\""));
     assert!(html.contains("href=\"/operator/customers/8800001\""));
     let r = b.get("/operator/customers?status=closed").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("aria-describedby=\"status-error\""), "{html}");
 }
 
@@ -156,8 +141,11 @@ async fn customer_page_shows_contract_cost_centres_and_users(t: &TestApp) {
         .await;
     t.exec("UPDATE users SET locked_until = '2026-11-26T09:00:00Z' WHERE username = 'a.admin'")
         .await;
-    let op = t.bearer("op.one").await;
-    let (s, v) = get(t, &op, "/api/v1/operator/customers/8800001").await;
+    let op = t.api_as("op.one").await;
+    let (s, v) = op
+        .get("/api/v1/operator/customers/8800001")
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["customer_number"], "8800001");
     assert_eq!(v["name"], "Alpha Printing SA");
@@ -194,8 +182,8 @@ async fn customer_page_shows_contract_cost_centres_and_users(t: &TestApp) {
 
     let mut b = t.signed_in("op.one").await;
     let r = b.get("/operator/customers/8800001").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     for expected in [
         "Alpha Printing SA",
         "BE0428759497",
@@ -236,31 +224,32 @@ async fn customer_page_shows_contract_cost_centres_and_users(t: &TestApp) {
 
     t.exec("UPDATE customers SET receipt_retention_days = 400 WHERE customer_number = '8800001'")
         .await;
-    let (_, v) = get(t, &op, "/api/v1/operator/customers/8800001").await;
+    let (_, v) = op
+        .get("/api/v1/operator/customers/8800001")
+        .await
+        .status_json();
     assert_eq!(v["contract"]["receipt_retention_days"], 400);
     assert_eq!(v["contract"]["receipt_retention_default"], false);
-    let html = b
-        .get("/operator/customers/8800001")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = b.get("/operator/customers/8800001").await.text;
     assert!(html.contains("400 days") && !html.contains("(default)"));
 
     for number in ["8899999", "abc", "88000011111"] {
-        let (s, v) = get(t, &op, &format!("/api/v1/operator/customers/{number}")).await;
+        let (s, v) = op
+            .get(&format!("/api/v1/operator/customers/{number}"))
+            .await
+            .status_json();
         assert_eq!(s, StatusCode::NOT_FOUND, "{number}");
         assert_eq!(v["error"]["code"], "not_found");
         let r = b.get(&format!("/operator/customers/{number}")).await;
-        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{number}");
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{number}");
     }
 }
 
 async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
     let mut b_user = t.signed_in("b.user").await;
-    let b_token = t.bearer("b.admin").await;
+    let b_api = t.api_as("b.admin").await;
     let mut a_user = t.signed_in("a.user").await;
-    assert_eq!(b_user.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(b_user.get("/api/v1/me").await.status, StatusCode::OK);
 
     let mut op = t.signed_in("op.one").await;
     let r = op
@@ -269,25 +258,23 @@ async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
             &[("reason", "unpaid invoices")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        r.headers()[header::LOCATION],
+        r.headers[header::LOCATION],
         "/operator/customers/8800002?done=suspended"
     );
     let html = op
         .get("/operator/customers/8800002?done=suspended")
         .await
-        .text()
-        .await
-        .unwrap();
+        .text;
     assert!(html.contains("The customer is suspended"));
     assert!(html.contains("action=\"/operator/customers/8800002/reactivate\""));
 
     assert_eq!(
-        b_user.get("/api/v1/me").await.status(),
+        b_user.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
-    let (s, _) = get(t, &b_token, "/api/v1/me").await;
+    let s = b_api.get("/api/v1/me").await.status;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert_eq!(
         t.count(
@@ -306,29 +293,23 @@ async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
         .await,
         0
     );
-    assert_eq!(a_user.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(a_user.get("/api/v1/me").await.status, StatusCode::OK);
 
     let mut fresh = t.browser();
     let r = fresh.sign_in("b.user", PASSWORD).await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = t
-        .http()
-        .post(t.url("/api/v1/auth/token"))
-        .json(&json!({"username": "b.admin", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let v: Value = r.json().await.unwrap();
+        .token(&json!({"username": "b.admin", "password": PASSWORD}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let v: Value = r.json();
     assert_eq!(v["error"]["code"], "customer_suspended");
 
-    let op_token = t.bearer("op.one").await;
-    let (_, v) = get(
-        t,
-        &op_token,
-        "/api/v1/operator/audit?action=customer.suspended",
-    )
-    .await;
+    let op_api = t.api_as("op.one").await;
+    let (_, v) = op_api
+        .get("/api/v1/operator/audit?action=customer.suspended")
+        .await
+        .status_json();
     let e = &v["items"][0];
     assert_eq!(e["actor"], "op.one");
     assert_eq!(e["customer_number"], "8800002");
@@ -340,14 +321,13 @@ async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
 
     // Reactivation through the API; a second one changes and records nothing.
     for _ in 0..2 {
-        let (s, _) = api(
-            t,
-            &op_token,
-            Method::POST,
-            "/api/v1/operator/customers/8800002/reactivate",
-            Some(json!({"reason": "paid"})),
-        )
-        .await;
+        let s = op_api
+            .post_json(
+                "/api/v1/operator/customers/8800002/reactivate",
+                &json!({"reason": "paid"}),
+            )
+            .await
+            .status;
         assert_eq!(s, StatusCode::NO_CONTENT);
     }
     assert_eq!(
@@ -356,51 +336,34 @@ async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
         1
     );
     assert_eq!(
-        fresh.sign_in("b.user", PASSWORD).await.status(),
+        fresh.sign_in("b.user", PASSWORD).await.status,
         StatusCode::SEE_OTHER
     );
-    assert_eq!(fresh.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(fresh.get("/api/v1/me").await.status, StatusCode::OK);
 
     // The API needs no body; a bad one and an overlong reason are refused, nothing changed.
-    let (s, _) = api(
-        t,
-        &op_token,
-        Method::POST,
-        "/api/v1/operator/customers/8800001/suspend",
-        Some(json!({"reason": "x".repeat(501)})),
-    )
-    .await;
+    let s = op_api
+        .post_json(
+            "/api/v1/operator/customers/8800001/suspend",
+            &json!({"reason": "x".repeat(501)}),
+        )
+        .await
+        .status;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = t
-        .http()
-        .post(t.url("/api/v1/operator/customers/8800001/suspend"))
-        .header(header::AUTHORIZATION, format!("Bearer {op_token}"))
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(a_user.get("/api/v1/me").await.status(), StatusCode::OK);
-    let r = t
-        .http()
-        .post(t.url("/api/v1/operator/customers/8800001/suspend"))
-        .header(header::AUTHORIZATION, format!("Bearer {op_token}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let suspend = "/api/v1/operator/customers/8800001/suspend";
+    let r = send(op_api.request(Method::POST, suspend).body("{not json")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(a_user.get("/api/v1/me").await.status, StatusCode::OK);
+    let r = op_api.post(suspend).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(
-        a_user.get("/api/v1/me").await.status(),
+        a_user.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
-    let (s, _) = api(
-        t,
-        &op_token,
-        Method::POST,
-        "/api/v1/operator/customers/8899999/suspend",
-        None,
-    )
-    .await;
+    let s = op_api
+        .post("/api/v1/operator/customers/8899999/suspend")
+        .await
+        .status;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
     // The page keeps an overlong reason and says what is wrong beside the field.
@@ -411,8 +374,8 @@ async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
             &[("reason", &long)],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains(&long));
     assert!(html.contains("aria-describedby=\"reason-error\""));
     assert!(html.contains("at most 500 characters"));
@@ -420,22 +383,20 @@ async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
 
 async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &TestApp) {
     let mut a_user = t.signed_in("a.user").await;
-    let a_token = t.bearer("a.user").await;
+    let a_api = t.api_as("a.user").await;
     let mut other = t.signed_in("a.admin").await;
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     let before = t.mail().await.len();
 
     let reset = |customer: &'static str, username: &'static str| {
         let op = op.clone();
         async move {
-            api(
-                t,
-                &op,
-                Method::POST,
+            op.post_json(
                 "/api/v1/operator/password-resets",
-                Some(json!({"customer_number": customer, "username": username})),
+                &json!({"customer_number": customer, "username": username}),
             )
             .await
+            .status_json()
         }
     };
     // Another customer's user, an unknown user, an unknown customer: 404, nothing sent.
@@ -456,7 +417,7 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
     let (s, _) = reset("8800001", "a.disabled").await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(t.mail().await.len(), before, "no mail for a refused reset");
-    assert_eq!(a_user.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(a_user.get("/api/v1/me").await.status, StatusCode::OK);
 
     // The username is matched without case, as at sign-in.
     // In the user's language.
@@ -469,26 +430,24 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
     let eml = &mail.last().unwrap().1;
     assert!(eml.contains("<a.user@example.com>"));
     assert!(eml.contains("<html lang=\"fr\">"));
-    let token = token_sent_to(t, "a.user@example.com").await;
+    let token = t.token_sent_to("a.user@example.com").await;
     assert_eq!(
-        a_user.get("/api/v1/me").await.status(),
+        a_user.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED,
         "the user's sessions end at once"
     );
-    let (s, _) = get(t, &a_token, "/api/v1/me").await;
+    let s = a_api.get("/api/v1/me").await.status;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "and its tokens");
     assert_eq!(
-        other.get("/api/v1/me").await.status(),
+        other.get("/api/v1/me").await.status,
         StatusCode::OK,
         "nobody else is signed out"
     );
 
-    let (_, v) = get(
-        t,
-        &op,
-        "/api/v1/operator/audit?action=password.reset_requested",
-    )
-    .await;
+    let (_, v) = op
+        .get("/api/v1/operator/audit?action=password.reset_requested")
+        .await
+        .status_json();
     let e = &v["items"][0];
     assert_eq!(e["actor"], "op.one");
     assert_eq!(e["customer_number"], "8800001");
@@ -497,18 +456,13 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
 
     // The link sets a new password once.
-    let set = |password: &'static str| {
-        t.http()
-            .post(t.url("/api/v1/auth/password"))
-            .json(&json!({"token": token, "password": password}))
-            .send()
-    };
+    let set = |password: &'static str| t.set_password(&token, password);
     assert_eq!(
-        set("a fresh passphrase for a.user").await.unwrap().status(),
+        set("a fresh passphrase for a.user").await.status,
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        set("another fresh passphrase").await.unwrap().status(),
+        set("another fresh passphrase").await.status,
         StatusCode::BAD_REQUEST
     );
     let mut again = t.browser();
@@ -516,23 +470,17 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
         again
             .sign_in("a.user", "a fresh passphrase for a.user")
             .await
-            .status(),
+            .status,
         StatusCode::SEE_OTHER
     );
 
     // A link is valid for one hour.
     let (s, _) = reset("8800001", "a.nomod").await;
     assert_eq!(s, StatusCode::ACCEPTED);
-    let token = token_sent_to(t, "a.nomod@example.com").await;
+    let token = t.token_sent_to("a.nomod@example.com").await;
     t.clock.advance(Duration::minutes(61));
-    let r = t
-        .http()
-        .post(t.url("/api/v1/auth/password"))
-        .json(&json!({"token": token, "password": "too late for this link"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = t.set_password(&token, "too late for this link").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
     // The same action from the customer page.
     let mut page = t.signed_in("op.one").await;
@@ -543,8 +491,8 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
             &[],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let location = r.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let location = r.headers[header::LOCATION].to_str().unwrap().to_owned();
     assert_eq!(
         location,
         format!("/operator/customers/8800001?done=reset&user={admin}")
@@ -554,7 +502,7 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
             .await
             .contains("/password/set?token=")
     );
-    let html = page.get(&location).await.text().await.unwrap();
+    let html = page.get(&location).await.text;
     assert!(html.contains("was sent to a.admin"), "{html}");
     let count = t.mail().await.len();
     let b_user = t.fx.users["b.user"];
@@ -564,11 +512,11 @@ async fn service_centre_reset_mails_that_user_only_and_ends_its_sessions(t: &Tes
             &[],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = page
         .post_form("/operator/customers/8800001/users/x/password-reset", &[])
         .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(t.mail().await.len(), count);
 }
 
@@ -606,9 +554,12 @@ async fn audit_search_filters_by_action_customer_actor_dates_and_pages(t: &TestA
     t.signed_in("b.user").await;
     // 28 Nov.
     t.clock.set(datetime!(2026-11-28 09:00:00 UTC));
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
 
-    let (s, v) = get(t, &op, "/api/v1/operator/audit?action=login.ok").await;
+    let (s, v) = op
+        .get("/api/v1/operator/audit?action=login.ok")
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::OK);
     assert_eq!(
         actions(&v),
@@ -629,19 +580,26 @@ async fn audit_search_filters_by_action_customer_actor_dates_and_pages(t: &TestA
     assert!(e["ip"].as_str().is_some());
     assert!(e["details"].is_object());
 
-    let (_, v) = get(t, &op, "/api/v1/operator/audit?action=login.*").await;
+    let (_, v) = op
+        .get("/api/v1/operator/audit?action=login.*")
+        .await
+        .status_json();
     assert_eq!(v["items"].as_array().unwrap().len(), 5);
-    let (_, v) = get(t, &op, "/api/v1/operator/audit?action=login.failed").await;
+    let (_, v) = op
+        .get("/api/v1/operator/audit?action=login.failed")
+        .await
+        .status_json();
     assert_eq!(actions(&v), [("login.failed".into(), "a.admin".into())]);
-    let (_, v) = get(t, &op, "/api/v1/operator/audit?action=login&limit=500").await;
+    let (_, v) = op
+        .get("/api/v1/operator/audit?action=login&limit=500")
+        .await
+        .status_json();
     assert!(v["items"].as_array().unwrap().is_empty(), "exact unless *");
 
-    let (_, v) = get(
-        t,
-        &op,
-        "/api/v1/operator/audit?customer_number=8800002&action=login.*",
-    )
-    .await;
+    let (_, v) = op
+        .get("/api/v1/operator/audit?customer_number=8800002&action=login.*")
+        .await
+        .status_json();
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
     assert!(
         v["items"]
@@ -650,43 +608,52 @@ async fn audit_search_filters_by_action_customer_actor_dates_and_pages(t: &TestA
             .iter()
             .all(|e| e["customer_number"] == "8800002")
     );
-    let (_, v) = get(t, &op, "/api/v1/operator/audit?actor=B.USER").await;
+    let (_, v) = op
+        .get("/api/v1/operator/audit?actor=B.USER")
+        .await
+        .status_json();
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
-    let (s, _) = get(t, &op, "/api/v1/operator/audit?customer_number=8899999").await;
+    let s = op
+        .get("/api/v1/operator/audit?customer_number=8899999")
+        .await
+        .status;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
     // Days are Brussels days, both ends included.
     let day = |from: &str, to: &str| {
         format!("/api/v1/operator/audit?action=login.ok&from={from}&to={to}")
     };
-    let (_, v) = get(t, &op, &day("2026-11-26", "2026-11-26")).await;
+    let (_, v) = op.get(&day("2026-11-26", "2026-11-26")).await.status_json();
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
-    let (_, v) = get(t, &op, &day("2026-11-27", "2026-11-27")).await;
+    let (_, v) = op.get(&day("2026-11-27", "2026-11-27")).await.status_json();
     assert_eq!(
         actions(&v),
         [("login.ok".into(), "b.user".into())],
         "23:30 UTC is the next day in Brussels"
     );
-    let (_, v) = get(t, &op, &day("2026-11-27", "")).await;
+    let (_, v) = op.get(&day("2026-11-27", "")).await.status_json();
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
-    let (_, v) = get(t, &op, &day("", "2026-11-27")).await;
+    let (_, v) = op.get(&day("", "2026-11-27")).await.status_json();
     assert_eq!(v["items"].as_array().unwrap().len(), 3);
-    let (s, v) = get(t, &op, &day("26/11/2026", "2026-11-27")).await;
+    let (s, v) = op.get(&day("26/11/2026", "2026-11-27")).await.status_json();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_of_first_error(&v), "from");
-    let (s, v) = get(t, &op, &day("2026-11-28", "2026-11-27")).await;
+    let (s, v) = op.get(&day("2026-11-28", "2026-11-27")).await.status_json();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_of_first_error(&v), "to");
 
     // Keyset paging walks the whole trail once, newest first.
-    let (_, all) = get(t, &op, "/api/v1/operator/audit?limit=500").await;
+    let (_, all) = op
+        .get("/api/v1/operator/audit?limit=500")
+        .await
+        .status_json();
     let all = ids(&all);
     assert!(all.len() >= 6);
     assert!(all.windows(2).all(|w| w[0] > w[1]));
     let mut walked = Vec::new();
     let mut path = "/api/v1/operator/audit?limit=2".to_owned();
     loop {
-        let (s, v) = get(t, &op, &path).await;
+        let (s, v) = op.get(&path).await.status_json();
         assert_eq!(s, StatusCode::OK);
         let page = ids(&v);
         assert!(page.len() <= 2);
@@ -698,7 +665,7 @@ async fn audit_search_filters_by_action_customer_actor_dates_and_pages(t: &TestA
     }
     // The paging requests themselves are not audited, so the trail did not move.
     assert_eq!(walked, all);
-    let (s, _) = get(t, &op, "/api/v1/operator/audit?cursor=abc").await;
+    let s = op.get("/api/v1/operator/audit?cursor=abc").await.status;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 
     // The page shows Brussels times and keeps the filters in its next-page link.
@@ -706,22 +673,22 @@ async fn audit_search_filters_by_action_customer_actor_dates_and_pages(t: &TestA
     let r = page
         .get("/operator/audit?action=login.ok&customer_number=8800001")
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("2026-11-26 11:00:00"), "{html}");
     assert!(html.contains("a.user"));
     assert!(!html.contains("b.user"));
     assert!(html.contains("value=\"login.ok\""));
     let r = page.get("/operator/audit?action=login.*").await;
-    let html = r.text().await.unwrap();
+    let html = r.text;
     assert!(html.contains("2026-11-27 00:30:00"), "{html}");
     let r = page.get("/operator/audit?from=yesterday").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("value=\"yesterday\""));
     assert!(html.contains("aria-describedby=\"from-error\""));
     let r = page.get("/operator/audit?customer_number=8899999").await;
-    let html = r.text().await.unwrap();
+    let html = r.text;
     assert!(html.contains("aria-describedby=\"customer_number-error\""));
 }
 
@@ -733,31 +700,30 @@ async fn customer_admins_see_only_their_own_customers_events(t: &TestApp) {
     t.browser()
         .sign_in("nobody.at.all", "not the password")
         .await;
-    let op = t.bearer("op.one").await;
-    let (s, _) = api(
-        t,
-        &op,
-        Method::POST,
-        "/api/v1/operator/password-resets",
-        Some(json!({"customer_number": "8800001", "username": "a.nomod"})),
-    )
-    .await;
+    let op = t.api_as("op.one").await;
+    let s = op
+        .post_json(
+            "/api/v1/operator/password-resets",
+            &json!({"customer_number": "8800001", "username": "a.nomod"}),
+        )
+        .await
+        .status;
     assert_eq!(s, StatusCode::ACCEPTED);
 
-    let admin = t.bearer("a.admin").await;
+    let admin = t.api_as("a.admin").await;
     for path in [
         "/api/v1/audit?limit=500",
         "/api/v1/audit?limit=500&customer_number=8800002",
         "/api/v1/audit?limit=500&actor=b.user",
     ] {
-        let (s, v) = get(t, &admin, path).await;
+        let (s, v) = admin.get(path).await.status_json();
         assert_eq!(s, StatusCode::OK, "{path}");
         for e in v["items"].as_array().unwrap() {
             assert_eq!(e["customer_number"], "8800001", "{path}: {e}");
             assert_ne!(e["actor"], "b.user", "{path}");
         }
     }
-    let (_, v) = get(t, &admin, "/api/v1/audit?limit=500").await;
+    let (_, v) = admin.get("/api/v1/audit?limit=500").await.status_json();
     let seen = actions(&v);
     assert!(seen.contains(&("login.ok".into(), "a.user".into())));
     assert!(
@@ -768,22 +734,20 @@ async fn customer_admins_see_only_their_own_customers_events(t: &TestApp) {
 
     let mut page = t.signed_in("a.admin").await;
     let r = page.get("/audit").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("a.user"));
     assert!(!html.contains("b.user") && !html.contains("nobody.at.all"));
     assert!(!html.contains("name=\"customer_number\""));
     let html = page
         .get("/audit?customer_number=8800002&actor=b.user")
         .await
-        .text()
-        .await
-        .unwrap();
+        .text;
     assert!(!html.contains("b.user</td>"));
 
     // b.admin sees B's events and none of A's.
-    let b_admin = t.bearer("b.admin").await;
-    let (_, v) = get(t, &b_admin, "/api/v1/audit?limit=500").await;
+    let b_admin = t.api_as("b.admin").await;
+    let (_, v) = b_admin.get("/api/v1/audit?limit=500").await.status_json();
     assert!(!v["items"].as_array().unwrap().is_empty());
     assert!(
         v["items"]
@@ -794,20 +758,23 @@ async fn customer_admins_see_only_their_own_customers_events(t: &TestApp) {
     );
 
     // A user without user management has no trail to read; operators name the customer.
-    let user = t.bearer("a.user").await;
-    let (s, _) = get(t, &user, "/api/v1/audit").await;
+    let user = t.api_as("a.user").await;
+    let s = user.get("/api/v1/audit").await.status;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, v) = get(t, &op, "/api/v1/audit").await;
+    let (s, v) = op.get("/api/v1/audit").await.status_json();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_of_first_error(&v), "customer_number");
-    let (s, v) = get(t, &op, "/api/v1/audit?customer_number=8800002&limit=500").await;
+    let (s, v) = op
+        .get("/api/v1/audit?customer_number=8800002&limit=500")
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::OK);
     assert!(actions(&v).contains(&("login.failed".into(), "b.user".into())));
     let mut op_page = t.signed_in("op.one").await;
     let r = op_page.get("/audit?customer_number=8800002").await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        r.headers()[header::LOCATION],
+        r.headers[header::LOCATION],
         "/operator/audit?customer_number=8800002"
     );
 }
@@ -854,21 +821,16 @@ async fn non_operators_are_refused_on_every_operator_route(t: &TestApp) {
             let body = (route.method != Method::GET).then_some(&form[..]);
             let r = b.request(route.method.clone(), &path, &[], body).await;
             assert_eq!(
-                r.status(),
+                r.status,
                 StatusCode::FORBIDDEN,
                 "{} {path} as {who}",
                 route.method
             );
-            let mut rb = t
-                .http()
-                .request(route.method.clone(), t.url(&path))
-                .header(header::AUTHORIZATION, format!("Bearer {token}"));
-            if route.method != Method::GET {
-                rb = rb.json(&json!({"customer_number": "8800001", "username": "a.user"}));
-            }
-            let r = rb.send().await.unwrap();
+            let body = json!({"customer_number": "8800001", "username": "a.user"});
+            let body = (route.method != Method::GET).then_some(&body);
+            let r = t.api(&token).call(route.method.clone(), &path, body).await;
             assert_eq!(
-                r.status(),
+                r.status,
                 StatusCode::FORBIDDEN,
                 "{} {path} as {who} (bearer)",
                 route.method
@@ -893,13 +855,13 @@ async fn non_operators_are_refused_on_every_operator_route(t: &TestApp) {
 /// Parameters that cannot be read answer 400 `invalid_query`, and an optional body that is
 /// not JSON 400 `invalid_json`, on the lists and decisions of the operator's API alike.
 async fn unreadable_query_or_body_is_a_bad_request(t: &TestApp) {
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     for path in [
         "/api/v1/operator/customers?limit=1&limit=2",
         "/api/v1/operator/audit?cursor=1&cursor=2",
         "/api/v1/operator/access-requests?status=pending&status=rejected",
     ] {
-        let (s, v) = get(t, &op, path).await;
+        let (s, v) = op.get(path).await.status_json();
         assert_eq!(
             (s, v["error"]["code"].as_str()),
             (StatusCode::BAD_REQUEST, Some("invalid_query")),
@@ -910,20 +872,13 @@ async fn unreadable_query_or_body_is_a_bad_request(t: &TestApp) {
         "/api/v1/operator/customers/8800002/suspend",
         "/api/v1/operator/access-requests/1/reject",
     ] {
-        let r = t
-            .http()
-            .post(t.url(path))
-            .header(header::AUTHORIZATION, format!("Bearer {op}"))
-            .header(header::CONTENT_TYPE, "application/json")
-            .body("{")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
-        let v: Value = r.json().await.unwrap();
-        assert_eq!(v["error"]["code"], "invalid_json", "{path}");
+        let r = op.post_body(path, "application/json", "{").await;
+        r.assert_error(StatusCode::BAD_REQUEST, "invalid_json");
     }
-    let (_, customer) = get(t, &op, "/api/v1/operator/customers/8800002").await;
+    let (_, customer) = op
+        .get("/api/v1/operator/customers/8800002")
+        .await
+        .status_json();
     assert_eq!(
         customer["status"], "active",
         "a refused suspension changes nothing"

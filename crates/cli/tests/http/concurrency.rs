@@ -2,8 +2,7 @@
 //! instant (the lockout, the last administrator, exports held open and unread), on both
 //! backends.
 
-use crate::harness::{PASSWORD, TestApp};
-use cs_store::repo::{catalogue, customers};
+use crate::harness::{Customer, PASSWORD, Seed, TestApp};
 use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -24,16 +23,8 @@ const PARALLEL: usize = 50;
 /// Fires `bodies` at `POST /api/v1/auth/token` at once; counts (status, error code).
 async fn token_burst(t: &TestApp, bodies: Vec<Value>) -> BTreeMap<(u16, String), usize> {
     let sends = bodies.into_iter().map(|body| async move {
-        let r = t
-            .http()
-            .post(t.url("/api/v1/auth/token"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        let v: Value = r.json().await.unwrap_or(Value::Null);
-        (status, v["error"]["code"].as_str().unwrap_or("").to_owned())
+        let r = t.token(&body).await;
+        (r.status.as_u16(), r.error_code())
     });
     tally(join_all(sends).await)
 }
@@ -92,16 +83,16 @@ async fn fifty_parallel_guesses_on_the_sign_in_page_evaluate_ten(t: &TestApp) {
             ("next", "/"),
         ];
         let r = b.request(Method::POST, "/login", &[], Some(&form)).await;
-        let code = match r.status() {
+        let code = match r.status {
             StatusCode::UNAUTHORIZED => "invalid_credentials",
             StatusCode::TOO_MANY_REQUESTS => "account_locked",
             _ => "other",
         };
-        (r.status().as_u16(), code.to_owned())
+        (r.status.as_u16(), code.to_owned())
     });
     exactly_ten_evaluated(&tally(join_all(sends).await), "invalid_credentials");
     assert_eq!(
-        t.browser().sign_in("a.user", PASSWORD).await.status(),
+        t.browser().sign_in("a.user", PASSWORD).await.status,
         StatusCode::TOO_MANY_REQUESTS
     );
 }
@@ -132,14 +123,10 @@ async fn two_admins_demoting_each_other_at_once_leave_one(t: &TestApp) {
     let sends = (0..20).map(|i| {
         let (token, target) = (&tokens[i % 2], ids[(i + 1) % 2]);
         async move {
-            t.http()
-                .request(Method::PATCH, t.url(&format!("/api/v1/users/{target}")))
-                .bearer_auth(token)
-                .json(&json!({"role": "user"}))
-                .send()
+            t.api(token)
+                .patch_json(&format!("/api/v1/users/{target}"), &json!({"role": "user"}))
                 .await
-                .unwrap()
-                .status()
+                .status
         }
     });
     let statuses = join_all(sends).await;
@@ -171,28 +158,15 @@ const FILLER: &str = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 /// `ROWS` registered items and `ROWS` transactions on 2026-11-10 for `customer`, written
 /// by the database itself (a recursive series), with long recipients and ids.
 async fn seed(t: &TestApp, customer: i64, tag: &str) {
-    let app = t.app();
-    let mut tx = app.store.begin().await.unwrap();
-    let product = catalogue::insert(
-        &mut tx.conn(),
-        &catalogue::NewProduct {
-            code: &format!("REG-{tag}"),
-            kind: "registered",
-            vat_rate: 0,
-            names: ["Recommandé", "Aangetekend", "Einschreiben", "Registered"],
-        },
-    )
-    .await
-    .unwrap();
-    let point = customers::insert_collection_point(
-        &mut tx.conn(),
-        customer,
-        &format!("CP{tag}"),
-        "Depot",
-        ("Rue 1", "1000", "Bruxelles"),
-    )
-    .await
-    .unwrap();
+    let (product, point) = (format!("REG-{tag}"), format!("CP{tag}"));
+    let mut tx = t.app().store.begin().await.unwrap();
+    let names = ["Recommandé", "Aangetekend", "Einschreiben", "Registered"];
+    let ids = Seed::new(t)
+        .product_named(&product, "registered", 0, names)
+        .collection_point_named(customer, &point, "Depot")
+        .insert_in(&mut tx)
+        .await;
+    let (product, point) = (ids.product(&product), ids.point(customer, &point));
     let day = time::macros::date!(2026 - 11 - 10);
     let series = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) ";
     let items = format!(
@@ -235,26 +209,10 @@ async fn seed(t: &TestApp, customer: i64, tag: &str) {
 
 /// A customer without exports (8800003), for an operator to name.
 async fn third_customer(t: &TestApp) {
-    let app = t.app();
-    let mut tx = app.store.begin().await.unwrap();
-    customers::insert(
-        &mut tx.conn(),
-        &customers::NewCustomer {
-            customer_number: "8800003",
-            name: "Gamma Mail SRL",
-            vat_number: "BE0428759497",
-            language: "fr",
-            street: "Rue 3",
-            postcode: "1000",
-            city: "Bruxelles",
-            country: "BE",
-            collection_days: "mon",
-            created_at: app.now(),
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let gamma = Customer::new("8800003", "Gamma Mail SRL")
+        .language("fr")
+        .street("Rue 3");
+    Seed::new(t).customer(gamma).insert().await;
 }
 
 /// A client that sends one request, reads the response head and then stops reading, with a
@@ -359,40 +317,25 @@ async fn parallel_exports(t: &TestApp) {
 
     // A fifth export, for a customer with none running, finds the instance full.
     third_customer(t).await;
-    let r =
-        t.http()
-            .get(t.url(
-                "/api/v1/transactions/export?customer_number=8800003&format=xlsx&from=2026-12-01",
-            ))
-            .bearer_auth(&op)
-            .send()
-            .await
-            .unwrap();
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(r.headers()["retry-after"], "30");
-    let v: serde_json::Value = r.json().await.unwrap();
+    let r = t
+        .api(&op)
+        .get("/api/v1/transactions/export?customer_number=8800003&format=xlsx&from=2026-12-01")
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers["retry-after"], "30");
+    let v: serde_json::Value = r.json();
     assert_eq!(v["error"]["code"], "too_many_exports");
 
     // Meanwhile the portal serves sign-ins and other customers' requests.
     let mut browser = t.browser();
     let r = browser.sign_in("a.user", PASSWORD).await;
-    assert_eq!(
-        r.status(),
-        StatusCode::SEE_OTHER,
-        "sign-in while exports run"
-    );
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "sign-in while exports run");
     for token in [t.bearer("b.user").await, a.clone()] {
-        let r = t
-            .http()
-            .get(t.url("/api/v1/me"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
+        let r = t.api(&token).get("/api/v1/me").await;
+        assert_eq!(r.status, StatusCode::OK);
     }
     let r = browser.get("/transactions").await;
-    assert_eq!(r.status(), StatusCode::OK, "a page while exports run");
+    assert_eq!(r.status, StatusCode::OK, "a page while exports run");
     assert_eq!(
         t.app().exports.running(t.fx.customer_a),
         (4, 2),
@@ -419,16 +362,9 @@ async fn parallel_exports(t: &TestApp) {
         assert!(details["rows"].as_i64().unwrap() < ROWS, "{details}");
     }
     let r = t
-        .http()
-        .get(t.url("/api/v1/registered-items/export?from=2026-12-01&to=2026-12-31&format=csv"))
-        .bearer_auth(&a)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(
-        r.text().await.unwrap().lines().count(),
-        1,
-        "the header only"
-    );
+        .api(&a)
+        .get("/api/v1/registered-items/export?from=2026-12-01&to=2026-12-31&format=csv")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.text.lines().count(), 1, "the header only");
 }

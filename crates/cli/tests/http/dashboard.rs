@@ -2,14 +2,9 @@
 //! against last, the latest imports; by module, cost centre and tenant, in the user's language.
 //! Every figure is checked against sums computed here from the seeded lines.
 
-use crate::harness::{PASSWORD, TestApp};
-use cs_app::passwords::{self, Cost};
+use crate::harness::{Seed, TestApp, Transaction, User};
 use cs_domain::{UnitPriceMillis, money::line_amount};
-use cs_store::repo::{
-    catalogue, customers,
-    import_runs::{self, NewImportRun},
-    operations, users,
-};
+use cs_store::repo::import_runs::NewImportRun;
 use time::{
     Date, OffsetDateTime,
     macros::{date, datetime},
@@ -187,114 +182,56 @@ const LINES: &[Line] = &[
 
 /// Seeds the catalogue, a collection point per customer and [`LINES`] through the store.
 async fn seed(t: &TestApp) {
-    let mut tx = t.app().store.begin().await.unwrap();
-    let mut products = std::collections::HashMap::new();
-    for (code, kind, vat, names) in [
-        (
+    let (a, b) = (t.fx.customer_a, t.fx.customer_b);
+    let lines = LINES.iter().enumerate().map(|(i, l)| {
+        let customer = if l.customer == 'A' { a } else { b };
+        let id = format!("T-{i:03}");
+        let quantity = (l.quantity, l.unit_price_millis);
+        Transaction {
+            centre: l.centre.map(str::to_owned),
+            destination: l.destination.map(str::to_owned),
+            amount_cents: l.amount(),
+            ..Transaction::new(customer, &id, l.date, "SITE", l.product, quantity)
+        }
+    });
+    Seed::new(t)
+        .product_named(
             "LETTER",
             "postage",
             0,
             ["Lettre", "Brief", "Brief", "Letter"],
-        ),
-        (
+        )
+        .product_named(
             "PARCEL",
             "parcel",
             21,
             ["Colis", "Pakje", "Paket", "Parcel"],
-        ),
-        (
+        )
+        .product_named(
             "FEE",
             "service",
             21,
             ["Redevance", "Vergoeding", "Gebühr", "Fee"],
-        ),
-    ] {
-        let id = catalogue::insert(
-            &mut tx.conn(),
-            &catalogue::NewProduct {
-                code,
-                kind,
-                vat_rate: vat,
-                names,
-            },
         )
-        .await
-        .unwrap();
-        products.insert(code, id);
-    }
-    let mut points = std::collections::HashMap::new();
-    for (customer, id) in [('A', t.fx.customer_a), ('B', t.fx.customer_b)] {
-        let cp = customers::insert_collection_point(
-            &mut tx.conn(),
-            id,
-            "SITE",
-            "Head office",
-            ("Rue 1", "1000", "Bruxelles"),
-        )
-        .await
-        .unwrap();
-        points.insert(customer, (id, cp));
-    }
-    let centres = customers::cost_centres(&mut tx.conn(), t.fx.customer_a)
-        .await
-        .unwrap();
-    for (i, l) in LINES.iter().enumerate() {
-        let (customer_id, point) = points[&l.customer];
-        let transaction_id = format!("T-{i:03}");
-        operations::insert_transaction(
-            &mut tx.conn(),
-            &operations::NewTransaction {
-                transaction_id: &transaction_id,
-                customer_id,
-                date: l.date,
-                collection_point_id: point,
-                cost_centre_id: l
-                    .centre
-                    .map(|code| centres.iter().find(|c| c.code == code).unwrap().id),
-                product_id: products[l.product],
-                format: None,
-                weight_class: None,
-                destination: l.destination,
-                quantity: l.quantity,
-                unit_price_millis: l.unit_price_millis,
-                amount_cents: l.amount(),
-            },
-        )
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
+        .collection_point_named(a, "SITE", "Head office")
+        .collection_point_named(b, "SITE", "Head office")
+        .transactions(lines)
+        .insert()
+        .await;
 }
 
 /// A user of customer A made for these tests (the shared fixture stays as it is).
 async fn add_user(t: &TestApp, username: &str, language: &str, modules: &str) {
-    let hash = passwords::hash(Cost::Fast, PASSWORD.into()).await.unwrap();
-    let mut c = t.app().store.acquire().await.unwrap();
-    users::insert(
-        &mut c.conn(),
-        &users::NewUser {
-            customer_id: Some(t.fx.customer_a),
-            username,
-            username_key: username,
-            full_name: "Test User",
-            email: "test.user@example.com",
-            language,
-            role: "user",
-            modules,
-            status: "active",
-            password_hash: Some(&hash),
-            created_at: t.app().now(),
-        },
-    )
-    .await
-    .unwrap();
+    let user = User::new(Some(t.fx.customer_a), username)
+        .full_name("Test User")
+        .email("test.user@example.com")
+        .language(language)
+        .modules(modules);
+    Seed::new(t).user(user).insert().await;
 }
 
 async fn home(t: &TestApp, username: &str) -> String {
-    let mut b = t.signed_in(username).await;
-    let r = b.get("/").await;
-    assert_eq!(r.status(), 200);
-    r.text().await.unwrap()
+    t.signed_in(username).await.page("/").await
 }
 
 /// (quantity, amount) of the lines `keep` selects.
@@ -526,7 +463,11 @@ async fn without_the_transactions_module_there_are_no_transaction_blocks(t: &Tes
     assert!(!html.contains("<svg"));
 }
 
-fn run<'a>(kind: &'a str, finished_at: OffsetDateTime, outcome: &'a str) -> NewImportRun<'a> {
+fn run(
+    kind: &'static str,
+    finished_at: OffsetDateTime,
+    outcome: &'static str,
+) -> NewImportRun<'static> {
     let imported = outcome == "imported";
     NewImportRun {
         kind,
@@ -562,25 +503,25 @@ async fn latest_imports_are_shown_by_role_and_module(t: &TestApp) {
     assert_eq!(html.matches("<dd>No import yet</dd>").count(), 2);
     assert!(!html.contains("/operator/imports"));
 
-    {
-        let mut c = t.app().store.acquire().await.unwrap();
-        for r in [
-            run(
-                "transactions",
-                datetime!(2026-11-25 05:15:00 UTC),
-                "imported",
-            ),
-            // A later refused file: the data is still the earlier one's.
-            run(
-                "transactions",
-                datetime!(2026-11-26 05:20:00 UTC),
-                "rejected",
-            ),
-            run("products", datetime!(2026-06-30 22:30:00 UTC), "imported"),
-        ] {
-            import_runs::insert(&mut c.conn(), &r).await.unwrap();
-        }
-    }
+    Seed::new(t)
+        .import_run(run(
+            "transactions",
+            datetime!(2026-11-25 05:15:00 UTC),
+            "imported",
+        ))
+        // A later refused file: the data is still the earlier one's.
+        .import_run(run(
+            "transactions",
+            datetime!(2026-11-26 05:20:00 UTC),
+            "rejected",
+        ))
+        .import_run(run(
+            "products",
+            datetime!(2026-06-30 22:30:00 UTC),
+            "imported",
+        ))
+        .insert()
+        .await;
     let html = home(t, "op.one").await;
     let row = |kind: &str| {
         let at = html.find(&format!("<tr data-feed=\"{kind}\">")).unwrap();
@@ -695,8 +636,8 @@ async fn the_demo_fills_every_block(t: &TestApp) {
     let page = |username: &'static str| async move {
         let mut b = t.browser();
         let password = format!("{username}-demo-2026");
-        assert_eq!(b.sign_in(username, &password).await.status(), 303);
-        b.get("/").await.text().await.unwrap()
+        assert_eq!(b.sign_in(username, &password).await.status, 303);
+        b.get("/").await.text
     };
     let html = page("operator").await;
     assert_eq!(html.matches("<tr data-feed=").count(), 6);

@@ -1,7 +1,7 @@
 //! Every route of the table, as a caller its policy lets in, with a hostile value in each
 //! common query parameter: the security headers are on every answer and no HTML echoes it raw.
 
-use crate::harness::{Browser, TestApp};
+use crate::harness::{Browser, TestApp, form_encode};
 use cs_web::{Policy, RouteInfo};
 use reqwest::{Method, header};
 
@@ -50,7 +50,7 @@ fn concrete(route: &RouteInfo, t: &TestApp) -> String {
 }
 
 fn query() -> String {
-    let value: String = url::form_urlencoded::byte_serialize(HOSTILE.as_bytes()).collect();
+    let value = form_encode(HOSTILE);
     PARAMS
         .iter()
         .map(|p| format!("{p}={value}"))
@@ -78,8 +78,8 @@ async fn hostile_query_values_are_escaped_and_headers_hold_on_every_route(t: &Te
                 None,
             )
             .await;
-        let label = format!("{} {} as {who} ({})", route.method, route.path, r.status());
-        let h = r.headers().clone();
+        let label = format!("{} {} as {who} ({})", route.method, route.path, r.status);
+        let h = r.headers.clone();
         assert_eq!(h["x-content-type-options"], "nosniff", "{label}");
         assert_eq!(h["x-frame-options"], "DENY", "{label}");
         assert!(h.contains_key("referrer-policy"), "{label}");
@@ -92,7 +92,7 @@ async fn hostile_query_values_are_escaped_and_headers_hold_on_every_route(t: &Te
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.starts_with("text/html"));
-        let body = r.text().await.unwrap();
+        let body = r.text;
         if html {
             assert!(
                 !body.contains("<script>") && !body.contains("\"'cs-probe"),

@@ -2,7 +2,7 @@
 //! out of range, limits and oversized bodies, error details, metrics labels and their token,
 //! and audit flooding.
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, error_details, send};
 use cs_cli::config::Secret;
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
@@ -18,39 +18,11 @@ crate::on_both!(
     anonymous_refusals_are_counted_not_audited,
 );
 
-async fn get(t: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
-    let r = t
-        .http()
-        .get(t.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-/// The fields and codes of an error's details.
-fn details(v: &Value) -> Vec<(String, String)> {
-    v["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["field"].as_str().unwrap_or_default().to_owned(),
-                d["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 async fn control_characters_are_refused_naming_the_field(t: &TestApp) {
-    let admin = t.bearer("a.admin").await;
-    let op = t.bearer("op.one").await;
+    let admin = t.api_as("a.admin").await;
+    let op = t.api_as("op.one").await;
     // These answered 500 on PostgreSQL (and the export dropped the connection).
-    for (token, path, field) in [
+    for (api, path, field) in [
         (&admin, "/api/v1/users?search=a%00b", "search"),
         (
             &admin,
@@ -72,11 +44,11 @@ async fn control_characters_are_refused_naming_the_field(t: &TestApp) {
         (&op, "/api/v1/operator/audit?actor=%7F", "actor"),
         (&op, "/api/v1/operator/customers?search=%0A", "search"),
     ] {
-        let (status, v) = get(t, token, path).await;
+        let (status, v) = api.get(path).await.status_json();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {v}");
         assert_eq!(v["error"]["code"], "invalid_characters", "{path}: {v}");
         assert_eq!(
-            details(&v),
+            error_details(&v),
             [(field.to_owned(), "invalid_characters".to_owned())],
             "{path}"
         );
@@ -84,33 +56,24 @@ async fn control_characters_are_refused_naming_the_field(t: &TestApp) {
     // The pages answer alike.
     let mut b = t.signed_in("a.admin").await;
     let page = b.get("/registered-items?recipient=%00").await;
-    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.text().await.unwrap().contains("control character"));
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text.contains("control character"));
 
     // JSON bodies: NUL refused with its path; line breaks and tabs allowed in a text.
-    let submit = |body: Value| {
-        t.http()
-            .post(t.url("/api/v1/access-requests"))
-            .json(&body)
-            .send()
-    };
-    let r = submit(json!({"message": "hello\u{0}", "contact_name": "x"}))
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let v: Value = r.json().await.unwrap();
+    let submit = |body: Value| async move { t.post_json("/api/v1/access-requests", &body).await };
+    let r = submit(json!({"message": "hello\u{0}", "contact_name": "x"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = r.json();
     assert_eq!(v["error"]["code"], "invalid_characters");
     assert_eq!(
-        details(&v),
+        error_details(&v),
         [("message".to_owned(), "invalid_characters".to_owned())]
     );
-    let r = submit(json!({"message": "line one\r\nline\ttwo"}))
-        .await
-        .unwrap();
-    let v: Value = r.json().await.unwrap();
+    let r = submit(json!({"message": "line one\r\nline\ttwo"})).await;
+    let v: Value = r.json();
     assert_ne!(v["error"]["code"], "invalid_characters", "{v}");
     assert!(
-        details(&v).iter().all(|(f, _)| f != "message"),
+        error_details(&v).iter().all(|(f, _)| f != "message"),
         "a multi-line message is fine: {v}"
     );
 
@@ -119,7 +82,7 @@ async fn control_characters_are_refused_naming_the_field(t: &TestApp) {
     let r = anon
         .post_form("/login", &[("username", "a.admin\u{0}"), ("password", "x")])
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         t.count("SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed'")
             .await,
@@ -129,9 +92,9 @@ async fn control_characters_are_refused_naming_the_field(t: &TestApp) {
 }
 
 async fn dates_outside_2000_to_2100_are_invalid_date_everywhere(t: &TestApp) {
-    let admin = t.bearer("a.admin").await;
-    let op = t.bearer("op.one").await;
-    for (token, path, field) in [
+    let admin = t.api_as("a.admin").await;
+    let op = t.api_as("op.one").await;
+    for (api, path, field) in [
         // 500 on SQLite before: the year could not be formatted.
         (&op, "/api/v1/operator/audit?from=0000-01-01", "from"),
         // 200 before, while transactions answered 422.
@@ -149,11 +112,11 @@ async fn dates_outside_2000_to_2100_are_invalid_date_everywhere(t: &TestApp) {
         ),
         (&admin, "/api/v1/audit?to=9999-12-31", "to"),
     ] {
-        let (status, v) = get(t, token, path).await;
+        let (status, v) = api.get(path).await.status_json();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {v}");
         assert_eq!(v["error"]["code"], "invalid_date", "{path}: {v}");
         assert_eq!(
-            details(&v),
+            error_details(&v),
             [(field.to_owned(), "invalid_date".to_owned())],
             "{path}"
         );
@@ -161,28 +124,26 @@ async fn dates_outside_2000_to_2100_are_invalid_date_everywhere(t: &TestApp) {
         assert!(message.contains("2000 to 2100"), "{path}: {message}");
     }
     // The edges of the range are served.
-    let (status, v) = get(
-        t,
-        &op,
-        "/api/v1/operator/audit?from=2000-01-01&to=2100-12-31",
-    )
-    .await;
+    let (status, v) = op
+        .get("/api/v1/operator/audit?from=2000-01-01&to=2100-12-31")
+        .await
+        .status_json();
     assert_eq!(status, StatusCode::OK, "{v}");
 }
 
 async fn limits_above_500_and_oversized_bodies_answer_in_the_error_shape(t: &TestApp) {
-    let admin = t.bearer("a.admin").await;
-    let op = t.bearer("op.one").await;
+    let admin = t.api_as("a.admin").await;
+    let op = t.api_as("op.one").await;
     for path in [
         "/api/v1/registered-items?limit=501",
         "/api/v1/transactions?limit=100000",
         "/api/v1/audit?limit=501",
     ] {
-        let (status, v) = get(t, &admin, path).await;
+        let (status, v) = admin.get(path).await.status_json();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {v}");
         assert_eq!(v["error"]["code"], "invalid_limit", "{path}: {v}");
     }
-    let (status, _) = get(t, &admin, "/api/v1/registered-items?limit=500").await;
+    let status = admin.get("/api/v1/registered-items?limit=500").await.status;
     assert_eq!(status, StatusCode::OK);
 
     // Past the body limit (2 MiB, by a little, so that the client has sent it all): JSON 413 on every kind of body reader. The suspend and
@@ -193,17 +154,9 @@ async fn limits_above_500_and_oversized_bodies_answer_in_the_error_shape(t: &Tes
         "/api/v1/operator/access-requests/1/reject",
         "/api/v1/operator/password-resets",
     ] {
-        let r = t
-            .http()
-            .post(t.url(path))
-            .bearer_auth(&op)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(big.clone())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
-        let v: Value = r.json().await.unwrap();
+        let r = op.post_body(path, "application/json", big.clone()).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        let v: Value = r.json();
         assert_eq!(v["error"]["code"], "payload_too_large", "{path}");
     }
     assert_eq!(
@@ -225,29 +178,22 @@ async fn limits_above_500_and_oversized_bodies_answer_in_the_error_shape(t: &Tes
             Some(&[("_csrf", &token), ("username", &reason)]),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(
-        r.headers()[header::CONTENT_TYPE]
-            .to_str()
+        r.header(header::CONTENT_TYPE)
             .unwrap()
             .starts_with("text/html")
     );
 }
 
 async fn a_rejected_import_lists_exactly_line_column_code_message(t: &TestApp) {
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     for body in ["", "nonsense,columns\n1,2\n"] {
-        let r = t
-            .http()
-            .post(t.url("/api/v1/operator/imports/customers"))
-            .bearer_auth(&op)
-            .header(header::CONTENT_TYPE, "text/csv")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let v: Value = r.json().await.unwrap();
+        let r = op
+            .post_body("/api/v1/operator/imports/customers", "text/csv", body)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let v: Value = r.json();
         assert_eq!(v["error"]["code"], "import_rejected");
         let declared: BTreeSet<&str> = [
             "code",
@@ -289,29 +235,19 @@ fn folded(metrics: &str) -> usize {
 }
 
 async fn invented_methods_and_paths_do_not_grow_the_metrics(t: &TestApp) {
-    let metrics = || async {
-        t.http()
-            .get(t.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    };
+    let metrics = || async { t.get("/metrics").await.text };
     let send = |i: usize| {
         let method = Method::from_bytes(format!("INVENTED{i}").as_bytes()).unwrap();
-        t.http()
-            .request(method, t.url(&format!("/no/such/path/{i}")))
-            .send()
+        let path = format!("/no/such/path/{i}");
+        async move { t.anonymous().call(method, &path, None).await }
     };
     // The folded labels exist once; then 3,000 more requests only move their counts. (The
     // recorder is shared by the tests of this process, so only these lines are measured.)
-    send(0).await.unwrap();
-    t.http().get(t.url("/no/such/page")).send().await.unwrap();
+    send(0).await;
+    t.get("/no/such/page").await;
     let before = folded(&metrics().await);
     for i in 1..=3000 {
-        send(i).await.unwrap();
+        send(i).await;
     }
     let after = metrics().await;
     let grown = folded(&after).saturating_sub(before);
@@ -322,8 +258,8 @@ async fn invented_methods_and_paths_do_not_grow_the_metrics(t: &TestApp) {
 
 async fn a_metrics_token_guards_the_metrics(t: &TestApp) {
     // Unset: public, as before.
-    let r = t.http().get(t.url("/metrics")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    let r = t.get("/metrics").await;
+    assert_eq!(r.status, StatusCode::OK);
     let token = "metrics-token-0123456789abcdef";
     let Some(guarded) = TestApp::spawn_with(t.backend, "metrics_token", |c| {
         c.metrics_token = Some(Secret::new(token));
@@ -333,11 +269,11 @@ async fn a_metrics_token_guards_the_metrics(t: &TestApp) {
         return;
     };
     let ask = |auth: Option<String>| {
-        let mut rb = guarded.http().get(guarded.url("/metrics"));
+        let mut rb = guarded.anonymous().request(Method::GET, "/metrics");
         if let Some(a) = auth {
             rb = rb.header(header::AUTHORIZATION, a);
         }
-        rb.send()
+        send(rb)
     };
     for auth in [
         None,
@@ -345,13 +281,13 @@ async fn a_metrics_token_guards_the_metrics(t: &TestApp) {
         Some(format!("Bearer {token}x")),
         Some(format!("Basic {token}")),
     ] {
-        let r = ask(auth.clone()).await.unwrap();
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{auth:?}");
-        assert!(!r.text().await.unwrap().contains("http_requests_total"));
+        let r = ask(auth.clone()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{auth:?}");
+        assert!(!r.text.contains("http_requests_total"));
     }
-    let r = ask(Some(format!("Bearer {token}"))).await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.text().await.unwrap().contains("http_requests_total"));
+    let r = ask(Some(format!("Bearer {token}"))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.contains("http_requests_total"));
     assert!(
         !format!("{:?}", guarded.app().settings).contains(token),
         "the token is never printed"
@@ -362,26 +298,16 @@ async fn a_metrics_token_guards_the_metrics(t: &TestApp) {
 async fn anonymous_refusals_are_counted_not_audited(t: &TestApp) {
     // An anonymous form without its token: refused, counted, not in the trail.
     for _ in 0..5 {
-        let r = t
-            .http()
-            .post(t.url("/login"))
-            .form(&[("username", "a.admin"), ("password", "x")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let rb = t
+            .anonymous()
+            .request(Method::POST, "/login")
+            .form(&[("username", "a.admin"), ("password", "x")]);
+        let r = send(rb).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
     let denied = "SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied'";
     assert_eq!(t.count(denied).await, 0);
-    let metrics = t
-        .http()
-        .get(t.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = t.get("/metrics").await.text;
     assert!(
         metrics
             .lines()
@@ -403,7 +329,7 @@ async fn anonymous_refusals_are_counted_not_audited(t: &TestApp) {
     let mut user = t.signed_in("a.user").await;
     let long = format!("/users/{}", "9".repeat(60_000));
     let r = user.get(&long).await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(t.count(denied).await, 1);
     assert_eq!(
         t.count(

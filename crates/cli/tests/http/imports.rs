@@ -2,8 +2,8 @@
 //! line and column, idempotence, `update`, dry runs, the size limit, the record of runs and the
 //! audit trail, and the operator's upload page.
 
-use crate::harness::{Backend, TestApp};
-use reqwest::StatusCode;
+use crate::harness::{Backend, TestApp, send};
+use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 const PRODUCTS: &str = "\
@@ -50,17 +50,10 @@ fn transactions(n: usize) -> (String, i64) {
 }
 
 async fn post_csv(t: &TestApp, token: &str, path: &str, body: &str) -> (StatusCode, Value) {
-    let r = t
-        .http()
-        .post(t.url(path))
-        .bearer_auth(token)
-        .header("content-type", "text/csv")
-        .body(body.to_owned())
-        .send()
+    let api = t.api(token);
+    api.post_body(path, "text/csv", body.to_owned())
         .await
-        .unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
+        .status_json()
 }
 
 /// Products and collection points for the fixture customers (cost centres CA1, CA2 exist).
@@ -127,15 +120,9 @@ async fn a_feed_imports_exactly_and_only_once(t: &TestApp) {
             .await,
         4
     );
-    let r = t
-        .http()
-        .get(t.url("/api/v1/operator/imports?limit=2"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let list: Value = r.json().await.unwrap();
+    let r = t.api(&token).get("/api/v1/operator/imports?limit=2").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let list: Value = r.json();
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     assert_eq!(list["items"][0]["kind"], "transactions");
     assert_eq!(list["items"][0]["already_present"], 400);
@@ -352,21 +339,18 @@ async fn a_file_over_the_limit_is_refused(t: &TestApp) {
         .map(|c| Ok(String::from_utf8_lossy(c).into_owned()))
         .collect();
     let body = reqwest::Body::wrap_stream(futures::stream::iter(chunks));
-    let r = t
-        .http()
-        .post(t.url("/api/v1/operator/imports/transactions"))
-        .bearer_auth(&token)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let rb = t
+        .api(&token)
+        .request(Method::POST, "/api/v1/operator/imports/transactions")
+        .body(body);
+    let r = send(rb).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(t.count("SELECT COUNT(*) FROM transactions").await, 0);
 }
 
 async fn the_upload_page_imports_and_reports(t: &TestApp) {
     let mut b = t.signed_in("op.one").await;
-    let page = b.get("/operator/imports").await.text().await.unwrap();
+    let page = b.get("/operator/imports").await.text;
     assert!(page.contains("enctype=\"multipart/form-data\""));
     // The form token is the form's first field, never in the URL (ASVS row 9).
     assert!(page.contains("action=\"/operator/imports\""), "{page}");
@@ -386,39 +370,23 @@ async fn the_upload_page_imports_and_reports(t: &TestApp) {
                     .unwrap(),
             )
     };
-    let cookie = b
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let r = t
-        .http()
-        .post(t.url(&action))
-        .header("cookie", &cookie)
-        .multipart(upload("products", PRODUCTS))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let report = r.text().await.unwrap();
+    let rb = b
+        .builder(Method::POST, &action)
+        .multipart(upload("products", PRODUCTS));
+    let r = b.send(rb).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let report = r.text;
     assert!(report.contains("The file was imported."), "{report}");
     assert_eq!(t.count("SELECT COUNT(*) FROM products").await, 4);
 
     // A bad file: the report lists its lines; nothing changes.
-    let r = t
-        .http()
-        .post(t.url(&action))
-        .header("cookie", &cookie)
-        .multipart(upload(
-            "collection-points",
-            "customer_number,code,name,street,postcode,city\n8800001,HQ,,Rue 1,1000,Bruxelles\n",
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let report = r.text().await.unwrap();
+    let rb = b.builder(Method::POST, &action).multipart(upload(
+        "collection-points",
+        "customer_number,code,name,street,postcode,city\n8800001,HQ,,Rue 1,1000,Bruxelles\n",
+    ));
+    let r = b.send(rb).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let report = r.text;
     assert!(
         report.contains("<td class=\"num\">2</td><td>name</td>"),
         "{report}"
@@ -426,25 +394,19 @@ async fn the_upload_page_imports_and_reports(t: &TestApp) {
     assert_eq!(t.count("SELECT COUNT(*) FROM collection_points").await, 0);
 
     // Neither a kind nor a file: both named beside their fields, the ticked option kept.
-    let r = t
-        .http()
-        .post(t.url(&action))
-        .header("cookie", &cookie)
-        .multipart(
-            reqwest::multipart::Form::new()
-                .text("_csrf", csrf.clone())
-                .text("kind", "")
-                .text("dry_run", "true")
-                .part(
-                    "file",
-                    reqwest::multipart::Part::bytes(Vec::new()).file_name(""),
-                ),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let page = r.text().await.unwrap();
+    let rb = b.builder(Method::POST, &action).multipart(
+        reqwest::multipart::Form::new()
+            .text("_csrf", csrf.clone())
+            .text("kind", "")
+            .text("dry_run", "true")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(Vec::new()).file_name(""),
+            ),
+    );
+    let r = b.send(rb).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text;
     assert!(
         page.contains("id=\"kind-error\">Choose the kind of feed."),
         "{page}"
@@ -478,45 +440,30 @@ async fn the_upload_page_imports_and_reports(t: &TestApp) {
             .part("file", file())
             .text("_csrf", csrf.clone()),
     ] {
-        let r = t
-            .http()
-            .post(t.url("/operator/imports"))
-            .header("cookie", &cookie)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let rb = b.builder(Method::POST, "/operator/imports").multipart(form);
+        let r = b.send(rb).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
     // A script may send the token as a header instead.
-    let r = t
-        .http()
-        .post(t.url("/operator/imports"))
-        .header("cookie", &cookie)
+    let rb = b
+        .builder(Method::POST, "/operator/imports")
         .header("x-csrf-token", &csrf)
         .multipart(
             reqwest::multipart::Form::new()
                 .text("kind", "products")
                 .part("file", file()),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+        );
+    let r = b.send(rb).await;
+    assert_eq!(r.status, StatusCode::OK);
 
     // The list shows both runs and links each report.
-    let page = b.get("/operator/imports").await.text().await.unwrap();
+    let page = b.get("/operator/imports").await.text;
     assert!(page.contains("products.csv"));
     assert!(page.contains("collection-points.csv"));
     let run = t
         .count("SELECT MAX(id) FROM import_runs WHERE outcome = 'rejected'")
         .await;
-    let report = b
-        .get(&format!("/operator/imports/{run}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let report = b.get(&format!("/operator/imports/{run}")).await.text;
     assert!(report.contains("<td>name</td>"), "{report}");
 }
 
@@ -587,16 +534,15 @@ async fn a_file_that_is_not_csv_text_is_rejected(t: &TestApp) {
         0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0xff, 0xfe,
     ];
     let r = t
-        .http()
-        .post(t.url("/api/v1/operator/imports/products"))
-        .bearer_auth(&token)
-        .header("content-type", "image/png")
-        .body(png.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let v: Value = r.json().await.unwrap();
+        .api(&token)
+        .post_body(
+            "/api/v1/operator/imports/products",
+            "image/png",
+            png.to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = r.json();
     assert_eq!(v["error"]["code"], "import_rejected");
     assert_eq!(v["error"]["details"][0]["line"], 1);
     assert_eq!(t.count("SELECT COUNT(*) FROM products").await, 0);

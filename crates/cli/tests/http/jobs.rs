@@ -54,18 +54,6 @@ async fn failed_jobs(t: &TestApp, n: usize) {
     );
 }
 
-async fn api(t: &TestApp, token: &str, method: Method, path: &str) -> (StatusCode, String) {
-    let r = t
-        .http()
-        .request(method, t.url(path))
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.text().await.unwrap())
-}
-
 async fn only_job_id(t: &TestApp) -> i64 {
     t.count("SELECT MAX(id) FROM jobs").await
 }
@@ -84,8 +72,8 @@ async fn operators_see_failed_jobs_and_retry_them(t: &TestApp) {
     // The page: kind, tries, last error, given up at 07:00 UTC = 08:00 in Brussels.
     let mut b = t.signed_in("op.one").await;
     let r = b.get("/operator/jobs").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("<code>send_email</code>"), "{html}");
     assert!(
         html.contains("2026-11-27 08:00:00"),
@@ -101,11 +89,11 @@ async fn operators_see_failed_jobs_and_retry_them(t: &TestApp) {
     assert!(!html.contains(SECRET), "never the payload");
 
     // The API: newest first, paged, the payload left out; other statuses on request.
-    let op = t.bearer("op.one").await;
-    let (s, body) = api(t, &op, Method::GET, "/api/v1/operator/jobs?limit=1").await;
-    assert_eq!(s, StatusCode::OK);
-    assert!(!body.contains(SECRET));
-    let v: Value = serde_json::from_str(&body).unwrap();
+    let op = t.api_as("op.one").await;
+    let r = op.get("/api/v1/operator/jobs?limit=1").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.text.contains(SECRET));
+    let v = r.json();
     let item = &v["items"][0];
     assert_eq!(item["id"], newest);
     assert_eq!(item["kind"], "send_email");
@@ -115,32 +103,27 @@ async fn operators_see_failed_jobs_and_retry_them(t: &TestApp) {
     assert!(item["unique_key"].is_null());
     assert!(item.get("payload").is_none());
     let cursor = v["next_cursor"].as_str().expect("a second page");
-    let (_, body) = api(
-        t,
-        &op,
-        Method::GET,
-        &format!("/api/v1/operator/jobs?status=failed&limit=1&cursor={cursor}"),
-    )
-    .await;
-    let v: Value = serde_json::from_str(&body).unwrap();
+    let v = op
+        .get(&format!(
+            "/api/v1/operator/jobs?status=failed&limit=1&cursor={cursor}"
+        ))
+        .await
+        .json();
     assert_eq!(v["items"][0]["id"], oldest);
     assert!(v["next_cursor"].is_null());
-    let (s, body) = api(t, &op, Method::GET, "/api/v1/operator/jobs?status=queued").await;
-    assert_eq!(s, StatusCode::OK);
-    assert_eq!(
-        serde_json::from_str::<Value>(&body).unwrap()["items"],
-        Value::Array(vec![])
-    );
-    let (s, body) = api(t, &op, Method::GET, "/api/v1/operator/jobs?status=dead").await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("invalid_status"), "{body}");
+    let r = op.get("/api/v1/operator/jobs?status=queued").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["items"], Value::Array(vec![]));
+    let r = op.get("/api/v1/operator/jobs?status=dead").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("invalid_status"), "{}", r.text);
 
     // Retry from the page: back in the queue, tries from zero, audited.
     let r = b
         .post_form(&format!("/operator/jobs/{newest}/retry"), &[])
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let to = r.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let to = r.headers[header::LOCATION].to_str().unwrap().to_owned();
     assert_eq!(to, format!("/operator/jobs?done=retried&job={newest}"));
     assert_eq!(
         t.count("SELECT COUNT(*) FROM jobs WHERE status = 'queued' AND attempts = 0 AND failed_at IS NULL")
@@ -152,7 +135,7 @@ async fn operators_see_failed_jobs_and_retry_them(t: &TestApp) {
             .await,
         1
     );
-    let html = b.get(&to).await.text().await.unwrap();
+    let html = b.get(&to).await.text;
     assert!(
         html.contains(&format!("Job {newest} is back in the queue.")),
         "{html}"
@@ -168,7 +151,7 @@ async fn operators_see_failed_jobs_and_retry_them(t: &TestApp) {
         .post_form(&format!("/operator/jobs/{newest}/retry"), &[])
         .await;
     assert_eq!(
-        r.headers()[header::LOCATION],
+        r.headers[header::LOCATION],
         format!("/operator/jobs?done=unchanged&job={newest}").as_str()
     );
     assert_eq!(
@@ -178,14 +161,10 @@ async fn operators_see_failed_jobs_and_retry_them(t: &TestApp) {
     );
 
     // Retry over the API; the retried jobs run again (and fail again: the cause remains).
-    let (s, _) = api(
-        t,
-        &op,
-        Method::POST,
-        &format!("/api/v1/operator/jobs/{oldest}/retry"),
-    )
-    .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
+    let r = op
+        .post(&format!("/api/v1/operator/jobs/{oldest}/retry"))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(
         t.count("SELECT COUNT(*) FROM jobs WHERE status = 'queued'")
             .await,
@@ -204,27 +183,20 @@ async fn customer_admins_are_refused_the_jobs_pages(t: &TestApp) {
     failed_jobs(t, 1).await;
     let id = only_job_id(t).await;
     let mut b = t.signed_in("a.admin").await;
-    assert_eq!(
-        b.get("/operator/jobs").await.status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(b.get("/operator/jobs").await.status, StatusCode::FORBIDDEN);
     let r = b
         .post_form(&format!("/operator/jobs/{id}/retry"), &[])
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let token = t.bearer("a.admin").await;
-    let (s, body) = api(t, &token, Method::GET, "/api/v1/operator/jobs").await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
-    assert!(!body.contains("send_email"));
-    let (s, _) = api(
-        t,
-        &token,
-        Method::POST,
-        &format!("/api/v1/operator/jobs/{id}/retry"),
-    )
-    .await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
-    let html = b.get("/").await.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let admin = t.api_as("a.admin").await;
+    let r = admin.get("/api/v1/operator/jobs").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!r.text.contains("send_email"));
+    let r = admin
+        .post(&format!("/api/v1/operator/jobs/{id}/retry"))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let html = b.get("/").await.text;
     assert!(
         !html.contains("/operator/jobs"),
         "not in a customer's navigation"
@@ -246,15 +218,18 @@ async fn retrying_an_unknown_job_is_not_found(t: &TestApp) {
     let mut b = t.signed_in("op.one").await;
     for path in ["/operator/jobs/999999/retry", "/operator/jobs/x/retry"] {
         assert_eq!(
-            b.post_form(path, &[]).await.status(),
+            b.post_form(path, &[]).await.status,
             StatusCode::NOT_FOUND,
             "{path}"
         );
     }
-    let op = t.bearer("op.one").await;
-    let (s, body) = api(t, &op, Method::POST, "/api/v1/operator/jobs/999999/retry").await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
-    assert!(body.contains("not_found"), "{body}");
+    let r = t
+        .api_as("op.one")
+        .await
+        .post("/api/v1/operator/jobs/999999/retry")
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text.contains("not_found"), "{}", r.text);
 }
 
 async fn retrying_without_the_form_token_is_refused(t: &TestApp) {
@@ -263,11 +238,11 @@ async fn retrying_without_the_form_token_is_refused(t: &TestApp) {
     let mut b = t.signed_in("op.one").await;
     let path = format!("/operator/jobs/{id}/retry");
     let r = b.request(Method::POST, &path, &[], Some(&[])).await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = b
         .request(Method::POST, &path, &[], Some(&[("_csrf", "forged")]))
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(
         t.count("SELECT COUNT(*) FROM jobs WHERE status = 'failed' AND attempts = 8")
             .await,
@@ -289,7 +264,7 @@ async fn an_unknown_kind_is_given_up_at_once_with_a_clear_error(t: &TestApp) {
         1
     );
     let mut b = t.signed_in("op.one").await;
-    let html = b.get("/operator/jobs").await.text().await.unwrap();
+    let html = b.get("/operator/jobs").await.text;
     assert!(html.contains("<code>from_a_newer_version</code>"), "{html}");
     assert!(
         html.contains("2026-11-26 11:00:00"),

@@ -1,7 +1,7 @@
 //! One-time links: the operator bootstrap, setting a password by page and by API,
 //! single use, expiry, and the password policy.
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, token_of};
 use cs_app::RequestMeta;
 use reqwest::{StatusCode, header};
 use time::Duration;
@@ -28,52 +28,41 @@ async fn new_operator_link(t: &TestApp, username: &str) -> String {
         link.starts_with(&format!("{}/password/set?token=", t.base)),
         "{link}"
     );
-    link.split("token=").nth(1).unwrap().to_owned()
-}
-
-async fn set_password(t: &TestApp, token: &str, password: &str) -> reqwest::Response {
-    t.http()
-        .post(t.url("/api/v1/auth/password"))
-        .json(&serde_json::json!({"token": token, "password": password}))
-        .send()
-        .await
-        .unwrap()
+    token_of(&link).to_owned()
 }
 
 async fn operator_bootstrap_link_sets_the_password_once(t: &TestApp) {
     let token = new_operator_link(t, "sc.anna").await;
     let mut b = t.browser();
     assert_eq!(
-        b.sign_in("sc.anna", "a password not set yet")
-            .await
-            .status(),
+        b.sign_in("sc.anna", "a password not set yet").await.status,
         StatusCode::UNAUTHORIZED
     );
 
-    let short = set_password(t, &token, "eleven char").await;
-    assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let v: serde_json::Value = short.json().await.unwrap();
+    let short = t.set_password(&token, "eleven char").await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = short.json();
     assert_eq!(v["error"]["details"][0]["field"], "password");
 
     let long_ok = "ß".repeat(64);
     assert_eq!(
-        set_password(t, &token, &long_ok).await.status(),
+        t.set_password(&token, &long_ok).await.status,
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        set_password(t, &token, &long_ok).await.status(),
+        t.set_password(&token, &long_ok).await.status,
         StatusCode::BAD_REQUEST,
         "single use"
     );
     let r = b.sign_in("sc.anna", &long_ok).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     let mut other = t.browser();
     assert_eq!(
-        other.sign_in("sc.anna", &"ß".repeat(63)).await.status(),
+        other.sign_in("sc.anna", &"ß".repeat(63)).await.status,
         StatusCode::UNAUTHORIZED,
         "all 64 characters count"
     );
-    let me: serde_json::Value = b.get("/api/v1/me").await.json().await.unwrap();
+    let me: serde_json::Value = b.get("/api/v1/me").await.json();
     assert_eq!(me["role"], "operator");
     let stored: i64 = t.count("SELECT COUNT(*) FROM users WHERE username = 'sc.anna' AND password_hash LIKE '$argon2id$v=19$m=%'").await;
     assert_eq!(stored, 1);
@@ -93,13 +82,12 @@ async fn the_password_page_keeps_the_link_and_explains_errors(t: &TestApp) {
     let token = new_operator_link(t, "sc.bert").await;
     let mut b = t.browser();
     let page = b.get(&format!("/password/set?token={token}")).await;
-    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.status, StatusCode::OK);
     assert_eq!(
-        page.headers()["referrer-policy"],
-        "no-referrer",
+        page.headers["referrer-policy"], "no-referrer",
         "the token must not leak via Referer"
     );
-    let html = page.text().await.unwrap();
+    let html = page.text;
     assert!(html.contains(&format!("name=\"token\" value=\"{token}\"")));
     let mismatch = b
         .post_form(
@@ -111,8 +99,8 @@ async fn the_password_page_keeps_the_link_and_explains_errors(t: &TestApp) {
             ],
         )
         .await;
-    assert_eq!(mismatch.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = mismatch.text().await.unwrap();
+    assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = mismatch.text;
     assert!(
         html.contains("role=\"alert\"") && html.contains(&token),
         "error shown, link kept"
@@ -127,12 +115,12 @@ async fn the_password_page_keeps_the_link_and_explains_errors(t: &TestApp) {
             ],
         )
         .await;
-    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
-    assert_eq!(ok.headers()[header::LOCATION], "/login?done=password");
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.headers[header::LOCATION], "/login?done=password");
     let used = b.get(&format!("/password/set?token={token}")).await;
-    assert_eq!(used.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(used.status, StatusCode::BAD_REQUEST);
     assert!(
-        !used.text().await.unwrap().contains("name=\"password\""),
+        !used.text.contains("name=\"password\""),
         "no form behind a used link"
     );
 }
@@ -142,15 +130,15 @@ async fn links_expire_after_72_hours(t: &TestApp) {
     let late = new_operator_link(t, "sc.dora").await;
     t.clock.advance(Duration::hours(71));
     assert_eq!(
-        set_password(t, &early, "still within the window")
+        t.set_password(&early, "still within the window")
             .await
-            .status(),
+            .status,
         StatusCode::NO_CONTENT
     );
     t.clock.advance(Duration::hours(1));
-    let r = set_password(t, &late, "just past the window").await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let v: serde_json::Value = r.json().await.unwrap();
+    let r = t.set_password(&late, "just past the window").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let v: serde_json::Value = r.json();
     assert_eq!(v["error"]["code"], "invalid_link");
 }
 
@@ -169,29 +157,15 @@ async fn setting_a_password_ends_all_sessions_and_tokens(t: &TestApp) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let reset = link.split("token=").nth(1).unwrap();
+    let reset = token_of(&link);
     assert_eq!(
-        set_password(t, reset, "a brand new passphrase")
-            .await
-            .status(),
+        t.set_password(reset, "a brand new passphrase").await.status,
         StatusCode::NO_CONTENT
     );
-    assert_eq!(
-        one.get("/api/v1/me").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        two.get("/api/v1/me").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    let r = t
-        .http()
-        .get(t.url("/api/v1/me"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(one.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(two.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    let r = t.api(&token).get("/api/v1/me").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
 async fn no_default_accounts_exist(t: &TestApp) {
@@ -203,7 +177,7 @@ async fn no_default_accounts_exist(t: &TestApp) {
     ] {
         let mut b = t.browser();
         assert_eq!(
-            b.sign_in(u, p).await.status(),
+            b.sign_in(u, p).await.status,
             StatusCode::UNAUTHORIZED,
             "{u}/{p}"
         );

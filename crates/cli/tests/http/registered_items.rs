@@ -2,9 +2,11 @@
 //! cost centre and acknowledgement; paging and the count; tenant and cost-centre isolation;
 //! rights; the exports; the page in another language.
 
-use crate::harness::TestApp;
+use crate::harness::{
+    self, Api, RegisteredItem, TestApp, User, error_details, error_fields, form_encode,
+    item_strings,
+};
 use cs_domain::barcode::s10_check_digit;
-use cs_store::repo::{catalogue, customers, operations, users};
 use reqwest::StatusCode;
 use serde_json::Value;
 use time::{Date, macros::date};
@@ -47,33 +49,23 @@ fn s10(serial: u32) -> String {
     format!("RR{serial:08}{check}BE")
 }
 
-/// One item to seed.
-struct Item {
-    barcode: String,
-    day: Date,
-    point: &'static str,
-    centre: Option<&'static str>,
-    ack: bool,
-    name: &'static str,
-    street: &'static str,
-}
-
+/// One item to seed, to a recipient in Liège.
 fn item(
-    barcode: String,
+    customer: i64,
+    barcode: &str,
     day: Date,
-    point: &'static str,
-    centre: Option<&'static str>,
+    (point, centre): (&str, Option<&str>),
     ack: bool,
-    name: &'static str,
-) -> Item {
-    Item {
-        barcode,
-        day,
-        point,
-        centre,
-        ack,
-        name,
-        street: "Rue Haute 5",
+    name: &str,
+) -> RegisteredItem {
+    RegisteredItem {
+        centre: centre.map(str::to_owned),
+        acknowledgement: ack,
+        name: name.into(),
+        street: "Rue Haute 5".into(),
+        postcode: "4000".into(),
+        city: "Liège".into(),
+        ..RegisteredItem::new(customer, barcode, day, point, "REG-BE")
     }
 }
 
@@ -100,47 +92,7 @@ const FORMULA_NAME: &str = "=HYPERLINK(\"http://evil.example\",\"x\")";
 /// Products, collection points, cost centres and items for customers A and B, and two users
 /// of A with the receipts module: `a.receipts` (no limits) and `a.cc` (limited to CA1).
 async fn seed(t: &TestApp) -> Seed {
-    let app = t.app();
-    let mut tx = app.store.begin().await.unwrap();
-    let product = catalogue::insert(
-        &mut tx.conn(),
-        &catalogue::NewProduct {
-            code: "REG-BE",
-            kind: "registered",
-            vat_rate: 0,
-            names: ["Recommandé", "Aangetekend", "Einschreiben", "Registered"],
-        },
-    )
-    .await
-    .unwrap();
-    let mut points = std::collections::HashMap::new();
-    for (customer, code, name) in [
-        (t.fx.customer_a, "CPA1", "Head office"),
-        (t.fx.customer_a, "CPA2", "Warehouse"),
-        (t.fx.customer_b, "CPB1", "Beta depot"),
-    ] {
-        let id = customers::insert_collection_point(
-            &mut tx.conn(),
-            customer,
-            code,
-            name,
-            ("Rue 1", "1000", "Bruxelles"),
-        )
-        .await
-        .unwrap();
-        points.insert(code, id);
-    }
-    let mut centres = std::collections::HashMap::new();
-    for c in customers::cost_centres(&mut tx.conn(), t.fx.customer_a)
-        .await
-        .unwrap()
-    {
-        centres.insert(c.code.clone(), c.id);
-    }
-    let cb1 = customers::insert_cost_centre(&mut tx.conn(), t.fx.customer_b, "CB1", "Beta")
-        .await
-        .unwrap();
-    centres.insert("CB1".into(), cb1);
+    let (a, b) = (t.fx.customer_a, t.fx.customer_b);
     let s = Seed {
         a1: national(1),
         a2: national(2),
@@ -150,229 +102,136 @@ async fn seed(t: &TestApp) -> Seed {
         a6: s10(10000001),
         b1: national(99),
     };
-    let a = [
+    let nov = |day| Date::from_calendar_date(2026, time::Month::November, day).unwrap();
+    let items = [
         item(
-            s.a1.clone(),
-            date!(2026 - 11 - 03),
-            "CPA1",
-            Some("CA1"),
+            a,
+            &s.a1,
+            nov(3),
+            ("CPA1", Some("CA1")),
             true,
             "Marie Dubois",
         ),
         item(
-            s.a2.clone(),
-            date!(2026 - 11 - 03),
-            "CPA1",
-            Some("CA2"),
+            a,
+            &s.a2,
+            nov(3),
+            ("CPA1", Some("CA2")),
             false,
             "Jan Peeters",
         ),
+        item(a, &s.a3, nov(12), ("CPA2", None), true, "50% Korting BV"),
         item(
-            s.a3.clone(),
-            date!(2026 - 11 - 12),
-            "CPA2",
-            None,
-            true,
-            "50% Korting BV",
-        ),
-        item(
-            s.a4.clone(),
-            date!(2026 - 11 - 20),
-            "CPA1",
-            Some("CA1"),
+            a,
+            &s.a4,
+            nov(20),
+            ("CPA1", Some("CA1")),
             false,
             FORMULA_NAME,
         ),
         item(
-            s.a5.clone(),
+            a,
+            &s.a5,
             date!(2026 - 10 - 15),
-            "CPA1",
-            Some("CA1"),
+            ("CPA1", Some("CA1")),
             true,
             "DUBOIS et Fils",
         ),
-        Item {
-            street: "",
+        RegisteredItem {
+            street: String::new(),
             ..item(
-                s.a6.clone(),
-                date!(2026 - 11 - 25),
-                "CPA2",
-                Some("CA1"),
+                a,
+                &s.a6,
+                nov(25),
+                ("CPA2", Some("CA1")),
                 true,
                 "Anna Schmidt",
             )
         },
+        item(
+            b,
+            &s.b1,
+            nov(5),
+            ("CPB1", Some("CB1")),
+            true,
+            "Marie Dubois",
+        ),
     ];
-    for i in &a {
-        insert(&mut tx, t.fx.customer_a, product, &points, &centres, i).await;
-    }
-    let b = item(
-        s.b1.clone(),
-        date!(2026 - 11 - 05),
-        "CPB1",
-        Some("CB1"),
-        true,
-        "Marie Dubois",
-    );
-    insert(&mut tx, t.fx.customer_b, product, &points, &centres, &b).await;
-    // Users of A with the receipts module.
-    for (username, limited) in [("a.receipts", false), ("a.cc", true)] {
-        let hash = cs_app::passwords::hash(
-            cs_app::passwords::Cost::Fast,
-            crate::harness::PASSWORD.into(),
-        )
-        .await
-        .unwrap();
-        let id = users::insert(
-            &mut tx.conn(),
-            &users::NewUser {
-                customer_id: Some(t.fx.customer_a),
-                username,
-                username_key: username,
-                full_name: username,
-                email: &format!("{username}@example.com"),
-                language: "en",
-                role: "user",
-                modules: "receipts",
-                status: "active",
-                password_hash: Some(&hash),
-                created_at: app.now(),
-            },
-        )
-        .await
-        .unwrap();
-        if limited {
-            users::limit_to_cost_centre(&mut tx.conn(), id, centres["CA1"])
-                .await
-                .unwrap();
-        }
-    }
-    tx.commit().await.unwrap();
+    let names = ["Recommandé", "Aangetekend", "Einschreiben", "Registered"];
+    let receipts = |username| {
+        User::new(Some(a), username)
+            .full_name(username)
+            .modules("receipts")
+    };
+    harness::Seed::new(t)
+        .product_named("REG-BE", "registered", 0, names)
+        .collection_point_named(a, "CPA1", "Head office")
+        .collection_point_named(a, "CPA2", "Warehouse")
+        .collection_point_named(b, "CPB1", "Beta depot")
+        .cost_centre(b, "CB1", "Beta")
+        .registered_items(items)
+        .user(receipts("a.receipts"))
+        .user(receipts("a.cc").limited_to("CA1"))
+        .insert()
+        .await;
     s
 }
 
-async fn insert(
-    tx: &mut cs_store::Tx,
-    customer_id: i64,
-    product: i64,
-    points: &std::collections::HashMap<&str, i64>,
-    centres: &std::collections::HashMap<String, i64>,
-    i: &Item,
-) {
-    operations::insert_registered_item(
-        &mut tx.conn(),
-        &operations::NewRegisteredItem {
-            barcode: &i.barcode,
-            customer_id,
-            deposit_date: i.day,
-            collection_point_id: points[i.point],
-            cost_centre_id: i.centre.map(|c| centres[c]),
-            product_id: product,
-            acknowledgement: i.ack,
-            recipient_name: i.name,
-            recipient_street: i.street,
-            recipient_postcode: "4000",
-            recipient_city: "Liège",
-            recipient_country: "BE",
-        },
-    )
-    .await
-    .unwrap();
-}
-
-/// GET with a bearer token: (status, JSON).
-async fn get(t: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
-    let r = t
-        .http()
-        .get(t.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    let v = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
-    (status, v)
-}
-
-/// The barcodes of a 200 list answer, in order.
-fn barcodes(v: &Value) -> Vec<String> {
-    v["items"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no items: {v}"))
-        .iter()
-        .map(|i| i["barcode"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 /// The barcodes a search finds, checking that `total` counts exactly them (one page).
-async fn found(t: &TestApp, token: &str, query: &str) -> Vec<String> {
-    let (status, v) = get(t, token, &format!("/api/v1/registered-items?{query}")).await;
-    assert_eq!(status, StatusCode::OK, "{query}: {v}");
-    let list = barcodes(&v);
+async fn found(api: &Api, query: &str) -> Vec<String> {
+    let v = api
+        .get_json(&format!("/api/v1/registered-items?{query}"))
+        .await;
+    let list = item_strings(&v, "barcode");
     assert_eq!(v["total"], list.len() as i64, "{query}: total");
     assert!(v["next_cursor"].is_null(), "{query}: one page");
     list
 }
 
-fn fields(v: &Value) -> Vec<String> {
-    v["error"]["details"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no details: {v}"))
-        .iter()
-        .map(|d| d["field"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
-
-fn q(s: &str) -> String {
-    form_encode(s)
-}
-
-fn form_encode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 async fn barcode_search_is_exact_and_stays_within_the_customer(t: &TestApp) {
     let s = seed(t).await;
-    let a = t.bearer("a.receipts").await;
+    let a = t.api_as("a.receipts").await;
     // Exact barcode, typed any case and with spaces; found whatever its date (October).
     assert_eq!(
-        found(t, &a, &format!("barcode={}", s.a5)).await,
+        found(&a, &format!("barcode={}", s.a5)).await,
         [s.a5.as_str()]
     );
     let spaced = format!("  {} {} ", &s.a5[..10], &s.a5[10..]);
     assert_eq!(
-        found(t, &a, &format!("barcode={}", q(&spaced))).await,
+        found(&a, &format!("barcode={}", form_encode(&spaced))).await,
         [s.a5.as_str()]
     );
     let lower = s.a4.to_lowercase();
     let spaced_s10 = format!("{} {} {}", &lower[..2], &lower[2..11], &lower[11..]);
     assert_eq!(
-        found(t, &a, &format!("barcode={}", q(&spaced_s10))).await,
+        found(&a, &format!("barcode={}", form_encode(&spaced_s10))).await,
         [s.a4.as_str()]
     );
     // With dates that exclude it, the barcode is not found.
     assert!(
-        found(t, &a, &format!("barcode={}&from=2026-11-01", s.a5))
+        found(&a, &format!("barcode={}&from=2026-11-01", s.a5))
             .await
             .is_empty()
     );
     // Customer B's barcode answers like an unknown one: nothing, counted as nothing.
-    assert!(found(t, &a, &format!("barcode={}", s.b1)).await.is_empty());
+    assert!(found(&a, &format!("barcode={}", s.b1)).await.is_empty());
     assert!(
-        found(t, &a, &format!("barcode={}", national(12345)))
+        found(&a, &format!("barcode={}", national(12345)))
             .await
             .is_empty()
     );
-    let b = t.bearer("b.admin").await;
+    let b = t.api_as("b.admin").await;
     assert_eq!(
-        found(t, &b, &format!("barcode={}", s.b1)).await,
+        found(&b, &format!("barcode={}", s.b1)).await,
         [s.b1.as_str()]
     );
-    assert!(found(t, &b, &format!("barcode={}", s.a1)).await.is_empty());
+    assert!(found(&b, &format!("barcode={}", s.a1)).await.is_empty());
 
     // The item as the API gives it: the feed's columns, codes, null when empty.
-    let (_, v) = get(t, &a, &format!("/api/v1/registered-items?barcode={}", s.a6)).await;
+    let (_, v) = a
+        .get(&format!("/api/v1/registered-items?barcode={}", s.a6))
+        .await
+        .status_json();
     let item = &v["items"][0];
     assert_eq!(item["deposit_date"], "2026-11-25");
     assert_eq!(item["collection_point"], "CPA2");
@@ -393,20 +252,21 @@ async fn barcode_search_is_exact_and_stays_within_the_customer(t: &TestApp) {
     expected.sort();
     got.sort();
     assert_eq!(got, expected);
-    let (_, v) = get(t, &a, &format!("/api/v1/registered-items?barcode={}", s.a3)).await;
+    let (_, v) = a
+        .get(&format!("/api/v1/registered-items?barcode={}", s.a3))
+        .await
+        .status_json();
     assert!(v["items"][0]["cost_centre"].is_null());
 
     // A malformed barcode is a 422 on `barcode` with the domain's message.
     let wrong_check = format!("{}{}", &s.a4[..10], (s.a4.as_bytes()[10] - b'0' + 1) % 10);
     let wrong_check = format!("{wrong_check}{}", &s.a4[11..]);
-    let (status, v) = get(
-        t,
-        &a,
-        &format!("/api/v1/registered-items?barcode={wrong_check}"),
-    )
-    .await;
+    let (status, v) = a
+        .get(&format!("/api/v1/registered-items?barcode={wrong_check}"))
+        .await
+        .status_json();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    assert_eq!(fields(&v), ["barcode"]);
+    assert_eq!(error_fields(&v), ["barcode"]);
     assert_eq!(v["error"]["details"][0]["code"], "barcode_check_digit");
     let expected_digit = &s.a4[10..11];
     assert_eq!(
@@ -414,19 +274,22 @@ async fn barcode_search_is_exact_and_stays_within_the_customer(t: &TestApp) {
         format!("barcode {wrong_check}: check digit should be {expected_digit}")
     );
     for bad in ["0101234", "020000000000000000000000000017", "hello"] {
-        let (status, v) = get(t, &a, &format!("/api/v1/registered-items?barcode={bad}")).await;
+        let (status, v) = a
+            .get(&format!("/api/v1/registered-items?barcode={bad}"))
+            .await
+            .status_json();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
-        assert_eq!(fields(&v), ["barcode"], "{bad}");
+        assert_eq!(error_fields(&v), ["barcode"], "{bad}");
     }
 }
 
 async fn filters_narrow_the_list_and_the_count_is_the_whole_filter(t: &TestApp) {
     let s = seed(t).await;
-    let a = t.bearer("a.receipts").await;
+    let a = t.api_as("a.receipts").await;
     // Without dates: the current month (the clock says 26 November 2026), newest first; the
     // two items of 3 November in insertion order reversed (newest id first).
     assert_eq!(
-        found(t, &a, "").await,
+        found(&a, "").await,
         [
             s.a6.as_str(),
             s.a4.as_str(),
@@ -437,45 +300,44 @@ async fn filters_narrow_the_list_and_the_count_is_the_whole_filter(t: &TestApp) 
     );
     // Inclusive date ranges.
     assert_eq!(
-        found(t, &a, "from=2026-10-01&to=2026-10-31").await,
+        found(&a, "from=2026-10-01&to=2026-10-31").await,
         [s.a5.as_str()]
     );
     assert_eq!(
-        found(t, &a, "from=2026-11-03&to=2026-11-12").await,
+        found(&a, "from=2026-11-03&to=2026-11-12").await,
         [s.a3.as_str(), s.a2.as_str(), s.a1.as_str()]
     );
     // One date alone keeps to its month.
     assert_eq!(
-        found(t, &a, "to=2026-11-03").await,
+        found(&a, "to=2026-11-03").await,
         [s.a2.as_str(), s.a1.as_str()]
     );
-    assert_eq!(found(t, &a, "from=2026-10-10").await, [s.a5.as_str()]);
+    assert_eq!(found(&a, "from=2026-10-10").await, [s.a5.as_str()]);
     // Recipient: any case, anywhere in the name, never customer B's "Marie Dubois".
     assert_eq!(
-        found(t, &a, "recipient=dUBois&from=2026-10-01&to=2026-11-30").await,
+        found(&a, "recipient=dUBois&from=2026-10-01&to=2026-11-30").await,
         [s.a1.as_str(), s.a5.as_str()]
     );
     // A `%` in the search is a percent sign, not a wildcard.
-    assert_eq!(found(t, &a, "recipient=%25").await, [s.a3.as_str()]);
-    assert_eq!(found(t, &a, "recipient=50%25+k").await, [s.a3.as_str()]);
-    assert!(found(t, &a, "recipient=_").await.is_empty());
+    assert_eq!(found(&a, "recipient=%25").await, [s.a3.as_str()]);
+    assert_eq!(found(&a, "recipient=50%25+k").await, [s.a3.as_str()]);
+    assert!(found(&a, "recipient=_").await.is_empty());
     // Collection point, cost centre, acknowledgement, and combinations.
     assert_eq!(
-        found(t, &a, "collection_point=CPA2").await,
+        found(&a, "collection_point=CPA2").await,
         [s.a6.as_str(), s.a3.as_str()]
     );
-    assert_eq!(found(t, &a, "cost_centre=CA2").await, [s.a2.as_str()]);
+    assert_eq!(found(&a, "cost_centre=CA2").await, [s.a2.as_str()]);
     assert_eq!(
-        found(t, &a, "acknowledgement=true").await,
+        found(&a, "acknowledgement=true").await,
         [s.a6.as_str(), s.a3.as_str(), s.a1.as_str()]
     );
     assert_eq!(
-        found(t, &a, "acknowledgement=false&cost_centre=CA1").await,
+        found(&a, "acknowledgement=false&cost_centre=CA1").await,
         [s.a4.as_str()]
     );
     assert_eq!(
         found(
-            t,
             &a,
             "collection_point=CPA1&from=2026-10-01&to=2026-11-30&acknowledgement=true"
         )
@@ -483,20 +345,21 @@ async fn filters_narrow_the_list_and_the_count_is_the_whole_filter(t: &TestApp) 
         [s.a1.as_str(), s.a5.as_str()]
     );
     // The count is of the whole filter, whatever the page size.
-    let (status, v) = get(t, &a, "/api/v1/registered-items?limit=2").await;
+    let (status, v) = a
+        .get("/api/v1/registered-items?limit=2")
+        .await
+        .status_json();
     assert_eq!(status, StatusCode::OK);
-    assert_eq!((barcodes(&v).len(), v["total"].as_i64()), (2, Some(5)));
+    assert_eq!(
+        (item_strings(&v, "barcode").len(), v["total"].as_i64()),
+        (2, Some(5))
+    );
     assert!(v["next_cursor"].is_string());
 
     // Bad input: every field named at once.
-    let (status, v) = get(
-        t,
-        &a,
-        "/api/v1/registered-items?from=2026-13-01&to=soon&acknowledgement=maybe&collection_point=CPB1&cost_centre=NOPE&limit=0&cursor=x",
-    )
-    .await;
+    let (status, v) = a.get("/api/v1/registered-items?from=2026-13-01&to=soon&acknowledgement=maybe&collection_point=CPB1&cost_centre=NOPE&limit=0&cursor=x").await.status_json();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    let mut f = fields(&v);
+    let mut f = error_fields(&v);
     f.sort();
     assert_eq!(
         f,
@@ -510,54 +373,29 @@ async fn filters_narrow_the_list_and_the_count_is_the_whole_filter(t: &TestApp) 
             "to"
         ]
     );
-    let (status, v) = get(
-        t,
-        &a,
-        "/api/v1/registered-items?from=2026-11-10&to=2026-11-09",
-    )
-    .await;
+    let (status, v) = a
+        .get("/api/v1/registered-items?from=2026-11-10&to=2026-11-09")
+        .await
+        .status_json();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&v), ["to"]);
+    assert_eq!(error_fields(&v), ["to"]);
     assert_eq!(v["error"]["details"][0]["code"], "range_reversed");
 }
 
 async fn paging_walks_every_item_once(t: &TestApp) {
     let s = seed(t).await;
     // 57 more items of A over November, several per day.
-    let mut tx = t.app().store.begin().await.unwrap();
-    let point = customers::collection_points(&mut tx.conn(), t.fx.customer_a)
-        .await
-        .unwrap()[0]
-        .id;
-    let product = catalogue::all(&mut tx.conn()).await.unwrap()[0].id;
-    let mut expected_extra = Vec::new();
-    for n in 0..57u64 {
-        let barcode = national(1000 + n);
-        let day =
-            Date::from_calendar_date(2026, time::Month::November, (n % 20 + 1) as u8).unwrap();
-        operations::insert_registered_item(
-            &mut tx.conn(),
-            &operations::NewRegisteredItem {
-                barcode: &barcode,
-                customer_id: t.fx.customer_a,
-                deposit_date: day,
-                collection_point_id: point,
-                cost_centre_id: None,
-                product_id: product,
-                acknowledgement: n % 3 == 0,
-                recipient_name: "Bulk recipient",
-                recipient_street: "Rue 1",
-                recipient_postcode: "1000",
-                recipient_city: "Bruxelles",
-                recipient_country: "BE",
-            },
-        )
-        .await
-        .unwrap();
-        expected_extra.push(barcode);
-    }
-    tx.commit().await.unwrap();
-    let a = t.bearer("a.admin").await;
+    let expected_extra: Vec<String> = (0..57u64).map(|n| national(1000 + n)).collect();
+    let extra = expected_extra.iter().zip(0u8..).map(|(barcode, n)| {
+        let day = Date::from_calendar_date(2026, time::Month::November, n % 20 + 1).unwrap();
+        RegisteredItem {
+            acknowledgement: n % 3 == 0,
+            name: "Bulk recipient".into(),
+            ..RegisteredItem::new(t.fx.customer_a, barcode, day, "CPA1", "REG-BE")
+        }
+    });
+    harness::Seed::new(t).registered_items(extra).insert().await;
+    let a = t.api_as("a.admin").await;
     let everything = 57 + 5;
     for limit in [None, Some(7), Some(500)] {
         let mut seen: Vec<String> = Vec::new();
@@ -569,15 +407,15 @@ async fn paging_walks_every_item_once(t: &TestApp) {
                 path.push_str(&format!("limit={l}&"));
             }
             if let Some(c) = &cursor {
-                path.push_str(&format!("cursor={}", q(c)));
+                path.push_str(&format!("cursor={}", form_encode(c)));
             }
-            let (status, v) = get(t, &a, &path).await;
+            let (status, v) = a.get(&path).await.status_json();
             assert_eq!(status, StatusCode::OK, "{path}: {v}");
             assert_eq!(
                 v["total"], everything,
                 "{path}: the total is of the whole filter"
             );
-            let page = barcodes(&v);
+            let page = item_strings(&v, "barcode");
             assert!(page.len() <= limit.unwrap_or(50) as usize);
             pages += 1;
             seen.extend(page);
@@ -603,7 +441,10 @@ async fn paging_walks_every_item_once(t: &TestApp) {
             "last month's item is not in the default range"
         );
         // Newest deposit first throughout.
-        let (status, v) = get(t, &a, "/api/v1/registered-items?limit=500").await;
+        let (status, v) = a
+            .get("/api/v1/registered-items?limit=500")
+            .await
+            .status_json();
         assert_eq!(status, StatusCode::OK);
         let dates: Vec<&str> = v["items"]
             .as_array()
@@ -617,12 +458,7 @@ async fn paging_walks_every_item_once(t: &TestApp) {
     }
     // The page's next link keeps the filter and leads to the rest.
     let mut b = t.signed_in("a.admin").await;
-    let html = b
-        .get("/registered-items?recipient=bulk")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = b.get("/registered-items?recipient=bulk").await.text;
     assert_eq!(html.matches("<th scope=\"row\">").count(), 50);
     assert!(html.contains("57 registered items match this search."));
     let at = html.find("rel=\"next\"").expect("a next link");
@@ -635,74 +471,85 @@ async fn paging_walks_every_item_once(t: &TestApp) {
         next.starts_with("/registered-items?from=2026-11-01&to=2026-11-30&recipient=bulk&cursor="),
         "{next}"
     );
-    let html = b.get(&next).await.text().await.unwrap();
+    let html = b.get(&next).await.text;
     assert_eq!(html.matches("<th scope=\"row\">").count(), 7);
     assert!(!html.contains("rel=\"next\""));
     assert!(html.contains(">First page</a>"));
 
     // A cursor no page gave is refused on `cursor`.
     for bad in ["abc", "2026-11-02", "2026-11-02_-1"] {
-        let (status, v) = get(
-            t,
-            &a,
-            &format!("/api/v1/registered-items?cursor={}", q(bad)),
-        )
-        .await;
+        let (status, v) = a
+            .get(&format!(
+                "/api/v1/registered-items?cursor={}",
+                form_encode(bad)
+            ))
+            .await
+            .status_json();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
-        assert_eq!(fields(&v), ["cursor"]);
+        assert_eq!(error_fields(&v), ["cursor"]);
     }
 }
 
 async fn cost_centre_limits_and_rights_decide_what_is_seen(t: &TestApp) {
     let s = seed(t).await;
     // Limited to CA1: CA1's items only, not CA2's, not those without a cost centre.
-    let cc = t.bearer("a.cc").await;
+    let cc = t.api_as("a.cc").await;
     assert_eq!(
-        found(t, &cc, "").await,
+        found(&cc, "").await,
         [s.a6.as_str(), s.a4.as_str(), s.a1.as_str()]
     );
-    assert!(found(t, &cc, &format!("barcode={}", s.a2)).await.is_empty());
-    assert!(found(t, &cc, &format!("barcode={}", s.a3)).await.is_empty());
+    assert!(found(&cc, &format!("barcode={}", s.a2)).await.is_empty());
+    assert!(found(&cc, &format!("barcode={}", s.a3)).await.is_empty());
     assert_eq!(
-        found(t, &cc, "cost_centre=CA1").await,
+        found(&cc, "cost_centre=CA1").await,
         [s.a6.as_str(), s.a4.as_str(), s.a1.as_str()]
     );
-    let (status, v) = get(t, &cc, "/api/v1/registered-items?cost_centre=CA2").await;
+    let (status, v) = cc
+        .get("/api/v1/registered-items?cost_centre=CA2")
+        .await
+        .status_json();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&v), ["cost_centre"]);
+    assert_eq!(error_fields(&v), ["cost_centre"]);
     // A customer's user naming another customer still gets its own items.
     assert_eq!(
-        found(t, &cc, "customer_number=8800002").await,
+        found(&cc, "customer_number=8800002").await,
         [s.a6.as_str(), s.a4.as_str(), s.a1.as_str()]
     );
     // Without the receipts module: 403, on the API and on the page.
     for who in ["a.user", "a.nomod"] {
         let token = t.bearer(who).await;
-        let (status, v) = get(t, &token, "/api/v1/registered-items").await;
+        let (status, v) = t
+            .api(&token)
+            .get("/api/v1/registered-items")
+            .await
+            .status_json();
         assert_eq!(status, StatusCode::FORBIDDEN, "{who}: {v}");
         let mut b = t.signed_in(who).await;
         assert_eq!(
-            b.get("/registered-items").await.status(),
+            b.get("/registered-items").await.status,
             StatusCode::FORBIDDEN
         );
-        let home = b.get("/").await.text().await.unwrap();
+        let home = b.get("/").await.text;
         assert!(
             !home.contains("href=\"/registered-items\""),
             "{who} has no menu entry"
         );
     }
     let mut b = t.signed_in("a.receipts").await;
-    let home = b.get("/").await.text().await.unwrap();
+    let home = b.get("/").await.text;
     assert!(home.contains("href=\"/registered-items\""));
     // Operators must name the customer.
-    let op = t.bearer("op.one").await;
-    let (status, v) = get(t, &op, "/api/v1/registered-items").await;
+    let op = t.api_as("op.one").await;
+    let (status, v) = op.get("/api/v1/registered-items").await.status_json();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    assert_eq!(fields(&v), ["customer_number"]);
-    let (status, _) = get(t, &op, "/api/v1/registered-items?customer_number=8899999").await;
+    assert_eq!(error_fields(&v), ["customer_number"]);
+    let status = op
+        .get("/api/v1/registered-items?customer_number=8899999")
+        .await
+        .status;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
-        found(t, &op, "customer_number=8800001").await,
+        found(&op, "customer_number=8800001").await,
         [
             s.a6.as_str(),
             s.a4.as_str(),
@@ -711,12 +558,9 @@ async fn cost_centre_limits_and_rights_decide_what_is_seen(t: &TestApp) {
             s.a1.as_str()
         ]
     );
+    assert_eq!(found(&op, "customer_number=8800002").await, [s.b1.as_str()]);
     assert_eq!(
-        found(t, &op, "customer_number=8800002").await,
-        [s.b1.as_str()]
-    );
-    assert_eq!(
-        found(t, &op, &format!("customer_number=8800002&barcode={}", s.a1)).await,
+        found(&op, &format!("customer_number=8800002&barcode={}", s.a1)).await,
         Vec::<String>::new()
     );
 }
@@ -729,8 +573,8 @@ async fn the_page_keeps_the_filter_in_dutch(t: &TestApp) {
     let r = b
         .get("/registered-items?recipient=dubois&from=2026-10-01&to=2026-11-30&acknowledgement=true&collection_point=CPA1")
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("<html lang=\"nl\">"));
     assert!(html.contains("<h1>Aangetekende zendingen</h1>"));
     // What was typed stays in the form.
@@ -762,17 +606,12 @@ async fn the_page_keeps_the_filter_in_dutch(t: &TestApp) {
     assert!(html.contains("afgiftebewijzen"), "the receipts placeholder");
 
     // Without dates, the page shows (and its links keep) the month it searched.
-    let html = b.get("/registered-items").await.text().await.unwrap();
+    let html = b.get("/registered-items").await.text;
     assert!(html.contains("name=\"from\" type=\"date\" value=\"2026-11-01\""));
     assert!(html.contains("name=\"to\" type=\"date\" value=\"2026-11-30\""));
     assert!(html.contains("5 aangetekende zendingen"));
     // `from` alone: the page shows the end of its month it searched up to.
-    let html = b
-        .get("/registered-items?from=2026-10-10")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = b.get("/registered-items?from=2026-10-10").await.text;
     assert!(html.contains("name=\"to\" type=\"date\" value=\"2026-10-31\""));
     assert!(html.contains(&s.a5));
 
@@ -780,8 +619,8 @@ async fn the_page_keeps_the_filter_in_dutch(t: &TestApp) {
     let r = b
         .get("/registered-items?barcode=RR12&recipient=dubois")
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("value=\"RR12\""));
     assert!(html.contains("value=\"dubois\""));
     assert!(html.contains(
@@ -793,9 +632,7 @@ async fn the_page_keeps_the_filter_in_dutch(t: &TestApp) {
     let html = b
         .get(&format!("/registered-items?barcode={}", s.b1))
         .await
-        .text()
-        .await
-        .unwrap();
+        .text;
     assert!(html.contains("Geen aangetekende zending komt overeen met deze zoekopdracht."));
     assert!(!html.contains(&format!("<code>{}</code>", s.b1)));
     assert!(
@@ -808,31 +645,21 @@ async fn operators_choose_the_customer_on_the_page(t: &TestApp) {
     let s = seed(t).await;
     let mut op = t.signed_in("op.one").await;
     let r = op.get("/registered-items").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("name=\"customer_number\""));
     assert!(!html.contains("<table"));
     let r = op.get("/registered-items?customer_number=12ab").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("A customer number has digits only.")
-    );
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("A customer number has digits only."));
     let r = op.get("/registered-items?customer_number=8899999").await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("No customer has this number.")
-    );
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text.contains("No customer has this number."));
     let r = op
         .get("/registered-items?customer_number=8800001&acknowledgement=true")
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("Alpha Printing SA (8800001)"));
     assert!(
         html.contains(s.a1.as_str())
@@ -844,21 +671,11 @@ async fn operators_choose_the_customer_on_the_page(t: &TestApp) {
 }
 
 /// GET with a bearer token: (status, headers, body bytes).
-async fn download(
-    t: &TestApp,
-    token: &str,
-    query: &str,
-) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
-    let r = t
-        .http()
-        .get(t.url(&format!("/api/v1/registered-items/export?{query}")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    let headers = r.headers().clone();
-    (status, headers, r.bytes().await.unwrap().to_vec())
+async fn download(api: &Api, query: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+    let r = api
+        .get(&format!("/api/v1/registered-items/export?{query}"))
+        .await;
+    (r.status, r.headers, r.bytes)
 }
 
 /// (header, records) of a CSV body.
@@ -889,7 +706,7 @@ fn as_csv_row(item: &Value) -> Vec<String> {
 
 async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
     let s = seed(t).await;
-    let a = t.bearer("a.receipts").await;
+    let a = t.api_as("a.receipts").await;
     let columns: Vec<String> = cs_app::registered_items::COLUMNS
         .iter()
         .map(|c| c.to_string())
@@ -901,14 +718,12 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
         "acknowledgement=false",
         "collection_point=CPA2&cost_centre=CA1",
     ] {
-        let (status, list) = get(
-            t,
-            &a,
-            &format!("/api/v1/registered-items?limit=500&{filter}"),
-        )
-        .await;
+        let (status, list) = a
+            .get(&format!("/api/v1/registered-items?limit=500&{filter}"))
+            .await
+            .status_json();
         assert_eq!(status, StatusCode::OK);
-        let (status, headers, body) = download(t, &a, &format!("format=csv&{filter}")).await;
+        let (status, headers, body) = download(&a, &format!("format=csv&{filter}")).await;
         assert_eq!(status, StatusCode::OK, "{filter}");
         assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
         let (header, rows) = parse_csv(&body);
@@ -930,7 +745,7 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
         }
     }
     // The recipient that looks like a formula is neutralised in the CSV.
-    let (_, _, body) = download(t, &a, &format!("format=csv&barcode={}", s.a4)).await;
+    let (_, _, body) = download(&a, &format!("format=csv&barcode={}", s.a4)).await;
     let (_, rows) = parse_csv(&body);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0][6], format!("'{FORMULA_NAME}"));
@@ -938,15 +753,14 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
     assert!(rows[0][3] == "CA1" && rows[0][1] == "2026-11-20");
 
     // The file is named after what was searched.
-    let (_, headers, _) = download(t, &a, "format=csv&from=2026-10-01&to=2026-10-31").await;
+    let (_, headers, _) = download(&a, "format=csv&from=2026-10-01&to=2026-10-31").await;
     assert_eq!(
         headers["content-disposition"],
         "attachment; filename=\"registered-items-2026-10-01-2026-10-31.csv\""
     );
 
     // XLSX: a real workbook with the same rows.
-    let (status, headers, body) =
-        download(t, &a, "format=xlsx&from=2026-10-01&to=2026-11-30").await;
+    let (status, headers, body) = download(&a, "format=xlsx&from=2026-10-01&to=2026-11-30").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         headers["content-disposition"],
@@ -959,13 +773,11 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
     let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
     assert_eq!(header, columns);
     let rows: Vec<Vec<calamine::Data>> = rows.map(<[calamine::Data]>::to_vec).collect();
-    let (_, list) = get(
-        t,
-        &a,
-        "/api/v1/registered-items?limit=500&from=2026-10-01&to=2026-11-30",
-    )
-    .await;
-    let api: Vec<String> = barcodes(&list);
+    let (_, list) = a
+        .get("/api/v1/registered-items?limit=500&from=2026-10-01&to=2026-11-30")
+        .await
+        .status_json();
+    let api: Vec<String> = item_strings(&list, "barcode");
     let xlsx: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
     assert_eq!(xlsx, api);
     assert_eq!(api.len(), 6);
@@ -984,15 +796,15 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
     assert_eq!(no_centre[3], calamine::Data::Empty);
 
     // Limits and isolation hold in the export too.
-    let cc = t.bearer("a.cc").await;
-    let (_, _, body) = download(t, &cc, "format=csv&from=2026-10-01&to=2026-11-30").await;
+    let cc = t.api_as("a.cc").await;
+    let (_, _, body) = download(&cc, "format=csv&from=2026-10-01&to=2026-11-30").await;
     let (_, rows) = parse_csv(&body);
     let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     assert_eq!(
         got,
         [s.a6.as_str(), s.a4.as_str(), s.a1.as_str(), s.a5.as_str()]
     );
-    let (status, _, body) = download(t, &a, &format!("format=csv&barcode={}", s.b1)).await;
+    let (status, _, body) = download(&a, &format!("format=csv&barcode={}", s.b1)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         parse_csv(&body).1.len(),
@@ -1001,21 +813,24 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
     );
 
     // Bad input: the format and the filter's fields, all at once; rights as for the list.
-    let (status, _, body) = download(t, &a, "format=pdf&barcode=RR1").await;
+    let (status, _, body) = download(&a, "format=pdf&barcode=RR1").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let v: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(fields(&v), ["format", "barcode"]);
-    let (status, _, body) = download(t, &a, "").await;
+    assert_eq!(error_fields(&v), ["format", "barcode"]);
+    let (status, _, body) = download(&a, "").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&serde_json::from_slice(&body).unwrap()), ["format"]);
-    let u = t.bearer("a.user").await;
-    assert_eq!(download(t, &u, "format=csv").await.0, StatusCode::FORBIDDEN);
-    let op = t.bearer("op.one").await;
     assert_eq!(
-        download(t, &op, "format=csv").await.0,
+        error_fields(&serde_json::from_slice(&body).unwrap()),
+        ["format"]
+    );
+    let u = t.api_as("a.user").await;
+    assert_eq!(download(&u, "format=csv").await.0, StatusCode::FORBIDDEN);
+    let op = t.api_as("op.one").await;
+    assert_eq!(
+        download(&op, "format=csv").await.0,
         StatusCode::UNPROCESSABLE_ENTITY
     );
-    let (status, _, body) = download(t, &op, "format=csv&customer_number=8800002").await;
+    let (status, _, body) = download(&op, "format=csv&customer_number=8800002").await;
     assert_eq!(status, StatusCode::OK);
     let (_, rows) = parse_csv(&body);
     assert_eq!(rows.len(), 1);
@@ -1023,19 +838,14 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
 
     // The page's download link is the same export.
     let mut b = t.signed_in("a.receipts").await;
-    let html = b
-        .get("/registered-items?acknowledgement=true")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = b.get("/registered-items?acknowledgement=true").await.text;
     let at = html.find("format=csv").unwrap();
     let start = html[..at].rfind("href=\"").unwrap() + 6;
     let end = start + html[start..].find('"').unwrap();
     let link = html[start..end].replace("&#38;", "&");
     let r = b.get(&link).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let (_, rows) = parse_csv(&r.bytes().await.unwrap());
+    assert_eq!(r.status, StatusCode::OK);
+    let (_, rows) = parse_csv(&r.bytes);
     let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     assert_eq!(got, [s.a6.as_str(), s.a3.as_str(), s.a1.as_str()]);
 }
@@ -1061,10 +871,9 @@ pub async fn export_events(t: &TestApp) -> Vec<(String, Option<i64>, String, Val
 /// recorded under the customer. A refused export records nothing.
 async fn exports_are_audited_when_they_end(t: &TestApp) {
     seed(t).await;
-    let a = t.bearer("a.receipts").await;
+    let a = t.api_as("a.receipts").await;
     assert!(export_events(t).await.is_empty());
     let (status, _, body) = download(
-        t,
         &a,
         "format=csv&recipient=DUBOIS&from=2026-10-01&to=2026-11-30&barcode=",
     )
@@ -1085,8 +894,8 @@ async fn exports_are_audited_when_they_end(t: &TestApp) {
     assert!(rows.len() >= 2, "the filter matched items");
     assert_eq!(details["outcome"], "complete");
 
-    let op = t.bearer("op.one").await;
-    let (status, _, body) = download(t, &op, "format=xlsx&customer_number=8800001").await;
+    let op = t.api_as("op.one").await;
+    let (status, _, body) = download(&op, "format=xlsx&customer_number=8800001").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.starts_with(b"PK"));
     let events = export_events(t).await;
@@ -1101,24 +910,14 @@ async fn exports_are_audited_when_they_end(t: &TestApp) {
     assert!(details["rows"].as_i64().unwrap() >= 1);
 
     // Invalid requests are not exports: nothing recorded.
-    let (status, _, _) = download(t, &a, "format=pdf").await;
+    let (status, _, _) = download(&a, "format=pdf").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(export_events(t).await.len(), 2);
 }
 
 /// The fields and codes of a 422 answer's details, sorted.
 fn field_codes(v: &Value) -> Vec<(String, String)> {
-    let mut got: Vec<(String, String)> = v["error"]["details"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no details: {v}"))
-        .iter()
-        .map(|d| {
-            (
-                d["field"].as_str().unwrap_or_default().to_owned(),
-                d["code"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
+    let mut got = error_details(v);
     got.sort();
     got
 }
@@ -1130,15 +929,15 @@ async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_t
     t: &TestApp,
 ) {
     seed(t).await;
-    let a = t.bearer("a.receipts").await;
-    let cc = t.bearer("a.cc").await;
-    let op = t.bearer("op.one").await;
+    let a = t.api_as("a.receipts").await;
+    let cc = t.api_as("a.cc").await;
+    let op = t.api_as("op.one").await;
     let cp_err = (
         "collection_point".to_owned(),
         "unknown_collection_point".to_owned(),
     );
     let cc_err = ("cost_centre".to_owned(), "unknown_cost_centre".to_owned());
-    for (token, query, want) in [
+    for (api, query, want) in [
         (&a, "collection_point=NOWHERE", vec![cp_err.clone()]),
         (&a, "collection_point=CPB1", vec![cp_err.clone()]),
         (
@@ -1153,11 +952,14 @@ async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_t
             vec![cp_err.clone()],
         ),
     ] {
-        let (status, v) = get(t, token, &format!("/api/v1/registered-items?{query}")).await;
+        let (status, v) = api
+            .get(&format!("/api/v1/registered-items?{query}"))
+            .await
+            .status_json();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {v}");
         assert_eq!(field_codes(&v), want, "{query}");
         for format in ["csv", "xlsx"] {
-            let (status, _, body) = download(t, token, &format!("format={format}&{query}")).await;
+            let (status, _, body) = download(api, &format!("format={format}&{query}")).await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{format} {query}");
             let v: Value = serde_json::from_slice(&body).unwrap();
             assert_eq!(field_codes(&v), want, "{format} {query}");
@@ -1171,8 +973,8 @@ async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_t
     let r = b
         .get("/registered-items?collection_point=CPB1&recipient=dubois")
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains(
         "<span class=\"error\" id=\"collection_point-error\">Choose one of the collection points listed.</span>"
     ), "{html}");
@@ -1184,8 +986,8 @@ async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_t
     );
     let mut b = t.signed_in("a.cc").await;
     let r = b.get("/registered-items?cost_centre=CA2").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(
         html.contains("id=\"cost_centre-error\">Choose one of the cost centres listed.</span>")
     );
@@ -1196,48 +998,47 @@ async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_t
 /// another filter, or altered, or the old plain `date_id` form, it is a 422 `invalid_cursor`.
 async fn a_cursor_replayed_with_another_filter_or_customer_is_refused(t: &TestApp) {
     let s = seed(t).await;
-    let a = t.bearer("a.receipts").await;
-    let (status, v) = get(
-        t,
-        &a,
-        "/api/v1/registered-items?limit=2&collection_point=CPA1",
-    )
-    .await;
+    let a = t.api_as("a.receipts").await;
+    let (status, v) = a
+        .get("/api/v1/registered-items?limit=2&collection_point=CPA1")
+        .await
+        .status_json();
     assert_eq!(status, StatusCode::OK, "{v}");
     let cursor = v["next_cursor"].as_str().expect("a next page").to_owned();
     // CPA1 in November: a4 (the 20th), then a2 and a1 (the 3rd, newest first). The same
     // filter, written another way, with another page size: the next page.
-    let (status, v) = get(
-        t,
-        &a,
-        &format!(
+    let (status, v) = a.get(&format!(
             "/api/v1/registered-items?limit=3&collection_point=%20CPA1&from=2026-11-01&to=2026-11-30&cursor={}",
-            q(&cursor)
-        ),
-    )
-    .await;
+            form_encode(&cursor)
+        )).await.status_json();
     assert_eq!(status, StatusCode::OK, "{v}");
-    assert_eq!(barcodes(&v), [s.a1.as_str()]);
+    assert_eq!(item_strings(&v, "barcode"), [s.a1.as_str()]);
     let mut altered = cursor.clone().into_bytes();
     let at = altered.len() / 2;
     altered[at] = if altered[at] == b'A' { b'B' } else { b'A' };
     let altered = String::from_utf8(altered).unwrap();
     for other in [
-        format!("collection_point=CPA2&cursor={}", q(&cursor)),
-        format!("cursor={}", q(&cursor)),
+        format!("collection_point=CPA2&cursor={}", form_encode(&cursor)),
+        format!("cursor={}", form_encode(&cursor)),
         format!(
             "collection_point=CPA1&acknowledgement=true&cursor={}",
-            q(&cursor)
+            form_encode(&cursor)
         ),
         format!(
             "collection_point=CPA1&from=2026-11-02&cursor={}",
-            q(&cursor)
+            form_encode(&cursor)
         ),
-        format!("collection_point=CPA1&recipient=a&cursor={}", q(&cursor)),
-        format!("collection_point=CPA1&cursor={}", q(&altered)),
+        format!(
+            "collection_point=CPA1&recipient=a&cursor={}",
+            form_encode(&cursor)
+        ),
+        format!("collection_point=CPA1&cursor={}", form_encode(&altered)),
         "collection_point=CPA1&cursor=2026-11-20_42".to_owned(),
     ] {
-        let (status, v) = get(t, &a, &format!("/api/v1/registered-items?{other}")).await;
+        let (status, v) = a
+            .get(&format!("/api/v1/registered-items?{other}"))
+            .await
+            .status_json();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{other}: {v}");
         assert_eq!(v["error"]["code"], "invalid_cursor", "{other}");
         assert_eq!(
@@ -1247,23 +1048,19 @@ async fn a_cursor_replayed_with_another_filter_or_customer_is_refused(t: &TestAp
         );
     }
     // An operator's cursor of one customer is no cursor of another's.
-    let op = t.bearer("op.one").await;
-    let (_, v) = get(
-        t,
-        &op,
-        "/api/v1/registered-items?limit=1&customer_number=8800001",
-    )
-    .await;
+    let op = t.api_as("op.one").await;
+    let (_, v) = op
+        .get("/api/v1/registered-items?limit=1&customer_number=8800001")
+        .await
+        .status_json();
     let a_cursor = v["next_cursor"].as_str().expect("a next page").to_owned();
-    let (status, v) = get(
-        t,
-        &op,
-        &format!(
+    let (status, v) = op
+        .get(&format!(
             "/api/v1/registered-items?customer_number=8800002&cursor={}",
-            q(&a_cursor)
-        ),
-    )
-    .await;
+            form_encode(&a_cursor)
+        ))
+        .await
+        .status_json();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["code"], "invalid_cursor");
     // The page says the link is out of date and keeps the filter as typed.
@@ -1271,11 +1068,11 @@ async fn a_cursor_replayed_with_another_filter_or_customer_is_refused(t: &TestAp
     let r = b
         .get(&format!(
             "/registered-items?collection_point=CPA2&cursor={}",
-            q(&cursor)
+            form_encode(&cursor)
         ))
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains(
         "<p class=\"error\" role=\"alert\">This page link is out of date: start again from the first page.</p>"
     ), "{html}");

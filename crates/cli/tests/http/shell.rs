@@ -1,9 +1,9 @@
 //! The shell around the features: health, readiness, metrics, languages, the OpenAPI
 //! document and the demo.
 
-use crate::harness::{Backend, TestApp};
+use crate::harness::{Backend, TestApp, send};
 use cs_app::demo::DemoOutcome;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 
 crate::on_both!(
     home_shows_each_caller_the_blocks_that_concern_it,
@@ -81,23 +81,15 @@ async fn queued_mail_is_delivered_once_and_only_when_committed(t: &TestApp) {
 }
 
 async fn health_readiness_and_metrics_answer(t: &TestApp) {
-    let get = |p: &'static str| t.http().get(t.url(p)).send();
-    assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
-    assert_eq!(get("/readyz").await.unwrap().status(), StatusCode::OK);
-    let m = get("/metrics").await.unwrap();
-    assert_eq!(m.status(), StatusCode::OK);
-    assert!(
-        m.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/plain")
-    );
+    let get = |p: &'static str| t.get(p);
+    assert_eq!(get("/healthz").await.status, StatusCode::OK);
+    assert_eq!(get("/readyz").await.status, StatusCode::OK);
+    let m = get("/metrics").await;
+    assert_eq!(m.status, StatusCode::OK);
+    assert!(m.header("content-type").unwrap().starts_with("text/plain"));
     t.app().store.close().await;
-    assert_eq!(
-        get("/readyz").await.unwrap().status(),
-        StatusCode::SERVICE_UNAVAILABLE
-    );
-    assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(get("/readyz").await.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(get("/healthz").await.status, StatusCode::OK);
 }
 
 async fn pages_follow_the_browser_then_the_users_language(t: &TestApp) {
@@ -107,14 +99,12 @@ async fn pages_follow_the_browser_then_the_users_language(t: &TestApp) {
         ("fr-BE", "fr", "Se connecter"),
         ("es", "en", "Sign in"),
     ] {
-        let r = t
-            .http()
-            .get(t.url("/login"))
-            .header("accept-language", accept)
-            .send()
-            .await
-            .unwrap();
-        let html = r.text().await.unwrap();
+        let rb = t
+            .anonymous()
+            .request(Method::GET, "/login")
+            .header("accept-language", accept);
+        let r = send(rb).await;
+        let html = r.text;
         assert!(
             html.contains(&format!("<html lang=\"{lang}\">")),
             "{accept}"
@@ -126,8 +116,8 @@ async fn pages_follow_the_browser_then_the_users_language(t: &TestApp) {
     let r = b
         .post_form("/language", &[("language", "de"), ("next", "/login")])
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let html = b.get("/login").await.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let html = b.get("/login").await.text;
     assert!(html.contains("<html lang=\"de\">"));
     // Signed in, the user's own language wins; switching changes it for next time.
     let mut u = t.signed_in("a.user").await;
@@ -137,23 +127,15 @@ async fn pages_follow_the_browser_then_the_users_language(t: &TestApp) {
             &[("language", "nl"), ("next", "//evil.example")],
         )
         .await;
-    assert_eq!(r.headers()["location"], "/", "never redirected off-site");
-    let me: serde_json::Value = u.get("/api/v1/me").await.json().await.unwrap();
+    assert_eq!(r.headers["location"], "/", "never redirected off-site");
+    let me: serde_json::Value = u.get("/api/v1/me").await.json();
     assert_eq!(me["language"], "nl");
     let bad = u.post_form("/language", &[("language", "xx")]).await;
-    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 async fn openapi_document_is_pinned_and_lists_every_api_route(t: &TestApp) {
-    let served: serde_json::Value = t
-        .http()
-        .get(t.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let served: serde_json::Value = t.get("/api/v1/openapi.json").await.json();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
     let pretty = serde_json::to_string_pretty(&served).unwrap() + "\n";
     if std::env::var("UPDATE_OPENAPI").is_ok() && t.backend == Backend::Sqlite {
@@ -241,10 +223,10 @@ async fn demo_loads_once_into_an_empty_database(t: &TestApp) {
     let mut b = t.browser();
     let user = logins.iter().find(|l| l.username == "leuven.user").unwrap();
     assert_eq!(
-        b.sign_in(&user.username, &user.password).await.status(),
+        b.sign_in(&user.username, &user.password).await.status,
         StatusCode::SEE_OTHER
     );
-    let me: serde_json::Value = b.get("/api/v1/me").await.json().await.unwrap();
+    let me: serde_json::Value = b.get("/api/v1/me").await.json();
     assert_eq!(me["customer"]["customer_number"], "8800456");
     let sum = t
         .count("SELECT CAST(SUM(amount_cents) AS BIGINT) FROM transactions")
@@ -262,7 +244,7 @@ async fn demo_loads_once_into_an_empty_database(t: &TestApp) {
 
 async fn home_shows_each_caller_the_blocks_that_concern_it(t: &TestApp) {
     let mut admin = t.signed_in("a.admin").await;
-    let html = admin.get("/").await.text().await.unwrap();
+    let html = admin.get("/").await.text;
     assert!(
         html.contains("Your company&#39;s users") || html.contains("Your company's users"),
         "the users block"
@@ -279,7 +261,7 @@ async fn home_shows_each_caller_the_blocks_that_concern_it(t: &TestApp) {
         "no operator block for a customer"
     );
     let mut user = t.signed_in("a.user").await;
-    let html = user.get("/").await.text().await.unwrap();
+    let html = user.get("/").await.text;
     assert!(
         !html.contains("/users?status="),
         "no users block without user management"
@@ -287,7 +269,7 @@ async fn home_shows_each_caller_the_blocks_that_concern_it(t: &TestApp) {
     t.exec("INSERT INTO access_requests (company_name, vat_number, street, postcode, city, country, contact_name, email, phone, language, username, status, created_at) \
             VALUES ('Gamma', 'BE0403170701', 'Rue 2', '1000', 'Bruxelles', 'BE', 'G', 'g@gamma.example', '+3221234567', 'fr', 'gamma.admin', 'pending', '2026-11-26T09:00:00Z')").await;
     let mut op = t.signed_in("op.one").await;
-    let html = op.get("/").await.text().await.unwrap();
+    let html = op.get("/").await.text;
     assert!(html.contains("Waiting for a decision"));
     assert!(
         html.contains("<a href=\"/operator/access-requests\">1</a>"),

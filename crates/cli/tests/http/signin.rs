@@ -1,7 +1,7 @@
 //! Lockout, throttling and the TOTP second factor, as an attacker and as a user meet them.
 
-use crate::harness::{Browser, PASSWORD, TestApp, extract_csrf};
-use reqwest::{Method, StatusCode, header};
+use crate::harness::{Browser, PASSWORD, TestApp, error_code};
+use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use time::Duration;
 
@@ -34,36 +34,6 @@ pub(crate) fn code_at(t: &TestApp, secret: &str, steps: i64) -> String {
     totp.generate(u64::try_from(now).unwrap()).to_string()
 }
 
-async fn token(t: &TestApp, body: Value) -> (StatusCode, Value) {
-    let r = t
-        .http()
-        .post(t.url("/api/v1/auth/token"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-fn code_of(v: &Value) -> &str {
-    v["error"]["code"].as_str().unwrap_or("")
-}
-
-/// Posts a form with the token of the page `from` (for users the gate keeps off `/`).
-async fn post_from(
-    b: &mut Browser,
-    from: &str,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let html = b.get(from).await.text().await.unwrap();
-    let csrf = extract_csrf(&html).unwrap_or_else(|| panic!("no form token on {from}"));
-    let mut all = vec![("_csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    b.request(Method::POST, path, &[], Some(&all)).await
-}
-
 /// Turns the second factor on for `username`; returns the secret and the recovery codes.
 pub(crate) async fn enrol(t: &TestApp, username: &str) -> (String, Vec<String>) {
     let mut b = t.signed_in(username).await;
@@ -71,9 +41,11 @@ pub(crate) async fn enrol(t: &TestApp, username: &str) -> (String, Vec<String>) 
 }
 
 async fn enrol_in(t: &TestApp, b: &mut Browser) -> (String, Vec<String>) {
-    let r = post_from(b, "/account/two-factor", "/account/two-factor/enrol", &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let page = b.get("/account/two-factor").await.text().await.unwrap();
+    let r = b
+        .post_form_from("/account/two-factor", "/account/two-factor/enrol", &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = b.get("/account/two-factor").await.text;
     assert!(page.contains("<svg"), "the QR code is on the page");
     let marker = "<code id=\"secret\">";
     let at = page.find(marker).expect("secret shown") + marker.len();
@@ -83,15 +55,15 @@ async fn enrol_in(t: &TestApp, b: &mut Browser) -> (String, Vec<String>) {
         .collect();
     assert!(secret.len() >= 32, "160-bit secret in base32: {secret}");
     let code = code_at(t, &secret, 0);
-    let r = post_from(
-        b,
-        "/account/two-factor",
-        "/account/two-factor/confirm",
-        &[("code", &code)],
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    let r = b
+        .post_form_from(
+            "/account/two-factor",
+            "/account/two-factor/confirm",
+            &[("code", &code)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     let codes: Vec<String> = html
         .split("<li><code>")
         .skip(1)
@@ -105,8 +77,8 @@ async fn enrol_in(t: &TestApp, b: &mut Browser) -> (String, Vec<String>) {
 async fn password_step(t: &TestApp, username: &str) -> Browser {
     let mut b = t.browser();
     let r = b.sign_in(username, PASSWORD).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()[header::LOCATION], "/login/two-factor?next=%2F");
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/login/two-factor?next=%2F");
     assert!(b.cookies.contains_key("cs_pending"));
     assert!(!b.cookies.contains_key("cs_session"), "no session yet");
     b
@@ -116,7 +88,7 @@ async fn ten_failures_lock_the_page_sign_in_for_15_minutes(t: &TestApp) {
     let mut b = t.browser();
     for _ in 0..10 {
         assert_eq!(
-            b.sign_in("a.user", WRONG).await.status(),
+            b.sign_in("a.user", WRONG).await.status,
             StatusCode::UNAUTHORIZED
         );
     }
@@ -129,8 +101,8 @@ async fn ten_failures_lock_the_page_sign_in_for_15_minutes(t: &TestApp) {
     );
     // The right password is refused while locked, with a clear message and the username kept.
     let r = b.sign_in("a.user", PASSWORD).await;
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let html = r.text;
     assert!(html.contains("locked for 15 minutes"), "{html}");
     assert!(html.contains("value=\"a.user\""));
     assert!(!b.cookies.contains_key("cs_session"));
@@ -152,45 +124,51 @@ async fn ten_failures_lock_the_page_sign_in_for_15_minutes(t: &TestApp) {
     );
     // Other accounts are not affected.
     assert_eq!(
-        t.browser().sign_in("a.admin", PASSWORD).await.status(),
+        t.browser().sign_in("a.admin", PASSWORD).await.status,
         StatusCode::SEE_OTHER
     );
     t.clock.advance(Duration::minutes(14));
     assert_eq!(
-        b.sign_in("a.user", PASSWORD).await.status(),
+        b.sign_in("a.user", PASSWORD).await.status,
         StatusCode::TOO_MANY_REQUESTS
     );
     t.clock.advance(Duration::minutes(1));
     let r = b.sign_in("a.user", PASSWORD).await;
     assert_eq!(
-        r.status(),
+        r.status,
         StatusCode::SEE_OTHER,
         "the lock ends after 15 minutes"
     );
-    assert_eq!(b.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(b.get("/api/v1/me").await.status, StatusCode::OK);
     // After a sign-in the earlier failures no longer count: one more failure does not lock.
     assert_eq!(
-        t.browser().sign_in("a.user", WRONG).await.status(),
+        t.browser().sign_in("a.user", WRONG).await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        t.browser().sign_in("a.user", PASSWORD).await.status(),
+        t.browser().sign_in("a.user", PASSWORD).await.status,
         StatusCode::SEE_OTHER
     );
 }
 
 async fn ten_failures_lock_the_token_endpoint_too(t: &TestApp) {
     for _ in 0..10 {
-        let (s, v) = token(t, json!({"username": "b.user", "password": WRONG})).await;
+        let (s, v) = t
+            .token(&json!({"username": "b.user", "password": WRONG}))
+            .await
+            .status_json();
         assert_eq!(s, StatusCode::UNAUTHORIZED);
-        assert_eq!(code_of(&v), "invalid_credentials");
+        assert_eq!(error_code(&v), "invalid_credentials");
     }
-    let (s, v) = token(t, json!({"username": "B.User", "password": PASSWORD})).await;
+    let (s, v) = t
+        .token(&json!({"username": "B.User", "password": PASSWORD}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(code_of(&v), "account_locked");
+    assert_eq!(error_code(&v), "account_locked");
     // The lock is per account, in the database: the page refuses too.
     assert_eq!(
-        t.browser().sign_in("b.user", PASSWORD).await.status(),
+        t.browser().sign_in("b.user", PASSWORD).await.status,
         StatusCode::TOO_MANY_REQUESTS
     );
     assert_eq!(
@@ -199,53 +177,48 @@ async fn ten_failures_lock_the_token_endpoint_too(t: &TestApp) {
         2
     );
     t.clock.advance(Duration::minutes(15));
-    let (s, _) = token(t, json!({"username": "b.user", "password": PASSWORD})).await;
+    let s = t
+        .token(&json!({"username": "b.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK);
 }
 
 async fn operator_unlocks_and_nobody_else_may(t: &TestApp) {
     for _ in 0..10 {
-        token(t, json!({"username": "a.user", "password": WRONG})).await;
+        t.token(&json!({"username": "a.user", "password": WRONG}))
+            .await;
     }
-    let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     let id = t.fx.users["a.user"];
     let path = format!("/api/v1/operator/users/{id}/unlock");
     for who in ["a.admin", "b.admin", "a.nomod"] {
         let bearer = t.bearer(who).await;
-        let r = t
-            .http()
-            .post(t.url(&path))
-            .bearer_auth(&bearer)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who}");
+        let r = t.api(&bearer).post(&path).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
     }
     assert_eq!(
-        t.http().post(t.url(&path)).send().await.unwrap().status(),
+        t.anonymous().post(&path).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "still locked");
     let op = t.bearer("op.one").await;
-    let unlock = |path: String| t.http().post(t.url(&path)).bearer_auth(&op).send();
+    let op = t.api(&op);
+    assert_eq!(op.post(&path).await.status, StatusCode::NO_CONTENT);
     assert_eq!(
-        unlock(path.clone()).await.unwrap().status(),
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        unlock("/api/v1/operator/users/999999/unlock".into())
-            .await
-            .unwrap()
-            .status(),
+        op.post("/api/v1/operator/users/999999/unlock").await.status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        unlock("/api/v1/operator/users/x/unlock".into())
-            .await
-            .unwrap()
-            .status(),
+        op.post("/api/v1/operator/users/x/unlock").await.status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
@@ -259,11 +232,18 @@ async fn operator_unlocks_and_nobody_else_may(t: &TestApp) {
         1,
         "recorded under the user's customer, for its administrators"
     );
-    let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK, "unlocked");
     // Unlocking cleared the failures: one more does not lock again.
-    token(t, json!({"username": "a.user", "password": WRONG})).await;
-    let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    t.token(&json!({"username": "a.user", "password": WRONG}))
+        .await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK);
 
     // The page action goes back to the customer's page (or the list, for an operator).
@@ -271,29 +251,28 @@ async fn operator_unlocks_and_nobody_else_may(t: &TestApp) {
     let r = ob
         .post_form(&format!("/operator/users/{id}/unlock"), &[])
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()[header::LOCATION], "/operator/customers/8800001");
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/operator/customers/8800001");
     let op_id = t.fx.users["op.one"];
     let r = ob
         .post_form(&format!("/operator/users/{op_id}/unlock"), &[])
         .await;
-    assert_eq!(r.headers()[header::LOCATION], "/operator/customers");
+    assert_eq!(r.headers[header::LOCATION], "/operator/customers");
     let mut admin = t.signed_in("a.admin").await;
     let r = admin
         .post_form(&format!("/operator/users/{id}/unlock"), &[])
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
 async fn an_address_past_its_failure_limit_is_throttled(t: &TestApp) {
     // Unknown usernames count for the address only: no account is locked by them.
     let limit = cs_app::lockout::ADDRESS_LIMIT;
     for i in 0..limit {
-        let (s, _) = token(
-            t,
-            json!({"username": format!("ghost{i}"), "password": WRONG}),
-        )
-        .await;
+        let s = t
+            .token(&json!({"username": format!("ghost{i}"), "password": WRONG}))
+            .await
+            .status;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
     }
     assert_eq!(
@@ -301,74 +280,73 @@ async fn an_address_past_its_failure_limit_is_throttled(t: &TestApp) {
             .await,
         limit
     );
-    let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK, "the limit itself is tolerated");
-    let (s, _) = token(t, json!({"username": "ghost", "password": WRONG})).await;
+    let s = t
+        .token(&json!({"username": "ghost", "password": WRONG}))
+        .await
+        .status;
     assert_eq!(
         s,
         StatusCode::UNAUTHORIZED,
         "the failure past the limit is still answered"
     );
     // Past the limit: this address is refused, even with the right password.
-    let (s, v) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    let (s, v) = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(code_of(&v), "too_many_attempts");
+    assert_eq!(error_code(&v), "too_many_attempts");
     let mut b = t.browser();
     let r = b.sign_in("a.admin", PASSWORD).await;
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(r.text().await.unwrap().contains("Please wait 15 minutes"));
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.text.contains("Please wait 15 minutes"));
     // …and so is the forgotten-password request, page and API.
     let r = t
-        .http()
-        .post(t.url("/api/v1/auth/forgot"))
-        .json(&json!({"username": "a.user"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(code_of(&r.json().await.unwrap()), "too_many_attempts");
+        .post_json("/api/v1/auth/forgot", &json!({"username": "a.user"}))
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(error_code(&r.json()), "too_many_attempts");
     let r = b
         .post_form("/password/forgot", &[("username", "a.user")])
         .await;
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     // Throttled attempts are not counted again: the window simply runs out.
     assert_eq!(
         t.count("SELECT COUNT(*) FROM login_failures").await,
         limit + 1
     );
     t.clock.advance(Duration::minutes(15));
-    let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK);
     let r = t
-        .http()
-        .post(t.url("/api/v1/auth/forgot"))
-        .json(&json!({"username": "a.user"}))
-        .send()
-        .await
-        .unwrap();
-    assert_ne!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        .post_json("/api/v1/auth/forgot", &json!({"username": "a.user"}))
+        .await;
+    assert_ne!(r.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
 async fn totp_enrolment_then_every_sign_in_needs_a_fresh_code(t: &TestApp) {
     let mut before = t.signed_in("a.user").await; // another session, opened without it
     let mut b = t.signed_in("a.user").await;
     // A wrong code does not turn it on.
-    post_from(
-        &mut b,
-        "/account/two-factor",
-        "/account/two-factor/enrol",
-        &[],
-    )
-    .await;
-    let r = post_from(
-        &mut b,
-        "/account/two-factor",
-        "/account/two-factor/confirm",
-        &[("code", "000000")],
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    b.post_form_from("/account/two-factor", "/account/two-factor/enrol", &[])
+        .await;
+    let r = b
+        .post_form_from(
+            "/account/two-factor",
+            "/account/two-factor/confirm",
+            &[("code", "000000")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(
         html.contains("aria-invalid=\"true\""),
         "the error is beside the field"
@@ -398,53 +376,53 @@ async fn totp_enrolment_then_every_sign_in_needs_a_fresh_code(t: &TestApp) {
         1
     );
     // The recovery codes are shown once: not on the next view.
-    let again = b.get("/account/two-factor").await.text().await.unwrap();
+    let again = b.get("/account/two-factor").await.text;
     assert!(!again.contains(&codes[0]));
     // The session opened without the second factor ended; this one stays.
     assert_eq!(
-        before.get("/api/v1/me").await.status(),
+        before.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(b.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(b.get("/api/v1/me").await.status, StatusCode::OK);
 
     // Sign-in: the password leads to the code step, no session yet.
     let mut s = password_step(t, "a.user").await;
-    assert_eq!(s.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(s.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
     let page = s.get("/login/two-factor?next=%2F").await;
-    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.status, StatusCode::OK);
     // The code that confirmed the set-up is spent: never accepted twice.
     let spent = code_at(t, &secret, 0);
     let r = s
         .post_form("/login/two-factor", &[("code", &spent), ("next", "/")])
         .await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert!(r.text().await.unwrap().contains("already used"));
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.text.contains("already used"));
     t.clock.advance(Duration::seconds(30));
     let fresh = code_at(t, &secret, 0);
     let r = s
         .post_form("/login/two-factor", &[("code", &fresh), ("next", "/")])
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()[header::LOCATION], "/");
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/");
     assert!(s.cookies.contains_key("cs_session"));
     assert!(
         !s.cookies.contains_key("cs_pending"),
         "the step's cookie is cleared"
     );
-    assert_eq!(s.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(s.get("/api/v1/me").await.status, StatusCode::OK);
     assert_eq!(t.count("SELECT COUNT(*) FROM pending_logins").await, 0);
     // The same code on another sign-in, within its 90 seconds: refused.
     let mut replay = password_step(t, "a.user").await;
     let r = replay
         .post_form("/login/two-factor", &[("code", &fresh), ("next", "/")])
         .await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // One step of skew is accepted (a phone 30 s ahead), then the next one is needed.
     let ahead = code_at(t, &secret, 1);
     let r = replay
         .post_form("/login/two-factor", &[("code", &ahead), ("next", "/")])
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
         t.count(
             "SELECT COUNT(*) FROM audit_events WHERE action = 'login.ok' AND details LIKE '%totp%'"
@@ -462,7 +440,7 @@ async fn recovery_codes_work_once(t: &TestApp) {
     let r = s
         .post_form("/login/two-factor", &[("code", &typed), ("next", "/")])
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
         t.count("SELECT COUNT(*) FROM recovery_codes WHERE used_at IS NOT NULL")
             .await,
@@ -473,77 +451,68 @@ async fn recovery_codes_work_once(t: &TestApp) {
         .post_form("/login/two-factor", &[("code", &codes[3]), ("next", "/")])
         .await;
     assert_eq!(
-        r.status(),
+        r.status,
         StatusCode::UNAUTHORIZED,
         "a recovery code works once"
     );
     let r = again
         .post_form("/login/two-factor", &[("code", &codes[4]), ("next", "/")])
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let page = again.get("/account/two-factor").await.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = again.get("/account/two-factor").await.text;
     assert!(page.contains("Unused recovery codes: 8"), "{page}");
 }
 
 async fn token_endpoint_asks_for_the_second_factor(t: &TestApp) {
     let (secret, codes) = enrol(t, "a.admin").await;
-    let (s, v) = token(t, json!({"username": "a.admin", "password": PASSWORD})).await;
+    let (s, v) = t
+        .token(&json!({"username": "a.admin", "password": PASSWORD}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert_eq!(code_of(&v), "totp_required");
-    let (s, v) = token(
-        t,
-        json!({"username": "a.admin", "password": PASSWORD, "totp": "123456"}),
-    )
-    .await;
+    assert_eq!(error_code(&v), "totp_required");
+    let (s, v) = t
+        .token(&json!({"username": "a.admin", "password": PASSWORD, "totp": "123456"}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert_eq!(code_of(&v), "invalid_totp");
+    assert_eq!(error_code(&v), "invalid_totp");
     let failures = t
         .count("SELECT COUNT(*) FROM login_failures WHERE user_id = (SELECT id FROM users WHERE username = 'a.admin')")
         .await;
     assert_eq!(failures, 1, "a wrong code is a failed sign-in");
     // A wrong password with a code is still just a wrong password.
-    let (s, v) = token(
-        t,
-        json!({"username": "a.admin", "password": WRONG, "totp": "123456"}),
-    )
-    .await;
+    let (s, v) = t
+        .token(&json!({"username": "a.admin", "password": WRONG, "totp": "123456"}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert_eq!(code_of(&v), "invalid_credentials");
+    assert_eq!(error_code(&v), "invalid_credentials");
     t.clock.advance(Duration::seconds(30));
     let code = code_at(t, &secret, 0);
-    let (s, v) = token(
-        t,
-        json!({"username": "a.admin", "password": PASSWORD, "totp": code}),
-    )
-    .await;
+    let (s, v) = t
+        .token(&json!({"username": "a.admin", "password": PASSWORD, "totp": code}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::OK, "{v}");
     let bearer = v["token"].as_str().unwrap().to_owned();
-    let me = t
-        .http()
-        .get(t.url("/api/v1/me"))
-        .bearer_auth(&bearer)
-        .send()
+    let me = t.api(&bearer).get("/api/v1/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+    let (s, v) = t
+        .token(&json!({"username": "a.admin", "password": PASSWORD, "totp": code}))
         .await
-        .unwrap();
-    assert_eq!(me.status(), StatusCode::OK);
-    let (s, v) = token(
-        t,
-        json!({"username": "a.admin", "password": PASSWORD, "totp": code}),
-    )
-    .await;
+        .status_json();
     assert_eq!(s, StatusCode::UNAUTHORIZED, "replayed");
-    assert_eq!(code_of(&v), "invalid_totp");
-    let (s, _) = token(
-        t,
-        json!({"username": "a.admin", "password": PASSWORD, "totp": codes[0]}),
-    )
-    .await;
+    assert_eq!(error_code(&v), "invalid_totp");
+    let s = t
+        .token(&json!({"username": "a.admin", "password": PASSWORD, "totp": codes[0]}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK, "a recovery code works on the API too");
-    let (s, _) = token(
-        t,
-        json!({"username": "a.admin", "password": PASSWORD, "totp": codes[0]}),
-    )
-    .await;
+    let s = t
+        .token(&json!({"username": "a.admin", "password": PASSWORD, "totp": codes[0]}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
 
@@ -554,35 +523,30 @@ async fn second_step_allows_five_codes_within_five_minutes(t: &TestApp) {
         let r = s
             .post_form("/login/two-factor", &[("code", "000000"), ("next", "/")])
             .await;
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
     let r = s
         .post_form("/login/two-factor", &[("code", "000000"), ("next", "/")])
         .await;
     assert_eq!(
-        r.status(),
+        r.status,
         StatusCode::SEE_OTHER,
         "the fifth wrong code ends the step"
     );
     assert_eq!(
-        r.headers()[header::LOCATION],
+        r.headers[header::LOCATION],
         "/login?done=two-factor-expired"
     );
     assert_eq!(t.count("SELECT COUNT(*) FROM pending_logins").await, 0);
-    let html = s
-        .get("/login?done=two-factor-expired")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = s.get("/login?done=two-factor-expired").await.text;
     assert!(html.contains("sign in again"));
     // A step not finished within 5 minutes expires.
     let mut late = password_step(t, "a.user").await;
     t.clock.advance(Duration::minutes(5));
     let r = late.get("/login/two-factor").await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        r.headers()[header::LOCATION],
+        r.headers[header::LOCATION],
         "/login?done=two-factor-expired"
     );
     // Without the step's cookie there is nothing to complete.
@@ -590,7 +554,7 @@ async fn second_step_allows_five_codes_within_five_minutes(t: &TestApp) {
     let r = none
         .post_form("/login/two-factor", &[("code", "000000"), ("next", "/")])
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(!none.cookies.contains_key("cs_session"));
 }
 
@@ -611,7 +575,7 @@ async fn wrong_codes_count_towards_the_lockout(t: &TestApp) {
         1
     );
     let r = t.browser().sign_in("a.user", PASSWORD).await;
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     t.clock.advance(Duration::minutes(15));
     let mut s = password_step(t, "a.user").await;
     let r = s
@@ -620,7 +584,7 @@ async fn wrong_codes_count_towards_the_lockout(t: &TestApp) {
             &[("code", &code_at(t, &secret, 0)), ("next", "/")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
 }
 
 async fn turning_the_second_factor_off_needs_the_password(t: &TestApp) {
@@ -632,25 +596,25 @@ async fn turning_the_second_factor_off_needs_the_password(t: &TestApp) {
         &[("code", &code_at(t, &secret, 0)), ("next", "/")],
     )
     .await;
-    let r = post_from(
-        &mut s,
-        "/account/two-factor",
-        "/account/two-factor/disable",
-        &[("password", WRONG)],
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    let r = s
+        .post_form_from(
+            "/account/two-factor",
+            "/account/two-factor/disable",
+            &[("password", WRONG)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("not your current password"));
     assert!(!html.contains(WRONG), "the password is never echoed");
-    let r = post_from(
-        &mut s,
-        "/account/two-factor",
-        "/account/two-factor/disable",
-        &[("password", PASSWORD)],
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = s
+        .post_form_from(
+            "/account/two-factor",
+            "/account/two-factor/disable",
+            &[("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
         t.count("SELECT COUNT(*) FROM users WHERE totp_secret IS NOT NULL OR totp_enabled_at IS NOT NULL")
             .await,
@@ -663,11 +627,7 @@ async fn turning_the_second_factor_off_needs_the_password(t: &TestApp) {
         1
     );
     let r = t.browser().sign_in("a.user", PASSWORD).await;
-    assert_eq!(
-        r.headers()[header::LOCATION],
-        "/",
-        "no second step any more"
-    );
+    assert_eq!(r.headers[header::LOCATION], "/", "no second step any more");
 }
 
 async fn a_customer_can_require_the_second_factor(t: &TestApp) {
@@ -675,14 +635,14 @@ async fn a_customer_can_require_the_second_factor(t: &TestApp) {
     let bearer = t.bearer("a.user").await;
     let mut admin = t.signed_in("a.admin").await;
     let page = admin.get("/security").await;
-    assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.text().await.unwrap().contains("0 of 3 active users"));
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("0 of 3 active users"));
     let mut nomod = t.signed_in("a.nomod").await;
-    assert_eq!(nomod.get("/security").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(nomod.get("/security").await.status, StatusCode::FORBIDDEN);
     let r = admin
         .post_form("/security", &[("require_totp", "on")])
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
         t.count("SELECT COUNT(*) FROM customers WHERE require_totp = TRUE")
             .await,
@@ -695,70 +655,60 @@ async fn a_customer_can_require_the_second_factor(t: &TestApp) {
     );
     // Pages send the user to the set-up; the API refuses with a code of its own.
     let r = user.get("/").await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()[header::LOCATION], "/account/two-factor");
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/account/two-factor");
     let r = user.get("/api/v1/me").await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert_eq!(code_of(&r.json().await.unwrap()), "totp_enrolment_required");
-    let r = t
-        .http()
-        .get(t.url("/api/v1/me"))
-        .bearer_auth(&bearer)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(error_code(&r.json()), "totp_enrolment_required");
+    let r = t.api(&bearer).get("/api/v1/me").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     // A fresh sign-in lands on the same gate.
     let mut fresh = t.browser();
     fresh.sign_in("a.user", PASSWORD).await;
     let r = fresh.get("/").await;
-    assert_eq!(r.headers()[header::LOCATION], "/account/two-factor");
+    assert_eq!(r.headers[header::LOCATION], "/account/two-factor");
     // Open before enrolment: the set-up page, the language switch, sign-out.
     let setup = fresh.get("/account/two-factor").await;
-    assert_eq!(setup.status(), StatusCode::OK);
-    assert!(
-        setup
-            .text()
-            .await
-            .unwrap()
-            .contains("requires a second factor")
-    );
-    let r = post_from(
-        &mut fresh,
-        "/account/two-factor",
-        "/language",
-        &[("language", "fr"), ("next", "/account/two-factor")],
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(setup.status, StatusCode::OK);
+    assert!(setup.text.contains("requires a second factor"));
+    let r = fresh
+        .post_form_from(
+            "/account/two-factor",
+            "/language",
+            &[("language", "fr"), ("next", "/account/two-factor")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     // The admin itself is held to it, and the other customer is not.
     assert_eq!(
-        admin.get("/").await.headers()[header::LOCATION],
+        admin.get("/").await.headers[header::LOCATION],
         "/account/two-factor"
     );
     assert_eq!(
-        t.signed_in("b.user").await.get("/").await.status(),
+        t.signed_in("b.user").await.get("/").await.status,
         StatusCode::OK
     );
     assert_eq!(
-        t.signed_in("op.one").await.get("/").await.status(),
+        t.signed_in("op.one").await.get("/").await.status,
         StatusCode::OK
     );
     // Sign-out stays open to a gated user.
-    let r = post_from(&mut fresh, "/account/two-factor", "/logout", &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = fresh
+        .post_form_from("/account/two-factor", "/logout", &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        fresh.get("/api/v1/me").await.status(),
+        fresh.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
     // Once enrolled, everything is open again.
     enrol_in(t, &mut user).await;
-    assert_eq!(user.get("/").await.status(), StatusCode::OK);
-    assert_eq!(user.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(user.get("/").await.status, StatusCode::OK);
+    assert_eq!(user.get("/api/v1/me").await.status, StatusCode::OK);
     // Operators set it for a customer they name; unticking turns it off.
     let mut op = t.signed_in("op.one").await;
     let r = op.get("/security?customer_number=8800002").await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.status, StatusCode::OK);
     let r = op
         .post_form(
             "/security",
@@ -766,19 +716,19 @@ async fn a_customer_can_require_the_second_factor(t: &TestApp) {
         )
         .await;
     assert_eq!(
-        r.headers()[header::LOCATION],
+        r.headers[header::LOCATION],
         "/security?customer_number=8800002&done=saved"
     );
     assert_eq!(
-        t.signed_in("b.user").await.get("/").await.headers()[header::LOCATION],
+        t.signed_in("b.user").await.get("/").await.headers[header::LOCATION],
         "/account/two-factor"
     );
     let r = op
         .post_form("/security", &[("customer_number", "8800002")])
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        t.signed_in("b.user").await.get("/").await.status(),
+        t.signed_in("b.user").await.get("/").await.status,
         StatusCode::OK
     );
 }
@@ -789,21 +739,10 @@ async fn the_service_centre_removes_a_lost_second_factor(t: &TestApp) {
     // The customer's admin may not; the Service Centre may, from the customer page.
     let admin = t.bearer("a.admin").await;
     let path = format!("/api/v1/operator/users/{id}/second-factor/reset");
-    let r = t
-        .http()
-        .post(t.url(&path))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = t.api(&admin).post(&path).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     let mut op = t.signed_in("op.one").await;
-    let page = op
-        .get("/operator/customers/8800001")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = op.get("/operator/customers/8800001").await.text;
     assert!(
         page.contains(&format!("/operator/users/{id}/second-factor/reset")),
         "the button is shown"
@@ -811,31 +750,34 @@ async fn the_service_centre_removes_a_lost_second_factor(t: &TestApp) {
     // The operator confirms with its own password: without it, or with a wrong one,
     // nothing changes.
     for wrong in ["", WRONG] {
-        let r = post_from(
-            &mut op,
-            "/operator/customers/8800001",
-            &format!("/operator/users/{id}/second-factor/reset"),
-            &[("current_password", wrong)],
-        )
-        .await;
-        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{wrong:?}");
+        let r = op
+            .post_form_from(
+                "/operator/customers/8800001",
+                &format!("/operator/users/{id}/second-factor/reset"),
+                &[("current_password", wrong)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{wrong:?}");
     }
     assert_eq!(
         t.count("SELECT COUNT(*) FROM audit_events WHERE action = 'totp.reset'")
             .await,
         0
     );
-    let r = post_from(
-        &mut op,
-        "/operator/customers/8800001",
-        &format!("/operator/users/{id}/second-factor/reset"),
-        &[("current_password", PASSWORD)],
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()[header::LOCATION], "/operator/customers/8800001");
+    let r = op
+        .post_form_from(
+            "/operator/customers/8800001",
+            &format!("/operator/users/{id}/second-factor/reset"),
+            &[("current_password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers[header::LOCATION], "/operator/customers/8800001");
     // The password alone signs in again; the old recovery codes are gone.
-    let (s, _) = token(t, json!({"username": "a.user", "password": PASSWORD})).await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(t.count("SELECT COUNT(*) FROM recovery_codes WHERE user_id IN (SELECT id FROM users WHERE username = 'a.user')").await, 0, "{} codes voided", codes.len());
     assert_eq!(
@@ -844,19 +786,20 @@ async fn the_service_centre_removes_a_lost_second_factor(t: &TestApp) {
         1
     );
     let op_token = t.bearer("op.one").await;
+    let op = t.api(&op_token);
     let reset = |body: Value| {
-        t.http()
-            .post(t.url("/api/v1/operator/users/999999/second-factor/reset"))
-            .bearer_auth(&op_token)
-            .json(&body)
-            .send()
+        let op = op.clone();
+        async move {
+            op.post_json("/api/v1/operator/users/999999/second-factor/reset", &body)
+                .await
+        }
     };
-    let r = reset(json!({})).await.unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let v: Value = r.json().await.unwrap();
-    assert_eq!(code_of(&v), "reauthentication_required");
-    let unknown = reset(json!({"current_password": PASSWORD})).await.unwrap();
-    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let r = reset(json!({})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let v: Value = r.json();
+    assert_eq!(error_code(&v), "reauthentication_required");
+    let unknown = reset(json!({"current_password": PASSWORD})).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
 
 async fn second_factor_secrets_are_stored_sealed_and_clear_ones_are_sealed_at_start(t: &TestApp) {
@@ -895,18 +838,18 @@ async fn second_factor_secrets_are_stored_sealed_and_clear_ones_are_sealed_at_st
             .await,
         1
     );
-    let (s, _) = token(
-        t,
-        json!({"username": "a.user", "password": PASSWORD, "totp": code_at(t, &secret, 1)}),
-    )
-    .await;
+    let s = t
+        .token(&json!({"username": "a.user", "password": PASSWORD, "totp": code_at(t, &secret, 1)}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK);
     // A sealed secret copied to another user does not open for it.
     t.exec("UPDATE users SET totp_secret = (SELECT totp_secret FROM users WHERE username = 'a.user'), totp_enabled_at = (SELECT totp_enabled_at FROM users WHERE username = 'a.user') WHERE username = 'a.admin'").await;
-    let (s, _) = token(
-        t,
-        json!({"username": "a.admin", "password": PASSWORD, "totp": code_at(t, &secret, 0)}),
-    )
-    .await;
+    let s = t
+        .token(
+            &json!({"username": "a.admin", "password": PASSWORD, "totp": code_at(t, &secret, 0)}),
+        )
+        .await
+        .status;
     assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
 }

@@ -3,8 +3,7 @@
 //! cost-centre limits; tenant isolation; the page in French. Every expected row and sum is
 //! computed here from the seeded data, independently of the portal.
 
-use crate::harness::TestApp;
-use cs_store::repo::{catalogue, customers, operations};
+use crate::harness::{self, Api, TestApp, Transaction, error_details, error_fields};
 use reqwest::{StatusCode, header};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -85,52 +84,22 @@ const PRODUCTS: [Product; 4] = [
 /// Seeds products, collection points, a cost centre for B and a few hundred transactions
 /// through the store's own functions, in one transaction.
 async fn seed(t: &TestApp) -> Data {
-    let app = t.app();
-    let mut tx = app.store.begin().await.unwrap();
-    let mut product_ids = BTreeMap::new();
-    for (code, kind, ..) in PRODUCTS {
-        let vat = if kind == "service" { 21 } else { 0 };
-        let id = catalogue::insert(
-            &mut tx.conn(),
-            &catalogue::NewProduct {
-                code,
-                kind,
-                vat_rate: vat,
-                names: [
-                    &format!("{code} fr"),
-                    &format!("{code} nl"),
-                    &format!("{code} de"),
-                    &format!("{code} en"),
-                ],
-            },
-        )
-        .await
-        .unwrap();
-        product_ids.insert(code, id);
-    }
     let (a, b) = (t.fx.customer_a, t.fx.customer_b);
-    let addr = ("Rue 1", "1000", "Bruxelles");
-    let mut points = BTreeMap::new();
-    for (customer, code) in [(a, "HQ"), (a, "DEPOT"), (b, "HQ"), (b, "B-MAIN")] {
-        let id = customers::insert_collection_point(&mut tx.conn(), customer, code, code, addr)
-            .await
-            .unwrap();
-        points.insert((customer, code), id);
+    let mut db = harness::Seed::new(t);
+    for (code, kind, ..) in PRODUCTS {
+        db = db.product(code, kind, if kind == "service" { 21 } else { 0 });
     }
-    let mut centres = BTreeMap::new();
-    for cc in customers::cost_centres(&mut tx.conn(), a).await.unwrap() {
-        centres.insert((a, cc.code.clone()), cc.id);
+    for (customer, code) in [(a, "HQ"), (a, "DEPOT"), (b, "HQ"), (b, "B-MAIN")] {
+        db = db.collection_point(customer, code);
     }
     // B has a cost centre with the same code as one of A's: codes are per customer.
-    let b_ca1 = customers::insert_cost_centre(&mut tx.conn(), b, "CA1", "B finance")
-        .await
-        .unwrap();
-    centres.insert((b, "CA1".to_owned()), b_ca1);
+    db = db.cost_centre(b, "CA1", "B finance");
 
     let mut data = Data {
         a: Vec::new(),
         b: Vec::new(),
     };
+    let mut stored = Vec::new();
     let start = date!(2026 - 10 - 20);
     for i in 0..330_i64 {
         let for_b = i % 11 == 10;
@@ -174,48 +143,29 @@ async fn seed(t: &TestApp) -> Data {
             // quantity × price, half-up to the cent.
             amount_cents: (quantity * price + 5) / 10,
         };
-        operations::insert_transaction(
-            &mut tx.conn(),
-            &operations::NewTransaction {
-                transaction_id: &seed.id,
-                customer_id: customer,
-                date: seed.date,
-                collection_point_id: points[&(customer, collection_point)],
-                cost_centre_id: cost_centre.map(|c| centres[&(customer, c.to_owned())]),
-                product_id: product_ids[code],
-                format: seed.format,
-                weight_class: seed.weight_class.as_deref(),
-                destination: seed.destination,
-                quantity: seed.quantity,
-                unit_price_millis: seed.unit_price_millis,
-                amount_cents: seed.amount_cents,
-            },
-        )
-        .await
-        .unwrap();
+        stored.push(Transaction {
+            centre: seed.cost_centre.map(str::to_owned),
+            format: seed.format.map(str::to_owned),
+            weight_class: seed.weight_class.clone(),
+            destination: seed.destination.map(str::to_owned),
+            amount_cents: seed.amount_cents,
+            ..Transaction::new(
+                customer,
+                &seed.id,
+                seed.date,
+                collection_point,
+                code,
+                (seed.quantity, seed.unit_price_millis),
+            )
+        });
         if for_b {
             data.b.push(seed);
         } else {
             data.a.push(seed);
         }
     }
-    tx.commit().await.unwrap();
+    db.transactions(stored).insert().await;
     data
-}
-
-async fn get(t: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    t.http()
-        .get(t.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn json(t: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
-    let r = get(t, token, path).await;
-    let status = r.status();
-    (status, r.json().await.unwrap())
 }
 
 fn ids(items: &Value) -> Vec<String> {
@@ -229,12 +179,7 @@ fn ids(items: &Value) -> Vec<String> {
 
 /// Every page of `path` (which has its `?`), with `limit`: (ids in order, totals of the
 /// first page, pages read). Checks that every page repeats the same totals.
-async fn all_pages(
-    t: &TestApp,
-    token: &str,
-    path: &str,
-    limit: usize,
-) -> (Vec<String>, Value, usize) {
+async fn all_pages(api: &Api, path: &str, limit: usize) -> (Vec<String>, Value, usize) {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
     let mut totals = Value::Null;
@@ -244,8 +189,7 @@ async fn all_pages(
         if let Some(c) = &cursor {
             url.push_str(&format!("&cursor={c}"));
         }
-        let (status, v) = json(t, token, &url).await;
-        assert_eq!(status, StatusCode::OK, "{url}: {v}");
+        let v = api.get_json(&url).await;
         pages += 1;
         let page = ids(&v["items"]);
         assert!(page.len() <= limit);
@@ -307,9 +251,8 @@ const NOV_30: Date = date!(2026 - 11 - 30);
 
 async fn the_default_is_the_current_month_with_totals_of_the_whole_filter(t: &TestApp) {
     let data = seed(t).await;
-    let token = t.bearer("a.admin").await;
-    let (status, v) = json(t, &token, "/api/v1/transactions").await;
-    assert_eq!(status, StatusCode::OK, "{v}");
+    let api = t.api_as("a.admin").await;
+    let v = api.get_json("/api/v1/transactions").await;
     let november: Vec<&Seed> = data
         .a
         .iter()
@@ -358,8 +301,11 @@ async fn the_default_is_the_current_month_with_totals_of_the_whole_filter(t: &Te
     // The month follows the clock, in Brussels time: 23:30 UTC on 30 November is already
     // 1 December there.
     t.clock.set(time::macros::datetime!(2026-11-30 23:30 UTC));
-    let token = t.bearer("a.admin").await;
-    let (_, v) = json(t, &token, "/api/v1/transactions?limit=500").await;
+    let api = t.api_as("a.admin").await;
+    let (_, v) = api
+        .get("/api/v1/transactions?limit=500")
+        .await
+        .status_json();
     let december: Vec<&Seed> = data
         .a
         .iter()
@@ -372,7 +318,7 @@ async fn the_default_is_the_current_month_with_totals_of_the_whole_filter(t: &Te
 
 async fn ranges_and_filters_pick_exactly_their_rows(t: &TestApp) {
     let data = seed(t).await;
-    let token = t.bearer("a.admin").await;
+    let api = t.api_as("a.admin").await;
     let from = date!(2026 - 10 - 25);
     let to = date!(2026 - 11 - 05);
     type Pick = Box<dyn Fn(&Seed) -> bool>;
@@ -421,8 +367,7 @@ async fn ranges_and_filters_pick_exactly_their_rows(t: &TestApp) {
     ];
     for (query, pick) in cases {
         let want: Vec<&Seed> = data.a.iter().filter(|s| pick(s)).collect();
-        let (got, totals, _) =
-            all_pages(t, &token, &format!("/api/v1/transactions?{query}"), 500).await;
+        let (got, totals, _) = all_pages(&api, &format!("/api/v1/transactions?{query}"), 500).await;
         assert_eq!(got, id_list(&want), "{query}");
         assert_eq!(totals, expected_totals(&want), "{query}");
     }
@@ -445,7 +390,10 @@ async fn ranges_and_filters_pick_exactly_their_rows(t: &TestApp) {
         ),
         ("cost_centre=NOPE", "cost_centre", "unknown_cost_centre"),
     ] {
-        let (status, v) = json(t, &token, &format!("/api/v1/transactions?{query}")).await;
+        let (status, v) = api
+            .get(&format!("/api/v1/transactions?{query}"))
+            .await
+            .status_json();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {v}");
         // A request-level code shared by every detail is also the top-level code.
         let top = if ["invalid_date", "invalid_limit"].contains(&code) {
@@ -458,18 +406,16 @@ async fn ranges_and_filters_pick_exactly_their_rows(t: &TestApp) {
         assert_eq!(v["error"]["details"][0]["code"], code, "{query}: {v}");
     }
     // A whole leap year is allowed.
-    let (status, _) = json(
-        t,
-        &token,
-        "/api/v1/transactions?from=2028-01-01&to=2028-12-31",
-    )
-    .await;
+    let status = api
+        .get("/api/v1/transactions?from=2028-01-01&to=2028-12-31")
+        .await
+        .status;
     assert_eq!(status, StatusCode::OK);
 }
 
 async fn every_sort_pages_without_gap_or_duplicate(t: &TestApp) {
     let data = seed(t).await;
-    let token = t.bearer("a.admin").await;
+    let api = t.api_as("a.admin").await;
     let (from, to) = (date!(2026 - 10 - 01), date!(2026 - 12 - 31));
     let rows: Vec<(usize, &Seed)> = data
         .a
@@ -492,7 +438,7 @@ async fn every_sort_pages_without_gap_or_duplicate(t: &TestApp) {
         }
         let want: Vec<String> = want.iter().map(|(_, s)| s.id.clone()).collect();
         let path = format!("/api/v1/transactions?from={from}&to={to}&sort={sort}");
-        let (got, totals, pages) = all_pages(t, &token, &path, 17).await;
+        let (got, totals, pages) = all_pages(&api, &path, 17).await;
         assert!(pages > 5, "{sort}: several pages");
         assert_eq!(got.len(), want.len(), "{sort}: no gap, no duplicate");
         assert_eq!(got, want, "{sort}");
@@ -502,9 +448,9 @@ async fn every_sort_pages_without_gap_or_duplicate(t: &TestApp) {
 
     // A cursor belongs to its filter and sort.
     let base = format!("/api/v1/transactions?from={from}&to={to}&limit=10");
-    let (_, v) = json(t, &token, &base).await;
+    let (_, v) = api.get(&base).await.status_json();
     let cursor = v["next_cursor"].as_str().unwrap().to_owned();
-    let (status, _) = json(t, &token, &format!("{base}&cursor={cursor}")).await;
+    let status = api.get(&format!("{base}&cursor={cursor}")).await.status;
     assert_eq!(status, StatusCode::OK);
     for other in [
         format!("{base}&sort=-date&cursor={cursor}"),
@@ -512,7 +458,7 @@ async fn every_sort_pages_without_gap_or_duplicate(t: &TestApp) {
         format!("/api/v1/transactions?limit=10&cursor={cursor}"),
         format!("{base}&cursor=not-a-cursor"),
     ] {
-        let (status, v) = json(t, &token, &other).await;
+        let (status, v) = api.get(&other).await.status_json();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{other}");
         assert_eq!(
             v["error"]["details"][0]["code"], "invalid_cursor",
@@ -548,7 +494,7 @@ fn parse_xlsx(body: &[u8]) -> (Vec<String>, Vec<Vec<calamine::Data>>) {
 
 async fn exports_hold_exactly_the_filter_and_agree_with_the_totals(t: &TestApp) {
     let data = seed(t).await;
-    let token = t.bearer("a.admin").await;
+    let api = t.api_as("a.admin").await;
     let filter = "from=2026-10-01&to=2026-12-31&sort=-amount&destination=BE";
     let want: Vec<&Seed> = {
         let mut w: Vec<(usize, &Seed)> = data
@@ -560,24 +506,26 @@ async fn exports_hold_exactly_the_filter_and_agree_with_the_totals(t: &TestApp) 
         w.sort_by_key(|(i, s)| std::cmp::Reverse((s.amount_cents, *i)));
         w.into_iter().map(|(_, s)| s).collect()
     };
-    let (_, api) = json(t, &token, &format!("/api/v1/transactions?{filter}")).await;
-    let api_total = api["totals"]["amount_cents"].as_i64().unwrap();
+    let (_, list) = api
+        .get(&format!("/api/v1/transactions?{filter}"))
+        .await
+        .status_json();
+    let api_total = list["totals"]["amount_cents"].as_i64().unwrap();
     assert_eq!(api_total, want.iter().map(|s| s.amount_cents).sum::<i64>());
 
     // CSV: the header, every row of the filter in its order, sums equal to the API's.
-    let r = get(
-        t,
-        &token,
-        &format!("/api/v1/transactions/export?format=csv&{filter}&limit=3"),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    let r = api
+        .get(&format!(
+            "/api/v1/transactions/export?format=csv&{filter}&limit=3"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
     assert_eq!(
-        r.headers()[header::CONTENT_DISPOSITION],
+        r.headers[header::CONTENT_DISPOSITION],
         "attachment; filename=\"transactions-2026-10-01-2026-12-31.csv\""
     );
-    let body = r.text().await.unwrap();
+    let body = r.text;
     assert!(body.starts_with(&format!("{}\n", FIELDS.join(","))));
     let (head, rows) = parse_csv(&body);
     assert_eq!(head, FIELDS);
@@ -597,7 +545,7 @@ async fn exports_hold_exactly_the_filter_and_agree_with_the_totals(t: &TestApp) 
     let csv_sum: i64 = rows.iter().map(|r| r[10].parse::<i64>().unwrap()).sum();
     assert_eq!(csv_sum, api_total);
     let csv_qty: i64 = rows.iter().map(|r| r[8].parse::<i64>().unwrap()).sum();
-    assert_eq!(csv_qty, api["totals"]["quantity"].as_i64().unwrap());
+    assert_eq!(csv_qty, list["totals"]["quantity"].as_i64().unwrap());
     // Neutralised: the formula-like id and weight class; untouched: numbers and dates.
     assert!(
         body.contains("\"'=HYPERLINK(\"\"http://x\"\")\""),
@@ -613,7 +561,7 @@ async fn exports_hold_exactly_the_filter_and_agree_with_the_totals(t: &TestApp) 
     }
     let services =
         "/api/v1/transactions/export?format=csv&from=2026-11-01&to=2026-11-30&product=SVC-COLLECT";
-    let body = get(t, &token, services).await.text().await.unwrap();
+    let body = api.get(services).await.text;
     let (_, rows) = parse_csv(&body);
     assert!(!rows.is_empty());
     assert!(
@@ -622,18 +570,15 @@ async fn exports_hold_exactly_the_filter_and_agree_with_the_totals(t: &TestApp) 
     );
 
     // XLSX: the same rows, numbers as numbers, a real date.
-    let r = get(
-        t,
-        &token,
-        &format!("/api/v1/transactions/export?format=xlsx&{filter}"),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    let r = api
+        .get(&format!("/api/v1/transactions/export?format=xlsx&{filter}"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
-        r.headers()[header::CONTENT_DISPOSITION],
+        r.headers[header::CONTENT_DISPOSITION],
         "attachment; filename=\"transactions-2026-10-01-2026-12-31.xlsx\""
     );
-    let bytes = r.bytes().await.unwrap();
+    let bytes = r.bytes;
     let (head, rows) = parse_xlsx(&bytes);
     assert_eq!(head, FIELDS);
     assert_eq!(rows.len(), want.len());
@@ -664,9 +609,11 @@ async fn exports_hold_exactly_the_filter_and_agree_with_the_totals(t: &TestApp) 
         ("", "format"),
         ("format=csv&from=2026-02-30", "from"),
     ] {
-        let r = get(t, &token, &format!("/api/v1/transactions/export?{query}")).await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");
-        let v: Value = r.json().await.unwrap();
+        let r = api
+            .get(&format!("/api/v1/transactions/export?{query}"))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        let v: Value = r.json();
         assert_eq!(v["error"]["details"][0]["field"], field, "{query}");
     }
 }
@@ -674,40 +621,35 @@ async fn exports_hold_exactly_the_filter_and_agree_with_the_totals(t: &TestApp) 
 async fn cost_centre_limited_users_see_only_their_rows(t: &TestApp) {
     let data = seed(t).await;
     // a.user is limited to CA1 by the shared fixture.
-    let token = t.bearer("a.user").await;
+    let api = t.api_as("a.user").await;
     let q = "/api/v1/transactions?from=2026-10-01&to=2026-12-31";
     let want: Vec<&Seed> = data
         .a
         .iter()
         .filter(|s| s.cost_centre == Some("CA1"))
         .collect();
-    let (got, totals, _) = all_pages(t, &token, q, 500).await;
+    let (got, totals, _) = all_pages(&api, q, 500).await;
     assert_eq!(got, id_list(&want));
     assert_eq!(totals, expected_totals(&want));
     // Another cost centre of the same customer is outside the user's: 422 on the field,
     // exactly as for a code nobody has.
-    let (status, v) = json(t, &token, &format!("{q}&cost_centre=CA2")).await;
+    let (status, v) = api.get(&format!("{q}&cost_centre=CA2")).await.status_json();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["details"][0]["field"], "cost_centre");
     assert_eq!(v["error"]["details"][0]["code"], "unknown_cost_centre");
-    let (got, _, _) = all_pages(t, &token, &format!("{q}&cost_centre=CA1"), 500).await;
+    let (got, _, _) = all_pages(&api, &format!("{q}&cost_centre=CA1"), 500).await;
     assert_eq!(got, id_list(&want));
     // The export is limited alike.
-    let body = get(
-        t,
-        &token,
-        "/api/v1/transactions/export?format=csv&from=2026-10-01&to=2026-12-31",
-    )
-    .await
-    .text()
-    .await
-    .unwrap();
+    let body = api
+        .get("/api/v1/transactions/export?format=csv&from=2026-10-01&to=2026-12-31")
+        .await
+        .text;
     let (_, rows) = parse_csv(&body);
     assert_eq!(rows.len(), want.len());
     assert!(rows.iter().all(|r| r[3] == "CA1"));
     // The page offers only its own cost centre.
     let mut b = t.signed_in("a.user").await;
-    let html = b.get("/transactions").await.text().await.unwrap();
+    let html = b.get("/transactions").await.text;
     assert!(html.contains("<option value=\"CA1\""));
     assert!(!html.contains("<option value=\"CA2\""));
     assert!(html.contains("href=\"/transactions\""), "in the navigation");
@@ -715,10 +657,9 @@ async fn cost_centre_limited_users_see_only_their_rows(t: &TestApp) {
 
 async fn customers_never_see_each_others_rows(t: &TestApp) {
     let data = seed(t).await;
-    let token = t.bearer("b.user").await;
+    let api = t.api_as("b.user").await;
     let range = "from=2026-10-01&to=2026-12-31";
-    let (got, totals, _) =
-        all_pages(t, &token, &format!("/api/v1/transactions?{range}"), 500).await;
+    let (got, totals, _) = all_pages(&api, &format!("/api/v1/transactions?{range}"), 500).await;
     let want: Vec<&Seed> = data.b.iter().collect();
     assert_eq!(got, id_list(&want));
     assert_eq!(totals, expected_totals(&want));
@@ -737,13 +678,8 @@ async fn customers_never_see_each_others_rows(t: &TestApp) {
         ("customer_number=8800001", Box::new(|_: &Seed| true)),
     ] {
         let want: Vec<&Seed> = data.b.iter().filter(|s| pick(s)).collect();
-        let (got, _, _) = all_pages(
-            t,
-            &token,
-            &format!("/api/v1/transactions?{range}&{query}"),
-            500,
-        )
-        .await;
+        let (got, _, _) =
+            all_pages(&api, &format!("/api/v1/transactions?{range}&{query}"), 500).await;
         assert_eq!(got, id_list(&want), "{query}");
     }
     // A's own codes are unknown to B: refused like any code B does not have, so the answer
@@ -753,39 +689,44 @@ async fn customers_never_see_each_others_rows(t: &TestApp) {
         ("collection_point=DEPOT", "collection_point"),
         ("collection_point=NOWHERE", "collection_point"),
     ] {
-        let (status, v) = json(t, &token, &format!("/api/v1/transactions?{range}&{query}")).await;
+        let (status, v) = api
+            .get(&format!("/api/v1/transactions?{range}&{query}"))
+            .await
+            .status_json();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
         assert_eq!(v["error"]["details"][0]["field"], field, "{query}");
         let message = v["error"]["details"][0]["message"].clone();
         assert!(!message.to_string().contains("DEPOT"), "{message}");
     }
-    let body = get(
-        t,
-        &token,
-        &format!("/api/v1/transactions/export?format=csv&{range}&customer_number=8800001"),
-    )
-    .await
-    .text()
-    .await
-    .unwrap();
+    let body = api
+        .get(&format!(
+            "/api/v1/transactions/export?format=csv&{range}&customer_number=8800001"
+        ))
+        .await
+        .text;
     assert!(!body.contains("A-0"), "no row of A in B's export");
 
     // Operators name the customer; without one it is 422, an unknown one 404.
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     let (got, _, _) = all_pages(
-        t,
         &op,
         &format!("/api/v1/transactions?{range}&customer_number=8800002"),
         500,
     )
     .await;
     assert_eq!(got, id_list(&want_all(&data.b)));
-    let (status, v) = json(t, &op, &format!("/api/v1/transactions?{range}")).await;
+    let (status, v) = op
+        .get(&format!("/api/v1/transactions?{range}"))
+        .await
+        .status_json();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["error"]["details"][0]["field"], "customer_number");
-    let r = get(t, &op, "/api/v1/transactions/export?format=csv").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, _) = json(t, &op, "/api/v1/transactions?customer_number=9999999").await;
+    let r = op.get("/api/v1/transactions/export?format=csv").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let status = op
+        .get("/api/v1/transactions?customer_number=9999999")
+        .await
+        .status;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -795,31 +736,22 @@ fn want_all(rows: &[Seed]) -> Vec<&Seed> {
 
 async fn users_without_the_module_are_refused(t: &TestApp) {
     seed(t).await;
-    let token = t.bearer("a.nomod").await;
+    let api = t.api_as("a.nomod").await;
     for path in [
         "/api/v1/transactions",
         "/api/v1/transactions/export?format=csv",
     ] {
-        assert_eq!(
-            get(t, &token, path).await.status(),
-            StatusCode::FORBIDDEN,
-            "{path}"
-        );
+        assert_eq!(api.get(path).await.status, StatusCode::FORBIDDEN, "{path}");
     }
     let mut b = t.signed_in("a.nomod").await;
-    assert_eq!(b.get("/transactions").await.status(), StatusCode::FORBIDDEN);
-    let home = b.get("/").await.text().await.unwrap();
+    assert_eq!(b.get("/transactions").await.status, StatusCode::FORBIDDEN);
+    let home = b.get("/").await.text;
     assert!(
         !home.contains("href=\"/transactions\""),
         "no navigation entry"
     );
-    let anon = t
-        .http()
-        .get(t.url("/api/v1/transactions"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(anon.status(), StatusCode::UNAUTHORIZED);
+    let anon = t.get("/api/v1/transactions").await;
+    assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
 }
 
 /// The page's HTML with its escaped ampersands (in links) as plain `&`.
@@ -847,13 +779,13 @@ async fn the_page_keeps_the_filter_shows_totals_and_errors_in_french(t: &TestApp
     let r = b
         .post_form("/language", &[("language", "fr"), ("next", "/")])
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
 
     let r = b
         .get("/transactions?from=2026-11-01&to=2026-11-30&product=SVC-COLLECT&sort=-amount")
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = amps(&r.text().await.unwrap());
+    assert_eq!(r.status, StatusCode::OK);
+    let html = amps(&r.text);
     assert!(html.contains("<html lang=\"fr\">"));
     assert!(html.contains("Totaux de la période"));
     let mut want: Vec<(usize, &Seed)> = data
@@ -894,22 +826,22 @@ async fn the_page_keeps_the_filter_shows_totals_and_errors_in_french(t: &TestApp
     }
 
     // The default month, paged: a next link that works, then the first-page link.
-    let html = amps(&b.get("/transactions").await.text().await.unwrap());
+    let html = amps(&b.get("/transactions").await.text);
     assert!(html.contains("value=\"2026-11-01\"") && html.contains("value=\"2026-11-30\""));
     let at = html.find("rel=\"next\"").expect("a next page");
     let start = html[..at].rfind("href=\"").unwrap() + 6;
     let next = html[start..at].trim_end().trim_end_matches('"').to_owned();
     let r = b.get(&next).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let page2 = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let page2 = r.text;
     assert!(page2.contains("Première page"));
 
     // A bad date: 422, the error beside its field, what was typed kept.
     let r = b
         .get("/transactions?from=2026-13-01&to=2026-11-30&collection_point=HQ")
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("id=\"from-error\""));
     assert!(html.contains("Écrivez la date au format AAAA-MM-JJ"));
     assert!(html.contains("value=\"2026-13-01\""));
@@ -920,42 +852,23 @@ async fn the_page_keeps_the_filter_shows_totals_and_errors_in_french(t: &TestApp
     let html = b
         .get("/transactions?from=2020-01-01&to=2020-01-31")
         .await
-        .text()
-        .await
-        .unwrap();
+        .text;
     assert!(html.contains("Aucune transaction pour cette période."));
 
     // An operator is asked for the customer first.
     let mut op = t.signed_in("op.one").await;
     let r = op.get("/transactions").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("name=\"customer_number\""));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("name=\"customer_number\""));
     let html = amps(
         &op.get(
             "/transactions?customer_number=8800001&from=2026-11-01&to=2026-11-30&product=PRIOR-BE",
         )
         .await
-        .text()
-        .await
-        .unwrap(),
+        .text,
     );
     assert!(html.contains("Alpha Printing SA"));
     assert!(html.contains("export?customer_number=8800001&from=2026-11-01"));
-}
-
-/// The fields (and codes) of a 422 answer's details.
-fn detail_fields(v: &Value) -> Vec<(String, String)> {
-    v["error"]["details"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no details: {v}"))
-        .iter()
-        .map(|d| {
-            (
-                d["field"].as_str().unwrap_or_default().to_owned(),
-                d["code"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
 }
 
 /// The one rule for a customer's codes in a filter (DECISIONS): a collection point or cost
@@ -965,13 +878,13 @@ async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_t
     t: &TestApp,
 ) {
     seed(t).await;
-    let admin = t.bearer("a.admin").await;
-    let limited = t.bearer("a.user").await;
-    let op = t.bearer("op.one").await;
+    let admin = t.api_as("a.admin").await;
+    let limited = t.api_as("a.user").await;
+    let op = t.api_as("op.one").await;
     let cp = ("collection_point", "unknown_collection_point");
     let cc = ("cost_centre", "unknown_cost_centre");
-    /// (token, query, the (field, code) of each detail)
-    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    /// (caller, query, the (field, code) of each detail)
+    type Case<'a> = (&'a Api, &'a str, &'a [(&'a str, &'a str)]);
     let cases: [Case; 6] = [
         (&admin, "collection_point=NOWHERE", &[cp]),
         (
@@ -990,7 +903,7 @@ async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_t
             &[cp, ("sort", "invalid_sort")],
         ),
     ];
-    for (token, query, want) in cases {
+    for (api, query, want) in cases {
         let want: Vec<(String, String)> = want
             .iter()
             .map(|(f, c)| (f.to_string(), c.to_string()))
@@ -1000,9 +913,9 @@ async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_t
             format!("/api/v1/transactions/export?format=csv&{query}"),
             format!("/api/v1/transactions/export?format=xlsx&{query}"),
         ] {
-            let (status, v) = json(t, token, &path).await;
+            let (status, v) = api.get(&path).await.status_json();
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {v}");
-            let mut got = detail_fields(&v);
+            let mut got = error_details(&v);
             got.sort();
             let mut want = want.clone();
             want.sort();
@@ -1010,24 +923,22 @@ async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_t
         }
     }
     // A bad format and an unknown code: both named.
-    let (status, v) = json(
-        t,
-        &admin,
-        "/api/v1/transactions/export?format=pdf&collection_point=NOWHERE",
-    )
-    .await;
+    let (status, v) = admin
+        .get("/api/v1/transactions/export?format=pdf&collection_point=NOWHERE")
+        .await
+        .status_json();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<String> = detail_fields(&v).into_iter().map(|(f, _)| f).collect();
-    assert_eq!(fields, ["format", "collection_point"]);
+    assert_eq!(error_fields(&v), ["format", "collection_point"]);
     // The customer's own codes still list their rows.
-    let (status, _) = json(
-        t,
-        &admin,
-        "/api/v1/transactions?collection_point=DEPOT&cost_centre=CA2",
-    )
-    .await;
+    let status = admin
+        .get("/api/v1/transactions?collection_point=DEPOT&cost_centre=CA2")
+        .await
+        .status;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = json(t, &limited, "/api/v1/transactions?cost_centre=CA1").await;
+    let status = limited
+        .get("/api/v1/transactions?cost_centre=CA1")
+        .await
+        .status;
     assert_eq!(status, StatusCode::OK);
 
     // The page: 422, the error beside its field, what was typed kept and selected.
@@ -1037,8 +948,8 @@ async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_t
             "/transactions?from=2026-11-01&to=2026-11-30&collection_point=NOWHERE&product=PRIOR-BE",
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("id=\"collection_point-error\""), "{html}");
     assert!(html.contains("Choose one of the collection points listed."));
     assert!(html.contains("<option value=\"NOWHERE\" selected>NOWHERE</option>"));
@@ -1053,15 +964,18 @@ async fn unknown_codes_are_refused_naming_the_field_on_the_list_the_export_and_t
     );
     let mut u = t.signed_in("a.user").await;
     let r = u.get("/transactions?cost_centre=CA2").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("id=\"cost_centre-error\""));
     assert!(html.contains("Choose one of the cost centres listed."));
 }
 
 /// The `next_cursor` of the first page of `query` (with a page size of 10).
-async fn first_cursor(t: &TestApp, token: &str, query: &str) -> String {
-    let (status, v) = json(t, token, &format!("/api/v1/transactions?limit=10&{query}")).await;
+async fn first_cursor(api: &Api, query: &str) -> String {
+    let (status, v) = api
+        .get(&format!("/api/v1/transactions?limit=10&{query}"))
+        .await
+        .status_json();
     assert_eq!(status, StatusCode::OK, "{query}: {v}");
     v["next_cursor"].as_str().expect("more pages").to_owned()
 }
@@ -1070,15 +984,18 @@ async fn first_cursor(t: &TestApp, token: &str, query: &str) -> String {
 /// another one, or altered, it is a 422 `invalid_cursor` on `cursor`, on the API and the page.
 async fn a_cursor_replayed_with_another_filter_sort_or_customer_is_refused(t: &TestApp) {
     seed(t).await;
-    let token = t.bearer("a.admin").await;
+    let api = t.api_as("a.admin").await;
     let range = "from=2026-10-01&to=2026-12-31";
-    let cursor = first_cursor(t, &token, &format!("{range}&cost_centre=CA1")).await;
+    let cursor = first_cursor(&api, &format!("{range}&cost_centre=CA1")).await;
     // The same filter, written another way (explicit default sort, another page size): valid.
     for same in [
         format!("{range}&cost_centre=CA1&limit=25&cursor={cursor}"),
         format!("{range}&cost_centre=%20CA1%20&sort=date&cursor={cursor}"),
     ] {
-        let (status, v) = json(t, &token, &format!("/api/v1/transactions?{same}")).await;
+        let (status, v) = api
+            .get(&format!("/api/v1/transactions?{same}"))
+            .await
+            .status_json();
         assert_eq!(status, StatusCode::OK, "{same}: {v}");
     }
     let mut altered = cursor.clone().into_bytes();
@@ -1097,24 +1014,27 @@ async fn a_cursor_replayed_with_another_filter_sort_or_customer_is_refused(t: &T
             &cursor[..cursor.len() - 3]
         ),
     ] {
-        let (status, v) = json(t, &token, &format!("/api/v1/transactions?{other}")).await;
+        let (status, v) = api
+            .get(&format!("/api/v1/transactions?{other}"))
+            .await
+            .status_json();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{other}: {v}");
         assert_eq!(v["error"]["code"], "invalid_cursor", "{other}");
         assert_eq!(
-            detail_fields(&v),
+            error_details(&v),
             [("cursor".to_owned(), "invalid_cursor".to_owned())],
             "{other}"
         );
     }
     // An operator's cursor of one customer is no cursor of another's.
-    let op = t.bearer("op.one").await;
-    let a_cursor = first_cursor(t, &op, &format!("{range}&customer_number=8800001")).await;
-    let (status, v) = json(
-        t,
-        &op,
-        &format!("/api/v1/transactions?limit=10&{range}&customer_number=8800002&cursor={a_cursor}"),
-    )
-    .await;
+    let op = t.api_as("op.one").await;
+    let a_cursor = first_cursor(&op, &format!("{range}&customer_number=8800001")).await;
+    let (status, v) = op
+        .get(&format!(
+            "/api/v1/transactions?limit=10&{range}&customer_number=8800002&cursor={a_cursor}"
+        ))
+        .await
+        .status_json();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["code"], "invalid_cursor");
     // The page says the link is out of date, above the form, and keeps the filter typed.
@@ -1124,8 +1044,8 @@ async fn a_cursor_replayed_with_another_filter_sort_or_customer_is_refused(t: &T
             "/transactions?{range}&cost_centre=CA2&cursor={cursor}"
         ))
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains(
         "<p class=\"error\" role=\"alert\">This page link is out of date: start again from the first page.</p>"
     ), "{html}");

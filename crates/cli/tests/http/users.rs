@@ -1,7 +1,9 @@
 //! User management by a customer's administrators, end to end: the API and the pages, the
 //! invitation, the last-admin rule, disabling, resets, tenant isolation, operators.
 
-use crate::harness::{Browser, PASSWORD, TestApp};
+use crate::harness::{
+    Api, Browser, PASSWORD, TestApp, error_fields, extract_csrf, item_strings, token_of,
+};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use time::Duration;
@@ -24,111 +26,15 @@ crate::on_both!(
     pages_show_errors_beside_fields_and_the_last_admin_refusal,
 );
 
-/// An API call with a bearer token: (status, JSON body or null).
-async fn call(
-    t: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut rb = t.http().request(method, t.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
-    let r = rb.send().await.unwrap();
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    let v = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
-    };
-    (status, v)
-}
-
-async fn count(t: &TestApp, sql: String) -> i64 {
-    let mut c = t.app().store.acquire().await.unwrap();
-    cs_store::on_conn!(&mut c.conn(), |x| sqlx::query_scalar::<_, i64>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .fetch_one(x)
-    .await)
-    .unwrap()
-}
-
-async fn text(t: &TestApp, sql: String) -> String {
-    let mut c = t.app().store.acquire().await.unwrap();
-    cs_store::on_conn!(&mut c.conn(), |x| sqlx::query_scalar::<_, String>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .fetch_one(x)
-    .await)
-    .unwrap()
-}
-
+/// The fields of an error's details, sorted.
 fn fields(v: &Value) -> Vec<String> {
-    let mut f: Vec<String> = v["error"]["details"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no details: {v}"))
-        .iter()
-        .map(|d| d["field"].as_str().unwrap_or_default().to_owned())
-        .collect();
+    let mut f = error_fields(v);
     f.sort();
     f
 }
 
-fn usernames(v: &Value) -> Vec<String> {
-    v["items"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no items: {v}"))
-        .iter()
-        .map(|u| u["username"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-/// The newest message to `to`, as written in the outbox.
-async fn mail_to(t: &TestApp, to: &str) -> String {
-    let mail = t.mail().await;
-    let (_, eml) = mail
-        .iter()
-        .rev()
-        .find(|(_, m)| m.contains(&format!("<{to}>")))
-        .unwrap_or_else(|| panic!("no mail to {to}"));
-    eml.clone()
-}
-
-/// The one-time link of the newest message to `to`.
-async fn link_to(t: &TestApp, to: &str) -> String {
-    t.link_sent_to(to).await
-}
-
-fn token_of(link: &str) -> String {
-    link.split("token=").nth(1).unwrap().to_owned()
-}
-
-async fn set_password(t: &TestApp, token: &str, password: &str) -> StatusCode {
-    t.http()
-        .post(t.url("/api/v1/auth/password"))
-        .json(&json!({"token": token, "password": password}))
-        .send()
-        .await
-        .unwrap()
-        .status()
-}
-
-async fn token_for(t: &TestApp, username: &str, password: &str) -> StatusCode {
-    t.http()
-        .post(t.url("/api/v1/auth/token"))
-        .json(&json!({"username": username, "password": password}))
-        .send()
-        .await
-        .unwrap()
-        .status()
-}
-
-async fn create(t: &TestApp, token: &str, body: Value) -> Value {
-    let (status, v) = call(t, token, Method::POST, "/api/v1/users", Some(body)).await;
+async fn create(api: &Api, body: Value) -> Value {
+    let (status, v) = api.post_json("/api/v1/users", &body).await.status_json();
     assert_eq!(status, StatusCode::CREATED, "{v}");
     v
 }
@@ -146,26 +52,24 @@ fn new_user(username: &str) -> Value {
 }
 
 async fn a_new_user_is_invited_and_signs_in_with_exactly_its_rights(t: &TestApp) {
-    let admin = t.bearer("a.admin").await;
-    let r = t
-        .http()
-        .post(t.url("/api/v1/users"))
-        .bearer_auth(&admin)
-        .json(&json!({
-            "username": "Anne.Dupont",
-            "full_name": "  Anne Dupont ",
-            "email": "anne.dupont@Alpha.BE",
-            "language": "fr",
-            "role": "user",
-            "modules": ["reports", "invoices"],
-            "cost_centres": ["CA2"],
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let location = r.headers()[header::LOCATION].to_str().unwrap().to_owned();
-    let created: Value = r.json().await.unwrap();
+    let admin = t.api_as("a.admin").await;
+    let r = admin
+        .post_json(
+            "/api/v1/users",
+            &json!({
+                "username": "Anne.Dupont",
+                "full_name": "  Anne Dupont ",
+                "email": "anne.dupont@Alpha.BE",
+                "language": "fr",
+                "role": "user",
+                "modules": ["reports", "invoices"],
+                "cost_centres": ["CA2"],
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let location = r.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let created: Value = r.json();
     let id = created["id"].as_i64().unwrap();
     assert_eq!(location, format!("/api/v1/users/{id}"));
     assert_eq!(
@@ -180,24 +84,28 @@ async fn a_new_user_is_invited_and_signs_in_with_exactly_its_rights(t: &TestApp)
     // Invited: no password, no rights.
     let mut b = t.browser();
     assert_eq!(
-        b.sign_in("anne.dupont", PASSWORD).await.status(),
+        b.sign_in("anne.dupont", PASSWORD).await.status,
         StatusCode::UNAUTHORIZED
     );
 
     // The invitation, in the user's language, with a one-time link.
-    let eml = mail_to(t, "anne.dupont@alpha.be").await;
+    let eml = t.mail_to("anne.dupont@alpha.be").await;
     assert!(eml.contains("Anne.Dupont"), "the username is in the mail");
     assert!(
         eml.contains("72 heures"),
         "in French, with the link's lifetime: {eml}"
     );
-    let link = link_to(t, "anne.dupont@alpha.be").await;
+    let link = t.link_sent_to("anne.dupont@alpha.be").await;
     assert_eq!(
-        set_password(t, &token_of(&link), "a brand new passphrase").await,
+        t.set_password(token_of(&link), "a brand new passphrase")
+            .await
+            .status,
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        set_password(t, &token_of(&link), "a second new passphrase").await,
+        t.set_password(token_of(&link), "a second new passphrase")
+            .await
+            .status,
         StatusCode::BAD_REQUEST,
         "single use"
     );
@@ -206,51 +114,51 @@ async fn a_new_user_is_invited_and_signs_in_with_exactly_its_rights(t: &TestApp)
     assert_eq!(
         anne.sign_in("ANNE.DUPONT", "a brand new passphrase")
             .await
-            .status(),
+            .status,
         StatusCode::SEE_OTHER
     );
-    let me: Value = anne.get("/api/v1/me").await.json().await.unwrap();
+    let me: Value = anne.get("/api/v1/me").await.json();
     assert_eq!(me["role"], "user");
     assert_eq!(me["modules"], json!(["invoices", "reports"]));
     assert_eq!(me["cost_centres"], json!(["CA2"]));
     assert_eq!(me["customer"]["customer_number"], "8800001");
     assert_eq!(me["language"], "fr");
     assert_eq!(
-        anne.get("/users").await.status(),
+        anne.get("/users").await.status,
         StatusCode::FORBIDDEN,
         "a user does not manage users"
     );
 
-    let (status, now) = call(t, &admin, Method::GET, &location, None).await;
+    let (status, now) = admin.get(&location).await.status_json();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(now["status"], "active");
     assert_eq!(
-        count(
-            t,
-            format!(
+        t.count(format!(
                 "SELECT COUNT(*) FROM audit_events WHERE action = 'user.created' AND object_id = '{id}' AND actor = 'a.admin' AND customer_id = {}",
                 t.fx.customer_a
-            )
-        )
-        .await,
+            )).await,
         1
     );
 }
 
 async fn invitation_links_last_72_hours(t: &TestApp) {
-    let admin = t.bearer("a.admin").await;
-    create(t, &admin, new_user("early.bird")).await;
-    create(t, &admin, new_user("late.comer")).await;
-    let early = link_to(t, "early.bird@example.com").await;
-    let late = link_to(t, "late.comer@example.com").await;
+    let admin = t.api_as("a.admin").await;
+    create(&admin, new_user("early.bird")).await;
+    create(&admin, new_user("late.comer")).await;
+    let early = t.link_sent_to("early.bird@example.com").await;
+    let late = t.link_sent_to("late.comer@example.com").await;
     t.clock.advance(Duration::hours(71) + Duration::minutes(59));
     assert_eq!(
-        set_password(t, &token_of(&early), "a brand new passphrase").await,
+        t.set_password(token_of(&early), "a brand new passphrase")
+            .await
+            .status,
         StatusCode::NO_CONTENT
     );
     t.clock.advance(Duration::minutes(2));
     assert_eq!(
-        set_password(t, &token_of(&late), "a brand new passphrase").await,
+        t.set_password(token_of(&late), "a brand new passphrase")
+            .await
+            .status,
         StatusCode::BAD_REQUEST,
         "72 hours and one minute"
     );
@@ -258,76 +166,64 @@ async fn invitation_links_last_72_hours(t: &TestApp) {
 
 async fn invited_users_have_no_rights_and_stay_invited_when_re_enabled(t: &TestApp) {
     assert_eq!(
-        token_for(t, "a.invited", PASSWORD).await,
+        t.token(&json!({"username": "a.invited", "password": PASSWORD}))
+            .await
+            .status,
         StatusCode::UNAUTHORIZED
     );
-    let admin = t.bearer("a.admin").await;
+    let admin = t.api_as("a.admin").await;
     let id = t.fx.users["a.invited"];
     let path = format!("/api/v1/users/{id}");
-    let (s, v) = call(
-        t,
-        &admin,
-        Method::PATCH,
-        &path,
-        Some(json!({"status": "disabled"})),
-    )
-    .await;
+    let (s, v) = admin
+        .patch_json(&path, &json!({"status": "disabled"}))
+        .await
+        .status_json();
     assert_eq!(
         (s, v["status"].as_str()),
         (StatusCode::OK, Some("disabled"))
     );
-    let (s, v) = call(
-        t,
-        &admin,
-        Method::PATCH,
-        &path,
-        Some(json!({"status": "active"})),
-    )
-    .await;
+    let (s, v) = admin
+        .patch_json(&path, &json!({"status": "active"}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["status"], "invited", "it never set a password");
-    let (s, v) = call(
-        t,
-        &admin,
-        Method::PATCH,
-        &path,
-        Some(json!({"status": "invited"})),
-    )
-    .await;
+    let (s, v) = admin
+        .patch_json(&path, &json!({"status": "invited"}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&v), ["status"]);
 
     // A disabled user who had a password is active again.
     let id = t.fx.users["a.disabled"];
-    let (s, v) = call(
-        t,
-        &admin,
-        Method::PATCH,
-        &format!("/api/v1/users/{id}"),
-        Some(json!({"status": "active"})),
-    )
-    .await;
+    let (s, v) = admin
+        .patch_json(&format!("/api/v1/users/{id}"), &json!({"status": "active"}))
+        .await
+        .status_json();
     assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("active")));
-    assert_eq!(token_for(t, "a.disabled", PASSWORD).await, StatusCode::OK);
     assert_eq!(
-        count(
-            t,
-            "SELECT COUNT(*) FROM audit_events WHERE action = 'user.enabled'".into()
-        )
-        .await,
+        t.token(&json!({"username": "a.disabled", "password": PASSWORD}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        t.count("SELECT COUNT(*) FROM audit_events WHERE action = 'user.enabled'")
+            .await,
         2
     );
 }
 
 async fn the_last_active_admin_can_be_neither_demoted_nor_disabled(t: &TestApp) {
-    let admin = t.bearer("a.admin").await;
+    let admin = t.api_as("a.admin").await;
     let me = format!("/api/v1/users/{}", t.fx.users["a.admin"]);
     for change in [
         json!({"role": "user"}),
         json!({"status": "disabled"}),
         json!({"role": "user", "full_name": "Someone Else", "modules": ["invoices"]}),
     ] {
-        let (s, v) = call(t, &admin, Method::PATCH, &me, Some(change.clone())).await;
+        let (s, v) = admin.patch_json(&me, &change.clone()).await.status_json();
         assert_eq!(s, StatusCode::CONFLICT, "{change}");
         assert_eq!(v["error"]["code"], "last_admin");
         assert!(
@@ -338,77 +234,64 @@ async fn the_last_active_admin_can_be_neither_demoted_nor_disabled(t: &TestApp) 
             "{v}"
         );
     }
-    let (_, still) = call(t, &admin, Method::GET, &me, None).await;
+    let (_, still) = admin.get(&me).await.status_json();
     assert_eq!(
         (&still["role"], &still["status"], &still["full_name"]),
         (&json!("admin"), &json!("active"), &json!("Name of a.admin")),
         "nothing changed"
     );
     assert_eq!(
-        count(
-            t,
-            "SELECT COUNT(*) FROM audit_events WHERE action LIKE 'user.%'".into()
-        )
-        .await,
+        t.count("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'user.%'")
+            .await,
         0
     );
 
     // An invited admin does not count: it cannot act yet.
     let mut invited_admin = new_user("a.second");
     invited_admin["role"] = json!("admin");
-    create(t, &admin, invited_admin).await;
-    let (s, _) = call(t, &admin, Method::PATCH, &me, Some(json!({"role": "user"}))).await;
+    create(&admin, invited_admin).await;
+    let s = admin.patch_json(&me, &json!({"role": "user"})).await.status;
     assert_eq!(s, StatusCode::CONFLICT);
 
     // With two active admins, one can be demoted; it loses user management at once.
     let other = format!("/api/v1/users/{}", t.fx.users["a.user"]);
-    let (s, v) = call(
-        t,
-        &admin,
-        Method::PATCH,
-        &other,
-        Some(json!({"role": "admin", "current_password": PASSWORD})),
-    )
-    .await;
+    let (s, v) = admin
+        .patch_json(
+            &other,
+            &json!({"role": "admin", "current_password": PASSWORD}),
+        )
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["cost_centres"], json!([]), "an admin is never limited");
     assert!(v["modules"].as_array().unwrap().contains(&json!("users")));
-    let (s, v) = call(
-        t,
-        &admin,
-        Method::PATCH,
-        &me,
-        Some(json!({"role": "user", "modules": ["invoices"]})),
-    )
-    .await;
+    let (s, v) = admin
+        .patch_json(&me, &json!({"role": "user", "modules": ["invoices"]}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["modules"], json!(["invoices"]));
-    let (s, _) = call(t, &admin, Method::GET, "/api/v1/users", None).await;
+    let s = admin.get("/api/v1/users").await.status;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     // a.user is now the only active admin: the operator cannot disable it either.
-    let op = t.bearer("op.one").await;
-    let (s, v) = call(
-        t,
-        &op,
-        Method::PATCH,
-        &format!("{other}?customer_number=8800001"),
-        Some(json!({"status": "disabled"})),
-    )
-    .await;
+    let op = t.api_as("op.one").await;
+    let (s, v) = op
+        .patch_json(
+            &format!("{other}?customer_number=8800001"),
+            &json!({"status": "disabled"}),
+        )
+        .await
+        .status_json();
     assert_eq!(
         (s, v["error"]["code"].as_str()),
         (StatusCode::CONFLICT, Some("last_admin"))
     );
     assert_eq!(
-        count(
-            t,
-            format!(
+        t.count(format!(
                 "SELECT COUNT(*) FROM users WHERE customer_id = {} AND role = 'admin' AND status = 'active'",
                 t.fx.customer_a
-            )
-        )
-        .await,
+            )).await,
         1
     );
 }
@@ -416,136 +299,130 @@ async fn the_last_active_admin_can_be_neither_demoted_nor_disabled(t: &TestApp) 
 async fn disabling_a_user_ends_its_sessions_and_tokens_at_once(t: &TestApp) {
     let mut first = t.signed_in("a.user").await;
     let mut second = t.signed_in("a.user").await;
-    let bearer = t.bearer("a.user").await;
+    let bearer = t.api_as("a.user").await;
     let mut bystander = t.signed_in("a.nomod").await;
-    assert_eq!(first.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(first.get("/api/v1/me").await.status, StatusCode::OK);
     let id = t.fx.users["a.user"];
-    let admin = t.bearer("a.admin").await;
-    let (s, v) = call(
-        t,
-        &admin,
-        Method::PATCH,
-        &format!("/api/v1/users/{id}"),
-        Some(json!({"status": "disabled"})),
-    )
-    .await;
+    let admin = t.api_as("a.admin").await;
+    let (s, v) = admin
+        .patch_json(
+            &format!("/api/v1/users/{id}"),
+            &json!({"status": "disabled"}),
+        )
+        .await
+        .status_json();
     assert_eq!(
         (s, v["status"].as_str()),
         (StatusCode::OK, Some("disabled"))
     );
     assert_eq!(
-        first.get("/api/v1/me").await.status(),
+        first.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        second.get("/api/v1/me").await.status(),
+        second.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
-    let (s, _) = call(t, &bearer, Method::GET, "/api/v1/me", None).await;
+    let s = bearer.get("/api/v1/me").await.status;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert_eq!(bystander.get("/api/v1/me").await.status(), StatusCode::OK);
+    assert_eq!(bystander.get("/api/v1/me").await.status, StatusCode::OK);
     assert_eq!(
-        count(
-            t,
-            format!("SELECT COUNT(*) FROM sessions WHERE user_id = {id}")
-        )
+        t.count(format!(
+            "SELECT COUNT(*) FROM sessions WHERE user_id = {id}"
+        ))
         .await,
         0
     );
     assert_eq!(
-        count(
-            t,
-            format!("SELECT COUNT(*) FROM api_tokens WHERE user_id = {id} AND revoked_at IS NULL")
-        )
+        t.count(format!(
+            "SELECT COUNT(*) FROM api_tokens WHERE user_id = {id} AND revoked_at IS NULL"
+        ))
         .await,
         0
     );
     assert_eq!(
-        token_for(t, "a.user", PASSWORD).await,
+        t.token(&json!({"username": "a.user", "password": PASSWORD}))
+            .await
+            .status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        count(t, format!("SELECT COUNT(*) FROM audit_events WHERE action = 'user.disabled' AND object_id = '{id}'")).await,
+        t.count(format!("SELECT COUNT(*) FROM audit_events WHERE action = 'user.disabled' AND object_id = '{id}'")).await,
         1
     );
 
-    let (s, v) = call(
-        t,
-        &admin,
-        Method::PATCH,
-        &format!("/api/v1/users/{id}"),
-        Some(json!({"status": "active"})),
-    )
-    .await;
+    let (s, v) = admin
+        .patch_json(&format!("/api/v1/users/{id}"), &json!({"status": "active"}))
+        .await
+        .status_json();
     assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("active")));
-    assert_eq!(token_for(t, "a.user", PASSWORD).await, StatusCode::OK);
+    assert_eq!(
+        t.token(&json!({"username": "a.user", "password": PASSWORD}))
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 async fn password_reset_mails_a_link_and_ends_sessions(t: &TestApp) {
     let mut b = t.signed_in("a.user").await;
-    let bearer = t.bearer("a.user").await;
-    let admin = t.bearer("a.admin").await;
+    let bearer = t.api_as("a.user").await;
+    let admin = t.api_as("a.admin").await;
     let id = t.fx.users["a.user"];
-    let (s, v) = call(
-        t,
-        &admin,
-        Method::POST,
-        &format!("/api/v1/users/{id}/password-reset"),
-        None,
-    )
-    .await;
+    let (s, v) = admin
+        .post(&format!("/api/v1/users/{id}/password-reset"))
+        .await
+        .status_json();
     assert_eq!((s, v), (StatusCode::ACCEPTED, Value::Null));
-    assert_eq!(b.get("/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(b.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        call(t, &bearer, Method::GET, "/api/v1/me", None).await.0,
+        bearer.get("/api/v1/me").await.status_json().0,
         StatusCode::UNAUTHORIZED
     );
-    let link = link_to(t, "a.user@example.com").await;
+    let link = t.link_sent_to("a.user@example.com").await;
     assert_eq!(
-        count(t, format!("SELECT COUNT(*) FROM one_time_tokens WHERE user_id = {id} AND purpose = 'reset' AND used_at IS NULL")).await,
+        t.count(format!("SELECT COUNT(*) FROM one_time_tokens WHERE user_id = {id} AND purpose = 'reset' AND used_at IS NULL")).await,
         1
     );
     assert_eq!(
-        set_password(t, &token_of(&link), "the reset passphrase").await,
+        t.set_password(token_of(&link), "the reset passphrase")
+            .await
+            .status,
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        token_for(t, "a.user", PASSWORD).await,
+        t.token(&json!({"username": "a.user", "password": PASSWORD}))
+            .await
+            .status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        token_for(t, "a.user", "the reset passphrase").await,
+        t.token(&json!({"username": "a.user", "password": "the reset passphrase"}))
+            .await
+            .status,
         StatusCode::OK
     );
     assert_eq!(
-        count(t, format!("SELECT COUNT(*) FROM audit_events WHERE action = 'password.reset_requested' AND object_id = '{id}' AND actor = 'a.admin'")).await,
+        t.count(format!("SELECT COUNT(*) FROM audit_events WHERE action = 'password.reset_requested' AND object_id = '{id}' AND actor = 'a.admin'")).await,
         1
     );
 
     // An invited user gets its invitation again; a disabled one gets nothing.
     let invited = t.fx.users["a.invited"];
-    let (s, _) = call(
-        t,
-        &admin,
-        Method::POST,
-        &format!("/api/v1/users/{invited}/password-reset"),
-        None,
-    )
-    .await;
+    let s = admin
+        .post(&format!("/api/v1/users/{invited}/password-reset"))
+        .await
+        .status;
     assert_eq!(s, StatusCode::ACCEPTED);
     assert_eq!(
-        count(t, format!("SELECT COUNT(*) FROM one_time_tokens WHERE user_id = {invited} AND purpose = 'invitation' AND used_at IS NULL")).await,
+        t.count(format!("SELECT COUNT(*) FROM one_time_tokens WHERE user_id = {invited} AND purpose = 'invitation' AND used_at IS NULL")).await,
         1
     );
     let disabled = t.fx.users["a.disabled"];
-    let (s, v) = call(
-        t,
-        &admin,
-        Method::POST,
-        &format!("/api/v1/users/{disabled}/password-reset"),
-        None,
-    )
-    .await;
+    let (s, v) = admin
+        .post(&format!("/api/v1/users/{disabled}/password-reset"))
+        .await
+        .status_json();
     assert_eq!(
         (s, v["error"]["code"].as_str()),
         (StatusCode::CONFLICT, Some("user_disabled"))
@@ -562,49 +439,38 @@ async fn password_reset_mails_a_link_and_ends_sessions(t: &TestApp) {
 
 async fn another_customers_user_is_not_found_and_nothing_changes(t: &TestApp) {
     let mut b_user = t.signed_in("b.user").await;
-    let admin = t.bearer("a.admin").await;
-    let (_, unknown) = call(t, &admin, Method::GET, "/api/v1/users/999999", None).await;
+    let admin = t.api_as("a.admin").await;
+    let (_, unknown) = admin.get("/api/v1/users/999999").await.status_json();
     for id in [
         t.fx.users["b.user"],
         t.fx.users["b.admin"],
         t.fx.users["op.one"],
     ] {
         let path = format!("/api/v1/users/{id}");
-        let (s, v) = call(t, &admin, Method::GET, &path, None).await;
+        let (s, v) = admin.get(&path).await.status_json();
         assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(v, unknown, "exactly like an unknown id");
         // Even naming the other customer does not help a customer's admin.
-        let (s, _) = call(
-            t,
-            &admin,
-            Method::GET,
-            &format!("{path}?customer_number=8800002"),
-            None,
-        )
-        .await;
+        let s = admin
+            .get(&format!("{path}?customer_number=8800002"))
+            .await
+            .status;
         assert_eq!(s, StatusCode::NOT_FOUND);
         for body in [
             Some(json!({"status": "disabled", "full_name": "Hijacked"})),
             Some(json!({"full_name": ""})),
             None,
         ] {
-            let (s, _) = call(t, &admin, Method::PATCH, &path, body).await;
+            let s = admin.call(Method::PATCH, &path, body.as_ref()).await.status;
             assert_eq!(s, StatusCode::NOT_FOUND, "PATCH {path}");
         }
-        let (s, _) = call(
-            t,
-            &admin,
-            Method::POST,
-            &format!("{path}/password-reset"),
-            None,
-        )
-        .await;
+        let s = admin.post(&format!("{path}/password-reset")).await.status;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
     let mut page = t.signed_in("a.admin").await;
     let b_id = t.fx.users["b.user"];
     assert_eq!(
-        page.get(&format!("/users/{b_id}")).await.status(),
+        page.get(&format!("/users/{b_id}")).await.status,
         StatusCode::NOT_FOUND
     );
     for action in ["", "/disable", "/enable", "/password-reset"] {
@@ -615,7 +481,7 @@ async fn another_customers_user_is_not_found_and_nothing_changes(t: &TestApp) {
             )
             .await;
         assert_eq!(
-            r.status(),
+            r.status,
             StatusCode::NOT_FOUND,
             "POST /users/{{id}}{action}"
         );
@@ -623,34 +489,33 @@ async fn another_customers_user_is_not_found_and_nothing_changes(t: &TestApp) {
     let list: Value = page
         .get("/api/v1/users?customer_number=8800002")
         .await
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert!(
-        usernames(&list).iter().all(|u| u.starts_with("a.")),
+        item_strings(&list, "username")
+            .iter()
+            .all(|u| u.starts_with("a.")),
         "{list}"
     );
 
     assert_eq!(
-        b_user.get("/api/v1/me").await.status(),
+        b_user.get("/api/v1/me").await.status,
         StatusCode::OK,
         "still signed in"
     );
     assert_eq!(
-        text(
-            t,
-            format!("SELECT full_name || '/' || status FROM users WHERE id = {b_id}")
-        )
+        t.text(format!(
+            "SELECT full_name || '/' || status FROM users WHERE id = {b_id}"
+        ))
         .await,
         "Name of b.user/active"
     );
     assert_eq!(
-        count(t, "SELECT COUNT(*) FROM one_time_tokens".into()).await,
+        t.count("SELECT COUNT(*) FROM one_time_tokens").await,
         0,
         "no link was sent"
     );
     assert_eq!(
-        count(t, "SELECT COUNT(*) FROM audit_events WHERE action LIKE 'user.%' OR action LIKE 'password.%'".into()).await,
+        t.count("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'user.%' OR action LIKE 'password.%'").await,
         0
     );
 }
@@ -678,40 +543,38 @@ async fn users_without_user_management_are_refused(t: &TestApp) {
                 None,
             ),
         ] {
-            let (s, v) = call(t, &token, method.clone(), &path, body).await;
+            let (s, v) = t
+                .api(&token)
+                .call(method.clone(), &path, body.as_ref())
+                .await
+                .status_json();
             assert_eq!(s, StatusCode::FORBIDDEN, "{who}: {method} {path}");
             assert_eq!(v["error"]["code"], "forbidden");
         }
         let mut b = t.signed_in(who).await;
-        assert_eq!(b.get("/users").await.status(), StatusCode::FORBIDDEN);
-        assert_eq!(b.get("/users/new").await.status(), StatusCode::FORBIDDEN);
-        let html = b.get("/").await.text().await.unwrap();
+        assert_eq!(b.get("/users").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(b.get("/users/new").await.status, StatusCode::FORBIDDEN);
+        let html = b.get("/").await.text;
         assert!(
             !html.contains("href=\"/users\""),
             "{who} sees no Users entry"
         );
     }
     assert_eq!(
-        count(
-            t,
-            "SELECT COUNT(*) FROM users WHERE username = 'sneaky'".into()
-        )
-        .await,
+        t.count("SELECT COUNT(*) FROM users WHERE username = 'sneaky'")
+            .await,
         0
     );
     assert_eq!(
-        text(
-            t,
-            format!(
-                "SELECT role FROM users WHERE id = {}",
-                t.fx.users["a.nomod"]
-            )
-        )
+        t.text(format!(
+            "SELECT role FROM users WHERE id = {}",
+            t.fx.users["a.nomod"]
+        ))
         .await,
         "user"
     );
     let mut admin = t.signed_in("a.admin").await;
-    let html = admin.get("/").await.text().await.unwrap();
+    let html = admin.get("/").await.text;
     assert!(
         html.contains("href=\"/users\""),
         "admins see the Users entry"
@@ -719,18 +582,14 @@ async fn users_without_user_management_are_refused(t: &TestApp) {
 }
 
 async fn operators_name_the_customer(t: &TestApp) {
-    let op = t.bearer("op.one").await;
-    let (s, v) = call(t, &op, Method::GET, "/api/v1/users", None).await;
+    let op = t.api_as("op.one").await;
+    let (s, v) = op.get("/api/v1/users").await.status_json();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&v), ["customer_number"]);
-    let (s, v) = call(
-        t,
-        &op,
-        Method::POST,
-        "/api/v1/users",
-        Some(new_user("nowhere")),
-    )
-    .await;
+    let (s, v) = op
+        .post_json("/api/v1/users", &new_user("nowhere"))
+        .await
+        .status_json();
     assert_eq!(
         (s, fields(&v)),
         (
@@ -738,23 +597,12 @@ async fn operators_name_the_customer(t: &TestApp) {
             vec!["customer_number".to_owned()]
         )
     );
-    let (s, _) = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/users?customer_number=9999999",
-        None,
-    )
-    .await;
+    let s = op.get("/api/v1/users?customer_number=9999999").await.status;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, v) = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/users?customer_number=12a",
-        None,
-    )
-    .await;
+    let (s, v) = op
+        .get("/api/v1/users?customer_number=12a")
+        .await
+        .status_json();
     assert_eq!(
         (s, fields(&v)),
         (
@@ -763,94 +611,71 @@ async fn operators_name_the_customer(t: &TestApp) {
         )
     );
 
-    let (s, v) = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/users?customer_number=8800002",
-        None,
-    )
-    .await;
+    let (s, v) = op
+        .get("/api/v1/users?customer_number=8800002")
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(usernames(&v), ["b.admin", "b.user"]);
-    let (_, v) = call(
-        t,
-        &op,
-        Method::GET,
-        "/api/v1/users?customer_number=8800001",
-        None,
-    )
-    .await;
+    assert_eq!(item_strings(&v, "username"), ["b.admin", "b.user"]);
+    let (_, v) = op
+        .get("/api/v1/users?customer_number=8800001")
+        .await
+        .status_json();
     assert_eq!(
-        usernames(&v),
+        item_strings(&v, "username"),
         ["a.admin", "a.user", "a.nomod", "a.invited", "a.disabled"]
     );
 
-    let (s, created) = call(
-        t,
-        &op,
-        Method::POST,
-        "/api/v1/users?customer_number=8800002",
-        Some(new_user("b.newcomer")),
-    )
-    .await;
+    let (s, created) = op
+        .post_json(
+            "/api/v1/users?customer_number=8800002",
+            &new_user("b.newcomer"),
+        )
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::CREATED);
-    let b_admin = t.bearer("b.admin").await;
-    let (_, v) = call(t, &b_admin, Method::GET, "/api/v1/users", None).await;
-    assert_eq!(usernames(&v), ["b.admin", "b.user", "b.newcomer"]);
+    let b_admin = t.api_as("b.admin").await;
+    let (_, v) = b_admin.get("/api/v1/users").await.status_json();
     assert_eq!(
-        count(
-            t,
-            format!(
+        item_strings(&v, "username"),
+        ["b.admin", "b.user", "b.newcomer"]
+    );
+    assert_eq!(
+        t.count(format!(
                 "SELECT COUNT(*) FROM audit_events WHERE action = 'user.created' AND actor = 'op.one' AND customer_id = {}",
                 t.fx.customer_b
-            )
-        )
-        .await,
+            )).await,
         1,
         "the customer's trail shows the operator's change"
     );
     // The user of one customer is not reachable under another's number.
     let id = created["id"].as_i64().unwrap();
-    let (s, _) = call(
-        t,
-        &op,
-        Method::GET,
-        &format!("/api/v1/users/{id}?customer_number=8800001"),
-        None,
-    )
-    .await;
+    let s = op
+        .get(&format!("/api/v1/users/{id}?customer_number=8800001"))
+        .await
+        .status;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = call(
-        t,
-        &op,
-        Method::GET,
-        &format!("/api/v1/users/{id}?customer_number=8800002"),
-        None,
-    )
-    .await;
+    let s = op
+        .get(&format!("/api/v1/users/{id}?customer_number=8800002"))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK);
 
     // Pages: without a number the operator is asked for one; with it, links keep it.
     let mut page = t.signed_in("op.one").await;
     let r = page.get("/users").await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(html.contains("name=\"customer_number\""), "{html}");
     assert!(html.contains("aria-invalid=\"true\""));
     let r = page.get("/users?customer_number=8800002").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text;
     assert!(html.contains("Beta Logistics NV (8800002)"));
     assert!(html.contains(&format!("/users/{id}?customer_number=8800002")));
     assert!(html.contains("/users/new?customer_number=8800002"));
     assert!(!html.contains("a.admin"));
-    let form = page
-        .get("/users/new?customer_number=8800002")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let form = page.get("/users/new?customer_number=8800002").await.text;
     assert!(
         form.contains("action=\"/users?customer_number=8800002\""),
         "{form}"
@@ -867,43 +692,43 @@ async fn operators_name_the_customer(t: &TestApp) {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let to = r.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let to = r.headers[header::LOCATION].to_str().unwrap().to_owned();
     assert!(to.contains("customer_number=8800002"), "{to}");
-    assert_eq!(page.get(&to).await.status(), StatusCode::OK);
+    assert_eq!(page.get(&to).await.status, StatusCode::OK);
 
     // A customer's admin naming another customer still sees only its own.
-    let a_admin = t.bearer("a.admin").await;
-    let (_, v) = call(
-        t,
-        &a_admin,
-        Method::GET,
-        "/api/v1/users?customer_number=8800002",
-        None,
-    )
-    .await;
-    assert!(usernames(&v).iter().all(|u| u.starts_with("a.")), "{v}");
+    let a_admin = t.api_as("a.admin").await;
+    let (_, v) = a_admin
+        .get("/api/v1/users?customer_number=8800002")
+        .await
+        .status_json();
+    assert!(
+        item_strings(&v, "username")
+            .iter()
+            .all(|u| u.starts_with("a.")),
+        "{v}"
+    );
 }
 
 async fn validation_errors_name_each_field(t: &TestApp) {
-    let admin = t.bearer("a.admin").await;
-    let before = count(t, "SELECT COUNT(*) FROM users".into()).await;
-    let (s, v) = call(
-        t,
-        &admin,
-        Method::POST,
-        "/api/v1/users",
-        Some(json!({
-            "username": "x y",
-            "full_name": " ",
-            "email": "not-an-address",
-            "language": "es",
-            "role": "operator",
-            "modules": ["users"],
-            "cost_centres": ["CA1", "NOPE"],
-        })),
-    )
-    .await;
+    let admin = t.api_as("a.admin").await;
+    let before = t.count("SELECT COUNT(*) FROM users").await;
+    let (s, v) = admin
+        .post_json(
+            "/api/v1/users",
+            &json!({
+                "username": "x y",
+                "full_name": " ",
+                "email": "not-an-address",
+                "language": "es",
+                "role": "operator",
+                "modules": ["users"],
+                "cost_centres": ["CA1", "NOPE"],
+            }),
+        )
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["error"]["code"], "validation_failed");
     assert_eq!(
@@ -922,7 +747,7 @@ async fn validation_errors_name_each_field(t: &TestApp) {
     t.exec("INSERT INTO cost_centres (customer_id, code, name) SELECT id, 'CB1', 'B only' FROM customers WHERE customer_number = '8800002'").await;
     let mut body = new_user("a.fresh");
     body["cost_centres"] = json!(["CB1"]);
-    let (s, v) = call(t, &admin, Method::POST, "/api/v1/users", Some(body)).await;
+    let (s, v) = admin.post_json("/api/v1/users", &body).await.status_json();
     assert_eq!(
         (s, fields(&v)),
         (
@@ -932,61 +757,49 @@ async fn validation_errors_name_each_field(t: &TestApp) {
     );
     let mut body = new_user("a.fresh");
     body["modules"] = json!(["invoices", "payroll"]);
-    let (s, v) = call(t, &admin, Method::POST, "/api/v1/users", Some(body)).await;
+    let (s, v) = admin.post_json("/api/v1/users", &body).await.status_json();
     assert_eq!(
         (s, fields(&v)),
         (StatusCode::UNPROCESSABLE_ENTITY, vec!["modules".to_owned()])
     );
-    let (s, v) = call(t, &admin, Method::POST, "/api/v1/users", Some(json!({}))).await;
+    let (s, v) = admin
+        .post_json("/api/v1/users", &json!({}))
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&v), ["email", "full_name", "username"]);
 
     // Usernames are unique whatever their case, across customers.
     for taken in ["A.USER", "b.admin"] {
-        let (s, v) = call(
-            t,
-            &admin,
-            Method::POST,
-            "/api/v1/users",
-            Some(new_user(taken)),
-        )
-        .await;
+        let (s, v) = admin
+            .post_json("/api/v1/users", &new_user(taken))
+            .await
+            .status_json();
         assert_eq!(s, StatusCode::CONFLICT, "{taken}");
         assert_eq!(v["error"]["code"], "username_taken");
     }
-    let (s, v) = call(
-        t,
-        &admin,
-        Method::POST,
-        "/api/v1/users",
-        Some(json!("nope")),
-    )
-    .await;
+    let (s, v) = admin
+        .post_json("/api/v1/users", &json!("nope"))
+        .await
+        .status_json();
     assert_eq!(
         (s, v["error"]["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_json"))
     );
     assert_eq!(
-        count(t, "SELECT COUNT(*) FROM users".into()).await,
+        t.count("SELECT COUNT(*) FROM users").await,
         before,
         "nothing created"
     );
 
     let path = format!("/api/v1/users/{}", t.fx.users["a.user"]);
-    let (s, v) = call(
-        t,
-        &admin,
-        Method::PATCH,
-        &path,
-        Some(json!({"email": "a@b", "role": "boss", "modules": ["users"], "cost_centres": ["ZZ"], "status": "gone", "full_name": "Fine Name"})),
-    )
-    .await;
+    let (s, v) = admin.patch_json(&path, &json!({"email": "a@b", "role": "boss", "modules": ["users"], "cost_centres": ["ZZ"], "status": "gone", "full_name": "Fine Name"})).await.status_json();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         fields(&v),
         ["cost_centres", "email", "modules", "role", "status"]
     );
-    let (_, unchanged) = call(t, &admin, Method::GET, &path, None).await;
+    let (_, unchanged) = admin.get(&path).await.status_json();
     assert_eq!(
         unchanged["full_name"], "Name of a.user",
         "a refused change changes nothing"
@@ -995,15 +808,15 @@ async fn validation_errors_name_each_field(t: &TestApp) {
 }
 
 async fn search_status_filter_and_paging(t: &TestApp) {
-    let admin = t.bearer("a.admin").await;
+    let admin = t.api_as("a.admin").await;
     let mut seen = Vec::new();
     let mut path = "/api/v1/users?limit=2".to_owned();
     let mut pages = 0;
     loop {
-        let (s, v) = call(t, &admin, Method::GET, &path, None).await;
+        let (s, v) = admin.get(&path).await.status_json();
         assert_eq!(s, StatusCode::OK, "{v}");
         pages += 1;
-        let names = usernames(&v);
+        let names = item_strings(&v, "username");
         assert!(names.len() <= 2);
         seen.extend(names);
         match v["next_cursor"].as_str() {
@@ -1020,7 +833,7 @@ async fn search_status_filter_and_paging(t: &TestApp) {
         ["a.admin", "a.user", "a.nomod", "a.invited", "a.disabled"]
     );
 
-    let (_, v) = call(t, &admin, Method::GET, "/api/v1/users", None).await;
+    let (_, v) = admin.get("/api/v1/users").await.status_json();
     assert_eq!(v["items"].as_array().unwrap().len(), 5);
     assert!(v["next_cursor"].is_null());
     let a_user = v["items"]
@@ -1058,16 +871,12 @@ async fn search_status_filter_and_paging(t: &TestApp) {
         ),
         ("search=b.user", vec![]),
     ] {
-        let (s, v) = call(
-            t,
-            &admin,
-            Method::GET,
-            &format!("/api/v1/users?{query}"),
-            None,
-        )
-        .await;
+        let (s, v) = admin
+            .get(&format!("/api/v1/users?{query}"))
+            .await
+            .status_json();
         assert_eq!(s, StatusCode::OK, "{query}");
-        assert_eq!(usernames(&v), expected, "{query}");
+        assert_eq!(item_strings(&v, "username"), expected, "{query}");
     }
     for (query, field) in [
         ("limit=0", "limit"),
@@ -1075,32 +884,28 @@ async fn search_status_filter_and_paging(t: &TestApp) {
         ("cursor=abc", "cursor"),
         ("status=sleeping", "status"),
     ] {
-        let (s, v) = call(
-            t,
-            &admin,
-            Method::GET,
-            &format!("/api/v1/users?{query}"),
-            None,
-        )
-        .await;
+        let (s, v) = admin
+            .get(&format!("/api/v1/users?{query}"))
+            .await
+            .status_json();
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
         assert_eq!(fields(&v), [field], "{query}");
     }
-    let (s, v) = call(t, &admin, Method::GET, "/api/v1/users?limit=500", None).await;
-    assert_eq!((s, usernames(&v).len()), (StatusCode::OK, 5));
+    let (s, v) = admin.get("/api/v1/users?limit=500").await.status_json();
+    assert_eq!((s, item_strings(&v, "username").len()), (StatusCode::OK, 5));
     // Above 500 the limit is refused, as by every other list (SPEC §6).
-    let (s, v) = call(t, &admin, Method::GET, "/api/v1/users?limit=501", None).await;
+    let (s, v) = admin.get("/api/v1/users?limit=501").await.status_json();
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["error"]["code"], "invalid_limit");
 
     // The page: 50 a page, a next link that keeps the filters, last sign-in in Brussels time.
     for i in 0..47 {
-        create(t, &admin, new_user(&format!("a.bulk{i:02}"))).await;
+        create(&admin, new_user(&format!("a.bulk{i:02}"))).await;
     }
     let mut b = t.signed_in("a.user").await;
     b.get("/").await;
     let mut page = t.signed_in("a.admin").await;
-    let html = page.get("/users").await.text().await.unwrap();
+    let html = page.get("/users").await.text;
     assert_eq!(html.matches("<tr>").count(), 1 + 50, "header and 50 users");
     let next = html
         .split("href=\"")
@@ -1111,89 +916,78 @@ async fn search_status_filter_and_paging(t: &TestApp) {
         html.contains("<time datetime=\"2026-11-26T10:00:00Z\">2026-11-26 11:00</time>"),
         "a.user's sign-in in Brussels time"
     );
-    let rest = page.get(&next).await.text().await.unwrap();
+    let rest = page.get(&next).await.text;
     assert_eq!(rest.matches("<tr>").count(), 1 + 2);
     assert!(rest.contains("a.bulk46") && !rest.contains(">a.admin<"));
     assert!(
         rest.contains("href=\"/users\""),
         "a link back to the first page"
     );
-    let filtered = page
-        .get("/users?status=disabled&search=a.")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let filtered = page.get("/users?status=disabled&search=a.").await.text;
     assert_eq!(filtered.matches("<tr>").count(), 1 + 1);
     assert!(filtered.contains(">a.disabled<"));
     assert!(filtered.contains("<option value=\"disabled\" selected>"));
 }
 
 async fn changes_are_audited_with_the_changed_fields(t: &TestApp) {
-    let admin = t.bearer("a.admin").await;
+    let admin = t.api_as("a.admin").await;
     let id = t.fx.users["a.user"];
     let path = format!("/api/v1/users/{id}");
-    let (s, v) = call(
-        t,
-        &admin,
-        Method::PATCH,
-        &path,
-        Some(json!({
-            "full_name": "Anna User",
-            "email": "a.user@example.com",
-            "modules": ["invoices", "transactions"],
-            "cost_centres": ["CA2", "CA1"],
-            "language": "nl",
-        })),
-    )
-    .await;
+    let (s, v) = admin
+        .patch_json(
+            &path,
+            &json!({
+                "full_name": "Anna User",
+                "email": "a.user@example.com",
+                "modules": ["invoices", "transactions"],
+                "cost_centres": ["CA2", "CA1"],
+                "language": "nl",
+            }),
+        )
+        .await
+        .status_json();
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["cost_centres"], json!(["CA1", "CA2"]));
     assert_eq!(v["language"], "nl");
     assert_eq!(
-        text(t, format!("SELECT details FROM audit_events WHERE action = 'user.updated' AND object_id = '{id}'")).await,
+        t.text(format!(
+            "SELECT details FROM audit_events WHERE action = 'user.updated' AND object_id = '{id}'"
+        ))
+        .await,
         r#"{"fields":["full_name","language","cost_centres"]}"#
     );
     // The same values again change nothing and record nothing.
-    let (s, _) = call(
-        t,
-        &admin,
-        Method::PATCH,
-        &path,
-        Some(json!({"full_name": "Anna User", "cost_centres": ["CA1", "CA2"]})),
-    )
-    .await;
+    let s = admin
+        .patch_json(
+            &path,
+            &json!({"full_name": "Anna User", "cost_centres": ["CA1", "CA2"]}),
+        )
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK);
-    let (s, v) = call(t, &admin, Method::PATCH, &path, Some(json!({}))).await;
+    let (s, v) = admin.patch_json(&path, &json!({})).await.status_json();
     assert_eq!(
         (s, v["full_name"].as_str()),
         (StatusCode::OK, Some("Anna User"))
     );
     assert_eq!(
-        count(
-            t,
-            "SELECT COUNT(*) FROM audit_events WHERE action = 'user.updated'".into()
-        )
-        .await,
+        t.count("SELECT COUNT(*) FROM audit_events WHERE action = 'user.updated'")
+            .await,
         1
     );
     // Rights take effect at the user's next request.
     let mut b = t.signed_in("a.user").await;
-    call(
-        t,
-        &admin,
-        Method::PATCH,
-        &path,
-        Some(json!({"modules": ["receipts"], "cost_centres": []})),
-    )
-    .await;
-    let me: Value = b.get("/api/v1/me").await.json().await.unwrap();
+    admin
+        .patch_json(&path, &json!({"modules": ["receipts"], "cost_centres": []}))
+        .await
+        .status_json();
+    let me: Value = b.get("/api/v1/me").await.json();
     assert_eq!(
         (me["modules"].clone(), me["cost_centres"].clone()),
         (json!(["receipts"]), json!([]))
     );
     assert_eq!(
-        text(t, format!("SELECT details FROM audit_events WHERE action = 'user.updated' AND object_id = '{id}' ORDER BY id DESC LIMIT 1")).await,
+        t.text(format!("SELECT details FROM audit_events WHERE action = 'user.updated' AND object_id = '{id}' ORDER BY id DESC LIMIT 1")).await,
         r#"{"fields":["modules","cost_centres"]}"#
     );
     assert!(
@@ -1205,20 +999,16 @@ async fn changes_are_audited_with_the_changed_fields(t: &TestApp) {
     );
 }
 
-fn csrf_of(html: &str) -> String {
-    crate::harness::extract_csrf(html).expect("a form token")
-}
-
 async fn pages_create_edit_disable_and_reset(t: &TestApp) {
     let mut admin = t.signed_in("a.admin").await;
     let list = admin.get("/users").await;
-    assert_eq!(list.status(), StatusCode::OK);
-    let html = list.text().await.unwrap();
+    assert_eq!(list.status, StatusCode::OK);
+    let html = list.text;
     for name in ["a.user", "a.invited", "a.disabled"] {
         assert!(html.contains(&format!(">{name}<")), "{name} listed");
     }
     assert!(!html.contains("b.user"));
-    let form = admin.get("/users/new").await.text().await.unwrap();
+    let form = admin.get("/users/new").await.text;
     assert!(form.contains("name=\"username\""));
     assert!(
         form.contains("value=\"CA1\"") && form.contains("value=\"CA2\""),
@@ -1240,20 +1030,20 @@ async fn pages_create_edit_disable_and_reset(t: &TestApp) {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let to = r.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let to = r.headers[header::LOCATION].to_str().unwrap().to_owned();
     assert!(
         to.starts_with("/users/") && to.ends_with("?done=created"),
         "{to}"
     );
     let id: i64 = to["/users/".len()..to.find('?').unwrap()].parse().unwrap();
-    let html = admin.get(&to).await.text().await.unwrap();
+    let html = admin.get(&to).await.text;
     assert!(
         html.contains("role=\"status\"") && html.contains("page.made@example.com"),
         "{html}"
     );
-    let api = t.bearer("a.admin").await;
-    let (_, v) = call(t, &api, Method::GET, &format!("/api/v1/users/{id}"), None).await;
+    let api = t.api_as("a.admin").await;
+    let (_, v) = api.get(&format!("/api/v1/users/{id}")).await.status_json();
     assert_eq!(
         (
             v["modules"].clone(),
@@ -1269,18 +1059,13 @@ async fn pages_create_edit_disable_and_reset(t: &TestApp) {
         )
     );
     assert!(
-        link_to(t, "page.made@example.com")
+        t.link_sent_to("page.made@example.com")
             .await
             .contains("/password/set?token=")
     );
 
     // Edit: the form shows what is stored; saving replaces it.
-    let html = admin
-        .get(&format!("/users/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = admin.get(&format!("/users/{id}")).await.text;
     assert!(html.contains("value=\"Made By Page\""));
     assert!(html.contains("value=\"receipts\" checked"));
     let r = admin
@@ -1296,12 +1081,12 @@ async fn pages_create_edit_disable_and_reset(t: &TestApp) {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        r.headers()[header::LOCATION],
+        r.headers[header::LOCATION],
         format!("/users/{id}?done=saved").as_str()
     );
-    let (_, v) = call(t, &api, Method::GET, &format!("/api/v1/users/{id}"), None).await;
+    let (_, v) = api.get(&format!("/api/v1/users/{id}")).await.status_json();
     assert_eq!(
         (
             v["full_name"].clone(),
@@ -1319,23 +1104,21 @@ async fn pages_create_edit_disable_and_reset(t: &TestApp) {
 
     // Disable, enable (still invited), send the invitation again.
     let r = admin.post_form(&format!("/users/{id}/disable"), &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
     let html = admin
-        .get(r.headers()[header::LOCATION].to_str().unwrap())
+        .get(r.headers[header::LOCATION].to_str().unwrap())
         .await
-        .text()
-        .await
-        .unwrap();
+        .text;
     assert!(html.contains(&format!("action=\"/users/{id}/enable\"")));
     let r = admin.post_form(&format!("/users/{id}/enable"), &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, v) = call(t, &api, Method::GET, &format!("/api/v1/users/{id}"), None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let (_, v) = api.get(&format!("/api/v1/users/{id}")).await.status_json();
     assert_eq!(v["status"], "invited");
     let r = admin
         .post_form(&format!("/users/{id}/password-reset"), &[])
         .await;
     assert_eq!(
-        r.headers()[header::LOCATION],
+        r.headers[header::LOCATION],
         format!("/users/{id}?done=invited").as_str()
     );
 
@@ -1346,23 +1129,18 @@ async fn pages_create_edit_disable_and_reset(t: &TestApp) {
         .post_form(&format!("/users/{uid}/password-reset"), &[])
         .await;
     assert_eq!(
-        r.headers()[header::LOCATION],
+        r.headers[header::LOCATION],
         format!("/users/{uid}?done=reset").as_str()
     );
-    let html = admin
-        .get(&format!("/users/{uid}?done=reset"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = admin.get(&format!("/users/{uid}?done=reset")).await.text;
     assert!(html.contains("a.user@example.com"));
     assert_eq!(
-        user.get("/api/v1/me").await.status(),
+        user.get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
 
     // Forms carry their token: without it nothing happens.
-    let token = csrf_of(&admin.get("/users").await.text().await.unwrap());
+    let token = extract_csrf(&admin.get("/users").await.text).expect("a form token");
     assert!(!token.is_empty());
     let r = admin
         .request(
@@ -1372,9 +1150,10 @@ async fn pages_create_edit_disable_and_reset(t: &TestApp) {
             Some(&[]),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        text(t, format!("SELECT status FROM users WHERE id = {uid}")).await,
+        t.text(format!("SELECT status FROM users WHERE id = {uid}"))
+            .await,
         "active"
     );
 }
@@ -1395,8 +1174,8 @@ async fn pages_show_errors_beside_fields_and_the_last_admin_refusal(t: &TestApp)
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let html = r.text;
     assert!(html.contains("id=\"username-error\""), "{html}");
     assert!(html.contains("already taken"));
     assert!(html.contains("value=\"Kept Name\"") && html.contains("value=\"kept@example.com\""));
@@ -1414,8 +1193,8 @@ async fn pages_show_errors_beside_fields_and_the_last_admin_refusal(t: &TestApp)
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text;
     assert!(
         html.contains("aria-describedby=\"email-error\"") && html.contains("id=\"email-error\"")
     );
@@ -1430,8 +1209,8 @@ async fn pages_show_errors_beside_fields_and_the_last_admin_refusal(t: &TestApp)
     // The last admin: refused on the page with a clear message, nothing changed.
     let me = t.fx.users["a.admin"];
     let r = admin.post_form(&format!("/users/{me}/disable"), &[]).await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let html = r.text;
     assert!(html.contains("role=\"alert\""));
     assert!(html.contains("last active administrator"), "{html}");
     let r = admin
@@ -1445,15 +1224,14 @@ async fn pages_show_errors_beside_fields_and_the_last_admin_refusal(t: &TestApp)
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let html = r.text;
     assert!(html.contains("last active administrator"));
     assert!(html.contains("value=\"Demoted Me\""), "typed values kept");
     assert_eq!(
-        text(
-            t,
-            format!("SELECT role || '/' || status || '/' || full_name FROM users WHERE id = {me}")
-        )
+        t.text(format!(
+            "SELECT role || '/' || status || '/' || full_name FROM users WHERE id = {me}"
+        ))
         .await,
         "admin/active/Name of a.admin"
     );
@@ -1462,71 +1240,51 @@ async fn pages_show_errors_beside_fields_and_the_last_admin_refusal(t: &TestApp)
         .post_form("/language", &[("language", "fr"), ("next", "/users")])
         .await;
     let r = admin.post_form(&format!("/users/{me}/disable"), &[]).await;
-    let html = r.text().await.unwrap();
+    let html = r.text;
     assert!(html.contains("dernier administrateur actif"), "{html}");
     assert!(html.contains("<html lang=\"fr\">"));
 }
 
 async fn sensitive_changes_ask_for_the_administrators_password_again(t: &TestApp) {
-    let admin = t.bearer("a.admin").await;
+    let admin = t.api_as("a.admin").await;
     let user = format!("/api/v1/users/{}", t.fx.users["a.user"]);
     let me = format!("/api/v1/users/{}", t.fx.users["a.admin"]);
-    let failures_before = count(
-        t,
-        "SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed'".into(),
-    )
-    .await;
+    let failures_before = t
+        .count("SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed'")
+        .await;
     for change in [
         json!({"role": "admin"}),
         json!({"email": "elsewhere@example.com"}),
         json!({"role": "admin", "current_password": ""}),
         json!({"role": "admin", "current_password": "not the password at all"}),
     ] {
-        let (s, v) = call(t, &admin, Method::PATCH, &user, Some(change.clone())).await;
+        let (s, v) = admin.patch_json(&user, &change.clone()).await.status_json();
         assert_eq!(s, StatusCode::FORBIDDEN, "{change}");
         assert_eq!(v["error"]["code"], "reauthentication_required", "{change}");
     }
-    let (_, still) = call(t, &admin, Method::GET, &user, None).await;
+    let (_, still) = admin.get(&user).await.status_json();
     assert_eq!(
         (&still["role"], &still["email"]),
         (&json!("user"), &json!("a.user@example.com"))
     );
     // The wrong password counted as a failed sign-in of the administrator.
     assert_eq!(
-        count(
-            t,
-            "SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed'".into()
-        )
-        .await,
+        t.count("SELECT COUNT(*) FROM audit_events WHERE action = 'login.failed'")
+            .await,
         failures_before + 1
     );
     // One's own e-mail and ordinary changes need no password.
-    let (s, _) = call(
-        t,
-        &admin,
-        Method::PATCH,
-        &me,
-        Some(json!({"email": "me@example.com"})),
-    )
-    .await;
+    let s = admin
+        .patch_json(&me, &json!({"email": "me@example.com"}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK);
-    let (s, _) = call(
-        t,
-        &admin,
-        Method::PATCH,
-        &user,
-        Some(json!({"full_name": "A. User"})),
-    )
-    .await;
+    let s = admin
+        .patch_json(&user, &json!({"full_name": "A. User"}))
+        .await
+        .status;
     assert_eq!(s, StatusCode::OK);
-    let (s, v) = call(
-        t,
-        &admin,
-        Method::PATCH,
-        &user,
-        Some(json!({"role": "admin", "email": "elsewhere@example.com", "current_password": PASSWORD})),
-    )
-    .await;
+    let (s, v) = admin.patch_json(&user, &json!({"role": "admin", "email": "elsewhere@example.com", "current_password": PASSWORD})).await.status_json();
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(
         (&v["role"], &v["email"]),
@@ -1547,8 +1305,8 @@ async fn sensitive_changes_ask_for_the_administrators_password_again(t: &TestApp
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let html = r.text;
     assert!(html.contains("id=\"current_password-error\""), "{html}");
     assert!(html.contains("value=\"Typed Name\""));
 }
