@@ -514,14 +514,6 @@ pub async fn submit(
     Ok(request)
 }
 
-fn require_operator(actor: &Actor) -> AppResult<()> {
-    if actor.is_operator() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 fn from_row(r: repo::AccessRequestRow) -> AppResult<AccessRequest> {
     let corrupt = |what: &str| AppError::Internal(format!("access request {}: bad {what}", r.id));
     let status: Status = r.status.parse().map_err(|_| corrupt("status"))?;
@@ -577,7 +569,7 @@ async fn with_duplicates(
 
 /// The operator's queue, newest first.
 pub async fn list(app: &App, actor: &Actor, filter: Filter) -> AppResult<Page> {
-    require_operator(actor)?;
+    actor.require_operator()?;
     let mut conn = app.store.acquire().await?;
     let mut rows = repo::list(
         &mut conn.conn(),
@@ -631,7 +623,7 @@ async fn detail_on(conn: &mut Conn<'_>, id: i64) -> AppResult<Detail> {
 
 /// One request, with its webpass, the customer its number names and its duplicates.
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<Detail> {
-    require_operator(actor)?;
+    actor.require_operator()?;
     let mut conn = app.store.acquire().await?;
     detail_on(&mut conn.conn(), id).await
 }
@@ -662,7 +654,7 @@ pub async fn approve(
     id: i64,
     customer_number: Option<&str>,
 ) -> AppResult<Approval> {
-    require_operator(actor)?;
+    actor.require_operator()?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let row = repo::by_id(&mut tx.conn(), id)
@@ -792,7 +784,7 @@ pub async fn reject(
     id: i64,
     reason: &str,
 ) -> AppResult<AccessRequest> {
-    require_operator(actor)?;
+    actor.require_operator()?;
     let mut p = Problems::default();
     let reason = text(&mut p, "reason", reason, max::REASON);
     if p.0.is_empty() && reason.is_empty() {

@@ -44,14 +44,6 @@ fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn operator_only(actor: &Actor) -> AppResult<()> {
-    if actor.is_operator() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// A customer's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CustomerStatus {
@@ -106,7 +98,7 @@ pub async fn search_customers(
     actor: &Actor,
     q: &CustomerQuery,
 ) -> AppResult<Page<CustomerSummary>> {
-    operator_only(actor)?;
+    actor.require_operator()?;
     let mut errors = Vec::new();
     let status = non_empty(&q.status);
     if let Some(s) = status
@@ -223,7 +215,7 @@ async fn customer_by_number(conn: &mut cs_store::Conn<'_>, number: &str) -> AppR
 
 /// A customer with its contract, cost centres, collection points and users (operators only).
 pub async fn customer_detail(app: &App, actor: &Actor, number: &str) -> AppResult<CustomerDetail> {
-    operator_only(actor)?;
+    actor.require_operator()?;
     let now = app.now();
     let mut conn = app.store.acquire().await?;
     let customer = customer_by_number(&mut conn.conn(), number).await?;
@@ -299,7 +291,7 @@ pub async fn set_customer_suspended(
     suspend: bool,
     reason: Option<&str>,
 ) -> AppResult<bool> {
-    operator_only(actor)?;
+    actor.require_operator()?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if reason.is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
         return Err(AppError::invalid(
@@ -368,7 +360,7 @@ pub async fn service_centre_reset(
     customer_number: &str,
     user: UserRef<'_>,
 ) -> AppResult<String> {
-    operator_only(actor)?;
+    actor.require_operator()?;
     let mut errors = Vec::new();
     if customer_number.trim().is_empty() {
         errors.push(FieldError::field(

@@ -85,6 +85,16 @@ impl Actor {
         self.modules.contains(module)
     }
 
+    /// Refuses (403 `forbidden`) anyone but the Service Centre: the first line of every
+    /// operator-only use case, besides the route's own policy.
+    pub fn require_operator(&self) -> AppResult<()> {
+        if self.is_operator() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// The tenant of a customer route. Customer users always get their own customer (the
     /// parameter is ignored); operators must name one with `customer_number`, and an unknown
     /// number answers 404.

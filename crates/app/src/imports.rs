@@ -558,9 +558,7 @@ pub async fn import_as(
     source: Box<dyn Read + Send>,
     options: &Options,
 ) -> AppResult<Outcome> {
-    if !actor.is_operator() {
-        return Err(AppError::Forbidden);
-    }
+    actor.require_operator()?;
     import(
         app,
         &Who::actor(actor),
@@ -587,9 +585,7 @@ pub async fn runs(
     cursor: Option<&str>,
     limit: Option<&str>,
 ) -> AppResult<RunPage> {
-    if !actor.is_operator() {
-        return Err(AppError::Forbidden);
-    }
+    actor.require_operator()?;
     let mut errors = Vec::new();
     let limit = crate::paging::limit(limit, &mut errors);
     let before = crate::paging::id_cursor(cursor, &mut errors);
@@ -610,9 +606,7 @@ pub async fn runs(
 
 /// One import run with its report.
 pub async fn run(app: &App, actor: &crate::Actor, id: i64) -> AppResult<import_runs::ImportRunRow> {
-    if !actor.is_operator() {
-        return Err(AppError::Forbidden);
-    }
+    actor.require_operator()?;
     let mut conn = app.store.acquire().await?;
     import_runs::by_id(&mut conn.conn(), id)
         .await?

@@ -303,9 +303,7 @@ pub async fn unlock(
     meta: &RequestMeta,
     user_id: i64,
 ) -> AppResult<Option<String>> {
-    if !actor.is_operator() {
-        return Err(AppError::Forbidden);
-    }
+    actor.require_operator()?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let user = users::by_id(&mut tx.conn(), user_id)

@@ -516,9 +516,7 @@ pub async fn reset_second_factor(
     user_id: i64,
     current_password: Option<&str>,
 ) -> AppResult<Option<String>> {
-    if !actor.is_operator() {
-        return Err(AppError::Forbidden);
-    }
+    actor.require_operator()?;
     // Removing a second factor opens the account to its password alone: the operator
     // confirms with its own password first (ASVS row 14).
     match current_password.filter(|p| !p.is_empty()) {

@@ -90,14 +90,6 @@ impl From<JobRow> for JobSummary {
     }
 }
 
-fn operator_only(actor: &Actor) -> AppResult<()> {
-    if actor.is_operator() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// The status a list asks for: blank or absent is `failed`.
 fn status(raw: Option<&str>, errors: &mut Vec<FieldError>) -> JobStatus {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
@@ -115,7 +107,7 @@ fn status(raw: Option<&str>, errors: &mut Vec<FieldError>) -> JobStatus {
 
 /// Jobs in one status, newest first (operators only).
 pub async fn list(app: &App, actor: &Actor, q: &JobQuery) -> AppResult<Page<JobSummary>> {
-    operator_only(actor)?;
+    actor.require_operator()?;
     let mut errors = Vec::new();
     let status = status(q.status.as_deref(), &mut errors);
     let before = paging::id_cursor(q.cursor.as_deref(), &mut errors);
@@ -139,7 +131,7 @@ pub async fn list(app: &App, actor: &Actor, q: &JobQuery) -> AppResult<Page<JobS
 /// (operators only), and records `job.retried`. Unknown: 404. Returns false, with nothing
 /// changed or recorded, for a job that is not failed (a repeated click is not an error).
 pub async fn retry(app: &App, actor: &Actor, meta: &RequestMeta, id: i64) -> AppResult<bool> {
-    operator_only(actor)?;
+    actor.require_operator()?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let job = repo::by_id(&mut tx.conn(), id)
