@@ -444,7 +444,7 @@ pub async fn submit(
     .await?;
     if recent >= SUBMISSION_LIMIT {
         return Err(AppError::Throttled {
-            code: "too_many_attempts",
+            code: crate::ErrorCode::TooManyAttempts,
         });
     }
     if users::by_username_key(&mut tx.conn(), &key)
@@ -630,12 +630,12 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<Detail> {
 
 fn already_decided(id: i64, status: Status) -> AppError {
     AppError::Conflict {
-        code: "already_decided",
+        code: crate::ErrorCode::AlreadyDecided,
         message: format!("access request {id} was already {status}"),
     }
 }
 
-fn conflict_on(e: StoreError, code: &'static str, message: String) -> AppError {
+fn conflict_on(e: StoreError, code: crate::ErrorCode, message: String) -> AppError {
     if e.is_conflict() {
         AppError::Conflict { code, message }
     } else {
@@ -682,7 +682,7 @@ pub async fn approve(
         .map_err(|_| AppError::Internal(format!("access request {id}: bad username")))?;
     let key = username.normalized();
     let taken = || AppError::Conflict {
-        code: "username_taken",
+        code: crate::ErrorCode::UsernameTaken,
         message: format!(
             "the username {} was taken since the request was made: reject it and ask for another",
             username.as_str()
@@ -720,7 +720,7 @@ pub async fn approve(
                 .map_err(|e| {
                     conflict_on(
                         e,
-                        "customer_number_taken",
+                        crate::ErrorCode::CustomerNumberTaken,
                         format!("customer {number} was created meanwhile: try again"),
                     )
                 })?;

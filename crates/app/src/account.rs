@@ -176,7 +176,7 @@ pub async fn change_password(
     .await?;
     if failures >= WRONG_CURRENT_LIMIT {
         return Err(AppError::Throttled {
-            code: "password_change_throttled",
+            code: crate::ErrorCode::PasswordChangeThrottled,
         });
     }
     let user = users::by_id(&mut conn.conn(), actor.user_id)
@@ -355,7 +355,7 @@ pub async fn create_token(
         >= MAX_LIVE_PERSONAL_TOKENS
     {
         return Err(AppError::Conflict {
-            code: "too_many_tokens",
+            code: crate::ErrorCode::TooManyTokens,
             message: format!(
                 "you already have {MAX_LIVE_PERSONAL_TOKENS} personal tokens: revoke one first"
             ),

@@ -213,8 +213,9 @@ pub async fn verify_chain(conn: &mut Conn<'_>) -> AppResult<Result<u64, i64>> {
 }
 
 impl From<serde_json::Error> for AppError {
+    #[track_caller]
     fn from(e: serde_json::Error) -> Self {
-        AppError::Internal(format!("json: {e}"))
+        AppError::internal_from("json", e)
     }
 }
 

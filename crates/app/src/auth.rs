@@ -537,7 +537,7 @@ pub async fn create_operator(
         .is_some()
     {
         return Err(AppError::Conflict {
-            code: "username_taken",
+            code: crate::ErrorCode::UsernameTaken,
             message: format!("the username {} is already taken", username.as_str()),
         });
     }

@@ -402,7 +402,7 @@ pub async fn service_centre_reset(
         .ok_or(AppError::NotFound)?;
     if user.status == UserStatus::Disabled.as_str() {
         return Err(AppError::Conflict {
-            code: "user_disabled",
+            code: crate::ErrorCode::UserDisabled,
             message: "this user is disabled: an administrator of the customer must enable it first"
                 .into(),
         });

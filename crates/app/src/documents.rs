@@ -73,8 +73,9 @@ pub struct DocumentStore {
 }
 
 /// An object store's failure, with the key it was about.
+#[track_caller]
 fn storage(key: &str, e: &object_store::Error) -> AppError {
-    AppError::Internal(format!("document storage ({key}): {e}"))
+    AppError::internal(format!("document storage ({key}): {e}"))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -84,7 +85,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// The object path of a key: parts separated by `/`, none empty, `.` or `..`. A key is the
 /// caller's (never a user's input), so a bad one is a bug.
 fn object_path(key: &str) -> AppResult<Path> {
-    let bad = || AppError::Internal(format!("document key {key:?} is not a plain relative path"));
+    let bad = || AppError::internal(format!("document key {key:?} is not a plain relative path"));
     if key.is_empty() || key.starts_with('/') || key.ends_with('/') {
         return Err(bad());
     }
@@ -122,7 +123,7 @@ impl DocumentStore {
         let sha256 = sha256_hex(&bytes);
         let size = bytes.len() as u64;
         let size_bytes = i64::try_from(size)
-            .map_err(|_| AppError::Internal(format!("document {key} is too large")))?;
+            .map_err(|_| AppError::internal(format!("document {key} is too large")))?;
         let new = NewDocument {
             kind: kind.as_str(),
             object_key: key,
@@ -138,7 +139,7 @@ impl DocumentStore {
             Ok(id) => id,
             Err(e) if e.is_conflict() => {
                 return Err(AppError::Conflict {
-                    code: "document_exists",
+                    code: crate::ErrorCode::DocumentExists,
                     message: format!("a document is already stored as {key}"),
                 });
             }
@@ -174,7 +175,7 @@ impl DocumentStore {
             Ok(r) => r.bytes().await.map_err(|e| storage(key, &e))?.to_vec(),
             Err(object_store::Error::NotFound { .. }) => {
                 tracing::error!(key, "a recorded document's object is missing");
-                return Err(AppError::Internal(format!(
+                return Err(AppError::internal(format!(
                     "document {key} is recorded but its object is missing"
                 )));
             }
@@ -190,7 +191,7 @@ impl DocumentStore {
                 read_size = bytes.len(),
                 "a stored document does not match its record: not served"
             );
-            return Err(AppError::Internal(format!(
+            return Err(AppError::internal(format!(
                 "document {key} does not match its recorded SHA-256"
             )));
         }

@@ -181,7 +181,9 @@ impl From<ReadFailure> for AppError {
     fn from(e: ReadFailure) -> Self {
         match e {
             ReadFailure::TooLarge(_) => AppError::PayloadTooLarge(e.to_string()),
-            ReadFailure::Io(_) => AppError::bad_request("file_unreadable", e.to_string()),
+            ReadFailure::Io(_) => {
+                AppError::bad_request(crate::ErrorCode::FileUnreadable, e.to_string())
+            }
         }
     }
 }
@@ -1019,7 +1021,7 @@ pub async fn import(
         if inserted != expected.expected_new || updated != expected.expected_changed {
             // Another writer changed the same keys since the checks: roll back (on drop).
             return Err(AppError::Conflict {
-                code: "import_concurrent_change",
+                code: crate::ErrorCode::ImportConcurrentChange,
                 message: "the same rows were changed by another import meanwhile; nothing was \
                           imported, run the import again"
                     .into(),

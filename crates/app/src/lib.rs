@@ -29,7 +29,7 @@ pub mod transactions;
 pub mod users;
 
 pub use context::{Actor, AuthMethod, CustomerRef, RequestMeta};
-pub use error::{AppError, FieldError};
+pub use error::{AppError, ErrorCode, FieldError};
 
 use cs_domain::Clock;
 use cs_store::Store;
@@ -53,13 +53,6 @@ pub struct Settings {
     pub metrics_token_hash: Option<String>,
     /// Caps on concurrent exports and on an XLSX export's temporary disk.
     pub exports: exports::Limits,
-}
-
-impl Settings {
-    /// True when the portal is served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
-    pub fn secure_cookies(&self) -> bool {
-        self.public_url.scheme() == "https"
-    }
 }
 
 /// The application: storage, clock, settings, documents and mail, cheap to clone into

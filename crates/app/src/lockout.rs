@@ -39,13 +39,13 @@ pub mod action {
 
 fn locked_error() -> AppError {
     AppError::Throttled {
-        code: "account_locked",
+        code: crate::ErrorCode::AccountLocked,
     }
 }
 
 fn throttled_error() -> AppError {
     AppError::Throttled {
-        code: "too_many_attempts",
+        code: crate::ErrorCode::TooManyAttempts,
     }
 }
 

@@ -230,8 +230,9 @@ fn write_atomically(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<(
 }
 
 impl From<lettre::address::AddressError> for AppError {
+    #[track_caller]
     fn from(e: lettre::address::AddressError) -> Self {
-        AppError::Internal(format!("mail address: {e}"))
+        AppError::internal_from("mail address", e)
     }
 }
 

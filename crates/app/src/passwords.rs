@@ -21,7 +21,7 @@ fn hasher(cost: Cost) -> Result<Argon2<'static>, AppError> {
         Cost::Production => Params::new(19 * 1024, 2, 1, None),
         Cost::Fast => Params::new(256, 1, 1, None),
     }
-    .map_err(|e| AppError::Internal(format!("argon2 parameters: {e}")))?;
+    .map_err(|e| AppError::internal(format!("argon2 parameters: {e}")))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -30,11 +30,11 @@ pub async fn hash(cost: Cost, password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
         let h = hasher(cost)?
             .hash_password(password.as_bytes())
-            .map_err(|e| AppError::Internal(format!("argon2 hash: {e}")))?;
+            .map_err(|e| AppError::internal(format!("argon2 hash: {e}")))?;
         Ok(h.to_string())
     })
     .await
-    .map_err(|e| AppError::Internal(format!("hash task: {e}")))?
+    .map_err(|e| AppError::internal(format!("hash task: {e}")))?
 }
 
 /// Checks `password` against a stored PHC string; `None` runs a dummy check of the same cost
@@ -51,14 +51,14 @@ pub async fn verify(
             None => (dummy.as_str(), false),
         };
         let parsed = PasswordHash::new(phc)
-            .map_err(|e| AppError::Internal(format!("stored hash does not parse: {e}")))?;
+            .map_err(|e| AppError::internal(format!("stored hash does not parse: {e}")))?;
         let ok = hasher(cost)?
             .verify_password(password.as_bytes(), &parsed)
             .is_ok();
         Ok(ok && real)
     })
     .await
-    .map_err(|e| AppError::Internal(format!("verify task: {e}")))?
+    .map_err(|e| AppError::internal(format!("verify task: {e}")))?
 }
 
 fn dummy_hash(cost: Cost) -> Result<String, AppError> {
@@ -73,7 +73,7 @@ fn dummy_hash(cost: Cost) -> Result<String, AppError> {
     }
     let h = hasher(cost)?
         .hash_password(b"no such user: dummy password")
-        .map_err(|e| AppError::Internal(format!("argon2 hash: {e}")))?
+        .map_err(|e| AppError::internal(format!("argon2 hash: {e}")))?
         .to_string();
     Ok(cell.get_or_init(|| h).clone())
 }

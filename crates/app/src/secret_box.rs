@@ -80,7 +80,7 @@ impl SecretKeys {
     /// The text of a new key file with one fresh key.
     pub fn new_file_text() -> Result<String, AppError> {
         let mut key = [0u8; KEY_LEN];
-        getrandom::fill(&mut key).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+        getrandom::fill(&mut key).map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
         Ok(format!(
             "# Collect & Stamp secret key: seals the secrets the server reads back (TOTP seeds).\n\
              # Keep it apart from the database backups. To rotate: put a new key on the first\n\
@@ -94,17 +94,17 @@ impl SecretKeys {
         let (id, cipher) = self
             .keys
             .first()
-            .ok_or_else(|| AppError::Internal("no secret key".into()))?;
+            .ok_or_else(|| AppError::internal("no secret key"))?;
         let mut nonce = [0u8; NONCE_LEN];
         getrandom::fill(&mut nonce)
-            .map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+            .map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
         let payload = Payload {
             msg: plain.as_bytes(),
             aad: purpose.as_bytes(),
         };
         let sealed = cipher
             .encrypt(&XNonce::from(nonce), payload)
-            .map_err(|_| AppError::Internal("cannot seal a secret".into()))?;
+            .map_err(|_| AppError::internal("cannot seal a secret"))?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
         Ok(format!("{PREFIX}{id}:{}", URL_SAFE_NO_PAD.encode(out)))
@@ -114,7 +114,7 @@ impl SecretKeys {
     /// sealed for another purpose, by an unknown key, or altered, is an internal error: the
     /// database does not hold what the server wrote.
     pub fn open(&self, purpose: &str, sealed: &str) -> Result<String, AppError> {
-        let broken = |why: &str| AppError::Internal(format!("sealed secret ({purpose}): {why}"));
+        let broken = |why: &str| AppError::internal(format!("sealed secret ({purpose}): {why}"));
         let rest = sealed
             .strip_prefix(PREFIX)
             .ok_or_else(|| broken("not sealed"))?;

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 pub fn new_token() -> Result<String, crate::AppError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
-        .map_err(|e| crate::AppError::Internal(format!("no randomness: {e}")))?;
+        .map_err(|e| crate::AppError::internal(format!("no randomness: {e}")))?;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 

@@ -331,7 +331,7 @@ pub async fn two_factor_status(app: &App, actor: &Actor) -> AppResult<TwoFactorS
 
 fn already_enabled() -> AppError {
     AppError::Conflict {
-        code: "totp_already_enabled",
+        code: crate::ErrorCode::TotpAlreadyEnabled,
         message: "the second factor is on already: turn it off first to set up another device"
             .into(),
     }

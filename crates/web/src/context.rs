@@ -1,7 +1,11 @@
 //! The request context, built once per request before routing: who is signed in (session
 //! cookie or bearer token), the page language, the form token and the audit metadata.
 
-use crate::{AppState, error::WebError};
+use crate::{
+    AppState,
+    error::{Caller, WebError},
+    view::Viewer,
+};
 use axum::{
     extract::{ConnectInfo, FromRequestParts, Request, State},
     http::{HeaderMap, HeaderValue, header, request::Parts},
@@ -39,6 +43,30 @@ impl RequestCtx {
     pub fn actor(&self) -> Result<&Actor, AppError> {
         self.actor.as_ref().ok_or(AppError::Unauthenticated)
     }
+
+    /// Who pages are drawn for.
+    pub fn viewer(&self) -> Viewer<'_> {
+        Viewer {
+            actor: self.actor.as_ref(),
+            lang: self.lang,
+            csrf: &self.csrf,
+        }
+    }
+
+    /// Whom an error is rendered for, under this request's id.
+    pub fn caller(&self) -> Caller<'_> {
+        Caller {
+            viewer: self.viewer(),
+            request_id: &self.meta.request_id,
+            is_api: self.is_api,
+        }
+    }
+}
+
+impl<'a> From<&'a RequestCtx> for Viewer<'a> {
+    fn from(ctx: &'a RequestCtx) -> Self {
+        ctx.viewer()
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestCtx {
@@ -48,7 +76,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestCtx {
             .extensions
             .get::<RequestCtx>()
             .cloned()
-            .ok_or_else(|| WebError(AppError::Internal("request context missing".into())))
+            .ok_or_else(|| WebError(AppError::internal("request context missing")))
     }
 }
 
@@ -89,8 +117,6 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .then_some(token.trim())
 }
 
-/// Middleware: resolves the caller and stores the [`RequestCtx`]; renders errors raised
-/// below it as JSON (API) or as a page, in the caller's language.
 /// Access-control failures go to the audit trail (ASVS: security events are logged).
 async fn audit_refusal(
     app: &cs_app::App,
@@ -152,43 +178,59 @@ fn count_anonymous_refusal(app: &cs_app::App, code: &'static str) {
     }
 }
 
-pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_owned();
-    if path.starts_with("/static/") || path == "/healthz" || path == "/metrics" {
-        return next.run(req).await;
-    }
-    let app = &state.app;
-    let secure = app.settings.secure_cookies();
-    let jar = CookieJar::from_headers(req.headers());
-    let headers = req.headers();
-    let is_api = path.starts_with("/api/");
+/// True when the portal is served over HTTPS (its public URL says so): cookies then get
+/// `Secure` and the `__Host-` prefix, and responses HSTS.
+pub fn secure_cookies(settings: &cs_app::Settings) -> bool {
+    settings.public_url.scheme() == "https"
+}
 
-    let (lookup, method) = if let Some(token) = bearer(headers) {
+/// The request id the transport layer set on the request (`crate::security::apply`).
+fn request_id(req: &Request) -> String {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Who the caller is, as far as its credentials say.
+struct Identity {
+    actor: Option<Actor>,
+    via: Via,
+    /// A session cookie that no longer opens a session: cleared from the browser.
+    stale_session: bool,
+}
+
+/// The actor behind the bearer token or the session cookie, if any is presented and alive.
+async fn identify(
+    app: &cs_app::App,
+    headers: &HeaderMap,
+    secure: bool,
+) -> Result<Identity, AppError> {
+    let jar = CookieJar::from_headers(headers);
+    let (lookup, presented) = if let Some(token) = bearer(headers) {
         (auth::bearer_actor(app, token).await, Via::Bearer)
     } else if let Some(c) = jar.get(session_cookie_name(secure)) {
         (auth::session_actor(app, c.value()).await, Via::Session)
     } else {
         (Ok(None), Via::Anonymous)
     };
-    let found = matches!(lookup, Ok(Some(_)));
-    let via = if found { method } else { Via::Anonymous };
-    // A session cookie that no longer opens a session is cleared from the browser.
-    let stale_session = method == Via::Session && !found;
-    let actor = match lookup {
-        Ok(a) => a,
-        Err(e) => {
-            return crate::error::render(
-                WebError(e).into_response(),
-                None,
-                Language::En,
-                "",
-                is_api,
-            );
-        }
-    };
+    let actor = lookup?;
+    Ok(Identity {
+        via: if actor.is_some() {
+            presented
+        } else {
+            Via::Anonymous
+        },
+        stale_session: presented == Via::Session && actor.is_none(),
+        actor,
+    })
+}
 
-    let lang = actor
-        .as_ref()
+/// The page language: the user's, else the `cs_lang` cookie, else the browser's, else English.
+fn language(actor: Option<&Actor>, headers: &HeaderMap) -> Language {
+    let jar = CookieJar::from_headers(headers);
+    actor
         .map(|a| a.language)
         .or_else(|| jar.get(LANG_COOKIE).and_then(|c| c.value().parse().ok()))
         .or_else(|| {
@@ -197,118 +239,180 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
                 .and_then(|v| v.to_str().ok())
                 .and_then(Language::from_accept_language)
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
 
-    let mut new_csrf_cookie = None;
-    let csrf = match actor.as_ref().map(|a| &a.auth) {
-        Some(AuthMethod::Session { csrf_token, .. }) => csrf_token.clone(),
-        _ => match jar.get(csrf_cookie_name(secure)) {
-            Some(c) if c.value().len() >= 32 => c.value().to_owned(),
-            _ if !is_api => match cs_app::secrets::new_token() {
-                Ok(t) => {
-                    new_csrf_cookie = Some(t.clone());
-                    t
-                }
-                Err(e) => {
-                    return crate::error::render(
-                        WebError(e).into_response(),
-                        None,
-                        lang,
-                        "",
-                        is_api,
-                    );
-                }
-            },
-            _ => String::new(),
-        },
-    };
+/// The form token: the session's, else the anonymous double-submit cookie's, else (on a
+/// page) a new one, returned a second time to be set as that cookie.
+fn form_token(
+    actor: Option<&Actor>,
+    headers: &HeaderMap,
+    secure: bool,
+    is_api: bool,
+) -> Result<(String, Option<String>), AppError> {
+    if let Some(AuthMethod::Session { csrf_token, .. }) = actor.map(|a| &a.auth) {
+        return Ok((csrf_token.clone(), None));
+    }
+    let jar = CookieJar::from_headers(headers);
+    match jar.get(csrf_cookie_name(secure)) {
+        Some(c) if c.value().len() >= 32 => Ok((c.value().to_owned(), None)),
+        _ if !is_api => {
+            let t = cs_app::secrets::new_token()?;
+            Ok((t.clone(), Some(t)))
+        }
+        _ => Ok((String::new(), None)),
+    }
+}
 
+/// Where the request comes from, for the audit trail.
+fn request_meta(req: &Request, request_id: String) -> RequestMeta {
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_default();
-    let headers = req.headers();
-    let request_id = headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let user_agent = headers
+    let user_agent = req
+        .headers()
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .chars()
         .take(200)
         .collect();
-    let origin = app.settings.public_url.origin().ascii_serialization();
-    let ctx = RequestCtx {
-        actor: actor.clone(),
-        via,
-        lang,
-        csrf,
-        meta: RequestMeta {
-            ip,
-            request_id,
-            user_agent,
-        },
-        origin,
-        secure,
-        is_api,
+    RequestMeta {
+        ip,
+        request_id,
+        user_agent,
+    }
+}
+
+/// Refusals decided before routing: a control character in the query string (for every
+/// route; bodies are screened by the shared extractors), and the forgotten-password forms
+/// from an address with too many failed sign-ins.
+async fn screen(
+    app: &cs_app::App,
+    ctx: &RequestCtx,
+    method: &axum::http::Method,
+    path: &str,
+    query: Option<&str>,
+) -> Result<(), AppError> {
+    crate::input::check_query(query)?;
+    if method == axum::http::Method::POST && ADDRESS_THROTTLED_POSTS.contains(&path) {
+        cs_app::lockout::ensure_address_allowed(app, &ctx.meta).await?;
+    }
+    Ok(())
+}
+
+/// A 403 (forbidden or csrf_rejected) goes to the audit trail for a signed-in actor, and
+/// is counted for an anonymous one.
+async fn note_refusal(
+    app: &cs_app::App,
+    ctx: &RequestCtx,
+    method: &axum::http::Method,
+    path: &str,
+    err: Option<&AppError>,
+) {
+    let Some(err) = err.filter(|e| matches!(e, AppError::Forbidden | AppError::CsrfRejected))
+    else {
+        return;
     };
-    let method = req.method().clone();
-    let refuse = |e: AppError| {
-        crate::error::render(
-            WebError(e).into_response(),
-            actor.as_ref(),
-            lang,
-            &ctx.csrf,
-            is_api,
-        )
-    };
-    // Before any work with the request's values: a control character in the query string is
-    // refused here, for every route (bodies are screened by the shared extractors).
-    if let Err(e) = crate::input::check_query(req.uri().query()) {
-        return refuse(e);
+    if ctx.actor.is_some() {
+        audit_refusal(app, ctx, method, path, err.code().as_str()).await;
+    } else {
+        count_anonymous_refusal(app, err.code().as_str());
     }
-    if method == axum::http::Method::POST
-        && ADDRESS_THROTTLED_POSTS.contains(&path.as_str())
-        && let Err(e) = cs_app::lockout::ensure_address_allowed(app, &ctx.meta).await
-    {
-        return refuse(e);
-    }
-    req.extensions_mut().insert(ctx.clone());
-    let response = next.run(req).await;
-    if let Some(err) = crate::error::pending_error(&response)
-        && matches!(*err, AppError::Forbidden | AppError::CsrfRejected)
-    {
-        if ctx.actor.is_some() {
-            audit_refusal(app, &ctx, &method, &path, err.code()).await;
-        } else {
-            count_anonymous_refusal(app, err.code());
-        }
-    }
-    let mut response = crate::error::render(response, actor.as_ref(), lang, &ctx.csrf, is_api);
-    if let Some(t) = new_csrf_cookie
+}
+
+/// Sets the new anonymous form-token cookie, and clears a stale session cookie unless this
+/// very response sets a new one (a sign-in with an expired cookie): a removal after it
+/// would win in the browser and undo the sign-in.
+fn set_cookies(response: &mut Response, new_csrf: Option<String>, stale: bool, secure: bool) {
+    if let Some(t) = new_csrf
         && let Ok(v) =
             HeaderValue::from_str(&cookie(csrf_cookie_name(secure), t, secure).to_string())
     {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
-    // …unless this very response sets a new one (a sign-in with an expired cookie): a
-    // removal after it would win in the browser and undo the sign-in.
     let sets_session = response
         .headers()
         .get_all(header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|v| v.starts_with(&format!("{}=", session_cookie_name(secure))));
-    if stale_session && !sets_session {
+    if stale && !sets_session {
         let mut gone = cookie(session_cookie_name(secure), String::new(), secure);
         gone.make_removal();
         if let Ok(v) = HeaderValue::from_str(&gone.to_string()) {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
     }
+}
+
+/// An error met before the context exists, rendered for an anonymous caller.
+fn early_error(e: AppError, lang: Language, request_id: &str, is_api: bool) -> Response {
+    let caller = Caller {
+        viewer: Viewer::anonymous(lang),
+        request_id,
+        is_api,
+    };
+    crate::error::render(WebError(e).into_response(), &caller)
+}
+
+/// Middleware: resolves the caller and stores the [`RequestCtx`]; renders errors raised
+/// below it as JSON (API) or as a page, in the caller's language, under the request id.
+pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let request_id = request_id(&req);
+    let is_api = path.starts_with("/api/");
+    if path.starts_with("/static/") || path == "/healthz" || path == "/metrics" {
+        // No identity here (probes must not wait on a session lookup); an unknown asset is
+        // still answered in the error shape.
+        let response = next.run(req).await;
+        return crate::error::render(
+            response,
+            &Caller {
+                viewer: Viewer::anonymous(Language::default()),
+                request_id: &request_id,
+                is_api,
+            },
+        );
+    }
+    let app = &state.app;
+    let secure = secure_cookies(&app.settings);
+    let who = match identify(app, req.headers(), secure).await {
+        Ok(who) => who,
+        Err(e) => return early_error(e, Language::En, &request_id, is_api),
+    };
+    let lang = language(who.actor.as_ref(), req.headers());
+    let (csrf, new_csrf_cookie) =
+        match form_token(who.actor.as_ref(), req.headers(), secure, is_api) {
+            Ok(token) => token,
+            Err(e) => return early_error(e, lang, &request_id, is_api),
+        };
+    let ctx = RequestCtx {
+        actor: who.actor,
+        via: who.via,
+        lang,
+        csrf,
+        meta: request_meta(&req, request_id),
+        origin: app.settings.public_url.origin().ascii_serialization(),
+        secure,
+        is_api,
+    };
+    let method = req.method().clone();
+    let query = req.uri().query().map(str::to_owned);
+    let response = match screen(app, &ctx, &method, &path, query.as_deref()).await {
+        Ok(()) => {
+            req.extensions_mut().insert(ctx.clone());
+            let response = next.run(req).await;
+            // Not the response itself across the await: its body is not `Sync`.
+            let err = crate::error::pending_error(&response);
+            note_refusal(app, &ctx, &method, &path, err.as_deref()).await;
+            response
+        }
+        Err(e) => WebError(e).into_response(),
+    };
+    let mut response = crate::error::render(response, &ctx.caller());
+    set_cookies(&mut response, new_csrf_cookie, who.stale_session, secure);
     response
 }

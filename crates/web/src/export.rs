@@ -180,8 +180,9 @@ fn until_end(
 
 /// The error a failed download's body ends with (the connection is then aborted).
 fn body_error(e: &AppError) -> io::Error {
-    if let AppError::Internal(detail) = e {
-        tracing::error!(error = %detail, "export failed");
+    if let AppError::Internal { what, site, .. } = e {
+        let causes = crate::error::causes(e);
+        tracing::error!(error = %what, %site, causes, "export failed");
     } else {
         tracing::warn!(error = %e, "export failed");
     }
@@ -200,18 +201,18 @@ fn csv_body(table: Table, rows: Rows) -> impl Stream<Item = Result<Bytes, io::Er
         .header(table.columns)
         .and_then(|()| encoder.take())
         .map(Bytes::from)
-        .map_err(|e| body_error(&AppError::Internal(format!("csv: {e}"))));
+        .map_err(|e| body_error(&AppError::internal(format!("csv: {e}"))));
     let body = rows.ready_chunks(CSV_BATCH).map(move |batch| {
         for row in batch {
             let row = row.map_err(|e| body_error(&e))?;
             encoder
                 .row(&row)
-                .map_err(|e| body_error(&AppError::Internal(format!("csv: {e}"))))?;
+                .map_err(|e| body_error(&AppError::internal(format!("csv: {e}"))))?;
         }
         encoder
             .take()
             .map(Bytes::from)
-            .map_err(|e| body_error(&AppError::Internal(format!("csv: {e}"))))
+            .map_err(|e| body_error(&AppError::internal(format!("csv: {e}"))))
     });
     futures::stream::once(async move { header }).chain(body)
 }
@@ -228,7 +229,7 @@ fn xlsx_failure(e: XlsxError<AppError>) -> AppError {
             "the XLSX file would need more than {max_bytes} bytes of temporary disk \
              (COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES): narrow the filter or download CSV"
         )),
-        XlsxError::Write(detail) => AppError::Internal(detail),
+        XlsxError::Write(detail) => AppError::internal(detail),
     }
 }
 
@@ -243,7 +244,7 @@ fn xlsx_body(
     let built = async move {
         let handle = tokio::runtime::Handle::current();
         let file = tokio::task::spawn_blocking(move || {
-            let temporary = |e: io::Error| AppError::Internal(format!("temporary file: {e}"));
+            let temporary = |e: io::Error| AppError::internal(format!("temporary file: {e}"));
             std::fs::create_dir_all(&disk.dir).map_err(temporary)?;
             let file = tempfile::NamedTempFile::new_in(&disk.dir).map_err(temporary)?;
             let mut rows = rows;
@@ -253,7 +254,7 @@ fn xlsx_body(
             Ok::<_, AppError>(file)
         })
         .await
-        .map_err(|e| body_error(&AppError::Internal(format!("xlsx task: {e}"))))?
+        .map_err(|e| body_error(&AppError::internal(format!("xlsx task: {e}"))))?
         .map_err(|e| body_error(&e))?;
         let reader = tokio::fs::File::open(file.path()).await?;
         // The temporary file lives as long as the body reads it, then is deleted.
@@ -322,7 +323,7 @@ mod tests {
 
         let failing = futures::stream::iter(vec![
             Ok(sample().remove(0)),
-            Err(AppError::Internal("disk on fire".into())),
+            Err(AppError::internal("disk on fire")),
         ])
         .boxed();
         let chunks: Vec<_> = csv_body(TABLE, failing).collect().await;
@@ -358,14 +359,11 @@ mod tests {
             "the XLSX file would need more than 65536 bytes of temporary disk \
              (COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES): narrow the filter or download CSV"
         );
-        let failing = vec![
-            Ok(sample().remove(0)),
-            Err(AppError::Internal("gone".into())),
-        ];
+        let failing = vec![Ok(sample().remove(0)), Err(AppError::internal("gone"))];
         let e = cs_documents::write_xlsx(TABLE, failing.into_iter(), Vec::new(), &disk);
         assert_eq!(xlsx_failure(e.unwrap_err()).code(), "internal");
         let e = xlsx_failure(XlsxError::Write("xlsx: broken".into()));
-        assert!(matches!(e, AppError::Internal(ref d) if d == "xlsx: broken"));
+        assert!(matches!(e, AppError::Internal { ref what, .. } if what == "xlsx: broken"));
     }
 
     fn permit() -> Running {
@@ -380,7 +378,7 @@ mod tests {
         let rows = (0..300).map(|i| Ok(vec![Cell::Int(i)]));
         futures::stream::iter(rows)
             .chain(futures::stream::once(async {
-                Err(AppError::Internal("the database went away".into()))
+                Err(AppError::internal("the database went away"))
             }))
             .boxed()
     }

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod params;
 pub mod policy;
 pub mod security;
+pub mod view;
 
 use axum::Router;
 use cs_app::App;
@@ -39,7 +40,7 @@ pub fn routes() -> policy::Routes {
 /// The complete application: routes, policies, identity, CSRF, security headers, tracing.
 pub fn router(state: AppState) -> Router {
     let (router, _table) = routes().into_parts();
-    let secure = state.app.settings.secure_cookies();
+    let secure = context::secure_cookies(&state.app.settings);
     let router = router
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

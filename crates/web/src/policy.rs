@@ -173,7 +173,7 @@ async fn enforce(State(route): State<RouteInfo>, req: Request, next: Next) -> Re
         return if route.policy == Policy::Public && route.method == Method::GET {
             next.run(req).await
         } else {
-            WebError(AppError::Internal("request context missing".into())).into_response()
+            WebError(AppError::internal("request context missing")).into_response()
         };
     };
     if let Err(e) = route.policy.check(ctx.actor.as_ref()) {

@@ -202,7 +202,7 @@ pub fn check_last_admin(
 fn last_admin_error(disabling: bool) -> AppError {
     let what = if disabling { "disabled" } else { "demoted" };
     AppError::Conflict {
-        code: "last_admin",
+        code: crate::ErrorCode::LastAdmin,
         message: format!(
             "this user is the customer's last active administrator and cannot be {what}: make another user an administrator first"
         ),

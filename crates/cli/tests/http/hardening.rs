@@ -198,6 +198,7 @@ async fn a_rejected_import_lists_exactly_line_column_code_message(t: &TestApp) {
         let declared: BTreeSet<&str> = [
             "code",
             "message",
+            "request_id",
             "details",
             "error_count",
             "rows_read",

@@ -22,7 +22,11 @@ use axum::{
         rejection::{BytesRejection, JsonRejection, QueryRejection},
     },
 };
-use cs_app::AppError;
+use cs_app::{AppError, ErrorCode};
+
+/// The error body (SPEC §6) lives with the renderer in `view`; handlers name it in their
+/// OpenAPI annotations as `super::ErrorBody`.
+pub use crate::view::{ErrorBody, ErrorContent, ErrorDetail};
 
 pub fn routes(r: Routes) -> Routes {
     let r = account::routes(r);
@@ -48,9 +52,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<
     type Rejection = WebError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
-        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
-            .await
-            .map_err(body_rejection)?;
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state).await?;
         screen_json(&bytes)?;
         let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         let axum::Json(v) = axum::Json::<T>::from_request(req, state).await?;
@@ -68,11 +70,13 @@ fn screen_json(bytes: &[u8]) -> Result<(), WebError> {
 }
 
 /// A body that could not be read: too large (413), or broken off.
-pub(crate) fn body_rejection(r: BytesRejection) -> WebError {
-    if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        too_large()
-    } else {
-        WebError(AppError::bad_request("invalid_body", r.body_text()))
+impl From<BytesRejection> for WebError {
+    fn from(r: BytesRejection) -> Self {
+        if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            WebError(AppError::bad_request(ErrorCode::InvalidBody, r.body_text()))
+        }
     }
 }
 
@@ -87,7 +91,7 @@ impl From<JsonRejection> for WebError {
         if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             return too_large();
         }
-        WebError(AppError::bad_request("invalid_json", r.body_text()))
+        WebError(AppError::bad_request(ErrorCode::InvalidJson, r.body_text()))
     }
 }
 
@@ -100,16 +104,14 @@ pub struct OptionalJson<T>(pub T);
 impl<T: serde::de::DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
     type Rejection = WebError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let body = Bytes::from_request(req, state)
-            .await
-            .map_err(body_rejection)?;
+        let body = Bytes::from_request(req, state).await?;
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJson(T::default()));
         }
         screen_json(&body)?;
         serde_json::from_slice(&body)
             .map(OptionalJson)
-            .map_err(|e| WebError(AppError::bad_request("invalid_json", e.to_string())))
+            .map_err(|e| WebError(AppError::bad_request(ErrorCode::InvalidJson, e.to_string())))
     }
 }
 
@@ -120,91 +122,9 @@ pub struct ApiQuery<T>(pub T);
 
 impl From<QueryRejection> for WebError {
     fn from(r: QueryRejection) -> Self {
-        WebError(AppError::bad_request("invalid_query", r.body_text()))
-    }
-}
-
-/// The error body every failing API call returns (SPEC §6), exactly this shape.
-// Built by the one renderer (`crate::error::render`), so this schema is what clients receive.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ErrorBody {
-    pub error: ErrorContent,
-}
-
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ErrorContent {
-    /// Stable machine-readable code, e.g. `invalid_credentials`. A validation error whose
-    /// details all share one of `invalid_characters`, `invalid_date`, `invalid_limit`,
-    /// `invalid_cursor` carries that code here; other validation errors `validation_failed`.
-    pub code: String,
-    pub message: String,
-    pub details: Vec<ErrorDetail>,
-    /// `import_rejected` only: how many problems the file has (the details list at most
-    /// the first 1,000).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub error_count: Option<u64>,
-    /// `import_rejected` only: the data rows read.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub rows_read: Option<u64>,
-    /// `import_rejected` only: the recorded run (absent for a dry run).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub import_id: Option<i64>,
-}
-
-/// One problem: of a `field`, or of a file's `line` and `column`.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ErrorDetail {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub field: Option<String>,
-    /// The file's line (the header is line 1).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub line: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub column: Option<String>,
-    pub code: String,
-    pub message: String,
-}
-
-impl ErrorBody {
-    /// The body of `err`, with `message` as the client may read it.
-    pub fn of(err: &AppError, message: String) -> Self {
-        let (error_count, rows_read, import_id) = match err {
-            AppError::ImportRejected {
-                error_count,
-                rows_read,
-                import_id,
-                ..
-            } => (Some(*error_count), Some(*rows_read), *import_id),
-            _ => (None, None, None),
-        };
-        ErrorBody {
-            error: ErrorContent {
-                code: err.code().to_owned(),
-                message,
-                details: err
-                    .details()
-                    .iter()
-                    .map(|d| ErrorDetail {
-                        field: d.field.clone(),
-                        line: d.line,
-                        column: d.column.clone(),
-                        code: d.code.clone(),
-                        message: d.message.clone(),
-                    })
-                    .collect(),
-                error_count,
-                rows_read,
-                import_id,
-            },
-        }
+        WebError(AppError::bad_request(
+            ErrorCode::InvalidQuery,
+            r.body_text(),
+        ))
     }
 }

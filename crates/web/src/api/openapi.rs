@@ -15,7 +15,7 @@ use utoipa::{
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Collect & Stamp portal API", version = "1",
-         description = "The business customer portal of the Collect & Stamp service. Errors are `{\"error\":{\"code\",\"message\",\"details\"}}`; amounts are integer cents in fields ending `_cents`."),
+         description = "The business customer portal of the Collect & Stamp service. Errors are `{\"error\":{\"code\",\"message\",\"request_id\",\"details\"}}`, `code` one of a closed list and `request_id` the response's `X-Request-Id`; amounts are integer cents in fields ending `_cents`."),
     paths(super::account::me, super::account::token, super::account::set_password,
         super::me::forgot,
         super::me::change_password,

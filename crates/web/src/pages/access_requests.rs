@@ -642,7 +642,7 @@ async fn decision_failed(
             decision.problem = Some(error_text(
                 chrome.lang,
                 "access-request-error-",
-                code,
+                code.as_str(),
                 &err.to_string(),
             ));
             StatusCode::CONFLICT

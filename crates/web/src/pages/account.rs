@@ -295,7 +295,8 @@ async fn create_token(
                 tf.name_error = beside(&chrome, errors, "name");
                 tf.days_error = beside(&chrome, errors, "expires_in_days");
             } else {
-                tf.error = Some(chrome.t(&format!("error-{}", e.code().replace('_', "-"))));
+                tf.error =
+                    Some(chrome.t(&format!("error-{}", e.code().as_str().replace('_', "-"))));
             }
             let mut r = account_page(&s, &ctx, None, PasswordErrors::default(), tf).await?;
             if matches!(e, AppError::Conflict { .. }) {

@@ -13,7 +13,6 @@ use crate::{
 use askama::Template;
 use axum::{
     extract::{Query, State},
-    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
@@ -103,7 +102,7 @@ async fn login_submit(
             | AppError::Throttled { .. }),
         ) => {
             let chrome = Chrome::new(&ctx, "/login");
-            let key = format!("error-{}", e.code().replace('_', "-"));
+            let key = format!("error-{}", e.code().as_str().replace('_', "-"));
             let page = LoginPage {
                 error: Some(chrome.t(&key)),
                 chrome,
@@ -112,7 +111,7 @@ async fn login_submit(
                 notice: None,
             };
             let mut r = render(&page);
-            *r.status_mut() = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+            *r.status_mut() = crate::error::status_of(&e);
             Ok(r)
         }
         Err(e) => Err(e.into()),

@@ -23,11 +23,11 @@ use crate::{
 use askama::Template;
 use axum::{
     http::{StatusCode, header},
-    response::{Html, IntoResponse, Redirect, Response},
+    response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
-use cs_app::{Actor, AppError, auth, i18n};
-use cs_domain::{Language, Module, Role};
+use cs_app::{AppError, ErrorCode, auth};
+use cs_domain::Language;
 use serde::Deserialize;
 
 pub fn routes(r: Routes) -> Routes {
@@ -60,8 +60,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
             axum::extract::Request::from_parts(parts.clone(), body),
             state,
         )
-        .await
-        .map_err(crate::api::body_rejection)?;
+        .await?;
         crate::input::check_form(&bytes).map_err(WebError)?;
         let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
         let axum::Form(v) = axum::Form::<T>::from_request(req, state).await?;
@@ -74,181 +73,19 @@ impl From<axum::extract::rejection::FormRejection> for WebError {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             return crate::api::too_large();
         }
-        WebError(AppError::bad_request("invalid_form", r.body_text()))
+        WebError(AppError::bad_request(ErrorCode::InvalidForm, r.body_text()))
     }
 }
 
-/// One entry of the navigation.
-#[derive(Debug, Clone)]
-pub struct NavItem {
-    pub href: &'static str,
-    pub label: String,
-    pub current: bool,
-}
+pub use crate::view::{Chrome, NavItem, error_text};
 
-/// Who sees a navigation entry.
-#[derive(Debug, Clone, Copy)]
-enum Audience {
-    Everyone,
-    /// Users of a customer holding the module.
-    Customer(Module),
-    Operator,
-}
-
-impl Audience {
-    fn includes(self, a: &Actor) -> bool {
-        match self {
-            Audience::Everyone => true,
-            Audience::Customer(m) => a.role != Role::Operator && a.can(m),
-            Audience::Operator => a.role == Role::Operator,
-        }
-    }
-}
-
-/// The navigation, in order. Each entry's page declares its own policy; this only decides
-/// what is worth showing to whom.
-const NAV: &[(&str, &str, Audience)] = &[
-    ("/", "nav-home", Audience::Everyone),
-    (
-        "/transactions",
-        "nav-transactions",
-        Audience::Customer(Module::Transactions),
-    ),
-    (
-        "/registered-items",
-        "nav-registered-items",
-        Audience::Customer(Module::Receipts),
-    ),
-    ("/users", "nav-users", Audience::Customer(Module::Users)),
-    ("/audit", "nav-audit", Audience::Customer(Module::Users)),
-    (
-        "/security",
-        "nav-security",
-        Audience::Customer(Module::Users),
-    ),
-    (
-        "/operator/access-requests",
-        "nav-access-requests",
-        Audience::Operator,
-    ),
-    ("/operator/customers", "nav-customers", Audience::Operator),
-    ("/operator/imports", "nav-imports", Audience::Operator),
-    ("/operator/audit", "nav-audit", Audience::Operator),
-    ("/operator/jobs", "nav-jobs", Audience::Operator),
-    ("/account", "nav-account", Audience::Everyone),
-];
-
-/// The frame of every page: language, who is signed in, navigation by rights, form token.
-#[derive(Debug, Clone)]
-pub struct Chrome {
-    pub lang: Language,
-    pub user_name: Option<String>,
-    pub customer_name: Option<String>,
-    pub role_label: Option<String>,
-    pub nav: Vec<NavItem>,
-    pub csrf: String,
-    pub languages: Vec<(&'static str, &'static str, bool)>,
-}
-
-impl Chrome {
-    pub fn new(ctx: &RequestCtx, current: &str) -> Self {
-        Self::build(ctx.actor.as_ref(), ctx.lang, ctx.csrf.clone(), current)
-    }
-
-    fn build(actor: Option<&Actor>, lang: Language, csrf: String, current: &str) -> Self {
-        // Landed pages only: a module's entry appears with the issue that builds its page.
-        let nav = match actor {
-            Some(a) => NAV
-                .iter()
-                .filter(|(_, _, audience)| audience.includes(a))
-                .map(|(href, key, _)| NavItem {
-                    href,
-                    label: i18n::t(lang, key),
-                    current: *href == current,
-                })
-                .collect(),
-            None => Vec::new(),
-        };
-        Self {
-            lang,
-            user_name: actor.map(|a| a.full_name.clone()),
-            customer_name: actor.and_then(|a| {
-                a.customer
-                    .as_ref()
-                    .map(|c| format!("{} ({})", c.name, c.number))
-            }),
-            role_label: actor.map(|a| i18n::t(lang, &format!("role-{}", a.role.as_str()))),
-            nav,
-            csrf,
-            languages: Language::ALL
-                .iter()
-                .map(|l| (l.code(), l.endonym(), *l == lang))
-                .collect(),
-        }
-    }
-
-    pub fn t(&self, key: &str) -> String {
-        i18n::t(self.lang, key)
-    }
-
-    pub fn signed_in(&self) -> bool {
-        self.user_name.is_some()
-    }
-}
-
-/// Renders a template as an HTML response; a template error is an internal error.
+/// Renders a template as an HTML response; a template error is an internal error of the
+/// page that called this.
+#[track_caller]
 pub fn render<T: Template>(t: &T) -> Response {
-    match t.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => WebError(AppError::Internal(format!("template: {e}"))).into_response(),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub chrome: Chrome,
-    pub title: String,
-    pub message: String,
-    pub reference: Option<String>,
-}
-
-/// The page's words for an error code: the key `prefix` + the code with `-` for `_`
-/// (`bo-error-invalid-limit`), else `fallback` (the use case's own English message) for a
-/// code that has no text yet.
-fn error_text(lang: Language, prefix: &str, code: &str, fallback: &str) -> String {
-    let key = format!("{prefix}{}", code.replace('_', "-"));
-    let text = i18n::t(lang, &key);
-    if text == key {
-        fallback.to_owned()
-    } else {
-        text
-    }
-}
-
-impl ErrorPage {
-    pub fn new(
-        actor: Option<&Actor>,
-        lang: Language,
-        csrf: &str,
-        err: &AppError,
-        reference: Option<String>,
-    ) -> Self {
-        let message = error_text(lang, "error-", err.code(), &err.to_string());
-        Self {
-            chrome: Chrome::build(actor, lang, csrf.to_owned(), ""),
-            title: i18n::t(lang, &format!("error-title-{}", err.status())),
-            message,
-            reference: matches!(err, AppError::Internal(_))
-                .then_some(reference)
-                .flatten(),
-        }
-    }
-
-    pub fn into_response_with(self, status: StatusCode) -> Response {
-        let mut r = render(&self);
-        *r.status_mut() = status;
-        r
+    match crate::view::html(t) {
+        Ok(r) => r,
+        Err(e) => WebError(AppError::internal_from("template", e)).into_response(),
     }
 }
 

@@ -55,7 +55,7 @@ fn without_pending(ctx: &RequestCtx, jar: CookieJar) -> CookieJar {
 
 /// The message of the error `code` (`error-<code>` in the locales).
 fn message(chrome: &Chrome, e: &AppError) -> String {
-    chrome.t(&format!("error-{}", e.code().replace('_', "-")))
+    chrome.t(&format!("error-{}", e.code().as_str().replace('_', "-")))
 }
 
 /// The first detail of a validation error for `field`, translated when we have its words.
@@ -153,7 +153,7 @@ async fn second_step_submit(
                 next: f.next,
             };
             let mut r = render(&page);
-            *r.status_mut() = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+            *r.status_mut() = crate::error::status_of(&e);
             Ok(r)
         }
         Err(e) => Err(e.into()),
@@ -184,7 +184,7 @@ struct AccountPage {
 /// The otpauth URI as an SVG QR code, for inline use (no script, no external request).
 fn qr_svg(uri: &str) -> Result<String, AppError> {
     let code = qrcode::QrCode::new(uri.as_bytes())
-        .map_err(|e| AppError::Internal(format!("QR code: {e}")))?;
+        .map_err(|e| AppError::internal(format!("QR code: {e}")))?;
     let svg = code
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(220, 220)

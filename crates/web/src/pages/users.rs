@@ -18,7 +18,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use cs_app::{
-    Actor, AppError, FieldError,
+    Actor, AppError, ErrorCode, FieldError,
     users::{self, CustomerContext, ListQuery, ManagedUser, NewUserInput, UserChanges},
 };
 use cs_domain::{Language, Module, Role, UserStatus};
@@ -498,8 +498,8 @@ async fn create_submit(
             return Ok(Redirect::to(&to).into_response());
         }
         Err(AppError::Validation(d)) => (d, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(AppError::Conflict { code, message }) if code == "username_taken" => (
-            vec![FieldError::field("username", code, message)],
+        Err(AppError::Conflict { code, message }) if code == ErrorCode::UsernameTaken => (
+            vec![FieldError::field("username", code.as_str(), message)],
             StatusCode::CONFLICT,
         ),
         Err(e) => return Err(WebError(e)),
@@ -571,8 +571,8 @@ async fn edit_again(
         e @ AppError::ReauthenticationRequired { .. } => (
             vec![FieldError::field(
                 "current_password",
-                e.code(),
-                error_text(ctx.lang, "error-", e.code(), &e.to_string()),
+                e.code().as_str(),
+                error_text(ctx.lang, "error-", e.code().as_str(), &e.to_string()),
             )],
             None,
             StatusCode::FORBIDDEN,
@@ -581,7 +581,7 @@ async fn edit_again(
             let chrome = Chrome::new(ctx, "/users");
             (
                 Vec::new(),
-                Some(message(&chrome, code, &m)),
+                Some(message(&chrome, code.as_str(), &m)),
                 StatusCode::CONFLICT,
             )
         }
