@@ -21,6 +21,7 @@ mod auth;
 mod backoffice;
 mod concurrency;
 mod dashboard;
+mod errors;
 mod escaping;
 mod hardening;
 mod imports;
