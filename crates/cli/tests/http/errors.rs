@@ -1,8 +1,8 @@
 //! The one error path, end to end: every JSON error and every error page carry the request's
 //! `X-Request-Id`, an internal error is logged under it, and the document lists every code.
 
-use crate::harness::TestApp;
-use reqwest::{StatusCode, header};
+use crate::harness::{Reply, TestApp, send};
+use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -22,96 +22,82 @@ pub fn without_request_id(mut v: Value) -> Value {
     v
 }
 
-/// The response's `X-Request-Id`.
-fn request_id(r: &reqwest::Response) -> String {
-    let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+/// The answer's `X-Request-Id`.
+fn request_id(r: &Reply) -> String {
+    let id = r.header("x-request-id").expect("X-Request-Id").to_owned();
     assert_eq!(id.len(), 36, "a UUID: {id}");
     id
 }
 
-/// Status, `X-Request-Id` and JSON body of a response.
-async fn answer(r: reqwest::Response) -> (StatusCode, String, Value) {
-    let (status, id) = (r.status(), request_id(&r));
-    let text = r.text().await.unwrap();
-    let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
-    (status, id, v)
-}
-
 async fn json_errors_carry_the_request_id_of_their_response(t: &TestApp) {
-    let admin = t.bearer("a.admin").await;
+    let admin = t.api_as("a.admin").await;
+    let anonymous = t.anonymous();
     let mut ids = Vec::new();
-    for (token, path, status, code) in [
+    for (api, path, status, code) in [
         (
-            Some(&admin),
+            &admin,
             "/api/v1/users/999999",
             StatusCode::NOT_FOUND,
             "not_found",
         ),
         (
-            Some(&admin),
+            &admin,
             "/api/v1/users?limit=501",
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_limit",
         ),
         (
-            None,
+            &anonymous,
             "/api/v1/me",
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
         ),
         (
-            Some(&admin),
+            &admin,
             "/api/v1/no-such-route",
             StatusCode::NOT_FOUND,
             "not_found",
         ),
     ] {
-        let mut rb = t.http().get(t.url(path));
-        if let Some(token) = token {
-            rb = rb.bearer_auth(token);
-        }
-        let (got, id, v) = answer(rb.send().await.unwrap()).await;
-        assert_eq!(got, status, "{path}: {v}");
-        assert_eq!(v["error"]["code"], code, "{path}: {v}");
+        let r = api.get(path).await;
+        let v = r.assert_error(status, code);
+        let id = request_id(&r);
         assert_eq!(v["error"]["request_id"], id.as_str(), "{path}: {v}");
         ids.push(id);
     }
     // A request id is the server's own, new for every request (a client's is replaced).
-    let r = t
-        .http()
-        .get(t.url("/api/v1/me"))
-        .header("x-request-id", "chosen-by-the-client")
-        .send()
-        .await
-        .unwrap();
-    let (_, id, v) = answer(r).await;
+    let rb = anonymous
+        .request(Method::GET, "/api/v1/me")
+        .header("x-request-id", "chosen-by-the-client");
+    let r = send(rb).await;
+    let id = request_id(&r);
     assert_ne!(id, "chosen-by-the-client");
-    assert_eq!(v["error"]["request_id"], id.as_str());
+    assert_eq!(r.json()["error"]["request_id"], id.as_str());
     ids.push(id);
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 5, "{ids:?}");
 }
 
+/// Asserts that the page answered `status` and shows its request id as the reference.
+fn assert_page_reference(r: &Reply, status: StatusCode) {
+    assert_eq!(r.status, status, "{}", r.text);
+    let id = request_id(r);
+    assert!(r.text.contains(&format!("<code>{id}</code>")), "{}", r.text);
+}
+
 async fn the_error_page_shows_the_request_id_as_its_reference(t: &TestApp) {
     for mut b in [t.browser(), t.signed_in("a.user").await] {
-        let r = b.get("/no-such-page").await;
-        assert_eq!(r.status(), StatusCode::NOT_FOUND);
-        let id = request_id(&r);
-        let page = r.text().await.unwrap();
-        assert!(page.contains(&format!("<code>{id}</code>")), "{page}");
+        assert_page_reference(&b.get("/no-such-page").await, StatusCode::NOT_FOUND);
     }
     // A refusal shows its reference too.
     let mut user = t.signed_in("a.nomod").await;
-    let r = user.get("/users").await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let id = request_id(&r);
-    assert!(r.text().await.unwrap().contains(&id));
+    assert_page_reference(&user.get("/users").await, StatusCode::FORBIDDEN);
     // An unknown asset is answered in the error shape as well, without the context.
-    let r = t.browser().get("/static/missing.css").await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let id = request_id(&r);
-    assert!(r.text().await.unwrap().contains(&id));
+    assert_page_reference(
+        &t.browser().get("/static/missing.css").await,
+        StatusCode::NOT_FOUND,
+    );
 }
 
 /// Everything logged at `ERROR` in this test binary (the servers run in it).
@@ -162,20 +148,13 @@ fn lines_naming(id: &str) -> Vec<String> {
 async fn an_internal_error_is_logged_under_the_reference_it_shows(t: &TestApp) {
     error_log();
     let mut page = t.signed_in("a.user").await;
-    let token = t.bearer("a.user").await;
+    let api = t.api_as("a.user").await;
     t.exec("DROP TABLE sessions").await;
     t.exec("DROP TABLE api_tokens").await;
 
-    let r = t
-        .http()
-        .get(t.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    let (status, id, v) = answer(r).await;
-    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(v["error"]["code"], "internal");
+    let r = api.get("/api/v1/me").await;
+    let v = r.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "internal");
+    let id = request_id(&r);
     assert_eq!(v["error"]["request_id"], id.as_str());
     let logged = lines_naming(&id);
     let internal: Vec<_> = logged
@@ -190,12 +169,9 @@ async fn an_internal_error_is_logged_under_the_reference_it_shows(t: &TestApp) {
     assert!(line.contains("api_tokens"), "{line}");
 
     let r = page.get("/").await;
-    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    let id = request_id(&r);
-    let html = r.text().await.unwrap();
-    assert!(html.contains(&format!("<code>{id}</code>")), "{html}");
-    assert!(!html.to_lowercase().contains("sessions"), "{html}");
-    let logged = lines_naming(&id);
+    assert_page_reference(&r, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!r.text.to_lowercase().contains("sessions"), "{}", r.text);
+    let logged = lines_naming(&request_id(&r));
     assert!(
         logged
             .iter()
@@ -205,24 +181,15 @@ async fn an_internal_error_is_logged_under_the_reference_it_shows(t: &TestApp) {
 }
 
 async fn a_rejected_import_goes_through_the_one_renderer(t: &TestApp) {
-    let op = t.bearer("op.one").await;
+    let op = t.api_as("op.one").await;
     for dry_run in [false, true] {
-        let r = t
-            .http()
-            .post(t.url(&format!(
-                "/api/v1/operator/imports/customers?dry_run={dry_run}"
-            )))
-            .bearer_auth(&op)
-            .header(header::CONTENT_TYPE, "text/csv")
-            .body("nonsense,columns\n1,2\n")
-            .send()
-            .await
-            .unwrap();
-        let (status, id, v) = answer(r).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        let path = format!("/api/v1/operator/imports/customers?dry_run={dry_run}");
+        let r = op
+            .post_body(&path, "text/csv", "nonsense,columns\n1,2\n")
+            .await;
+        let v = r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "import_rejected");
         let e = &v["error"];
-        assert_eq!(e["code"], "import_rejected", "{v}");
-        assert_eq!(e["request_id"], id.as_str(), "{v}");
+        assert_eq!(e["request_id"], request_id(&r).as_str(), "{v}");
         assert!(e["error_count"].as_u64().unwrap() >= 1, "{v}");
         assert!(e["rows_read"].as_u64().is_some(), "{v}");
         assert!(!e["details"].as_array().unwrap().is_empty(), "{v}");
@@ -233,15 +200,7 @@ async fn a_rejected_import_goes_through_the_one_renderer(t: &TestApp) {
 }
 
 async fn the_openapi_document_lists_every_error_code(t: &TestApp) {
-    let doc: Value = t
-        .http()
-        .get(t.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = t.anonymous().get_json("/api/v1/openapi.json").await;
     let schemas = &doc["components"]["schemas"];
     let listed: Vec<&str> = schemas["ErrorCode"]["enum"]
         .as_array()
