@@ -112,7 +112,8 @@ impl Progress for CliProgress {
         };
         let now = Instant::now();
         if now.duration_since(last.0) >= Duration::from_secs(5) || last.1 == 0 {
-            let secs = now.duration_since(self.started).as_secs_f64().max(0.001);
+            let millis = now.duration_since(self.started).as_millis().max(1);
+            let per_second = u128::from(rows) * 1000 / millis;
             let percent = bytes
                 .saturating_mul(100)
                 .checked_div(self.total_bytes)
@@ -120,7 +121,7 @@ impl Progress for CliProgress {
             eprintln!(
                 "read {} rows ({percent} %), {} rows/s",
                 imports::thousands(rows),
-                imports::thousands((rows as f64 / secs) as u64)
+                imports::thousands(u64::try_from(per_second).unwrap_or(u64::MAX))
             );
             *last = (now, rows.max(1));
         }
@@ -179,8 +180,9 @@ pub async fn run(
             0
         }
         Ok(Outcome::Rejected(r)) => {
+            // The command line's own words: a remedy names its options (`--update`).
             for e in &r.errors {
-                eprintln!("{e}");
+                eprintln!("{}", e.command_line());
             }
             if r.more() > 0 {
                 eprintln!("… and {} more errors", imports::thousands(r.more()));

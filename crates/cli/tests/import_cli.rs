@@ -312,3 +312,47 @@ async fn exit_codes_and_the_report_on_standard_error() {
     assert!(stderr.contains("read 10 rows (100 %)"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "{stderr}");
 }
+
+#[tokio::test]
+async fn a_row_stored_otherwise_names_the_command_lines_update_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::sqlite();
+    prepare(dir.path(), &db, 1);
+    let changed = dir.path().join("products-changed.csv");
+    std::fs::write(
+        &changed,
+        PRODUCTS.replace(",Prior,Prior,", ",Prior national,Prior,"),
+    )
+    .unwrap();
+
+    let out = import(dir.path(), &db, "products", &changed, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "line 2, column name_fr: code PRIOR-BE is already stored with another name_fr; \
+             import with --update to replace it"
+        ),
+        "{stderr}"
+    );
+
+    // The run's record keeps what is wrong and the remedy apart, so that the portal, which
+    // shows the run too, says it in its own words.
+    let url = db.url(dir.path());
+    let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let errors: String =
+        sqlx::query_scalar("SELECT errors FROM import_runs ORDER BY id DESC LIMIT 1")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+    assert!(!errors.contains("--update"), "{errors}");
+    assert!(errors.contains(r#""remedy":"update""#), "{errors}");
+
+    let out = import(dir.path(), &db, "products", &changed, &["--update"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

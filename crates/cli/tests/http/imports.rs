@@ -247,11 +247,19 @@ async fn a_changed_row_needs_update(t: &TestApp) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["details"][0]["line"], 5);
     assert_eq!(v["error"]["details"][0]["column"], "name_fr");
-    assert!(
-        v["error"]["details"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("--update")
+    // A portal user is told what to do on the portal, not the command line's option.
+    let message = v["error"]["details"][0]["message"].as_str().unwrap();
+    assert!(message.contains("update=true"), "{message}");
+    assert!(!message.contains("--update"), "{message}");
+    // The recorded run reads the same on the portal.
+    let runs = t
+        .api(&token)
+        .get_json("/api/v1/operator/imports?limit=1")
+        .await;
+    assert_eq!(runs["items"][0]["errors"][0]["message"], message);
+    assert_eq!(
+        runs["items"][0]["errors"][0]["code"],
+        "conflicts_with_stored"
     );
 
     // A dry run with update says what it would do and changes nothing.

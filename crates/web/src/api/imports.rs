@@ -17,7 +17,7 @@ use axum::{
 };
 use cs_app::{
     AppError,
-    imports::{self, LineError, Options, Outcome},
+    imports::{self, ImportRun, LineError, Options, Outcome},
 };
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -176,15 +176,57 @@ pub struct ImportRunBody {
     pub finished_at: OffsetDateTime,
     /// `imported` or `rejected`.
     pub outcome: String,
-    pub rows_read: i64,
-    pub inserted: i64,
-    pub already_present: i64,
-    pub updated: i64,
-    pub error_count: i64,
-    pub lock_millis: Option<i64>,
-    /// The listed errors (at most 1,000): `{"line","column","code","message"}`.
-    #[schema(value_type = Vec<Object>)]
-    pub errors: serde_json::Value,
+    pub rows_read: u64,
+    pub inserted: u64,
+    pub already_present: u64,
+    pub updated: u64,
+    pub error_count: u64,
+    pub lock_millis: Option<u64>,
+    /// The listed errors (at most 1,000).
+    pub errors: Vec<ImportLineError>,
+}
+
+/// One problem of a recorded run's file: the header is line 1, the column is its header name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportLineError {
+    pub line: u64,
+    pub column: String,
+    /// A stable code (`quantity_out_of_range`, `unknown_reference`, `conflicts_with_stored`, …).
+    pub code: String,
+    pub message: String,
+}
+
+impl From<&LineError> for ImportLineError {
+    fn from(e: &LineError) -> Self {
+        ImportLineError {
+            line: e.line,
+            column: e.column.clone(),
+            code: e.code.clone(),
+            message: e.portal_message(),
+        }
+    }
+}
+
+impl From<ImportRun> for ImportRunBody {
+    fn from(r: ImportRun) -> Self {
+        ImportRunBody {
+            errors: r.errors.iter().map(ImportLineError::from).collect(),
+            id: r.id,
+            kind: r.kind.as_str().to_owned(),
+            file_name: r.file_name,
+            sha256: r.sha256,
+            actor: r.actor,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            outcome: r.outcome.as_str().to_owned(),
+            rows_read: r.rows_read,
+            inserted: r.inserted,
+            already_present: r.already_present,
+            updated: r.updated,
+            error_count: r.error_count,
+            lock_millis: r.lock_millis,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -211,27 +253,7 @@ pub async fn runs(
     )
     .await?;
     Ok(Json(ImportRunList {
-        items: page
-            .items
-            .into_iter()
-            .map(|r| ImportRunBody {
-                errors: serde_json::from_str(&r.errors).unwrap_or(serde_json::Value::Null),
-                id: r.id,
-                kind: r.kind,
-                file_name: r.file_name,
-                sha256: r.sha256,
-                actor: r.actor,
-                started_at: r.started_at,
-                finished_at: r.finished_at,
-                outcome: r.outcome,
-                rows_read: r.rows_read,
-                inserted: r.inserted,
-                already_present: r.already_present,
-                updated: r.updated,
-                error_count: r.error_count,
-                lock_millis: r.lock_millis,
-            })
-            .collect(),
+        items: page.items.into_iter().map(ImportRunBody::from).collect(),
         next_cursor: page.next_cursor,
     }))
 }

@@ -17,7 +17,7 @@ use axum::{
 };
 use cs_app::{
     AppError,
-    imports::{self, LineError, Options, Outcome, thousands},
+    imports::{self, ImportRun, LineError, Options, Outcome, RunOutcome, thousands},
 };
 use cs_domain::feeds::FeedKind;
 use serde::Deserialize;
@@ -85,15 +85,15 @@ async fn page(
         .iter()
         .map(|r| RunLine {
             href: format!("/operator/imports/{}", r.id),
-            kind: r.kind.clone(),
+            kind: r.kind.as_str().to_owned(),
             file_name: r.file_name.clone(),
             finished: local_time::minute(r.finished_at),
             actor: r.actor.clone(),
-            rejected: r.outcome == "rejected",
-            outcome: chrome.t(&format!("imp-outcome-{}", r.outcome)),
-            rows_read: thousands(u64::try_from(r.rows_read).unwrap_or(0)),
-            inserted: thousands(u64::try_from(r.inserted).unwrap_or(0)),
-            error_count: thousands(u64::try_from(r.error_count).unwrap_or(0)),
+            rejected: r.outcome == RunOutcome::Rejected,
+            outcome: chrome.t(&format!("imp-outcome-{}", r.outcome.as_str())),
+            rows_read: thousands(r.rows_read),
+            inserted: thousands(r.inserted),
+            error_count: thousands(r.error_count),
         })
         .collect();
     Ok(ImportsPage {
@@ -149,15 +149,103 @@ struct ReportPage {
     dry_run: bool,
     /// `(label, value)` of the summary.
     figures: Vec<(String, String)>,
-    errors: Vec<LineError>,
+    errors: Vec<ErrorLine>,
     more: String,
     has_more: bool,
+}
+
+/// A problem of the file as the report lists it, in the portal's words.
+struct ErrorLine {
+    line: u64,
+    column: String,
+    message: String,
+}
+
+fn error_lines(errors: &[LineError]) -> Vec<ErrorLine> {
+    errors
+        .iter()
+        .map(|e| ErrorLine {
+            line: e.line,
+            column: e.column.clone(),
+            message: e.portal_message(),
+        })
+        .collect()
 }
 
 fn summary_figures(chrome: &Chrome, f: &[(&str, u64)]) -> Vec<(String, String)> {
     f.iter()
         .map(|(key, n)| (chrome.t(key), thousands(*n)))
         .collect()
+}
+
+/// What the upload form sent: its fields, and the import's outcome when a file was read.
+struct Upload {
+    form: UploadForm,
+    kind_raw: String,
+    file_name: String,
+    outcome: Option<Result<Outcome, AppError>>,
+}
+
+/// Reads the form's fields in order and streams the file into the importer as it arrives;
+/// without a kind before the file, or without a file, nothing is read.
+async fn read_upload(
+    s: &AppState,
+    ctx: &RequestCtx,
+    actor: &cs_app::Actor,
+    chrome: &Chrome,
+    multipart: &mut Multipart,
+) -> Upload {
+    let mut u = Upload {
+        form: UploadForm::default(),
+        kind_raw: String::new(),
+        file_name: String::new(),
+        outcome: None,
+    };
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                u.form.file_error = Some(format!("{}: {e}", chrome.t("imp-error-upload")));
+                break;
+            }
+        };
+        match field.name().unwrap_or("") {
+            "kind" => u.kind_raw = field.text().await.unwrap_or_default(),
+            "dry_run" => u.form.dry_run = true,
+            "update" => u.form.update = true,
+            "file" => {
+                u.file_name = field.file_name().unwrap_or("").to_owned();
+                // Without a kind or a file nothing is read; the errors are set by the caller.
+                let (Ok(kind), false) = (u.kind_raw.parse::<FeedKind>(), u.file_name.is_empty())
+                else {
+                    break;
+                };
+                u.form.kind = Some(kind);
+                let options = Options {
+                    dry_run: u.form.dry_run,
+                    update: u.form.update,
+                    file_name: u.file_name.clone(),
+                };
+                u.outcome = Some(stream_field(s, ctx, actor, kind, field, &options).await);
+                break;
+            }
+            _ => {}
+        }
+    }
+    u
+}
+
+/// The imports page again with the form's errors, under `status`.
+async fn form_again(
+    s: &AppState,
+    ctx: &RequestCtx,
+    form: UploadForm,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let mut r = render(&page(s, ctx, None, form).await?);
+    *r.status_mut() = status;
+    Ok(r)
 }
 
 async fn upload(
@@ -167,59 +255,38 @@ async fn upload(
 ) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
     let chrome = Chrome::new(&ctx, "/operator/imports");
-    let mut form = UploadForm::default();
-    let mut kind_raw = String::new();
-    let mut outcome = None;
-    let mut file_name = String::new();
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => {
-                form.file_error = Some(format!("{}: {e}", chrome.t("imp-error-upload")));
-                break;
-            }
-        };
-        match field.name().unwrap_or("") {
-            "kind" => kind_raw = field.text().await.unwrap_or_default(),
-            "dry_run" => form.dry_run = true,
-            "update" => form.update = true,
-            "file" => {
-                file_name = field.file_name().unwrap_or("").to_owned();
-                // Without a kind or a file nothing is read; the errors are set below.
-                let (Ok(kind), false) = (kind_raw.parse::<FeedKind>(), file_name.is_empty()) else {
-                    break;
-                };
-                form.kind = Some(kind);
-                let options = Options {
-                    dry_run: form.dry_run,
-                    update: form.update,
-                    file_name: file_name.clone(),
-                };
-                outcome = Some(stream_field(&s, &ctx, actor, kind, field, &options).await);
-                break;
-            }
-            _ => {}
-        }
-    }
-    let outcome = match outcome {
+    let Upload {
+        mut form,
+        kind_raw,
+        file_name,
+        outcome,
+    } = read_upload(&s, &ctx, actor, &chrome, &mut multipart).await;
+    let Some(outcome) = outcome else {
         // Nothing was imported: say what is missing, each beside its field.
-        None => {
-            form.kind = kind_raw.parse().ok();
-            if form.kind.is_none() {
-                form.kind_error = Some(chrome.t("imp-error-kind"));
-            }
-            if form.file_error.is_none() && file_name.is_empty() {
-                form.file_error = Some(chrome.t("imp-error-file"));
-            }
-            let mut r = render(&page(&s, &ctx, None, form).await?);
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(r);
+        form.kind = kind_raw.parse().ok();
+        if form.kind.is_none() {
+            form.kind_error = Some(chrome.t("imp-error-kind"));
         }
-        Some(o) => o,
+        if form.file_error.is_none() && file_name.is_empty() {
+            form.file_error = Some(chrome.t("imp-error-file"));
+        }
+        return form_again(&s, &ctx, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     match outcome {
-        Ok(Outcome::Imported(sum)) => {
+        Ok(outcome) => Ok(report(chrome, file_name, form.dry_run, outcome)),
+        Err(AppError::PayloadTooLarge(message)) => {
+            form.file_error = Some(message);
+            form_again(&s, &ctx, form, StatusCode::PAYLOAD_TOO_LARGE).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The report of an import just run: 200 when imported (or correct, for a dry run), 422 when
+/// the file was rejected.
+fn report(chrome: Chrome, file_name: String, dry_run: bool, outcome: Outcome) -> Response {
+    match outcome {
+        Outcome::Imported(sum) => {
             let figures = summary_figures(
                 &chrome,
                 &[
@@ -229,7 +296,7 @@ async fn upload(
                     ("imp-updated", sum.updated),
                 ],
             );
-            Ok(render(&ReportPage {
+            render(&ReportPage {
                 kind: sum.kind.to_owned(),
                 file_name,
                 imported: true,
@@ -239,9 +306,9 @@ async fn upload(
                 more: String::new(),
                 has_more: false,
                 chrome,
-            }))
+            })
         }
-        Ok(Outcome::Rejected(r)) => {
+        Outcome::Rejected(r) => {
             let figures = summary_figures(
                 &chrome,
                 &[
@@ -254,23 +321,16 @@ async fn upload(
                 kind: r.kind.to_owned(),
                 file_name,
                 imported: false,
-                dry_run: form.dry_run,
+                dry_run,
                 figures,
-                errors: r.errors,
+                errors: error_lines(&r.errors),
                 more: thousands(more),
                 has_more: more > 0,
                 chrome,
             });
             *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(page)
+            page
         }
-        Err(AppError::PayloadTooLarge(message)) => {
-            form.file_error = Some(message);
-            let mut r = render(&page(&s, &ctx, None, form).await?);
-            *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-            Ok(r)
-        }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -312,38 +372,36 @@ async fn run_page(
 ) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
     let id = crate::params::path_id(&id)?;
-    let run = imports::run(&s.app, actor, id).await?;
+    let run: ImportRun = imports::run(&s.app, actor, id).await?;
     let chrome = Chrome::new(&ctx, "/operator/imports");
-    let n = |v: i64| u64::try_from(v).unwrap_or(0);
-    let imported = run.outcome == "imported";
+    let imported = run.outcome == RunOutcome::Imported;
     let figures = if imported {
         summary_figures(
             &chrome,
             &[
-                ("imp-rows-read", n(run.rows_read)),
-                ("imp-inserted", n(run.inserted)),
-                ("imp-already-present", n(run.already_present)),
-                ("imp-updated", n(run.updated)),
+                ("imp-rows-read", run.rows_read),
+                ("imp-inserted", run.inserted),
+                ("imp-already-present", run.already_present),
+                ("imp-updated", run.updated),
             ],
         )
     } else {
         summary_figures(
             &chrome,
             &[
-                ("imp-rows-read", n(run.rows_read)),
-                ("imp-error-count", n(run.error_count)),
+                ("imp-rows-read", run.rows_read),
+                ("imp-error-count", run.error_count),
             ],
         )
     };
-    let errors: Vec<LineError> = serde_json::from_str(&run.errors).unwrap_or_default();
-    let more = n(run.error_count).saturating_sub(errors.len() as u64);
+    let more = run.more();
     Ok(render(&ReportPage {
-        kind: run.kind,
+        kind: run.kind.as_str().to_owned(),
         file_name: run.file_name,
         imported,
         dry_run: false,
         figures,
-        errors,
+        errors: error_lines(&run.errors),
         more: thousands(more),
         has_more: more > 0,
         chrome,
