@@ -184,13 +184,61 @@ pub struct CustomerUser {
     pub two_factor: bool,
 }
 
+/// A customer as the back office shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    pub customer_number: String,
+    pub name: String,
+    pub vat_number: String,
+    pub language: String,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+    pub country: String,
+    /// `active` or `suspended`.
+    pub status: String,
+}
+
+impl From<CustomerRow> for Customer {
+    fn from(c: CustomerRow) -> Self {
+        Customer {
+            customer_number: c.customer_number,
+            name: c.name,
+            vat_number: c.vat_number,
+            language: c.language,
+            street: c.street,
+            postcode: c.postcode,
+            city: c.city,
+            country: c.country,
+            status: c.status,
+        }
+    }
+}
+
+/// One of a customer's cost centres.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CostCentre {
+    pub code: String,
+    pub name: String,
+}
+
+/// One of a customer's collection points, with its address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollectionPoint {
+    pub code: String,
+    pub name: String,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+}
+
 /// Everything the customer page shows.
 #[derive(Debug, Clone)]
 pub struct CustomerDetail {
-    pub customer: CustomerRow,
+    pub customer: Customer,
     pub contract: Contract,
-    pub cost_centres: Vec<customers::CostCentreRow>,
-    pub collection_points: Vec<customers::CollectionPointRow>,
+    pub cost_centres: Vec<CostCentre>,
+    pub collection_points: Vec<CollectionPoint>,
     /// The first [`DETAIL_USERS`] users, in creation order.
     pub users: Vec<CustomerUser>,
     /// True when the customer has more users than listed.
@@ -219,40 +267,67 @@ pub async fn customer_detail(app: &App, actor: &Actor, number: &str) -> AppResul
     let now = app.now();
     let mut conn = app.store.acquire().await?;
     let customer = customer_by_number(&mut conn.conn(), number).await?;
-    let cost_centres = customers::cost_centres(&mut conn.conn(), customer.id).await?;
-    let collection_points = customers::collection_points(&mut conn.conn(), customer.id).await?;
-    let mut rows = users::list(
-        &mut conn.conn(),
-        Some(customer.id),
-        &UserFilter {
-            limit: DETAIL_USERS + 1,
-            ..UserFilter::default()
-        },
-    )
-    .await?;
-    let more_users = rows.len() as i64 > DETAIL_USERS;
-    rows.truncate(usize::try_from(DETAIL_USERS).unwrap_or(usize::MAX));
+    let cost_centres = customers::cost_centres(&mut conn.conn(), customer.id)
+        .await?
+        .into_iter()
+        .map(|c| CostCentre {
+            code: c.code,
+            name: c.name,
+        })
+        .collect();
+    let collection_points = customers::collection_points(&mut conn.conn(), customer.id)
+        .await?
+        .into_iter()
+        .map(|p| CollectionPoint {
+            code: p.code,
+            name: p.name,
+            street: p.street,
+            postcode: p.postcode,
+            city: p.city,
+        })
+        .collect();
+    let (users, more_users) = customer_users(&mut conn.conn(), customer.id, now).await?;
+    Ok(CustomerDetail {
+        contract: contract_of(&customer),
+        customer: customer.into(),
+        cost_centres,
+        collection_points,
+        users,
+        more_users,
+    })
+}
+
+/// The first [`DETAIL_USERS`] users of a customer, and whether it has more.
+async fn customer_users(
+    conn: &mut cs_store::Conn<'_>,
+    customer_id: i64,
+    now: OffsetDateTime,
+) -> AppResult<(Vec<CustomerUser>, bool)> {
+    let filter = UserFilter {
+        limit: DETAIL_USERS + 1,
+        ..UserFilter::default()
+    };
+    let mut rows = users::list(conn, Some(customer_id), &filter).await?;
+    let shown = usize::try_from(DETAIL_USERS).unwrap_or(usize::MAX);
+    let more_users = rows.len() > shown;
+    rows.truncate(shown);
     let mut list = Vec::with_capacity(rows.len());
     for u in rows {
-        let cost_centres = users::cost_centre_codes(&mut conn.conn(), u.id).await?;
+        let cost_centres = users::cost_centre_codes(conn, u.id).await?;
         list.push(customer_user(u, cost_centres, now));
     }
-    let contract = Contract {
+    Ok((list, more_users))
+}
+
+fn contract_of(customer: &CustomerRow) -> Contract {
+    Contract {
         collection_days: split_list(&customer.collection_days),
         options: split_list(&customer.options),
         receipt_retention_days: customer
             .receipt_retention_days
             .unwrap_or(DEFAULT_RECEIPT_RETENTION_DAYS),
         receipt_retention_default: customer.receipt_retention_days.is_none(),
-    };
-    Ok(CustomerDetail {
-        customer,
-        contract,
-        cost_centres,
-        collection_points,
-        users: list,
-        more_users,
-    })
+    }
 }
 
 fn customer_user(u: UserRow, cost_centres: Vec<String>, now: OffsetDateTime) -> CustomerUser {
