@@ -1,11 +1,14 @@
-//! Authentication use cases: sign-in with a password, browser sessions (idle 30 min,
-//! absolute 12 h), bearer tokens, one-time links and the operator bootstrap.
+//! Sessions and credentials once a sign-in is complete: browser sessions (idle 30 min, absolute
+//! 12 h), bearer tokens, the actor behind them, one-time links and the operator bootstrap.
+//!
+//! The sign-in flow that leads here (password, then a second factor) is `crate::signin`'s: it
+//! calls [`open_session`] or [`open_login_token`] at its end. This module never calls it back.
 
 use crate::{
     Actor, App, AppError, AuthMethod, CustomerRef, RequestMeta,
     audit::{self, Who, action},
     error::AppResult,
-    lockout, passwords, secrets, signin,
+    passwords, secrets,
 };
 use cs_domain::{Email, Language, Modules, Password, Role, UserStatus, Username};
 use cs_store::{
@@ -36,58 +39,7 @@ pub struct OpenedSession {
     pub actor: Actor,
 }
 
-/// Checks a username and password; on success the user's active account.
-///
-/// Before any password work: the address must not be throttled (more than
-/// [`lockout::ADDRESS_LIMIT`] recent failures, 429 `too_many_attempts`), and the account must
-/// have an attempt left (429 `account_locked`, after a dummy hash so that timing stays
-/// alike). The attempt is reserved atomically before the password is verified
-/// ([`lockout::guarded_password`]), so parallel guesses cannot outrun the lockout. Every
-/// failure is counted in the database (per account when it exists, per address always) and
-/// may lock the account.
-async fn check_password(
-    app: &App,
-    meta: &RequestMeta,
-    username: &str,
-    password: &str,
-) -> AppResult<(users::UserRow, lockout::Attempt)> {
-    // Capped: a password typed into the username field must not end up whole in the logs.
-    let key: String = username
-        .trim()
-        .to_ascii_lowercase()
-        .chars()
-        .take(64)
-        .collect();
-    let now = app.now();
-    let mut conn = app.store.acquire().await?;
-    lockout::check_address(&mut conn.conn(), &meta.ip, now).await?;
-    let user = users::by_username_key(&mut conn.conn(), &key).await?;
-    drop(conn);
-    let Some(u) = user else {
-        passwords::verify(app.settings.password_cost, password.to_owned(), None).await?;
-        let mut tx = app.store.begin().await?;
-        lockout::record_failure(&mut tx.conn(), now, meta, None, &key, "unknown_user").await?;
-        tx.commit().await?;
-        return Err(AppError::InvalidCredentials);
-    };
-    let usable = u.status == UserStatus::Active.as_str();
-    let Some(attempt) = lockout::guarded_password(app, meta, &u, &key, password, usable).await?
-    else {
-        return Err(AppError::InvalidCredentials);
-    };
-    if let Some(cid) = u.customer_id {
-        let mut tx = app.store.begin().await?;
-        let c = customers::by_id(&mut tx.conn(), cid).await?;
-        if c.is_some_and(|c| c.status == "suspended") {
-            attempt.give_back(&mut tx.conn()).await?;
-            audit_login(&mut tx.conn(), now, meta, &u, false, "customer_suspended").await?;
-            tx.commit().await?;
-            return Err(AppError::CustomerSuspended);
-        }
-    }
-    Ok((u, attempt))
-}
-
+/// Records a sign-in, successful (`reason`: the method) or not (`reason`: why).
 pub(crate) async fn audit_login(
     conn: &mut Conn<'_>,
     at: OffsetDateTime,
@@ -115,39 +67,8 @@ pub(crate) async fn audit_login(
     Ok(())
 }
 
-/// What a right password leads to.
-#[derive(Debug, Clone)]
-pub enum SignInOutcome {
-    /// Signed in: a new session.
-    Opened(Box<OpenedSession>),
-    /// The account has a second factor: the code is asked next (`/login/two-factor`), under
-    /// this pending token (the cookie's value, valid 5 minutes).
-    SecondFactor { pending_token: String },
-}
-
-/// Signs in with a password. Without a second factor a new browser session opens (a new id
-/// every time, so a session id known before sign-in is worth nothing after it); with one,
-/// the sign-in waits for the code ([`signin::complete_second_step`]).
-pub async fn sign_in(
-    app: &App,
-    meta: &RequestMeta,
-    username: &str,
-    password: &str,
-) -> AppResult<SignInOutcome> {
-    let (user, attempt) = check_password(app, meta, username, password).await?;
-    let mut tx = app.store.begin().await?;
-    attempt.give_back(&mut tx.conn()).await?;
-    if user.totp_enabled_at.is_some() {
-        tx.commit().await?;
-        let pending_token = signin::start_second_step(app, &user).await?;
-        return Ok(SignInOutcome::SecondFactor { pending_token });
-    }
-    let opened = open_session(app, &mut tx.conn(), meta, user, "password").await?;
-    tx.commit().await?;
-    Ok(SignInOutcome::Opened(Box::new(opened)))
-}
-
-/// Opens a session for a user whose sign-in is complete, on the caller's transaction:
+/// Opens a session (a new id every time, so a session id known before sign-in is worth nothing
+/// after it) for a user whose sign-in is complete, on the caller's transaction:
 /// records the login, and the account's earlier failures stop counting against it.
 pub(crate) async fn open_session(
     app: &App,
@@ -246,47 +167,20 @@ pub async fn sign_out(app: &App, meta: &RequestMeta, actor: &Actor) -> AppResult
     Ok(())
 }
 
-/// A bearer token for the API, from a username and password (`POST /api/v1/auth/token`).
-/// An account with a second factor also needs `totp`, a current code or an unused recovery
-/// code: missing is 401 `totp_required`, wrong is 401 `invalid_totp` (a failed sign-in).
-pub async fn issue_login_token(
-    app: &App,
+/// Issues a bearer token (valid [`LOGIN_TOKEN_LIFETIME`]) for a user whose sign-in is
+/// complete, on the caller's transaction: records the login, and the account's earlier
+/// failures stop counting against it. The token is given out once and never stored.
+pub(crate) async fn open_login_token(
+    conn: &mut Conn<'_>,
+    now: OffsetDateTime,
     meta: &RequestMeta,
-    username: &str,
-    password: &str,
-    totp: Option<&str>,
+    user: &users::UserRow,
+    method: &str,
 ) -> AppResult<(String, OffsetDateTime)> {
-    let (user, attempt) = check_password(app, meta, username, password).await?;
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    // The password and its code are one attempt: the reservation taken for the password is
-    // given back only once the code is right too.
-    let method = if user.totp_enabled_at.is_some() {
-        let code = totp.map(str::trim).filter(|c| !c.is_empty());
-        let Some(code) = code else {
-            attempt.give_back(&mut tx.conn()).await?;
-            tx.commit().await?;
-            return Err(AppError::TotpRequired);
-        };
-        match signin::consume_second_factor(app, &mut tx.conn(), &user, code, now).await? {
-            Some("recovery_code") => "token+recovery_code",
-            Some(_) => "token+totp",
-            None => {
-                attempt
-                    .fail(&mut tx.conn(), now, meta, &user, "invalid_totp")
-                    .await?;
-                tx.commit().await?;
-                return Err(AppError::InvalidTotp);
-            }
-        }
-    } else {
-        "token"
-    };
-    attempt.give_back(&mut tx.conn()).await?;
     let token = secrets::new_token()?;
     let expires = now + LOGIN_TOKEN_LIFETIME;
     let id = repo::insert_api_token(
-        &mut tx.conn(),
+        conn,
         user.id,
         "sign-in",
         "login",
@@ -295,20 +189,19 @@ pub async fn issue_login_token(
         expires,
     )
     .await?;
-    users::record_login(&mut tx.conn(), user.id, now).await?;
-    security::detach_failures_of_user(&mut tx.conn(), user.id).await?;
-    audit_login(&mut tx.conn(), now, meta, &user, true, method).await?;
+    users::record_login(conn, user.id, now).await?;
+    security::detach_failures_of_user(conn, user.id).await?;
+    audit_login(conn, now, meta, user, true, method).await?;
     audit::record(
-        &mut tx.conn(),
+        conn,
         now,
-        &Who::user(&user),
+        &Who::user(user),
         meta,
         action::TOKEN_ISSUED,
         ("api_token", &id.to_string()),
         json!({"kind": "login"}),
     )
     .await?;
-    tx.commit().await?;
     Ok((token, expires))
 }
 
@@ -573,12 +466,11 @@ pub async fn create_operator(
     Ok(link)
 }
 
-/// Deletes sessions past their idle or absolute limit; run periodically by the server.
-/// Also forgets expired second sign-in steps and failed sign-ins that no longer count.
+/// Deletes sessions past their idle or absolute limit; run by the hourly housekeeping job,
+/// with `signin::purge_stale_attempts`.
 pub async fn purge_expired_sessions(app: &App) -> AppResult<u64> {
     let now = app.now();
     let mut conn = app.store.acquire().await?;
-    signin::purge(&mut conn.conn(), now).await?;
     Ok(repo::delete_expired_sessions(&mut conn.conn(), now - SESSION_IDLE, now).await?)
 }
 

@@ -4,6 +4,7 @@
 use crate::{
     App, auth, calendar,
     jobs::{JobContext, JobKind, JobResult, Periodic},
+    signin,
 };
 use cs_store::repo::jobs as repo;
 use serde::{Deserialize, Serialize};
@@ -34,10 +35,13 @@ impl JobKind for Housekeeping {
         let sessions = auth::purge_expired_sessions(app)
             .await
             .map_err(|e| format!("session clean-up: {e}"))?;
+        let attempts = signin::purge_stale_attempts(app)
+            .await
+            .map_err(|e| format!("sign-in clean-up: {e}"))?;
         let jobs = purge_done_jobs(app)
             .await
             .map_err(|e| format!("job clean-up: {e}"))?;
-        tracing::info!(slot = %payload.slot, sessions, jobs, "housekeeping done");
+        tracing::info!(slot = %payload.slot, sessions, attempts, jobs, "housekeeping done");
         Ok(())
     }
 }

@@ -17,7 +17,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use cs_app::{Actor, auth};
+use cs_app::{Actor, auth, signin};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -94,7 +94,7 @@ pub async fn token(
     ctx: RequestCtx,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> Result<Json<TokenResponse>, WebError> {
-    let (token, expires_at) = auth::issue_login_token(
+    let (token, expires_at) = signin::issue_login_token(
         &s.app,
         &ctx.meta,
         &req.username,

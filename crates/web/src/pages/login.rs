@@ -16,7 +16,10 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
-use cs_app::{AppError, auth, auth::SignInOutcome};
+use cs_app::{
+    AppError, auth,
+    signin::{self, SignInOutcome},
+};
 use serde::Deserialize;
 
 pub fn routes(r: Routes) -> Routes {
@@ -79,7 +82,7 @@ async fn login_submit(
     jar: CookieJar,
     PageForm(f): PageForm<LoginForm>,
 ) -> Result<Response, WebError> {
-    match auth::sign_in(&s.app, &ctx.meta, &f.username, &f.password).await {
+    match signin::sign_in(&s.app, &ctx.meta, &f.username, &f.password).await {
         Ok(SignInOutcome::Opened(opened)) => Ok(signed_in(&ctx, jar, *opened, &f.next)),
         Ok(SignInOutcome::SecondFactor { pending_token }) => {
             let mut c = cookie(
