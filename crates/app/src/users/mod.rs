@@ -20,12 +20,12 @@ use crate::{
     auth::{self, LinkPurpose},
     context::Tenant,
     error::AppResult,
-    lockout, paging,
+    paging,
 };
 use cs_domain::{Email, Language, Module, Modules, Role, UserStatus, Username};
 use cs_store::{
-    Conn, StoreError,
-    repo::{auth as auth_repo, customers, user_admin, users},
+    Conn,
+    repo::{customers, user_admin, users},
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -126,8 +126,13 @@ pub struct CustomerContext {
     pub cost_centres: Vec<(String, String)>,
 }
 
+mod create;
 mod rules;
+mod update;
+
+pub use create::create;
 pub use rules::*;
+pub use update::{needs_reauthentication, update};
 
 // ---------------------------------------------------------------------------------------
 // Use cases.
@@ -278,321 +283,6 @@ pub async fn get(
     load(&mut conn.conn(), tenant, id).await
 }
 
-/// Creates a user of the tenant in state `invited` and e-mails it an invitation link
-/// (single use, valid 72 hours). Every field is checked before anything is written.
-pub async fn create(
-    app: &App,
-    actor: &Actor,
-    meta: &RequestMeta,
-    customer_number: Option<&str>,
-    input: &NewUserInput,
-) -> AppResult<ManagedUser> {
-    let tenant = actor.tenant(app, customer_number).await?;
-    let mut errors = Vec::new();
-    let username = parse_username(&input.username)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let full_name = parse_full_name(&input.full_name)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let email = parse_email(&input.email).map_err(|e| errors.push(e)).ok();
-    let language = match input.language.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(l) => parse_language(l).map_err(|e| errors.push(e)).ok(),
-    };
-    let role = match input.role.as_deref().map(str::trim) {
-        None | Some("") => Some(Role::User),
-        Some(r) => parse_role(r).map_err(|e| errors.push(e)).ok(),
-    };
-    let modules = parse_modules(&input.modules)
-        .map_err(|e| errors.push(e))
-        .ok();
-
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    user_admin::lock_customer(&mut tx.conn(), tenant.customer_id).await?;
-    let customer = customers::by_id(&mut tx.conn(), tenant.customer_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let available = cost_centres_of(&mut tx.conn(), tenant).await?;
-    let cost_centre_ids = resolve_cost_centres(&input.cost_centres, &available)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let (
-        Some(username),
-        Some(full_name),
-        Some(email),
-        Some(role),
-        Some(modules),
-        Some(cost_centre_ids),
-    ) = (username, full_name, email, role, modules, cost_centre_ids)
-    else {
-        return Err(AppError::Validation(errors));
-    };
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    let language = language.unwrap_or_else(|| customer.language.parse().unwrap_or_default());
-    let granted = stored_modules(role, modules);
-    let cost_centre_ids = if role == Role::Admin {
-        Vec::new()
-    } else {
-        cost_centre_ids
-    };
-
-    let key = username.normalized();
-    if users::by_username_key(&mut tx.conn(), &key)
-        .await?
-        .is_some()
-    {
-        return Err(username_taken(username.as_str()));
-    }
-    let id = users::insert(
-        &mut tx.conn(),
-        &users::NewUser {
-            customer_id: Some(tenant.customer_id),
-            username: username.as_str(),
-            username_key: &key,
-            full_name: &full_name,
-            email: email.as_str(),
-            language: language.code(),
-            role: role.as_str(),
-            modules: &granted.to_list(),
-            status: UserStatus::Invited.as_str(),
-            password_hash: None,
-            created_at: now,
-        },
-    )
-    .await
-    .map_err(|e| match e {
-        // Another request took the name between the check and the insert.
-        StoreError::Conflict(_) => username_taken(username.as_str()),
-        other => other.into(),
-    })?;
-    users::replace_cost_centres(&mut tx.conn(), id, &cost_centre_ids).await?;
-    let row = user_of(&mut tx.conn(), tenant, id).await?;
-    auth::send_link(app, &mut tx.conn(), &row, LinkPurpose::Invitation, false).await?;
-    let user = load(&mut tx.conn(), tenant, id).await?;
-    audit::record(
-        &mut tx.conn(),
-        now,
-        &Who::actor_for(actor, Some(tenant.customer_id)),
-        meta,
-        action::USER_CREATED,
-        ("user", &id.to_string()),
-        json!({
-            "username": user.username,
-            "role": user.role.as_str(),
-            "modules": user.granted.to_list(),
-            "cost_centres": user.cost_centres,
-        }),
-    )
-    .await?;
-    tx.commit().await?;
-    app.wake_jobs();
-    Ok(user)
-}
-
-/// Whether a change of a user is sensitive enough to ask the actor's password again (ASVS
-/// row 14): making someone an administrator, or changing the e-mail of another user (where
-/// its password links go).
-pub fn needs_reauthentication(
-    actor_is_target: bool,
-    role: (Role, Role),
-    email: (&str, &str),
-) -> bool {
-    let promotes = role.0 != Role::Admin && role.1 == Role::Admin;
-    let redirects_mail = !actor_is_target && !email.0.eq_ignore_ascii_case(email.1);
-    promotes || redirects_mail
-}
-
-/// Changes a user of the tenant. Disabling ends its sessions, tokens and links at once; the
-/// last active admin can be neither demoted nor disabled (409 `last_admin`), a sensitive
-/// change needs `current_password` (403 `reauthentication_required`), and a refused change
-/// changes nothing.
-pub async fn update(
-    app: &App,
-    actor: &Actor,
-    meta: &RequestMeta,
-    customer_number: Option<&str>,
-    id: i64,
-    changes: &UserChanges,
-) -> AppResult<ManagedUser> {
-    let tenant = actor.tenant(app, customer_number).await?;
-    let mut errors = Vec::new();
-    let e = &mut errors;
-    let full_name = changes
-        .full_name
-        .as_deref()
-        .map(|s| keep(e, parse_full_name(s)));
-    let email = changes.email.as_deref().map(|s| keep(e, parse_email(s)));
-    let language = changes
-        .language
-        .as_deref()
-        .map(|s| keep(e, parse_language(s)));
-    let role = changes.role.as_deref().map(|s| keep(e, parse_role(s)));
-    let modules = changes
-        .modules
-        .as_deref()
-        .map(|m| keep(e, parse_modules(m)));
-    let status = changes
-        .status
-        .as_deref()
-        .map(|s| keep(e, parse_status_change(s)));
-
-    // The password is checked before the transaction: its hash is slow, and it writes the
-    // attempt in a transaction of its own.
-    let reauthenticated = match changes.current_password.as_deref() {
-        Some(p) if !p.is_empty() => {
-            if !lockout::confirm_own_password(app, meta, actor, p).await? {
-                return Err(AppError::ReauthenticationRequired { wrong: true });
-            }
-            true
-        }
-        _ => false,
-    };
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    user_admin::lock_customer(&mut tx.conn(), tenant.customer_id).await?;
-    // Unknown or foreign ids answer 404 before anything about the body is said.
-    let row = user_of(&mut tx.conn(), tenant, id).await?;
-    let cost_centre_ids = match &changes.cost_centres {
-        Some(codes) => {
-            let available = cost_centres_of(&mut tx.conn(), tenant).await?;
-            Some(
-                resolve_cost_centres(codes, &available)
-                    .map_err(|e| errors.push(e))
-                    .ok(),
-            )
-        }
-        None => None,
-    };
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    // No errors: every `Some(None)` above was pushed as an error, so flatten is exact.
-    let (full_name, email, language, role, modules, status, cost_centre_ids) = (
-        full_name.flatten(),
-        email.flatten(),
-        language.flatten(),
-        role.flatten(),
-        modules.flatten(),
-        status.flatten(),
-        cost_centre_ids.flatten(),
-    );
-
-    let before = managed(
-        row.clone(),
-        users::cost_centre_codes(&mut tx.conn(), id).await?,
-    )?;
-    let new_role = role.unwrap_or(before.role);
-    let new_granted = stored_modules(new_role, modules.unwrap_or(before.granted));
-    let new_status = status
-        .map(|s| status_on_request(s, row.password_hash.is_some()))
-        .unwrap_or(before.status);
-    if before.role == Role::Admin && before.status == UserStatus::Active {
-        let admins = users::count_active_admins(&mut tx.conn(), tenant.customer_id).await?;
-        check_last_admin((before.role, before.status), (new_role, new_status), admins)?;
-    }
-
-    let mut changed: Vec<&str> = Vec::new();
-    let new_name = full_name.unwrap_or_else(|| before.full_name.clone());
-    let new_email = email.map_or_else(|| before.email.clone(), |e| e.as_str().to_owned());
-    let new_language = language.unwrap_or(before.language);
-    let sensitive = needs_reauthentication(
-        id == actor.user_id,
-        (before.role, new_role),
-        (&before.email, &new_email),
-    );
-    if sensitive && !reauthenticated {
-        return Err(AppError::ReauthenticationRequired { wrong: false });
-    }
-    if new_name != before.full_name {
-        changed.push("full_name");
-    }
-    if new_email != before.email {
-        changed.push("email");
-    }
-    if new_language != before.language {
-        changed.push("language");
-    }
-    if !changed.is_empty() {
-        users::update_profile(
-            &mut tx.conn(),
-            id,
-            &new_name,
-            &new_email,
-            new_language.code(),
-        )
-        .await?;
-    }
-    if new_role != before.role || new_granted != before.granted {
-        if new_role != before.role {
-            changed.push("role");
-        }
-        if new_granted != before.granted {
-            changed.push("modules");
-        }
-        users::set_role_and_modules(
-            &mut tx.conn(),
-            id,
-            new_role.as_str(),
-            &new_granted.to_list(),
-        )
-        .await?;
-    }
-    // An admin is never limited; a user keeps its limits unless new ones are given.
-    let new_limits = match (new_role, cost_centre_ids) {
-        (Role::Admin, _) => Some(Vec::new()),
-        (_, ids) => ids,
-    };
-    if let Some(ids) = new_limits {
-        users::replace_cost_centres(&mut tx.conn(), id, &ids).await?;
-        let after = users::cost_centre_codes(&mut tx.conn(), id).await?;
-        if after != before.cost_centres {
-            changed.push("cost_centres");
-        }
-    }
-    let subject = id.to_string();
-    if !changed.is_empty() {
-        audit::record(
-            &mut tx.conn(),
-            now,
-            &Who::actor_for(actor, Some(tenant.customer_id)),
-            meta,
-            action::USER_UPDATED,
-            ("user", &subject),
-            json!({ "fields": changed }),
-        )
-        .await?;
-    }
-    if new_status != before.status {
-        users::set_status(&mut tx.conn(), id, new_status.as_str(), now).await?;
-        let event = if new_status == UserStatus::Disabled {
-            auth_repo::delete_sessions_of_user(&mut tx.conn(), id, None).await?;
-            auth_repo::revoke_api_tokens_of_user(&mut tx.conn(), id, now).await?;
-            auth_repo::void_one_time_tokens_of_user(&mut tx.conn(), id, now).await?;
-            action::USER_DISABLED
-        } else {
-            action::USER_ENABLED
-        };
-        audit::record(
-            &mut tx.conn(),
-            now,
-            &Who::actor_for(actor, Some(tenant.customer_id)),
-            meta,
-            event,
-            ("user", &subject),
-            json!({ "from": before.status.as_str(), "to": new_status.as_str() }),
-        )
-        .await?;
-    }
-    let user = load(&mut tx.conn(), tenant, id).await?;
-    tx.commit().await?;
-    app.wake_jobs();
-    Ok(user)
-}
-
 /// E-mails the user a one-time link to choose a new password (valid 1 hour) and ends its
 /// sessions and tokens at once; an invited user gets a fresh invitation (72 hours) instead.
 pub async fn request_password_reset(
@@ -638,42 +328,6 @@ pub async fn request_password_reset(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn promoting_an_admin_or_redirecting_anothers_mail_asks_the_password_again() {
-        let same = (Role::User, Role::User);
-        let mail = ("a@x.be", "a@x.be");
-        assert!(needs_reauthentication(
-            false,
-            (Role::User, Role::Admin),
-            mail
-        ));
-        assert!(needs_reauthentication(
-            true,
-            (Role::User, Role::Admin),
-            mail
-        ));
-        assert!(needs_reauthentication(false, same, ("a@x.be", "b@x.be")));
-        assert!(
-            !needs_reauthentication(true, same, ("a@x.be", "b@x.be")),
-            "one's own"
-        );
-        assert!(
-            !needs_reauthentication(false, same, ("a@x.be", "A@X.BE")),
-            "same address"
-        );
-        assert!(!needs_reauthentication(
-            false,
-            (Role::Admin, Role::Admin),
-            mail
-        ));
-        assert!(!needs_reauthentication(
-            false,
-            (Role::Admin, Role::User),
-            mail
-        ));
-        assert!(!needs_reauthentication(false, same, mail));
-    }
     use crate::paging::DEFAULT_LIMIT;
 
     fn strings(v: &[&str]) -> Vec<String> {
