@@ -266,7 +266,7 @@ async fn load_actor(
         Some(id) => {
             let c = customers::by_id(conn, id)
                 .await?
-                .ok_or_else(|| AppError::Internal(format!("user {}: bad customer", user.id)))?;
+                .ok_or_else(|| AppError::internal(format!("user {}: bad customer", user.id)))?;
             // Read only when it matters: a user with a second factor owes none.
             let require_totp = user.totp_enabled_at.is_none()
                 && security::customer_requires_totp(conn, id).await?;
@@ -294,7 +294,7 @@ async fn build_actor(
     if user.status != UserStatus::Active.as_str() {
         return Ok(None);
     }
-    let corrupt = |what: &str| AppError::Internal(format!("user {}: bad {what}", user.id));
+    let corrupt = |what: &str| AppError::internal(format!("user {}: bad {what}", user.id));
     let role: Role = user.role.parse().map_err(|_| corrupt("role"))?;
     let granted = Modules::parse_list(&user.modules).map_err(|_| corrupt("modules"))?;
     let language: Language = user.language.parse().map_err(|_| corrupt("language"))?;
@@ -404,7 +404,7 @@ pub async fn new_link(
     // Relative to PUBLIC_URL, path included (a portal served under /portal/ keeps it).
     let base = app.settings.public_url.as_str().trim_end_matches('/');
     let mut url = url::Url::parse(&format!("{base}/password/set"))
-        .map_err(|e| AppError::Internal(format!("public url: {e}")))?;
+        .map_err(|e| AppError::internal(format!("public url: {e}")))?;
     url.query_pairs_mut().append_pair("token", &token);
     Ok(url.to_string())
 }

@@ -278,18 +278,6 @@ impl AppError {
             cause: Some(cause.into()),
         }
     }
-
-    /// The spelling of the tuple variant this constructor replaced: modules written before
-    /// (the import, sign-in and access-request modules, being split) still build with it.
-    /// New code calls [`AppError::internal`]; this goes once no caller is left.
-    #[track_caller]
-    #[allow(
-        non_snake_case,
-        reason = "keeps the former variant's call sites building while their modules move"
-    )]
-    pub fn Internal(what: String) -> Self {
-        Self::internal(what)
-    }
 }
 
 /// Codes of problems with the request as a whole rather than with what a field means: a

@@ -55,7 +55,7 @@ async fn customer_number_for(
         .or(request.customer_number.as_deref());
     match given {
         None => CustomerNumber::parse(&customers::next_provisional_number(conn).await?)
-            .map_err(|e| AppError::Internal(format!("provisional customer number: {e}"))),
+            .map_err(|e| AppError::internal(format!("provisional customer number: {e}"))),
         Some(n) => CustomerNumber::parse(n)
             .map_err(|e| AppError::invalid("customer_number", e.code(), e.to_string())),
     }
@@ -136,7 +136,7 @@ async fn invite_admin(
     })?;
     let user = users::by_id(conn, user_id)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("user {user_id} vanished")))?;
+        .ok_or_else(|| AppError::internal(format!("user {user_id} vanished")))?;
     auth::send_link(app, conn, &user, LinkPurpose::Invitation, false).await?;
     Ok(user_id)
 }
@@ -158,7 +158,7 @@ pub async fn approve(
     let request = pending(&mut tx.conn(), id).await?;
     let number = customer_number_for(&mut tx.conn(), &request, customer_number).await?;
     let username = Username::parse(&request.username)
-        .map_err(|_| AppError::Internal(format!("access request {id}: bad username")))?;
+        .map_err(|_| AppError::internal(format!("access request {id}: bad username")))?;
     if users::by_username_key(&mut tx.conn(), &username.normalized())
         .await?
         .is_some()

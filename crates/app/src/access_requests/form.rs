@@ -326,7 +326,7 @@ pub async fn submit(
     mail::enqueue(app, &mut tx.conn(), now, &email).await?;
     let row = repo::by_id(&mut tx.conn(), id)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("access request {id} vanished")))?;
+        .ok_or_else(|| AppError::internal(format!("access request {id} vanished")))?;
     tx.commit().await?;
     app.wake_jobs();
     let mut request = from_row(row)?;

@@ -186,7 +186,7 @@ impl Default for Filter {
 }
 
 fn from_row(r: repo::AccessRequestRow) -> AppResult<AccessRequest> {
-    let corrupt = |what: &str| AppError::Internal(format!("access request {}: bad {what}", r.id));
+    let corrupt = |what: &str| AppError::internal(format!("access request {}: bad {what}", r.id));
     let status: Status = r.status.parse().map_err(|_| corrupt("status"))?;
     let language: Language = r.language.parse().map_err(|_| corrupt("language"))?;
     Ok(AccessRequest {
@@ -285,7 +285,7 @@ async fn detail_on(conn: &mut Conn<'_>, id: i64) -> AppResult<Detail> {
     let mut items = with_duplicates(conn, vec![request]).await?;
     let request = items
         .pop()
-        .ok_or_else(|| AppError::Internal("access request lost".into()))?;
+        .ok_or_else(|| AppError::internal("access request lost"))?;
     Ok(Detail {
         request,
         existing_customer,

@@ -24,7 +24,7 @@ pub(super) async fn accounts(
 ) -> AppResult<()> {
     let (vandamme, leuven) = match customer_ids {
         [v, l, ..] => (*v, *l),
-        _ => return Err(AppError::Internal("demo customers missing".into())),
+        _ => return Err(AppError::internal("demo customers missing")),
     };
     extra_users(conn, now, cost, vandamme, leuven).await?;
     personal_token(conn, now).await?;

@@ -121,9 +121,9 @@ impl Mail {
             };
             let quantity = i64::try_from(quantity).unwrap_or(i64::MAX);
             let price = UnitPriceMillis::parse_decimal(p.price)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+                .map_err(|e| AppError::internal(e.to_string()))?;
             let amount =
-                line_amount(quantity, price).map_err(|e| AppError::Internal(e.to_string()))?;
+                line_amount(quantity, price).map_err(|e| AppError::internal(e.to_string()))?;
             let tid = format!("OP-{}-{}-{:06}", dc.number, day_code(day), *line);
             let new = operations::NewTransaction {
                 transaction_id: &tid,
@@ -161,7 +161,7 @@ impl Mail {
             self.national_serial += 1;
             format!("010{:027}", self.national_serial)
         };
-        let barcode = Barcode::parse(&barcode).map_err(|e| AppError::Internal(e.to_string()))?;
+        let barcode = Barcode::parse(&barcode).map_err(|e| AppError::internal(e.to_string()))?;
         let rng = &mut self.rng;
         let r = rng.pick(RECIPIENTS);
         let r = if international {

@@ -142,8 +142,8 @@ async fn customer(
     cost: passwords::Cost,
     logins: &mut Vec<DemoLogin>,
 ) -> AppResult<(i64, Vec<i64>, Vec<i64>)> {
-    let number = CustomerNumber::parse(dc.number).map_err(|e| AppError::Internal(e.to_string()))?;
-    let vat = VatNumber::parse(dc.vat).map_err(|e| AppError::Internal(e.to_string()))?;
+    let number = CustomerNumber::parse(dc.number).map_err(|e| AppError::internal(e.to_string()))?;
+    let vat = VatNumber::parse(dc.vat).map_err(|e| AppError::internal(e.to_string()))?;
     let new = customers::NewCustomer {
         customer_number: number.as_str(),
         name: dc.name,

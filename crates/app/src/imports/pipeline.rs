@@ -199,7 +199,7 @@ async fn read_and_stage(
     }
     reader
         .await
-        .map_err(|e| AppError::Internal(format!("the import's reader stopped: {e}")))?;
+        .map_err(|e| AppError::internal(format!("the import's reader stopped: {e}")))?;
     if !pending.is_empty() {
         staging.stage(&pending).await?;
     }

@@ -65,7 +65,7 @@ impl ImportRun {
     }
 
     fn from_row(r: ImportRunRow) -> AppResult<Self> {
-        let corrupt = |what: &str| AppError::Internal(format!("import run {}: bad {what}", r.id));
+        let corrupt = |what: &str| AppError::internal(format!("import run {}: bad {what}", r.id));
         let n = |v: i64| u64::try_from(v).unwrap_or(0);
         // The report is a record, not an invariant: one that no longer reads shows no lines.
         let errors: Vec<LineError> = serde_json::from_str(&r.errors).unwrap_or_else(|e| {
@@ -255,7 +255,7 @@ impl RunRecord<'_> {
         error_count: u64,
     ) -> AppResult<i64> {
         let errors = serde_json::to_string(list)
-            .map_err(|e| AppError::Internal(format!("import errors as JSON: {e}")))?;
+            .map_err(|e| AppError::internal(format!("import errors as JSON: {e}")))?;
         let now = app.now();
         let counts = Counts {
             outcome: RunOutcome::Rejected,

@@ -60,7 +60,7 @@ pub async fn seal_stored_totp_secrets(app: &App) -> AppResult<u64> {
 /// The TOTP of a stored base32 secret: SHA-1, 6 digits, 30 s, one step of skew either way.
 pub(super) fn totp(secret_b32: &str, username: &str) -> AppResult<Totp> {
     let secret = Secret::try_from_base32(secret_b32)
-        .map_err(|e| AppError::Internal(format!("stored TOTP secret: {e}")))?;
+        .map_err(|e| AppError::internal(format!("stored TOTP secret: {e}")))?;
     Builder::new()
         .with_algorithm(Algorithm::SHA1)
         .with_digits(6)
@@ -70,7 +70,7 @@ pub(super) fn totp(secret_b32: &str, username: &str) -> AppResult<Totp> {
         .with_account_name(username.replace(':', "_"))
         .with_issuer(Some(TOTP_ISSUER))
         .build()
-        .map_err(|e| AppError::Internal(format!("TOTP: {e}")))
+        .map_err(|e| AppError::internal(format!("TOTP: {e}")))
 }
 
 pub(super) fn unix(now: OffsetDateTime) -> u64 {
@@ -107,7 +107,7 @@ const RECOVERY_ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
 /// A new recovery code, `xxxx-xxxx-xxxx` (60 bits from the OS CSPRNG).
 pub(super) fn new_recovery_code() -> AppResult<String> {
     let mut bytes = [0u8; 12];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
     let chars: Vec<char> = bytes
         .iter()
         .map(|b| RECOVERY_ALPHABET[usize::from(b & 31)] as char)
@@ -140,7 +140,7 @@ pub(super) async fn consume_second_factor(
         let Some(step) = totp(&secret, &user.username)?.check(&code, unix(now)) else {
             return Ok(None);
         };
-        let step = i64::try_from(step).map_err(|_| AppError::Internal("TOTP step".into()))?;
+        let step = i64::try_from(step).map_err(|_| AppError::internal("TOTP step"))?;
         let fresh = security::accept_totp_step(conn, user.id, step).await?;
         return Ok(fresh.then_some("totp"));
     }

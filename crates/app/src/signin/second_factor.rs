@@ -51,7 +51,7 @@ pub async fn two_factor_status(app: &App, actor: &Actor) -> AppResult<TwoFactorS
             Some(Enrolment {
                 uri: totp(&secret, &actor.username)?
                     .to_url()
-                    .map_err(|e| AppError::Internal(format!("otpauth uri: {e}")))?,
+                    .map_err(|e| AppError::internal(format!("otpauth uri: {e}")))?,
                 secret,
             })
         }
@@ -83,7 +83,7 @@ fn already_enabled() -> AppError {
 /// pending until a code of it is confirmed.
 pub async fn start_enrolment(app: &App, actor: &Actor, meta: &RequestMeta) -> AppResult<()> {
     let mut bytes = [0u8; 20];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
     let secret = Secret::new_stack(bytes).to_base32();
     let now = app.now();
     let mut tx = app.store.begin().await?;
@@ -148,7 +148,7 @@ pub async fn confirm_enrolment(
     let step = totp(&secret, &actor.username)?
         .check(&code, unix(now))
         .ok_or_else(wrong)?;
-    let step = i64::try_from(step).map_err(|_| AppError::Internal("TOTP step".into()))?;
+    let step = i64::try_from(step).map_err(|_| AppError::internal("TOTP step"))?;
     if !security::enable_totp(&mut tx.conn(), actor.user_id, now, step).await? {
         return Err(already_enabled());
     }

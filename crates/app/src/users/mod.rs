@@ -143,7 +143,7 @@ fn keep<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> 
 }
 
 fn corrupt(id: i64, what: &str) -> AppError {
-    AppError::Internal(format!("user {id}: bad stored {what}"))
+    AppError::internal(format!("user {id}: bad stored {what}"))
 }
 
 fn managed(row: users::UserRow, cost_centres: Vec<String>) -> AppResult<ManagedUser> {

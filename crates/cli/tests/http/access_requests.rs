@@ -26,7 +26,7 @@ crate::on_both!(
 );
 
 /// A valid request; `overrides` replaces fields.
-fn request(overrides: Value) -> Value {
+fn request(overrides: &Value) -> Value {
     let mut v = json!({
         "company_name": "Imprimerie Dupont & Fils SA",
         "vat_number": "BE 0207.519.226",
@@ -53,7 +53,7 @@ fn request(overrides: Value) -> Value {
 
 async fn submitted(t: &TestApp, overrides: Value) -> i64 {
     let r = t
-        .post_json("/api/v1/access-requests", &request(overrides))
+        .post_json("/api/v1/access-requests", &request(&overrides))
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let v: Value = r.json();
@@ -134,7 +134,7 @@ async fn invalid_fields_are_named_one_by_one_and_nothing_is_stored(t: &TestApp) 
         ),
     ] {
         let r = t
-            .post_json("/api/v1/access-requests", &request(overrides.clone()))
+            .post_json("/api/v1/access-requests", &request(&overrides))
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{overrides}");
         assert_eq!(
@@ -192,7 +192,7 @@ async fn a_valid_request_is_stored_pending_normalised_and_acknowledged(t: &TestA
     let r = t
         .post_json(
             "/api/v1/access-requests",
-            &request(json!({"language": "fr", "customer_number": 8800555, "country": ""})),
+            &request(&json!({"language": "fr", "customer_number": 8800555, "country": ""})),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
@@ -247,7 +247,7 @@ async fn a_valid_request_is_stored_pending_normalised_and_acknowledged(t: &TestA
     );
     // Absent language: the caller's.
     let body = request(
-        json!({"language": null, "username": "second.admin", "vat_number": "BE0835221171"}),
+        &json!({"language": null, "username": "second.admin", "vat_number": "BE0835221171"}),
     );
     let rb = t
         .anonymous()
@@ -387,7 +387,7 @@ async fn the_username_must_be_free_and_not_already_requested(t: &TestApp) {
     let r = t
         .post_json(
             "/api/v1/access-requests",
-            &request(json!({"username": "A.Admin"})),
+            &request(&json!({"username": "A.Admin"})),
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -399,7 +399,7 @@ async fn the_username_must_be_free_and_not_already_requested(t: &TestApp) {
     let r = t
         .post_json(
             "/api/v1/access-requests",
-            &request(json!({"username": "NEW.Admin", "vat_number": "BE0835221171"})),
+            &request(&json!({"username": "NEW.Admin", "vat_number": "BE0835221171"})),
         )
         .await;
     assert_eq!(
@@ -1097,7 +1097,7 @@ async fn one_address_may_send_a_bounded_number_of_requests(t: &TestApp) {
         let r = t
             .post_json(
                 "/api/v1/access-requests",
-                &request(json!({"username": format!("flood{i}")})),
+                &request(&json!({"username": format!("flood{i}")})),
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "request {i}");
@@ -1105,7 +1105,7 @@ async fn one_address_may_send_a_bounded_number_of_requests(t: &TestApp) {
     let r = t
         .post_json(
             "/api/v1/access-requests",
-            &request(json!({"username": "one.too.many"})),
+            &request(&json!({"username": "one.too.many"})),
         )
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
@@ -1116,7 +1116,7 @@ async fn one_address_may_send_a_bounded_number_of_requests(t: &TestApp) {
     let r = t
         .post_json(
             "/api/v1/access-requests",
-            &request(json!({"username": "next.hour"})),
+            &request(&json!({"username": "next.hour"})),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "the window moves on");

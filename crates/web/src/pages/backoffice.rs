@@ -18,7 +18,7 @@ use axum::{
 };
 use cs_app::{
     AppError, FieldError,
-    backoffice::{self, AuditQuery, AuditView, CustomerDetail, CustomerQuery, UserRef},
+    backoffice::{self, AuditEvent, AuditQuery, AuditView, CustomerDetail, CustomerQuery, UserRef},
     i18n,
 };
 use cs_domain::Language;
@@ -511,6 +511,55 @@ struct AuditPage {
     next_href: Option<String>,
 }
 
+/// The audit search the form asks for (the customer only on the operator's view).
+async fn search(
+    s: &AppState,
+    actor: &cs_app::Actor,
+    view: AuditView,
+    p: &AuditParams,
+) -> Result<backoffice::Page<AuditEvent>, AppError> {
+    let (from, until) = cs_app::calendar::day_bounds(Some(&p.from), Some(&p.to))?;
+    let operator = view == AuditView::Operator;
+    backoffice::search_audit(
+        &s.app,
+        actor,
+        view,
+        &AuditQuery {
+            customer_number: if operator {
+                opt(&p.customer_number)
+            } else {
+                None
+            },
+            from,
+            until,
+            actor: opt(&p.actor),
+            action: opt(&p.action),
+            cursor: opt(&p.cursor),
+            limit: None,
+        },
+    )
+    .await
+}
+
+/// One event as a line of the table.
+fn audit_line(e: &AuditEvent) -> AuditLine {
+    AuditLine {
+        at: local_time::second(e.at),
+        actor: e.actor.clone(),
+        customer_number: e.customer_number.clone().unwrap_or_default(),
+        action: e.action.clone(),
+        object: format!("{} {}", e.object_type, e.object_id)
+            .trim()
+            .to_owned(),
+        ip: e.ip.clone(),
+        request_id: e.request_id.clone(),
+        details: match &e.details {
+            serde_json::Value::Object(m) if m.is_empty() => String::new(),
+            v => v.to_string(),
+        },
+    }
+}
+
 async fn audit_page(
     s: &AppState,
     ctx: &RequestCtx,
@@ -525,30 +574,7 @@ async fn audit_page(
         "/audit"
     };
     let chrome = Chrome::new(ctx, path);
-    let result = match cs_app::calendar::day_bounds(Some(&p.from), Some(&p.to)) {
-        Ok((from, until)) => {
-            backoffice::search_audit(
-                &s.app,
-                actor,
-                view,
-                &AuditQuery {
-                    customer_number: if operator {
-                        opt(&p.customer_number)
-                    } else {
-                        None
-                    },
-                    from,
-                    until,
-                    actor: opt(&p.actor),
-                    action: opt(&p.action),
-                    cursor: opt(&p.cursor),
-                    limit: None,
-                },
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = search(s, actor, view, &p).await;
     let (page, errors, status) = match result {
         Ok(page) => (Some(page), FormErrors::default(), StatusCode::OK),
         Err(AppError::Validation(d)) => (
@@ -569,26 +595,7 @@ async fn audit_page(
     };
     let lines = page
         .as_ref()
-        .map(|page| {
-            page.items
-                .iter()
-                .map(|e| AuditLine {
-                    at: local_time::second(e.at),
-                    actor: e.actor.clone(),
-                    customer_number: e.customer_number.clone().unwrap_or_default(),
-                    action: e.action.clone(),
-                    object: format!("{} {}", e.object_type, e.object_id)
-                        .trim()
-                        .to_owned(),
-                    ip: e.ip.clone(),
-                    request_id: e.request_id.clone(),
-                    details: match &e.details {
-                        serde_json::Value::Object(m) if m.is_empty() => String::new(),
-                        v => v.to_string(),
-                    },
-                })
-                .collect()
-        })
+        .map(|page| page.items.iter().map(audit_line).collect())
         .unwrap_or_default();
     let next_href = page.and_then(|page| page.next_cursor).map(|c| {
         let customer = if operator {
