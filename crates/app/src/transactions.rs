@@ -184,8 +184,8 @@ pub async fn list(app: &App, actor: &Actor, q: &Query) -> AppResult<TransactionP
     let f = store_filter(&scope, &req.filter);
     let order = req.filter.sort.order();
     let after = req.after.unwrap_or_else(|| repo::After::start(order, &f));
-    let mut conn = app.store.acquire().await?;
-    let mut rows = repo::page(&mut conn.conn(), &f, order, after, req.limit + 1).await?;
+    let (mut rows, totals) =
+        repo::page_with_totals(&app.store, &f, order, after, req.limit + 1).await?;
     let more = paging::cut(&mut rows, req.limit);
     let key = req.filter.cursor_key(scope.customer_id);
     let next_cursor = paging::next_cursor(&rows, more, &key, |r| repo::After {
@@ -193,8 +193,7 @@ pub async fn list(app: &App, actor: &Actor, q: &Query) -> AppResult<TransactionP
         amount_cents: r.amount_cents,
         id: r.id,
     });
-    let mut by_product: Vec<ProductTotal> = repo::totals(&mut conn.conn(), &f)
-        .await?
+    let mut by_product: Vec<ProductTotal> = totals
         .into_iter()
         .map(|t| ProductTotal {
             product_code: t.product_code,

@@ -23,6 +23,9 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    /// On a SQLite file: read-only connections for the reads every request makes
+    /// ([`crate::sqlite_read::Readers`]).
+    readers: Option<std::sync::Arc<crate::sqlite_read::Readers>>,
 }
 
 #[derive(Debug, Clone)]
@@ -142,13 +145,34 @@ impl Store {
                 .connect_with(opts)
                 .await
                 .map_err(StoreError::Unavailable)?;
-            Pool::Sqlite(pool)
+            let mut conn = pool.acquire().await.map_err(StoreError::Unavailable)?;
+            let file = crate::sqlite_read::main_file(&mut conn).await?;
+            drop(conn);
+            let readers = file.map(|f| std::sync::Arc::new(crate::sqlite_read::Readers::new(f)));
+            return Ok(Self {
+                pool: Pool::Sqlite(pool),
+                readers,
+            });
         } else {
             return Err(StoreError::InvalidUrl(
                 "expected a sqlite: or postgres:// URL".to_owned(),
             ));
         };
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            readers: None,
+        })
+    }
+
+    /// True when lists are read below sqlx (a SQLite file): what the tests hold to the pooled
+    /// path's rows.
+    pub fn reads_directly(&self) -> bool {
+        self.readers.is_some()
+    }
+
+    /// The direct readers of a SQLite file; `None` on PostgreSQL and in-memory SQLite.
+    pub(crate) fn readers(&self) -> Option<&std::sync::Arc<crate::sqlite_read::Readers>> {
+        self.readers.as_ref()
     }
 
     pub fn backend(&self) -> Backend {

@@ -1,14 +1,22 @@
-//! Streamed reads on SQLite below sqlx, for exports of a million rows: a read-only connection
-//! of its own on a blocking thread hands rows over in batches instead of one at a time.
+//! Reads on SQLite below sqlx, for exports of a million rows and for the lists every request
+//! reads: read-only connections of their own, rows decoded where SQLite produces them.
 //!
 //! sqlx runs each SQLite statement on a worker thread and sends every row over a channel to
-//! the async side; for a long export that hand-over costs more than SQLite's own work
-//! (docs/PERFORMANCE.md). Here the rows are read and decoded where SQLite produces them and
-//! cross threads [`BATCH`] at a time. The reader sees committed data only (its own snapshot).
+//! the async side; for a long export, and for a page of 50 rows with its totals, that
+//! hand-over costs more than SQLite's own work (docs/PERFORMANCE.md). A stream ([`stream`])
+//! hands rows over [`BATCH`] at a time; a short read ([`Readers::read`]) runs on the
+//! request's own thread. Both see committed data only (their own snapshot).
 
 use crate::{Result, StoreError};
-use std::{path::PathBuf, time::Duration};
-use tokio::sync::mpsc;
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+use tokio::{
+    runtime::{Handle, RuntimeFlavor},
+    sync::mpsc,
+};
 
 /// Rows per hand-over.
 pub const BATCH: usize = 1024;
@@ -97,22 +105,9 @@ fn read<T, D>(
 where
     D: Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 {
-    use rusqlite::OpenFlags;
-    let conn = rusqlite::Connection::open_with_flags(
-        file,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(Duration::from_secs(10))?;
-    // As the pool's connections: pages through the shared memory map (docs/PERFORMANCE.md).
-    conn.pragma_update(None, "mmap_size", 1_073_741_824_i64)?;
+    let conn = open(file)?;
     let mut stmt = conn.prepare(sql)?;
-    for (i, value) in params.iter().enumerate() {
-        let name = format!("${}", i + 1);
-        // A parameter the statement does not use is fine; one it uses is always given.
-        if let Some(index) = stmt.parameter_index(&name)? {
-            stmt.raw_bind_parameter(index, value)?;
-        }
-    }
+    bind(&mut stmt, params)?;
     let mut rows = stmt.raw_query();
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(row) = rows.next()? {
@@ -128,4 +123,104 @@ where
         let _ = tx.blocking_send(Ok(batch));
     }
     Ok(())
+}
+
+/// A read-only connection to `file`, set up as the pool's connections are.
+fn open(file: &Path) -> Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        file,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    // As the pool's connections: pages through the shared memory map (docs/PERFORMANCE.md).
+    conn.pragma_update(None, "mmap_size", 1_073_741_824_i64)?;
+    Ok(conn)
+}
+
+/// Binds `params` by name: `params[0]` is `$1`, and so on.
+fn bind(stmt: &mut rusqlite::Statement<'_>, params: &[Param]) -> Result<()> {
+    for (i, value) in params.iter().enumerate() {
+        let name = format!("${}", i + 1);
+        // A parameter the statement does not use is fine; one it uses is always given.
+        if let Some(index) = stmt.parameter_index(&name)? {
+            stmt.raw_bind_parameter(index, value)?;
+        }
+    }
+    Ok(())
+}
+
+/// Connections kept for the next short read.
+const IDLE: usize = 8;
+
+/// The read-only connections to one SQLite file that short reads share (at most [`IDLE`]
+/// kept open between reads), each with its prepared statements cached.
+#[derive(Debug)]
+pub struct Readers {
+    file: PathBuf,
+    idle: Mutex<Vec<rusqlite::Connection>>,
+}
+
+impl Readers {
+    pub fn new(file: PathBuf) -> Self {
+        Self {
+            file,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs `read` on a connection of its own, inside one read transaction (one snapshot for
+    /// all its statements). On a multi-threaded runtime it runs on the caller's thread (the
+    /// runtime moves its other tasks away meanwhile): no hand-over at all. Elsewhere (a test's
+    /// single-threaded runtime) on a blocking thread.
+    pub async fn read<T, F>(self: &Arc<Self>, read: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> Result<T> + Send + 'static,
+    {
+        let readers = Arc::clone(self);
+        let run = move || readers.run(read);
+        if Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread {
+            tokio::task::block_in_place(run)
+        } else {
+            tokio::task::spawn_blocking(run)
+                .await
+                .map_err(|e| StoreError::Io(format!("the direct read stopped: {e}")))?
+        }
+    }
+
+    fn run<T>(&self, read: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
+        let kept = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let conn = match kept {
+            Some(c) => c,
+            None => open(&self.file)?,
+        };
+        conn.execute_batch("BEGIN")?;
+        let out = read(&conn)?;
+        conn.execute_batch("COMMIT")?;
+        // A connection whose read failed is dropped with its transaction, never kept.
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < IDLE
+        {
+            idle.push(conn);
+        }
+        Ok(out)
+    }
+}
+
+/// Every row of `sql` with `params`, decoded by `decode`, on `conn` (its statement cached).
+pub fn all<T>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: &[Param],
+    decode: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    bind(&mut stmt, params)?;
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(decode(row)?);
+    }
+    Ok(out)
 }

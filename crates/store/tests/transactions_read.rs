@@ -13,7 +13,7 @@ mod common;
 
 use common::{add_customer, add_product, add_user};
 use cs_store::{
-    Store,
+    Backend, Store,
     repo::{
         customers,
         operations::{self, NewTransaction},
@@ -224,6 +224,97 @@ async fn postgres_the_stream_reads_what_the_pages_read() {
     common::on_postgres(
         "postgres_the_stream_reads_what_the_pages_read",
         the_stream_reads_what_the_pages_read,
+    )
+    .await;
+}
+
+/// The page and totals a list shows: on a SQLite file read below sqlx (`page_with_totals`),
+/// the same rows and figures as [`transactions::page`] and [`transactions::totals`] through a
+/// pooled connection, for every order, from the start and from the middle.
+async fn the_direct_page_reads_what_the_pooled_page_reads(store: Store) {
+    assert_eq!(
+        store.reads_directly(),
+        store.backend() == Backend::Sqlite,
+        "a SQLite file is read directly"
+    );
+    let (customer, limited) = seed(&store).await;
+    let whole = filter(customer, date!(2026 - 10 - 01), date!(2026 - 11 - 30));
+    let filters = [
+        whole,
+        Filter {
+            product: Some("P02"),
+            cost_centre: Some("CC1"),
+            ..whole
+        },
+        Filter {
+            limited_to_user: Some(limited),
+            ..whole
+        },
+        Filter {
+            product: Some("NOPE"),
+            ..whole
+        },
+    ];
+    let mut c = store.acquire().await.unwrap();
+    for f in &filters {
+        for order in [
+            Order::DateAsc,
+            Order::DateDesc,
+            Order::AmountAsc,
+            Order::AmountDesc,
+        ] {
+            let first = transactions::page(&mut c.conn(), f, order, After::start(order, f), 120)
+                .await
+                .unwrap();
+            let middle = first.last().map_or(After::start(order, f), |r| After {
+                date: r.date,
+                amount_cents: r.amount_cents,
+                id: r.id,
+            });
+            for (after, limit) in [(After::start(order, f), 51), (middle, 51), (middle, 1)] {
+                let pooled = transactions::page(&mut c.conn(), f, order, after, limit)
+                    .await
+                    .unwrap();
+                let totals = transactions::totals(&mut c.conn(), f).await.unwrap();
+                let (rows, direct_totals) =
+                    transactions::page_with_totals(&store, f, order, after, limit)
+                        .await
+                        .unwrap();
+                assert!(rows == pooled, "{f:?} {order:?} {after:?}: the rows differ");
+                assert_eq!(direct_totals, totals, "{f:?}: the totals differ");
+            }
+        }
+    }
+    let (rows, totals) = transactions::page_with_totals(
+        &store,
+        &whole,
+        Order::DateAsc,
+        After::start(Order::DateAsc, &whole),
+        51,
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 51);
+    let quantity: i64 = totals.iter().map(|t| t.quantity).sum();
+    assert_eq!(quantity, (0..ROWS).map(|i| 1 + i % 9).sum::<i64>());
+}
+
+#[tokio::test]
+async fn sqlite_the_direct_page_reads_what_the_pooled_page_reads() {
+    common::on_sqlite(the_direct_page_reads_what_the_pooled_page_reads).await;
+}
+
+/// On the server's multi-threaded runtime the direct read runs on the request's own thread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_the_direct_page_reads_alike_on_a_multi_threaded_runtime() {
+    common::on_sqlite(the_direct_page_reads_what_the_pooled_page_reads).await;
+}
+
+#[tokio::test]
+async fn postgres_the_direct_page_reads_what_the_pooled_page_reads() {
+    common::on_postgres(
+        "postgres_the_direct_page_reads_what_the_pooled_page_reads",
+        the_direct_page_reads_what_the_pooled_page_reads,
     )
     .await;
 }

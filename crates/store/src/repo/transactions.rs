@@ -9,7 +9,7 @@
 //! the range is sorted (a month of even a large customer is some 30,000 rows).
 
 use crate::{
-    Conn, Result, on_conn,
+    Conn, Result, Store, on_conn,
     sqlite_read::{self, Param},
 };
 use futures::TryStreamExt;
@@ -223,6 +223,46 @@ pub async fn totals(conn: &mut Conn<'_>, f: &Filter<'_>) -> Result<Vec<ProductTo
     Ok(on_conn!(conn, |x| bind_filter!(sqlx::query_as(TOTALS), f)
         .fetch_all(x)
         .await)?)
+}
+
+/// A page of the filter ([`page`]) and the filter's totals ([`totals`]), as a list shows
+/// them: on a SQLite file read below sqlx, on the request's own thread and from one snapshot
+/// ([`sqlite_read::Readers`]); elsewhere through a pooled connection.
+pub async fn page_with_totals(
+    store: &Store,
+    f: &Filter<'_>,
+    order: Order,
+    after: After,
+    limit: i64,
+) -> Result<(Vec<TransactionRow>, Vec<ProductTotal>)> {
+    let Some(readers) = store.readers() else {
+        let mut conn = store.acquire().await?;
+        let rows = page(&mut conn.conn(), f, order, after, limit).await?;
+        let totals = totals(&mut conn.conn(), f).await?;
+        return Ok((rows, totals));
+    };
+    let filter = direct_params(f);
+    let mut paged = filter.clone();
+    paged.extend([
+        Param::Text(after.date.to_string()),
+        Param::Int(after.amount_cents),
+        Param::Int(after.id),
+        Param::Int(limit),
+    ]);
+    let sql = page_sql(order);
+    readers
+        .read(move |c| {
+            let rows = sqlite_read::all(c, sql, &paged, direct_row)?;
+            let totals = sqlite_read::all(c, TOTALS, &filter, |r| {
+                Ok(ProductTotal {
+                    product_code: r.get(0)?,
+                    quantity: r.get(1)?,
+                    amount_cents: r.get(2)?,
+                })
+            })?;
+            Ok((rows, totals))
+        })
+        .await
 }
 
 /// Every row of the filter in `order`, read as a stream (never collected) and handed to
