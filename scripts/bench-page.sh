@@ -50,8 +50,15 @@ curl -fs -o /dev/null -H "Authorization: Bearer $token" "$page" # warm the page 
 p99() { awk '$1 == "99%" {print $2}'; }
 run() { wrk -t2 -c16 -d"${seconds}s" --latency -H "Authorization: Bearer $token" "$1"; }
 
+# The server's CPU time (user + system, in clock ticks) from /proc: what a request costs,
+# whatever else the machine is doing.
+ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+h0=$(ticks)
 health=$(run "http://127.0.0.1:$port/healthz")
+h1=$(ticks)
+before=$(ticks)
 listing=$(run "$page")
+after=$(ticks)
 echo "$listing" | grep -E "Latency|Req/Sec|requests in|50%|90%|99%"
 hp=$(echo "$health" | p99)
 lp=$(echo "$listing" | p99)
@@ -59,3 +66,8 @@ echo "healthz p99 $hp, transactions page p99 $lp"
 to_ms() { echo "$1" | awk '/us$/ {sub("us","");print $1/1000; next} /ms$/ {sub("ms","");print $1; next} /s$/ {sub("s","");print $1*1000}'; }
 echo "ratio (page / healthz): $(echo "scale=1; $(to_ms "$lp") / $(to_ms "$hp")" | bc)"
 ps -o rss=,time= -p "$server" | awk '{print "server RSS " $1 " kB, CPU time " $2}'
+requests=$(echo "$listing" | awk '/requests in/ {print $1}')
+hz=$(getconf CLK_TCK)
+health_requests=$(echo "$health" | awk '/requests in/ {print $1}')
+echo "server CPU per /healthz request: $(echo "scale=3; ($h1 - $h0) * 1000 / $hz / $health_requests" | bc) ms ($health_requests requests)"
+echo "server CPU per page request: $(echo "scale=3; ($after - $before) * 1000 / $hz / $requests" | bc) ms ($requests requests)"

@@ -195,9 +195,10 @@ impl Readers {
             Some(c) => c,
             None => open(&self.file)?,
         };
-        conn.execute_batch("BEGIN")?;
+        // Cached like the reads' own statements: no parsing per request.
+        conn.prepare_cached("BEGIN")?.execute([])?;
         let out = read(&conn)?;
-        conn.execute_batch("COMMIT")?;
+        conn.prepare_cached("COMMIT")?.execute([])?;
         // A connection whose read failed is dropped with its transaction, never kept.
         if let Ok(mut idle) = self.idle.lock()
             && idle.len() < IDLE
