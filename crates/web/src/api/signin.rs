@@ -14,6 +14,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use cs_app::signin;
+use cs_domain::UserId;
 
 pub fn routes(r: Routes) -> Routes {
     r.post(
@@ -58,7 +59,7 @@ pub async fn reset_second_factor(
         &s.app,
         ctx.actor()?,
         &ctx.meta,
-        id,
+        UserId::new(id),
         req.current_password.as_deref(),
     )
     .await?;
@@ -80,6 +81,6 @@ pub async fn unlock_user(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = crate::params::path_id(&id)?;
-    cs_app::lockout::unlock(&s.app, ctx.actor()?, &ctx.meta, id).await?;
+    cs_app::lockout::unlock(&s.app, ctx.actor()?, &ctx.meta, UserId::new(id)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -16,6 +16,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use cs_app::users::{self, ListQuery, ManagedUser, NewUserInput, UserChanges};
+use cs_domain::UserId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -33,7 +34,7 @@ pub fn routes(r: Routes) -> Routes {
 
 pub(super) fn body(u: ManagedUser) -> UserBody {
     UserBody {
-        id: u.id,
+        id: u.id.get(),
         username: u.username,
         full_name: u.full_name,
         email: u.email,
@@ -203,7 +204,7 @@ pub async fn get(
 ) -> Result<Json<UserBody>, WebError> {
     let id = path_id(&id)?;
     let cn = CustomerParam::read(&raw).customer_number;
-    let user = users::get(&s.app, ctx.actor()?, cn.as_deref(), id).await?;
+    let user = users::get(&s.app, ctx.actor()?, cn.as_deref(), UserId::new(id)).await?;
     Ok(Json(body(user)))
 }
 
@@ -253,7 +254,7 @@ pub async fn update(
         Ok(ApiJson(req)) => req,
         Err(bad_body) => {
             // Another customer's id is 404 whatever the body, exactly like an unknown id.
-            users::get(&s.app, actor, cn.as_deref(), id).await?;
+            users::get(&s.app, actor, cn.as_deref(), UserId::new(id)).await?;
             return Err(bad_body);
         }
     };
@@ -267,7 +268,15 @@ pub async fn update(
         status: req.status,
         current_password: req.current_password,
     };
-    let user = users::update(&s.app, actor, &ctx.meta, cn.as_deref(), id, &changes).await?;
+    let user = users::update(
+        &s.app,
+        actor,
+        &ctx.meta,
+        cn.as_deref(),
+        UserId::new(id),
+        &changes,
+    )
+    .await?;
     Ok(Json(body(user)))
 }
 
@@ -288,6 +297,13 @@ pub async fn password_reset(
 ) -> Result<Response, WebError> {
     let id = path_id(&id)?;
     let cn = CustomerParam::read(&raw).customer_number;
-    users::request_password_reset(&s.app, ctx.actor()?, &ctx.meta, cn.as_deref(), id).await?;
+    users::request_password_reset(
+        &s.app,
+        ctx.actor()?,
+        &ctx.meta,
+        cn.as_deref(),
+        UserId::new(id),
+    )
+    .await?;
     Ok(StatusCode::ACCEPTED.into_response())
 }

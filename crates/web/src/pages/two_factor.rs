@@ -19,6 +19,7 @@ use axum::{
 };
 use axum_extra::extract::cookie::CookieJar;
 use cs_app::{AppError, signin};
+use cs_domain::UserId;
 use serde::Deserialize;
 
 pub fn routes(r: Routes) -> Routes {
@@ -454,7 +455,7 @@ async fn unlock(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = crate::params::path_id(&id)?;
-    let number = cs_app::lockout::unlock(&s.app, ctx.actor()?, &ctx.meta, id).await?;
+    let number = cs_app::lockout::unlock(&s.app, ctx.actor()?, &ctx.meta, UserId::new(id)).await?;
     Ok(back_to_customer(number))
 }
 
@@ -474,7 +475,9 @@ async fn reset_second_factor(
 ) -> Result<Response, WebError> {
     let id = crate::params::path_id(&id)?;
     let password = Some(f.current_password.as_str());
-    let number = signin::reset_second_factor(&s.app, ctx.actor()?, &ctx.meta, id, password).await?;
+    let number =
+        signin::reset_second_factor(&s.app, ctx.actor()?, &ctx.meta, UserId::new(id), password)
+            .await?;
     Ok(back_to_customer(number))
 }
 

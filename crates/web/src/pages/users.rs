@@ -21,7 +21,7 @@ use cs_app::{
     Actor, AppError, ErrorCode, FieldError,
     users::{self, CustomerContext, ListQuery, ManagedUser, NewUserInput, UserChanges},
 };
-use cs_domain::{Language, Module, Role, UserStatus};
+use cs_domain::{Language, Module, Role, UserId, UserStatus};
 use time::OffsetDateTime;
 
 pub fn routes(r: Routes) -> Routes {
@@ -541,7 +541,7 @@ async fn edit_page(
     let id = path_id(&id)?;
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
-    let user = match users::get(&s.app, actor, cn_arg(&cn), id).await {
+    let user = match users::get(&s.app, actor, cn_arg(&cn), UserId::new(id)).await {
         Ok(u) => u,
         Err(e) => return chooser_or(&ctx, &raw, e),
     };
@@ -587,7 +587,7 @@ async fn edit_again(
         }
         e => return Err(WebError(e)),
     };
-    let user = users::get(&s.app, actor, cn_arg(cn), id).await?;
+    let user = users::get(&s.app, actor, cn_arg(cn), UserId::new(id)).await?;
     let customer = users::customer_context(&s.app, actor, cn_arg(cn)).await?;
     let state = FormState {
         typed: typed.unwrap_or_else(|| Typed::of(&user)),
@@ -615,7 +615,7 @@ async fn edit_submit(
         Ok(PageForm(pairs)) => pairs,
         Err(bad_form) => {
             // Another customer's id is 404 whatever the body, exactly like an unknown id.
-            if let Err(e) = users::get(&s.app, actor, cn_arg(&cn), id).await {
+            if let Err(e) = users::get(&s.app, actor, cn_arg(&cn), UserId::new(id)).await {
                 return chooser_or(&ctx, &raw, e);
             }
             return Err(bad_form);
@@ -636,7 +636,16 @@ async fn edit_submit(
         status: None,
         current_password: current_password.filter(|p| !p.is_empty()),
     };
-    match users::update(&s.app, actor, &ctx.meta, cn_arg(&cn), id, &changes).await {
+    match users::update(
+        &s.app,
+        actor,
+        &ctx.meta,
+        cn_arg(&cn),
+        UserId::new(id),
+        &changes,
+    )
+    .await
+    {
         Ok(_) => {
             let to = href(
                 &format!("/users/{id}"),
@@ -668,7 +677,16 @@ async fn set_status(
         status: Some(to.as_str().to_owned()),
         ..UserChanges::default()
     };
-    match users::update(&s.app, actor, &ctx.meta, cn_arg(&cn), id, &changes).await {
+    match users::update(
+        &s.app,
+        actor,
+        &ctx.meta,
+        cn_arg(&cn),
+        UserId::new(id),
+        &changes,
+    )
+    .await
+    {
         Ok(_) => {
             let done = if to == UserStatus::Disabled {
                 "disabled"
@@ -713,7 +731,9 @@ async fn password_reset(
     let id = path_id(&id)?;
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
-    match users::request_password_reset(&s.app, actor, &ctx.meta, cn_arg(&cn), id).await {
+    match users::request_password_reset(&s.app, actor, &ctx.meta, cn_arg(&cn), UserId::new(id))
+        .await
+    {
         Ok(u) => {
             let done = if u.status == UserStatus::Invited {
                 "invited"
