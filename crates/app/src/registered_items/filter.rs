@@ -457,18 +457,20 @@ mod tests {
         };
         let f = filter("dubois", &mut e);
         let c = crate::paging::encode_cursor(&f.cursor_key(CustomerId::new(7)), &a);
-        let decode = |f: &Filter, customer: i64, e: &mut Vec<FieldError>| {
-            crate::paging::decode_cursor::<After>(
-                Some(&c),
-                &f.cursor_key(CustomerId::new(customer)),
-                e,
-            )
+        let decode = |f: &Filter, customer: CustomerId, e: &mut Vec<FieldError>| {
+            crate::paging::decode_cursor::<After>(Some(&c), &f.cursor_key(customer), e)
         };
-        assert_eq!(decode(&f, 7, &mut e), Some(a));
-        assert_eq!(decode(&filter(" dubois ", &mut e), 7, &mut e), Some(a));
+        assert_eq!(decode(&f, CustomerId::new(7), &mut e), Some(a));
+        assert_eq!(
+            decode(&filter(" dubois ", &mut e), CustomerId::new(7), &mut e),
+            Some(a)
+        );
         assert!(e.is_empty());
-        assert_eq!(decode(&filter("martin", &mut e), 7, &mut e), None);
-        assert_eq!(decode(&f, 8, &mut e), None);
+        assert_eq!(
+            decode(&filter("martin", &mut e), CustomerId::new(7), &mut e),
+            None
+        );
+        assert_eq!(decode(&f, CustomerId::new(8), &mut e), None);
         // The old plain cursor (`date_id`) is no cursor of this list any more.
         assert_eq!(
             crate::paging::decode_cursor::<After>(
