@@ -54,12 +54,12 @@ pub async fn reset_second_factor(
     Path(id): Path<String>,
     super::OptionalJson(req): super::OptionalJson<ReauthRequest>,
 ) -> Result<Response, WebError> {
-    let id = crate::params::path_id(&id)?;
+    let id = UserId::new(crate::params::path_id(&id)?);
     signin::reset_second_factor(
         &s.app,
         ctx.actor()?,
         &ctx.meta,
-        UserId::new(id),
+        id,
         req.current_password.as_deref(),
     )
     .await?;
@@ -80,7 +80,7 @@ pub async fn unlock_user(
     ctx: RequestCtx,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let id = crate::params::path_id(&id)?;
-    cs_app::lockout::unlock(&s.app, ctx.actor()?, &ctx.meta, UserId::new(id)).await?;
+    let id = UserId::new(crate::params::path_id(&id)?);
+    cs_app::lockout::unlock(&s.app, ctx.actor()?, &ctx.meta, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

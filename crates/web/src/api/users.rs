@@ -202,9 +202,9 @@ pub async fn get(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<UserBody>, WebError> {
-    let id = path_id(&id)?;
+    let id = UserId::new(path_id(&id)?);
     let cn = CustomerParam::read(&raw).customer_number;
-    let user = users::get(&s.app, ctx.actor()?, cn.as_deref(), UserId::new(id)).await?;
+    let user = users::get(&s.app, ctx.actor()?, cn.as_deref(), id).await?;
     Ok(Json(body(user)))
 }
 
@@ -247,14 +247,14 @@ pub async fn update(
     RawQuery(raw): RawQuery,
     req: Result<ApiJson<UpdateUserRequest>, WebError>,
 ) -> Result<Json<UserBody>, WebError> {
-    let id = path_id(&id)?;
+    let id = UserId::new(path_id(&id)?);
     let cn = CustomerParam::read(&raw).customer_number;
     let actor = ctx.actor()?;
     let req = match req {
         Ok(ApiJson(req)) => req,
         Err(bad_body) => {
             // Another customer's id is 404 whatever the body, exactly like an unknown id.
-            users::get(&s.app, actor, cn.as_deref(), UserId::new(id)).await?;
+            users::get(&s.app, actor, cn.as_deref(), id).await?;
             return Err(bad_body);
         }
     };
@@ -268,15 +268,7 @@ pub async fn update(
         status: req.status,
         current_password: req.current_password,
     };
-    let user = users::update(
-        &s.app,
-        actor,
-        &ctx.meta,
-        cn.as_deref(),
-        UserId::new(id),
-        &changes,
-    )
-    .await?;
+    let user = users::update(&s.app, actor, &ctx.meta, cn.as_deref(), id, &changes).await?;
     Ok(Json(body(user)))
 }
 
@@ -295,15 +287,8 @@ pub async fn password_reset(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
+    let id = UserId::new(path_id(&id)?);
     let cn = CustomerParam::read(&raw).customer_number;
-    users::request_password_reset(
-        &s.app,
-        ctx.actor()?,
-        &ctx.meta,
-        cn.as_deref(),
-        UserId::new(id),
-    )
-    .await?;
+    users::request_password_reset(&s.app, ctx.actor()?, &ctx.meta, cn.as_deref(), id).await?;
     Ok(StatusCode::ACCEPTED.into_response())
 }

@@ -454,8 +454,8 @@ async fn unlock(
     ctx: RequestCtx,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let id = crate::params::path_id(&id)?;
-    let number = cs_app::lockout::unlock(&s.app, ctx.actor()?, &ctx.meta, UserId::new(id)).await?;
+    let id = UserId::new(crate::params::path_id(&id)?);
+    let number = cs_app::lockout::unlock(&s.app, ctx.actor()?, &ctx.meta, id).await?;
     Ok(back_to_customer(number))
 }
 
@@ -473,11 +473,9 @@ async fn reset_second_factor(
     Path(id): Path<String>,
     PageForm(f): PageForm<ReauthForm>,
 ) -> Result<Response, WebError> {
-    let id = crate::params::path_id(&id)?;
+    let id = UserId::new(crate::params::path_id(&id)?);
     let password = Some(f.current_password.as_str());
-    let number =
-        signin::reset_second_factor(&s.app, ctx.actor()?, &ctx.meta, UserId::new(id), password)
-            .await?;
+    let number = signin::reset_second_factor(&s.app, ctx.actor()?, &ctx.meta, id, password).await?;
     Ok(back_to_customer(number))
 }
 

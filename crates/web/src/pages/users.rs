@@ -538,10 +538,10 @@ async fn edit_page(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
+    let id = UserId::new(path_id(&id)?);
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
-    let user = match users::get(&s.app, actor, cn_arg(&cn), UserId::new(id)).await {
+    let user = match users::get(&s.app, actor, cn_arg(&cn), id).await {
         Ok(u) => u,
         Err(e) => return chooser_or(&ctx, &raw, e),
     };
@@ -561,7 +561,7 @@ async fn edit_again(
     s: &AppState,
     ctx: &RequestCtx,
     cn: &str,
-    id: i64,
+    id: UserId,
     typed: Option<Typed>,
     err: AppError,
 ) -> Result<Response, WebError> {
@@ -587,7 +587,7 @@ async fn edit_again(
         }
         e => return Err(WebError(e)),
     };
-    let user = users::get(&s.app, actor, cn_arg(cn), UserId::new(id)).await?;
+    let user = users::get(&s.app, actor, cn_arg(cn), id).await?;
     let customer = users::customer_context(&s.app, actor, cn_arg(cn)).await?;
     let state = FormState {
         typed: typed.unwrap_or_else(|| Typed::of(&user)),
@@ -608,14 +608,14 @@ async fn edit_submit(
     RawQuery(raw): RawQuery,
     form: Result<PageForm<Vec<(String, String)>>, WebError>,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
+    let id = UserId::new(path_id(&id)?);
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
     let pairs = match form {
         Ok(PageForm(pairs)) => pairs,
         Err(bad_form) => {
             // Another customer's id is 404 whatever the body, exactly like an unknown id.
-            if let Err(e) = users::get(&s.app, actor, cn_arg(&cn), UserId::new(id)).await {
+            if let Err(e) = users::get(&s.app, actor, cn_arg(&cn), id).await {
                 return chooser_or(&ctx, &raw, e);
             }
             return Err(bad_form);
@@ -636,16 +636,7 @@ async fn edit_submit(
         status: None,
         current_password: current_password.filter(|p| !p.is_empty()),
     };
-    match users::update(
-        &s.app,
-        actor,
-        &ctx.meta,
-        cn_arg(&cn),
-        UserId::new(id),
-        &changes,
-    )
-    .await
-    {
+    match users::update(&s.app, actor, &ctx.meta, cn_arg(&cn), id, &changes).await {
         Ok(_) => {
             let to = href(
                 &format!("/users/{id}"),
@@ -670,23 +661,14 @@ async fn set_status(
     raw: Option<String>,
     to: UserStatus,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
+    let id = UserId::new(path_id(&id)?);
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
     let changes = UserChanges {
         status: Some(to.as_str().to_owned()),
         ..UserChanges::default()
     };
-    match users::update(
-        &s.app,
-        actor,
-        &ctx.meta,
-        cn_arg(&cn),
-        UserId::new(id),
-        &changes,
-    )
-    .await
-    {
+    match users::update(&s.app, actor, &ctx.meta, cn_arg(&cn), id, &changes).await {
         Ok(_) => {
             let done = if to == UserStatus::Disabled {
                 "disabled"
@@ -728,12 +710,10 @@ async fn password_reset(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
+    let id = UserId::new(path_id(&id)?);
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
-    match users::request_password_reset(&s.app, actor, &ctx.meta, cn_arg(&cn), UserId::new(id))
-        .await
-    {
+    match users::request_password_reset(&s.app, actor, &ctx.meta, cn_arg(&cn), id).await {
         Ok(u) => {
             let done = if u.status == UserStatus::Invited {
                 "invited"
