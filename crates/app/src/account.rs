@@ -64,14 +64,14 @@ pub async fn overview(app: &App, actor: &Actor) -> AppResult<Overview> {
     let keep = current_session(actor);
     let other_sessions = tokens::count_other_sessions(
         &mut conn.conn(),
-        actor.user_id,
+        actor.user_id.get(),
         keep,
         now - SESSION_IDLE,
         now,
     )
     .await?;
-    let list = tokens::live_personal_tokens(&mut conn.conn(), actor.user_id, now).await?;
-    let user = users::by_id(&mut conn.conn(), actor.user_id).await?;
+    let list = tokens::live_personal_tokens(&mut conn.conn(), actor.user_id.get(), now).await?;
+    let user = users::by_id(&mut conn.conn(), actor.user_id.get()).await?;
     Ok(Overview {
         other_sessions,
         tokens: list
@@ -169,7 +169,7 @@ pub async fn change_password(
     let mut conn = app.store.acquire().await?;
     let failures = tokens::count_events_of_user_since(
         &mut conn.conn(),
-        actor.user_id,
+        actor.user_id.get(),
         action::PASSWORD_CHANGE_FAILED,
         now - WRONG_CURRENT_WINDOW,
     )
@@ -179,7 +179,7 @@ pub async fn change_password(
             code: crate::ErrorCode::PasswordChangeThrottled,
         });
     }
-    let user = users::by_id(&mut conn.conn(), actor.user_id)
+    let user = users::by_id(&mut conn.conn(), actor.user_id.get())
         .await?
         .ok_or(AppError::Unauthenticated)?;
     drop(conn);
@@ -206,14 +206,17 @@ pub async fn change_password(
     let hash = passwords::hash(app.settings.password_cost, new.expose().to_owned()).await?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    users::set_password(&mut tx.conn(), actor.user_id, &hash, now).await?;
-    auth_repo::void_one_time_tokens_of_user(&mut tx.conn(), actor.user_id, now).await?;
-    let sessions =
-        auth_repo::delete_sessions_of_user(&mut tx.conn(), actor.user_id, current_session(actor))
-            .await?;
+    users::set_password(&mut tx.conn(), actor.user_id.get(), &hash, now).await?;
+    auth_repo::void_one_time_tokens_of_user(&mut tx.conn(), actor.user_id.get(), now).await?;
+    let sessions = auth_repo::delete_sessions_of_user(
+        &mut tx.conn(),
+        actor.user_id.get(),
+        current_session(actor),
+    )
+    .await?;
     let tokens = tokens::revoke_tokens_of_user_except(
         &mut tx.conn(),
-        actor.user_id,
+        actor.user_id.get(),
         current_token(actor),
         None,
         now,
@@ -249,12 +252,15 @@ pub async fn change_password(
 pub async fn end_other_sessions(app: &App, actor: &Actor, meta: &RequestMeta) -> AppResult<Ended> {
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    let sessions =
-        auth_repo::delete_sessions_of_user(&mut tx.conn(), actor.user_id, current_session(actor))
-            .await?;
+    let sessions = auth_repo::delete_sessions_of_user(
+        &mut tx.conn(),
+        actor.user_id.get(),
+        current_session(actor),
+    )
+    .await?;
     let tokens = tokens::revoke_tokens_of_user_except(
         &mut tx.conn(),
-        actor.user_id,
+        actor.user_id.get(),
         current_token(actor),
         Some("login"),
         now,
@@ -351,7 +357,7 @@ pub async fn create_token(
     let expires_at = now + Duration::days(days);
     let token = secrets::new_token()?;
     let mut tx = app.store.begin().await?;
-    if tokens::count_live_personal_tokens(&mut tx.conn(), actor.user_id, now).await?
+    if tokens::count_live_personal_tokens(&mut tx.conn(), actor.user_id.get(), now).await?
         >= MAX_LIVE_PERSONAL_TOKENS
     {
         return Err(AppError::Conflict {
@@ -363,7 +369,7 @@ pub async fn create_token(
     }
     let id = auth_repo::insert_api_token(
         &mut tx.conn(),
-        actor.user_id,
+        actor.user_id.get(),
         name.as_str(),
         "personal",
         &secrets::token_hash(&token),
@@ -394,7 +400,7 @@ pub async fn create_token(
 pub async fn revoke_token(app: &App, actor: &Actor, meta: &RequestMeta, id: i64) -> AppResult<()> {
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    if !tokens::revoke_personal_token(&mut tx.conn(), actor.user_id, id, now).await? {
+    if !tokens::revoke_personal_token(&mut tx.conn(), actor.user_id.get(), id, now).await? {
         return Err(AppError::NotFound);
     }
     audit::record(

@@ -2,6 +2,7 @@
 //! describe) and verifying that the hash chain was not altered.
 
 use crate::{Actor, AppError, RequestMeta, error::AppResult};
+use cs_domain::{CustomerId, UserId};
 use cs_store::{
     Conn,
     repo::{audit, users},
@@ -24,9 +25,9 @@ pub mod action {
 /// Who did it, as the trail records it.
 #[derive(Debug, Clone)]
 pub struct Who<'a> {
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub name: &'a str,
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<CustomerId>,
 }
 
 impl<'a> Who<'a> {
@@ -36,7 +37,7 @@ impl<'a> Who<'a> {
 
     /// The actor on behalf of a customer (`None`: of none), recorded under it so that the
     /// customer's administrators see what was done to it, also by an operator.
-    pub fn actor_for(a: &'a Actor, customer_id: Option<i64>) -> Self {
+    pub fn actor_for(a: &'a Actor, customer_id: Option<CustomerId>) -> Self {
         Self {
             user_id: Some(a.user_id),
             name: &a.username,
@@ -48,9 +49,9 @@ impl<'a> Who<'a> {
     /// password), under its own customer.
     pub fn user(u: &'a users::UserRow) -> Self {
         Self {
-            user_id: Some(u.id),
+            user_id: Some(UserId::new(u.id)),
             name: &u.username,
-            customer_id: u.customer_id,
+            customer_id: u.customer_id.map(CustomerId::new),
         }
     }
 
@@ -111,9 +112,9 @@ pub async fn record(
     let (ip, request_id) = (bounded(&meta.ip), bounded(&meta.request_id));
     let event = audit::NewAuditEvent {
         at,
-        actor_user_id: who.user_id,
+        actor_user_id: who.user_id.map(UserId::get),
         actor: &actor,
-        customer_id: who.customer_id,
+        customer_id: who.customer_id.map(CustomerId::get),
         action: &action,
         object_type: &object_type,
         object_id: &object_id,

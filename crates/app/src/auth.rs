@@ -10,7 +10,9 @@ use crate::{
     error::AppResult,
     passwords, secrets,
 };
-use cs_domain::{Email, Language, Modules, Password, Role, UserStatus, Username};
+use cs_domain::{
+    CustomerId, Email, Language, Modules, Password, Role, UserId, UserStatus, Username,
+};
 use cs_store::{
     Conn,
     repo::{auth as repo, customers, security, users},
@@ -217,7 +219,7 @@ pub async fn bearer_actor(app: &App, token: &str) -> AppResult<Option<Actor>> {
     };
     let customer = match (p.user.customer_id, p.customer_number, p.customer_name) {
         (Some(id), Some(number), Some(name)) => Some(CustomerFacts {
-            id,
+            id: CustomerId::new(id),
             number,
             name,
             suspended: p.customer_status.as_deref() == Some("suspended"),
@@ -248,7 +250,7 @@ pub async fn bearer_actor(app: &App, token: &str) -> AppResult<Option<Actor>> {
 
 /// What an actor needs of its user's customer.
 struct CustomerFacts {
-    id: i64,
+    id: CustomerId,
     number: String,
     name: String,
     suspended: bool,
@@ -271,7 +273,7 @@ async fn load_actor(
             let require_totp = user.totp_enabled_at.is_none()
                 && security::customer_requires_totp(conn, id).await?;
             Some(CustomerFacts {
-                id: c.id,
+                id: CustomerId::new(c.id),
                 suspended: c.status == "suspended",
                 number: c.customer_number,
                 name: c.name,
@@ -312,7 +314,7 @@ async fn build_actor(
     let totp_enrolment_required =
         user.totp_enabled_at.is_none() && customer.as_ref().is_some_and(|c| c.require_totp);
     Ok(Some(Actor {
-        user_id: user.id,
+        user_id: UserId::new(user.id),
         username: user.username,
         full_name: user.full_name,
         email: user.email,
@@ -321,7 +323,7 @@ async fn build_actor(
         granted,
         modules: Modules::effective(role, granted),
         customer: customer.map(|c| CustomerRef {
-            id: c.id,
+            id: CustomerId::new(c.id.get()),
             number: c.number,
             name: c.name,
             suspended: false,
@@ -386,7 +388,7 @@ pub async fn set_password_with_link(
 pub async fn new_link(
     app: &App,
     conn: &mut Conn<'_>,
-    user_id: i64,
+    user_id: UserId,
     purpose: &str,
     lifetime: Duration,
 ) -> AppResult<String> {
@@ -395,7 +397,7 @@ pub async fn new_link(
     repo::insert_one_time_token(
         conn,
         &secrets::token_hash(&token),
-        user_id,
+        user_id.get(),
         purpose,
         now,
         now + lifetime,
@@ -451,7 +453,14 @@ pub async fn create_operator(
         },
     )
     .await?;
-    let link = new_link(app, &mut tx.conn(), id, "invitation", INVITATION_LIFETIME).await?;
+    let link = new_link(
+        app,
+        &mut tx.conn(),
+        UserId::new(id),
+        "invitation",
+        INVITATION_LIFETIME,
+    )
+    .await?;
     audit::record(
         &mut tx.conn(),
         now,
@@ -477,7 +486,7 @@ pub async fn purge_expired_sessions(app: &App) -> AppResult<u64> {
 /// Remembers the language a signed-in user picked.
 pub async fn set_language(app: &App, actor: &Actor, language: Language) -> AppResult<()> {
     let mut conn = app.store.acquire().await?;
-    users::set_language(&mut conn.conn(), actor.user_id, language.code()).await?;
+    users::set_language(&mut conn.conn(), actor.user_id.get(), language.code()).await?;
     Ok(())
 }
 
@@ -520,7 +529,14 @@ pub async fn send_link(
 ) -> AppResult<()> {
     let now = app.now();
     repo::void_one_time_tokens_of_user(conn, user.id, now).await?;
-    let link = new_link(app, conn, user.id, purpose.stored(), purpose.lifetime()).await?;
+    let link = new_link(
+        app,
+        conn,
+        UserId::new(user.id),
+        purpose.stored(),
+        purpose.lifetime(),
+    )
+    .await?;
     if end_sessions {
         repo::delete_sessions_of_user(conn, user.id, None).await?;
         repo::revoke_api_tokens_of_user(conn, user.id, now).await?;

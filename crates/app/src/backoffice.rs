@@ -9,7 +9,7 @@ use crate::{
     error::AppResult,
     paging,
 };
-use cs_domain::{CustomerNumber, Modules, Role, UserStatus, Username};
+use cs_domain::{CustomerId, CustomerNumber, Modules, Role, UserId, UserStatus, Username};
 use cs_store::repo::{
     backoffice::{self as repo, AuditScope},
     customers::{self, CustomerRow},
@@ -167,7 +167,7 @@ pub struct Contract {
 /// A user of a customer, for the operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerUser {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub full_name: String,
     pub email: String,
@@ -286,7 +286,8 @@ pub async fn customer_detail(app: &App, actor: &Actor, number: &str) -> AppResul
             city: p.city,
         })
         .collect();
-    let (users, more_users) = customer_users(&mut conn.conn(), customer.id, now).await?;
+    let (users, more_users) =
+        customer_users(&mut conn.conn(), CustomerId::new(customer.id), now).await?;
     Ok(CustomerDetail {
         contract: contract_of(&customer),
         customer: customer.into(),
@@ -300,14 +301,14 @@ pub async fn customer_detail(app: &App, actor: &Actor, number: &str) -> AppResul
 /// The first [`DETAIL_USERS`] users of a customer, and whether it has more.
 async fn customer_users(
     conn: &mut cs_store::Conn<'_>,
-    customer_id: i64,
+    customer_id: CustomerId,
     now: OffsetDateTime,
 ) -> AppResult<(Vec<CustomerUser>, bool)> {
     let filter = UserFilter {
         limit: DETAIL_USERS + 1,
         ..UserFilter::default()
     };
-    let mut rows = users::list(conn, Some(customer_id), &filter).await?;
+    let mut rows = users::list(conn, Some(customer_id.get()), &filter).await?;
     let shown = usize::try_from(DETAIL_USERS).unwrap_or(usize::MAX);
     let more_users = rows.len() > shown;
     rows.truncate(shown);
@@ -339,7 +340,7 @@ fn customer_user(u: UserRow, cost_centres: Vec<String>, now: OffsetDateTime) -> 
         _ => Vec::new(),
     };
     CustomerUser {
-        id: u.id,
+        id: UserId::new(u.id),
         username: u.username,
         full_name: u.full_name,
         email: u.email,
@@ -402,7 +403,7 @@ pub async fn set_customer_suspended(
     audit::record(
         &mut tx.conn(),
         now,
-        &Who::actor_for(actor, Some(customer.id)),
+        &Who::actor_for(actor, Some(CustomerId::new(customer.id))),
         meta,
         act,
         ("customer", &customer.customer_number),
@@ -486,7 +487,7 @@ pub async fn service_centre_reset(
     audit::record(
         &mut tx.conn(),
         app.now(),
-        &Who::actor_for(actor, Some(customer.id)),
+        &Who::actor_for(actor, Some(CustomerId::new(customer.id))),
         meta,
         action::PASSWORD_RESET_REQUESTED,
         ("user", &user.id.to_string()),
@@ -573,7 +574,7 @@ pub async fn search_audit(
     let scope = match (view, non_empty(&q.customer_number)) {
         (AuditView::Operator, None) => AuditScope::All,
         // A customer's user always gets its own customer here, whatever it typed.
-        (_, number) => AuditScope::Customer(actor.tenant(app, number).await?.customer_id),
+        (_, number) => AuditScope::Customer(actor.tenant(app, number).await?.customer_id.get()),
     };
     let mut conn = app.store.acquire().await?;
     let mut rows = repo::search_audit(

@@ -2,7 +2,7 @@
 //! request's metadata. Every use case takes these, so tenant scoping is decided in one place.
 
 use crate::{App, AppError, error::AppResult};
-use cs_domain::{CustomerNumber, Language, Module, Modules, Role};
+use cs_domain::{CustomerId, CustomerNumber, Language, Module, Modules, Role, UserId};
 use cs_store::repo::customers;
 
 /// Where a request comes from, for the audit trail.
@@ -27,7 +27,7 @@ impl RequestMeta {
 /// The customer an actor belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerRef {
-    pub id: i64,
+    pub id: CustomerId,
     pub number: String,
     pub name: String,
     pub suspended: bool,
@@ -49,7 +49,7 @@ pub enum AuthMethod {
 /// A signed-in, active user, with effective rights already worked out.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub username: String,
     pub full_name: String,
     pub email: String,
@@ -73,7 +73,7 @@ pub struct Actor {
 /// The customer whose data a request may touch, decided once per request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tenant {
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
 }
 
 impl Actor {
@@ -116,7 +116,7 @@ impl Actor {
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(Tenant {
-            customer_id: row.id,
+            customer_id: CustomerId::new(row.id),
         })
     }
 }

@@ -180,7 +180,7 @@ async fn users(cx: &mut Cx<'_>) -> AppResult<Option<Block>> {
     if !cx.actor.can(Module::Users) {
         return Ok(None);
     }
-    let (active, invited, disabled) = repo::user_counts(&mut cx.conn, customer.id).await?;
+    let (active, invited, disabled) = repo::user_counts(&mut cx.conn, customer.id.get()).await?;
     Ok(Some(Block {
         title: "home-block-users",
         body: BlockBody::Facts(vec![
@@ -211,8 +211,8 @@ async fn users(cx: &mut Cx<'_>) -> AppResult<Option<Block>> {
 fn transactions_scope(actor: &Actor) -> Option<Scope> {
     let customer = actor.customer.as_ref()?;
     actor.can(Module::Transactions).then(|| Scope {
-        customer_id: customer.id,
-        limited_to_user: (!actor.cost_centres.is_empty()).then_some(actor.user_id),
+        customer_id: customer.id.get(),
+        limited_to_user: (!actor.cost_centres.is_empty()).then_some(actor.user_id.get()),
     })
 }
 

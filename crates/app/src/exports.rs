@@ -17,6 +17,7 @@ use crate::{
     audit::{self, Who},
     error::AppResult,
 };
+use cs_domain::CustomerId;
 use std::{
     collections::HashMap,
     sync::{
@@ -62,7 +63,7 @@ pub struct Limiter {
 #[derive(Debug, Default)]
 struct Counts {
     total: usize,
-    by_customer: HashMap<i64, usize>,
+    by_customer: HashMap<CustomerId, usize>,
 }
 
 impl Limiter {
@@ -81,7 +82,7 @@ impl Limiter {
     /// Takes a place for an export of `customer_id`, or refuses when either cap is reached.
     /// Both counts are checked and raised under one lock, so requests arriving at the same
     /// instant can never together exceed a cap.
-    pub fn try_acquire(self: &Arc<Self>, customer_id: i64) -> AppResult<Permit> {
+    pub fn try_acquire(self: &Arc<Self>, customer_id: CustomerId) -> AppResult<Permit> {
         let mut counts = self.lock();
         let of_customer = counts.by_customer.get(&customer_id).copied().unwrap_or(0);
         if counts.total >= self.limits.per_instance || of_customer >= self.limits.per_customer {
@@ -99,7 +100,7 @@ impl Limiter {
     }
 
     /// Exports running now: on this instance, and for `customer_id`.
-    pub fn running(&self, customer_id: i64) -> (usize, usize) {
+    pub fn running(&self, customer_id: CustomerId) -> (usize, usize) {
         let counts = self.lock();
         let of_customer = counts.by_customer.get(&customer_id).copied().unwrap_or(0);
         (counts.total, of_customer)
@@ -120,7 +121,7 @@ impl Limiter {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn release(&self, customer_id: i64) {
+    fn release(&self, customer_id: CustomerId) {
         let mut counts = self.lock();
         counts.total = counts.total.saturating_sub(1);
         self.total.send_replace(counts.total);
@@ -137,7 +138,7 @@ impl Limiter {
 #[derive(Debug)]
 pub struct Permit {
     limiter: Arc<Limiter>,
-    customer_id: i64,
+    customer_id: CustomerId,
 }
 
 impl Drop for Permit {
@@ -172,7 +173,7 @@ impl End {
 struct EndAudit {
     app: App,
     actor: Actor,
-    customer_id: i64,
+    customer_id: CustomerId,
     meta: RequestMeta,
     action: &'static str,
     object: (&'static str, String),
@@ -269,8 +270,10 @@ impl Running {
             .map_or_else(Limits::default, |p| p.limiter.limits())
     }
 
-    fn customer_id(&self) -> i64 {
-        self.permit.as_ref().map_or(0, |p| p.customer_id)
+    fn customer_id(&self) -> CustomerId {
+        self.permit
+            .as_ref()
+            .map_or(CustomerId::new(0), |p| p.customer_id)
     }
 
     /// Where the export's temporary files go: `DATA_DIR/tmp`, on the disk the deployment
@@ -307,7 +310,7 @@ impl Drop for Running {
 impl App {
     /// Takes a place for an export of `customer_id` under the instance's and the customer's
     /// caps, or answers 429 `too_many_exports`.
-    pub fn begin_export(&self, customer_id: i64) -> AppResult<Running> {
+    pub fn begin_export(&self, customer_id: CustomerId) -> AppResult<Running> {
         let permit = self.exports.try_acquire(customer_id)?;
         Ok(Running::new(permit, self.settings.data_dir.join("tmp")))
     }
@@ -328,18 +331,21 @@ mod tests {
     #[test]
     fn caps_hold_per_customer_and_per_instance_and_places_come_back() {
         let l = limiter(3, 2);
-        let a1 = l.try_acquire(1).unwrap();
-        let _a2 = l.try_acquire(1).unwrap();
-        let e = l.try_acquire(1).unwrap_err();
+        let a1 = l.try_acquire(CustomerId::new(1)).unwrap();
+        let _a2 = l.try_acquire(CustomerId::new(1)).unwrap();
+        let e = l.try_acquire(CustomerId::new(1)).unwrap_err();
         assert_eq!(e.code(), "too_many_exports");
         assert!(matches!(e, AppError::TooManyExports { .. }), "{e:?}");
         assert_eq!(e.retry_after(), Some(RETRY_AFTER_SECS));
-        let _b1 = l.try_acquire(2).unwrap();
-        assert!(l.try_acquire(3).is_err(), "the instance is full");
-        assert_eq!(l.running(1), (3, 2));
+        let _b1 = l.try_acquire(CustomerId::new(2)).unwrap();
+        assert!(
+            l.try_acquire(CustomerId::new(3)).is_err(),
+            "the instance is full"
+        );
+        assert_eq!(l.running(CustomerId::new(1)), (3, 2));
         drop(a1);
-        assert_eq!(l.running(1), (2, 1));
-        let _a3 = l.try_acquire(1).unwrap();
+        assert_eq!(l.running(CustomerId::new(1)), (2, 1));
+        let _a3 = l.try_acquire(CustomerId::new(1)).unwrap();
     }
 
     #[test]
@@ -352,7 +358,7 @@ mod tests {
                 let barrier = Arc::clone(&barrier);
                 std::thread::spawn(move || {
                     barrier.wait();
-                    l.try_acquire(7).ok()
+                    l.try_acquire(CustomerId::new(7)).ok()
                 })
             })
             .collect();
@@ -361,8 +367,8 @@ mod tests {
             .filter_map(|h| h.join().unwrap())
             .collect();
         assert_eq!(permits.len(), 2);
-        assert_eq!(l.running(7), (2, 2));
+        assert_eq!(l.running(CustomerId::new(7)), (2, 2));
         drop(permits);
-        assert_eq!(l.running(7), (0, 0));
+        assert_eq!(l.running(CustomerId::new(7)), (0, 0));
     }
 }

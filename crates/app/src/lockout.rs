@@ -8,6 +8,7 @@ use crate::{
     error::AppResult,
     passwords,
 };
+use cs_domain::{CustomerId, UserId};
 use cs_store::{
     Conn,
     repo::{customers, security, users},
@@ -144,16 +145,16 @@ async fn after_failure(
 /// check that each would pass alone.
 pub(crate) async fn account_is_open(
     conn: &mut Conn<'_>,
-    user_id: i64,
+    user_id: UserId,
     now: OffsetDateTime,
 ) -> AppResult<bool> {
-    let Some(locked_until) = security::lock_account_row(conn, user_id).await? else {
+    let Some(locked_until) = security::lock_account_row(conn, user_id.get()).await? else {
         return Ok(false);
     };
     if locked_until.is_some_and(|t| t > now) {
         return Ok(false);
     }
-    let failures = security::user_failures_since(conn, user_id, now - LOCKOUT_WINDOW).await?;
+    let failures = security::user_failures_since(conn, user_id.get(), now - LOCKOUT_WINDOW).await?;
     Ok(failures < LOCKOUT_THRESHOLD)
 }
 
@@ -176,7 +177,7 @@ pub(crate) async fn reserve_attempt(
 ) -> AppResult<Option<Attempt>> {
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    if !account_is_open(&mut tx.conn(), user.id, now).await? {
+    if !account_is_open(&mut tx.conn(), UserId::new(user.id), now).await? {
         return Ok(None);
     }
     let failure_id =
@@ -249,7 +250,7 @@ pub async fn confirm_own_password(
     password: &str,
 ) -> AppResult<bool> {
     let mut conn = app.store.acquire().await?;
-    let user = users::by_id(&mut conn.conn(), actor.user_id)
+    let user = users::by_id(&mut conn.conn(), actor.user_id.get())
         .await?
         .ok_or(AppError::Unauthenticated)?;
     drop(conn);
@@ -301,12 +302,12 @@ pub async fn unlock(
     app: &App,
     actor: &Actor,
     meta: &RequestMeta,
-    user_id: i64,
+    user_id: UserId,
 ) -> AppResult<Option<String>> {
     actor.require_operator()?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    let user = users::by_id(&mut tx.conn(), user_id)
+    let user = users::by_id(&mut tx.conn(), user_id.get())
         .await?
         .ok_or(AppError::NotFound)?;
     security::unlock_user(&mut tx.conn(), user.id).await?;
@@ -318,7 +319,7 @@ pub async fn unlock(
         None => None,
     };
     // Recorded under the user's customer, so that its administrators see it too.
-    let who = Who::actor_for(actor, user.customer_id);
+    let who = Who::actor_for(actor, user.customer_id.map(CustomerId::new));
     audit::record(
         &mut tx.conn(),
         now,

@@ -4,6 +4,7 @@
 
 use crate::{Actor, FieldError};
 use base64::Engine;
+use cs_domain::CustomerId;
 use cs_store::{Conn, repo::customers};
 use sha2::{Digest, Sha256};
 
@@ -267,10 +268,10 @@ impl Codes {
     /// Read for `actor` on the customer `customer_id`.
     pub async fn load(
         conn: &mut Conn<'_>,
-        customer_id: i64,
+        customer_id: CustomerId,
         actor: &Actor,
     ) -> cs_store::Result<Self> {
-        let collection_points = customers::collection_points(conn, customer_id)
+        let collection_points = customers::collection_points(conn, customer_id.get())
             .await?
             .into_iter()
             .map(|p| Choice {
@@ -279,7 +280,7 @@ impl Codes {
                 name: p.name,
             })
             .collect();
-        let cost_centres = customers::cost_centres(conn, customer_id)
+        let cost_centres = customers::cost_centres(conn, customer_id.get())
             .await?
             .into_iter()
             .filter(|c| actor.cost_centres.is_empty() || actor.cost_centres.contains(&c.code))

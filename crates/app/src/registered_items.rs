@@ -10,7 +10,7 @@ use crate::{
     exports::Running,
     paging::{self, Codes},
 };
-use cs_domain::{DateRange, Module};
+use cs_domain::{CustomerId, DateRange, Module};
 use cs_store::repo::{
     customers,
     registered_items::{self as repo, After, CostCentreScope, ItemFilter, ItemRow},
@@ -52,7 +52,7 @@ const EXPORT_CHUNK: i64 = 1_000;
 /// makes one, so every search and export goes through the same decision.
 #[derive(Debug, Clone)]
 pub struct Scope {
-    customer_id: i64,
+    customer_id: CustomerId,
     customer_number: String,
     customer_name: String,
     cost_centre_scope: CostCentreScope,
@@ -95,18 +95,18 @@ pub async fn scope(app: &App, actor: &Actor, customer_number: Option<&str>) -> A
     let number = customer_number.map(str::trim).filter(|s| !s.is_empty());
     let tenant = actor.tenant(app, number).await?;
     let mut conn = app.store.acquire().await?;
-    let customer = customers::by_id(&mut conn.conn(), tenant.customer_id)
+    let customer = customers::by_id(&mut conn.conn(), tenant.customer_id.get())
         .await?
         .ok_or(AppError::NotFound)?;
-    let codes = Codes::load(&mut conn.conn(), customer.id, actor).await?;
+    let codes = Codes::load(&mut conn.conn(), CustomerId::new(customer.id), actor).await?;
     Ok(Scope {
-        customer_id: customer.id,
+        customer_id: CustomerId::new(customer.id),
         customer_number: customer.customer_number,
         customer_name: customer.name,
         cost_centre_scope: if actor.cost_centres.is_empty() {
             CostCentreScope::All
         } else {
-            CostCentreScope::LimitsOf(actor.user_id)
+            CostCentreScope::LimitsOf(actor.user_id.get())
         },
         codes,
     })
@@ -123,7 +123,7 @@ fn store_filter(scope: &Scope, f: &Filter, errors: &mut Vec<FieldError>) -> Item
         .cost_centre(f.cost_centre.as_deref(), errors)
         .map(|c| c.id);
     ItemFilter {
-        customer_id: scope.customer_id,
+        customer_id: scope.customer_id.get(),
         scope: scope.cost_centre_scope,
         barcode: f.barcode.as_ref().map(|b| b.as_str().to_owned()),
         from: f.days.map(DateRange::first),

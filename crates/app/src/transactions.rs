@@ -20,7 +20,7 @@ use crate::{
     i18n,
     paging::{self, Codes},
 };
-use cs_domain::{Cents, Language, UnitPriceMillis, feeds::Destination};
+use cs_domain::{Cents, CustomerId, Language, UnitPriceMillis, UserId, feeds::Destination};
 use cs_store::repo::{catalogue, customers, transactions as repo};
 use time::Date;
 use tokio::sync::mpsc;
@@ -129,8 +129,8 @@ pub struct Choices {
 /// centres, only those cost centres' rows (rows without a cost centre are then left out).
 #[derive(Debug, Clone, Copy)]
 struct Scope {
-    customer_id: i64,
-    limited_to_user: Option<i64>,
+    customer_id: CustomerId,
+    limited_to_user: Option<UserId>,
 }
 
 async fn scope(app: &App, actor: &Actor, customer_number: Option<&str>) -> AppResult<Scope> {
@@ -143,14 +143,14 @@ async fn scope(app: &App, actor: &Actor, customer_number: Option<&str>) -> AppRe
 
 fn store_filter<'a>(scope: &Scope, f: &'a Filter) -> repo::Filter<'a> {
     repo::Filter {
-        customer_id: scope.customer_id,
+        customer_id: scope.customer_id.get(),
         from: f.days.first(),
         to: f.days.last(),
         product: f.product.as_deref(),
         collection_point: f.collection_point.as_deref(),
         cost_centre: f.cost_centre.as_deref(),
         destination: f.destination.map(Destination::as_str),
-        limited_to_user: scope.limited_to_user,
+        limited_to_user: scope.limited_to_user.map(UserId::get),
     }
 }
 
@@ -286,7 +286,7 @@ pub async fn choices(
 ) -> AppResult<Choices> {
     let scope = scope(app, actor, customer_number).await?;
     let mut conn = app.store.acquire().await?;
-    let customer = customers::by_id(&mut conn.conn(), scope.customer_id)
+    let customer = customers::by_id(&mut conn.conn(), scope.customer_id.get())
         .await?
         .ok_or(AppError::NotFound)?;
     let products = catalogue::all(&mut conn.conn())

@@ -371,7 +371,10 @@ mod tests {
             cs_app::exports::Limits::default(),
         ));
         let dir = std::env::temp_dir().join("cs-web-export-tests");
-        Running::new(limiter.try_acquire(1).unwrap(), dir)
+        Running::new(
+            limiter.try_acquire(cs_domain::CustomerId::new(1)).unwrap(),
+            dir,
+        )
     }
 
     fn failing_half_way() -> Rows {

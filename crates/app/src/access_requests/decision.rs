@@ -9,7 +9,7 @@ use crate::{
     error::AppResult,
     mail,
 };
-use cs_domain::{CustomerNumber, Role, UserStatus, Username};
+use cs_domain::{CustomerId, CustomerNumber, Role, UserId, UserStatus, Username};
 use cs_store::{
     StoreError,
     repo::{customers, users},
@@ -78,9 +78,9 @@ async fn link_or_create_customer(
     request: &AccessRequest,
     number: &CustomerNumber,
     now: time::OffsetDateTime,
-) -> AppResult<(i64, bool)> {
+) -> AppResult<(CustomerId, bool)> {
     if let Some(c) = customers::by_number(conn, number.as_str()).await? {
-        return Ok((c.id, false));
+        return Ok((CustomerId::new(c.id), false));
     }
     let new = customers::NewCustomer {
         customer_number: number.as_str(),
@@ -101,7 +101,7 @@ async fn link_or_create_customer(
             format!("customer {number} was created meanwhile: try again"),
         )
     })?;
-    Ok((id, true))
+    Ok((CustomerId::new(id), true))
 }
 
 /// The customer's first administrator, `invited`, with the requested username; its one-time
@@ -111,11 +111,11 @@ async fn invite_admin(
     conn: &mut cs_store::Conn<'_>,
     request: &AccessRequest,
     username: &Username,
-    customer_id: i64,
+    customer_id: CustomerId,
     now: time::OffsetDateTime,
-) -> AppResult<i64> {
+) -> AppResult<UserId> {
     let new = users::NewUser {
-        customer_id: Some(customer_id),
+        customer_id: Some(customer_id.get()),
         username: username.as_str(),
         username_key: &username.normalized(),
         full_name: &request.contact_name,
@@ -138,7 +138,7 @@ async fn invite_admin(
         .await?
         .ok_or_else(|| AppError::internal(format!("user {user_id} vanished")))?;
     auth::send_link(app, conn, &user, LinkPurpose::Invitation, false).await?;
-    Ok(user_id)
+    Ok(UserId::new(user_id))
 }
 
 /// Approves a pending request in one transaction: the customer named by `customer_number`
@@ -165,13 +165,13 @@ pub async fn approve(
     {
         return Err(username_taken_since(&username));
     }
-    if !repo::mark_approved(&mut tx.conn(), id, actor.user_id, now).await? {
+    if !repo::mark_approved(&mut tx.conn(), id, actor.user_id.get(), now).await? {
         return Err(already_decided(id, Status::Approved));
     }
     let (customer_id, customer_created) =
         link_or_create_customer(&mut tx.conn(), &request, &number, now).await?;
     let user_id = invite_admin(app, &mut tx.conn(), &request, &username, customer_id, now).await?;
-    repo::set_outcome(&mut tx.conn(), id, customer_id, user_id).await?;
+    repo::set_outcome(&mut tx.conn(), id, customer_id.get(), user_id.get()).await?;
     audit::record(
         &mut tx.conn(),
         now,
@@ -211,7 +211,7 @@ pub async fn reject(
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let request = pending(&mut tx.conn(), id).await?;
-    if !repo::mark_rejected(&mut tx.conn(), id, actor.user_id, now, &reason).await? {
+    if !repo::mark_rejected(&mut tx.conn(), id, actor.user_id.get(), now, &reason).await? {
         return Err(already_decided(id, Status::Rejected));
     }
     let email = mail::Email::compose(

@@ -12,7 +12,7 @@ use crate::{
     error::AppResult,
     paging::{self, DEFAULT_LIMIT},
 };
-use cs_domain::Language;
+use cs_domain::{Language, UserId};
 use cs_store::{
     Conn,
     repo::{access_requests as repo, customers},
@@ -97,7 +97,7 @@ pub struct AccessRequest {
     pub decided_by: Option<String>,
     /// After approval: the customer linked or created (number and name) and its first admin.
     pub customer: Option<(String, String)>,
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     /// Other pending requests for the same company (same VAT or customer number).
     pub duplicates: Vec<i64>,
 }
@@ -123,7 +123,7 @@ pub struct Approval {
     pub request: AccessRequest,
     pub customer_number: String,
     pub customer_created: bool,
-    pub user_id: i64,
+    pub user_id: UserId,
 }
 
 /// A page of the operator's list.
@@ -212,7 +212,7 @@ fn from_row(r: repo::AccessRequestRow) -> AppResult<AccessRequest> {
         decided_at: r.decided_at,
         decided_by: r.decided_by_username,
         customer: r.linked_customer_number.zip(r.linked_customer_name),
-        user_id: r.user_id,
+        user_id: r.user_id.map(UserId::new),
         duplicates: Vec::new(),
     })
 }

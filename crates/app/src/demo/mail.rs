@@ -3,7 +3,9 @@
 
 use super::data::{DemoCustomer, PRODUCTS, RECIPIENTS};
 use crate::{AppError, error::AppResult};
-use cs_domain::{Barcode, UnitPriceMillis, barcode::s10_check_digit, money::line_amount};
+use cs_domain::{
+    Barcode, CustomerId, UnitPriceMillis, barcode::s10_check_digit, money::line_amount,
+};
 use cs_store::{Conn, repo::operations};
 use time::{Date, Weekday};
 
@@ -37,7 +39,7 @@ impl Rng {
 
 /// Where a customer's mail is deposited, and what it is franked with.
 pub(super) struct Site<'a> {
-    pub(super) customer_id: i64,
+    pub(super) customer_id: CustomerId,
     pub(super) cost_centres: &'a [i64],
     pub(super) points: &'a [i64],
     /// The catalogue's ids, in the order of [`PRODUCTS`].
@@ -127,7 +129,7 @@ impl Mail {
             let tid = format!("OP-{}-{}-{:06}", dc.number, day_code(day), *line);
             let new = operations::NewTransaction {
                 transaction_id: &tid,
-                customer_id: site.customer_id,
+                customer_id: site.customer_id.get(),
                 date: day,
                 collection_point_id: cp,
                 cost_centre_id: cc,
@@ -171,7 +173,7 @@ impl Mail {
         };
         let new = operations::NewRegisteredItem {
             barcode: barcode.as_str(),
-            customer_id: site.customer_id,
+            customer_id: site.customer_id.get(),
             deposit_date: day,
             collection_point_id: *rng.pick(site.points),
             cost_centre_id: Some(*rng.pick(site.cost_centres)),

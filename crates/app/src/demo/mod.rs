@@ -9,7 +9,7 @@ mod data;
 mod mail;
 
 use crate::{App, AppError, RequestMeta, audit, error::AppResult, passwords};
-use cs_domain::{CustomerNumber, Language, Role, UserStatus, VatNumber};
+use cs_domain::{CustomerId, CustomerNumber, Language, Role, UserStatus, VatNumber};
 use cs_store::{
     Conn,
     repo::{catalogue, customers, meta, users},
@@ -72,7 +72,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
             customer(&mut tx.conn(), dc, now, cost, &mut logins).await?;
         customer_ids.push(customer_id);
         let site = Site {
-            customer_id,
+            customer_id: CustomerId::new(customer_id),
             cost_centres: &cost_centres,
             points: &points,
             products: &product_ids,

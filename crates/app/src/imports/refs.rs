@@ -2,6 +2,7 @@
 //! cost centres, products), loaded once per run: bounded by the reference data, not the file.
 
 use crate::{App, error::AppResult};
+use cs_domain::CustomerId;
 use cs_store::repo::import_runs;
 use std::collections::HashMap;
 
@@ -20,7 +21,7 @@ pub type RefProblem = (&'static str, String);
 /// A transaction's or item's customer, collection point, cost centre (if any) and product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Site {
-    pub customer: i64,
+    pub customer: CustomerId,
     pub point: i64,
     pub centre: Option<i64>,
     pub product: i64,
@@ -154,7 +155,7 @@ impl Refs {
         };
         match (point, centre, product) {
             (Some(point), Some(centre), Some(product)) if problems.is_empty() => Ok(Site {
-                customer,
+                customer: CustomerId::new(customer),
                 point,
                 centre,
                 product,

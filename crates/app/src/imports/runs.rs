@@ -190,7 +190,7 @@ impl RunRecord<'_> {
             file_name: &self.options.file_name,
             sha256: self.sha256,
             actor: self.who.name,
-            actor_user_id: self.who.user_id,
+            actor_user_id: self.who.user_id.map(cs_domain::UserId::get),
             started_at: self.started_at,
             finished_at: now,
             outcome: c.outcome.as_str(),

@@ -192,7 +192,7 @@ fn stage_transaction(refs: &Refs, record: FeedRecord) -> Staged {
     })?;
     Ok(vec![
         text(r.transaction_id),
-        Value::Int(site.customer),
+        Value::Int(site.customer.get()),
         Value::Date(r.date),
         Value::Int(site.point),
         id(site.centre),
@@ -217,7 +217,7 @@ fn stage_registered_item(refs: &Refs, record: FeedRecord) -> Staged {
     })?;
     Ok(vec![
         text(r.barcode.as_str()),
-        Value::Int(site.customer),
+        Value::Int(site.customer.get()),
         Value::Date(r.deposit_date),
         Value::Int(site.point),
         id(site.centre),

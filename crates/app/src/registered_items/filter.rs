@@ -6,7 +6,7 @@ use crate::{
     calendar::{TypedDays, typed_days},
     paging::{PageQuery, ParamDoc, Position, query_value},
 };
-use cs_domain::{Barcode, DateRange, calendar::iso};
+use cs_domain::{Barcode, CustomerId, DateRange, calendar::iso};
 use cs_store::repo::registered_items::After;
 use time::Date;
 
@@ -175,7 +175,7 @@ impl Filter {
     }
 
     /// What this filter's cursors are tied to: its parameters and the customer.
-    pub(super) fn cursor_key(&self, customer_id: i64) -> Vec<(&'static str, String)> {
+    pub(super) fn cursor_key(&self, customer_id: CustomerId) -> Vec<(&'static str, String)> {
         let mut key = self.params();
         key.push(("customer", customer_id.to_string()));
         key
@@ -456,18 +456,28 @@ mod tests {
             id: 42,
         };
         let f = filter("dubois", &mut e);
-        let c = crate::paging::encode_cursor(&f.cursor_key(7), &a);
-        let decode = |f: &Filter, customer: i64, e: &mut Vec<FieldError>| {
+        let c = crate::paging::encode_cursor(&f.cursor_key(CustomerId::new(7)), &a);
+        let decode = |f: &Filter, customer: CustomerId, e: &mut Vec<FieldError>| {
             crate::paging::decode_cursor::<After>(Some(&c), &f.cursor_key(customer), e)
         };
-        assert_eq!(decode(&f, 7, &mut e), Some(a));
-        assert_eq!(decode(&filter(" dubois ", &mut e), 7, &mut e), Some(a));
+        assert_eq!(decode(&f, CustomerId::new(7), &mut e), Some(a));
+        assert_eq!(
+            decode(&filter(" dubois ", &mut e), CustomerId::new(7), &mut e),
+            Some(a)
+        );
         assert!(e.is_empty());
-        assert_eq!(decode(&filter("martin", &mut e), 7, &mut e), None);
-        assert_eq!(decode(&f, 8, &mut e), None);
+        assert_eq!(
+            decode(&filter("martin", &mut e), CustomerId::new(7), &mut e),
+            None
+        );
+        assert_eq!(decode(&f, CustomerId::new(8), &mut e), None);
         // The old plain cursor (`date_id`) is no cursor of this list any more.
         assert_eq!(
-            crate::paging::decode_cursor::<After>(Some("2026-11-20_42"), &f.cursor_key(7), &mut e),
+            crate::paging::decode_cursor::<After>(
+                Some("2026-11-20_42"),
+                &f.cursor_key(CustomerId::new(7)),
+                &mut e
+            ),
             None
         );
         assert_eq!(e.len(), 3);

@@ -3,6 +3,7 @@
 
 use super::TOTP_ISSUER;
 use crate::{App, AppError, error::AppResult};
+use cs_domain::UserId;
 use cs_store::{
     Conn,
     repo::{security, users},
@@ -12,11 +13,11 @@ use time::OffsetDateTime;
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 
 /// What a user's TOTP secret is sealed for: it opens for that user only.
-pub(super) fn totp_purpose(user_id: i64) -> String {
+pub(super) fn totp_purpose(user_id: UserId) -> String {
     format!("totp:user:{user_id}")
 }
 
-pub(super) fn open_totp_secret(app: &App, user_id: i64, sealed: &str) -> AppResult<String> {
+pub(super) fn open_totp_secret(app: &App, user_id: UserId, sealed: &str) -> AppResult<String> {
     app.settings
         .secret_keys
         .open(&totp_purpose(user_id), sealed)
@@ -37,11 +38,11 @@ pub async fn seal_stored_totp_secrets(app: &App) -> AppResult<u64> {
             continue;
         }
         let plain = if crate::secret_box::SecretKeys::is_sealed(&value) {
-            keys.open(&totp_purpose(user_id), &value)?
+            keys.open(&totp_purpose(UserId::new(user_id)), &value)?
         } else {
             value.clone()
         };
-        let resealed = keys.seal(&totp_purpose(user_id), &plain)?;
+        let resealed = keys.seal(&totp_purpose(UserId::new(user_id)), &plain)?;
         let mut tx = app.store.begin().await?;
         if security::replace_totp_secret(&mut tx.conn(), user_id, &value, &resealed).await? {
             sealed += 1;
@@ -96,7 +97,7 @@ pub(super) fn normalize_recovery_code(input: &str) -> String {
 /// What the database keeps of a recovery code: SHA-256 over the user id and the code. The
 /// codes carry 60 random bits, so a fast hash is enough (a slow one would cost ten Argon2
 /// runs per attempt).
-pub(super) fn recovery_code_hash(user_id: i64, normalized: &str) -> String {
+pub(super) fn recovery_code_hash(user_id: UserId, normalized: &str) -> String {
     hex::encode(Sha256::digest(format!("{user_id}:{normalized}").as_bytes()))
 }
 
@@ -135,7 +136,7 @@ pub(super) async fn consume_second_factor(
     let (Some(sealed), Some(_)) = (state.totp_secret, state.totp_enabled_at) else {
         return Ok(None);
     };
-    let secret = open_totp_secret(app, user.id, &sealed)?;
+    let secret = open_totp_secret(app, UserId::new(user.id), &sealed)?;
     if let Some(code) = as_totp_code(input) {
         let Some(step) = totp(&secret, &user.username)?.check(&code, unix(now)) else {
             return Ok(None);
@@ -151,7 +152,7 @@ pub(super) async fn consume_second_factor(
     let used = security::use_recovery_code(
         conn,
         user.id,
-        &recovery_code_hash(user.id, &normalized),
+        &recovery_code_hash(UserId::new(user.id), &normalized),
         now,
     )
     .await?;
@@ -176,7 +177,10 @@ mod tests {
             assert!(seen.insert(c));
         }
         assert_eq!(normalize_recovery_code(" ABCD-efgh ijkm "), "abcdefghijkm");
-        assert_ne!(recovery_code_hash(1, "abc"), recovery_code_hash(2, "abc"));
+        assert_ne!(
+            recovery_code_hash(UserId::new(1), "abc"),
+            recovery_code_hash(UserId::new(2), "abc")
+        );
     }
 
     #[test]

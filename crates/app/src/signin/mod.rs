@@ -23,7 +23,7 @@ use crate::{
     passwords, secrets,
 };
 use codes::consume_second_factor;
-use cs_domain::UserStatus;
+use cs_domain::{UserId, UserStatus};
 use cs_store::{
     Conn,
     repo::{customers, security, users},
@@ -186,7 +186,7 @@ pub async fn complete_second_step(
     drop(conn);
     let key = user.username.to_ascii_lowercase();
     let mut tx = app.store.begin().await?;
-    if !account_is_open(&mut tx.conn(), user.id, now).await? {
+    if !account_is_open(&mut tx.conn(), UserId::new(user.id), now).await? {
         drop(tx);
         return Err(refuse_locked(app, meta, &user, &key).await?);
     }

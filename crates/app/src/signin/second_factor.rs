@@ -14,7 +14,7 @@ use crate::{
     error::AppResult,
     lockout::{confirm_own_password, guarded_password},
 };
-use cs_domain::{Module, Role};
+use cs_domain::{CustomerId, Module, Role, UserId};
 use cs_store::repo::{auth as auth_repo, customers, security, users};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -42,7 +42,7 @@ pub struct Enrolment {
 
 pub async fn two_factor_status(app: &App, actor: &Actor) -> AppResult<TwoFactorStatus> {
     let mut conn = app.store.acquire().await?;
-    let state = security::totp_state(&mut conn.conn(), actor.user_id)
+    let state = security::totp_state(&mut conn.conn(), actor.user_id.get())
         .await?
         .ok_or(AppError::NotFound)?;
     let enrolment = match (&state.totp_secret, state.totp_enabled_at) {
@@ -58,9 +58,9 @@ pub async fn two_factor_status(app: &App, actor: &Actor) -> AppResult<TwoFactorS
         _ => None,
     };
     let recovery_codes_left =
-        security::unused_recovery_codes(&mut conn.conn(), actor.user_id).await?;
+        security::unused_recovery_codes(&mut conn.conn(), actor.user_id.get()).await?;
     let required = match &actor.customer {
-        Some(c) => security::customer_requires_totp(&mut conn.conn(), c.id).await?,
+        Some(c) => security::customer_requires_totp(&mut conn.conn(), c.id.get()).await?,
         None => false,
     };
     Ok(TwoFactorStatus {
@@ -87,7 +87,7 @@ pub async fn start_enrolment(app: &App, actor: &Actor, meta: &RequestMeta) -> Ap
     let secret = Secret::new_stack(bytes).to_base32();
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    let state = security::totp_state(&mut tx.conn(), actor.user_id)
+    let state = security::totp_state(&mut tx.conn(), actor.user_id.get())
         .await?
         .ok_or(AppError::NotFound)?;
     if state.totp_enabled_at.is_some() {
@@ -97,7 +97,7 @@ pub async fn start_enrolment(app: &App, actor: &Actor, meta: &RequestMeta) -> Ap
         .settings
         .secret_keys
         .seal(&totp_purpose(actor.user_id), &secret)?;
-    security::set_pending_totp_secret(&mut tx.conn(), actor.user_id, &sealed).await?;
+    security::set_pending_totp_secret(&mut tx.conn(), actor.user_id.get(), &sealed).await?;
     audit::record(
         &mut tx.conn(),
         now,
@@ -130,7 +130,7 @@ pub async fn confirm_enrolment(
         )
     };
     let mut tx = app.store.begin().await?;
-    let state = security::totp_state(&mut tx.conn(), actor.user_id)
+    let state = security::totp_state(&mut tx.conn(), actor.user_id.get())
         .await?
         .ok_or(AppError::NotFound)?;
     if state.totp_enabled_at.is_some() {
@@ -149,7 +149,7 @@ pub async fn confirm_enrolment(
         .check(&code, unix(now))
         .ok_or_else(wrong)?;
     let step = i64::try_from(step).map_err(|_| AppError::internal("TOTP step"))?;
-    if !security::enable_totp(&mut tx.conn(), actor.user_id, now, step).await? {
+    if !security::enable_totp(&mut tx.conn(), actor.user_id.get(), now, step).await? {
         return Err(already_enabled());
     }
     let codes = new_recovery_codes()?;
@@ -157,7 +157,7 @@ pub async fn confirm_enrolment(
         .iter()
         .map(|c| recovery_code_hash(actor.user_id, &normalize_recovery_code(c)))
         .collect();
-    security::replace_recovery_codes(&mut tx.conn(), actor.user_id, &hashes).await?;
+    security::replace_recovery_codes(&mut tx.conn(), actor.user_id.get(), &hashes).await?;
     end_other_sessions(&mut tx.conn(), actor, now).await?;
     audit::record(
         &mut tx.conn(),
@@ -196,9 +196,9 @@ async fn end_other_sessions(
         AuthMethod::Session { id_hash, .. } => Some(id_hash.as_str()),
         AuthMethod::Bearer { .. } => None,
     };
-    auth_repo::delete_sessions_of_user(conn, actor.user_id, keep).await?;
-    auth_repo::revoke_api_tokens_of_user(conn, actor.user_id, now).await?;
-    security::delete_pending_logins_of_user(conn, actor.user_id).await?;
+    auth_repo::delete_sessions_of_user(conn, actor.user_id.get(), keep).await?;
+    auth_repo::revoke_api_tokens_of_user(conn, actor.user_id.get(), now).await?;
+    security::delete_pending_logins_of_user(conn, actor.user_id.get()).await?;
     Ok(())
 }
 
@@ -212,7 +212,7 @@ pub async fn disable(
 ) -> AppResult<()> {
     let now = app.now();
     let mut conn = app.store.acquire().await?;
-    let user = users::by_id(&mut conn.conn(), actor.user_id)
+    let user = users::by_id(&mut conn.conn(), actor.user_id.get())
         .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
@@ -226,7 +226,7 @@ pub async fn disable(
     };
     let mut tx = app.store.begin().await?;
     attempt.give_back(&mut tx.conn()).await?;
-    security::disable_totp(&mut tx.conn(), actor.user_id).await?;
+    security::disable_totp(&mut tx.conn(), actor.user_id.get()).await?;
     audit::record(
         &mut tx.conn(),
         now,
@@ -272,7 +272,7 @@ pub async fn reset_second_factor(
     app: &App,
     actor: &Actor,
     meta: &RequestMeta,
-    user_id: i64,
+    user_id: UserId,
     current_password: Option<&str>,
 ) -> AppResult<Option<String>> {
     actor.require_operator()?;
@@ -287,7 +287,7 @@ pub async fn reset_second_factor(
     }
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    let user = users::by_id(&mut tx.conn(), user_id)
+    let user = users::by_id(&mut tx.conn(), user_id.get())
         .await?
         .ok_or(AppError::NotFound)?;
     let had = user.totp_enabled_at.is_some();
@@ -302,7 +302,7 @@ pub async fn reset_second_factor(
     audit::record(
         &mut tx.conn(),
         now,
-        &Who::actor_for(actor, user.customer_id),
+        &Who::actor_for(actor, user.customer_id.map(CustomerId::new)),
         meta,
         action::TOTP_RESET,
         ("user", &user.id.to_string()),
@@ -321,7 +321,7 @@ pub async fn security_overview(
     may_manage_users(actor)?;
     let tenant = actor.tenant(app, customer_number).await?;
     let mut conn = app.store.acquire().await?;
-    let c = customers::by_id(&mut conn.conn(), tenant.customer_id)
+    let c = customers::by_id(&mut conn.conn(), tenant.customer_id.get())
         .await?
         .ok_or(AppError::NotFound)?;
     let require_totp = security::customer_requires_totp(&mut conn.conn(), c.id).await?;
@@ -348,8 +348,9 @@ pub async fn set_require_totp(
     let tenant = actor.tenant(app, customer_number).await?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    let before = security::customer_requires_totp(&mut tx.conn(), tenant.customer_id).await?;
-    security::set_customer_requires_totp(&mut tx.conn(), tenant.customer_id, required).await?;
+    let before = security::customer_requires_totp(&mut tx.conn(), tenant.customer_id.get()).await?;
+    security::set_customer_requires_totp(&mut tx.conn(), tenant.customer_id.get(), required)
+        .await?;
     let who = Who::actor_for(actor, Some(tenant.customer_id));
     audit::record(
         &mut tx.conn(),

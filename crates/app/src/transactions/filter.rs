@@ -6,7 +6,7 @@ use crate::{
     calendar::{TypedDays, typed_days},
     paging::{self, CursorKey, PageQuery, ParamDoc, Position, query_value},
 };
-use cs_domain::{DateRange, calendar::iso, feeds::Destination};
+use cs_domain::{CustomerId, DateRange, calendar::iso, feeds::Destination};
 use cs_store::repo::transactions as repo;
 use time::Date;
 
@@ -200,7 +200,7 @@ impl Filter {
     }
 
     /// What this filter's cursors are tied to: its parameters and the customer.
-    pub(super) fn cursor_key(&self, customer_id: i64) -> Vec<(&'static str, String)> {
+    pub(super) fn cursor_key(&self, customer_id: CustomerId) -> Vec<(&'static str, String)> {
         let mut key = self.params();
         key.push(("customer", customer_id.to_string()));
         key
@@ -340,7 +340,7 @@ pub fn parse_filter(q: &FilterQuery, today: Date, errors: &mut Vec<FieldError>) 
 pub fn parse_page(
     q: &Query,
     today: Date,
-    customer_id: i64,
+    customer_id: CustomerId,
 ) -> Result<PageRequest, Vec<FieldError>> {
     let mut errors = Vec::new();
     let filter = parse_filter(&q.filter, today, &mut errors);
@@ -350,7 +350,7 @@ pub fn parse_page(
 pub(super) fn page_of(
     filter: Option<Filter>,
     page: &PageQuery,
-    customer_id: i64,
+    customer_id: CustomerId,
     mut errors: Vec<FieldError>,
 ) -> Result<PageRequest, Vec<FieldError>> {
     let limit = paging::limit(page.limit.as_deref(), &mut errors);
@@ -384,7 +384,7 @@ mod tests {
     }
 
     fn page(pairs: &[(&str, &str)]) -> Result<PageRequest, Vec<FieldError>> {
-        parse_page(&q(pairs), TODAY, CUSTOMER)
+        parse_page(&q(pairs), TODAY, CustomerId::new(CUSTOMER))
     }
 
     fn fields(e: &[FieldError]) -> Vec<&str> {
@@ -426,7 +426,7 @@ mod tests {
         assert_eq!(r.filter.sort, Sort::Date);
         assert_eq!(r.limit, paging::DEFAULT_LIMIT);
         assert_eq!(r.after, None);
-        let feb = parse_page(&q(&[]), date!(2028 - 02 - 10), CUSTOMER).unwrap();
+        let feb = parse_page(&q(&[]), date!(2028 - 02 - 10), CustomerId::new(CUSTOMER)).unwrap();
         assert_eq!(feb.filter.days.last(), date!(2028 - 02 - 29), "leap year");
     }
 
@@ -492,7 +492,7 @@ mod tests {
             amount_cents: -1250,
             id: 42,
         };
-        let c = paging::encode_cursor(&r.filter.cursor_key(CUSTOMER), &after);
+        let c = paging::encode_cursor(&r.filter.cursor_key(CustomerId::new(CUSTOMER)), &after);
         let again = page(&[("product", "P1"), ("cursor", &c)]).unwrap();
         assert_eq!(again.after, Some(after));
         // The same filter written another way is the same filter.
@@ -507,7 +507,7 @@ mod tests {
             q(&[("product", "P1"), ("cursor", &c[..c.len() / 2])]),
             q(&[("product", "P1"), ("cursor", "!!!")]),
         ] {
-            let e = parse_page(&other, TODAY, CUSTOMER).unwrap_err();
+            let e = parse_page(&other, TODAY, CustomerId::new(CUSTOMER)).unwrap_err();
             assert_eq!(e.len(), 1);
             assert_eq!(e[0].code, "invalid_cursor");
             assert_eq!(e[0].field.as_deref(), Some("cursor"));
@@ -515,7 +515,7 @@ mod tests {
         let e = parse_page(
             &q(&[("product", "P1"), ("cursor", &c)]),
             TODAY,
-            CUSTOMER + 1,
+            CustomerId::new(CUSTOMER + 1),
         );
         assert_eq!(e.unwrap_err()[0].code, "invalid_cursor");
     }

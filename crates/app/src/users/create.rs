@@ -13,7 +13,7 @@ use crate::{
     context::Tenant,
     error::AppResult,
 };
-use cs_domain::{Email, Language, Modules, Role, UserStatus, Username};
+use cs_domain::{Email, Language, Modules, Role, UserId, UserStatus, Username};
 use cs_store::{
     Conn, StoreError,
     repo::{customers, user_admin, users},
@@ -76,8 +76,8 @@ pub async fn create(
 
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    user_admin::lock_customer(&mut tx.conn(), tenant.customer_id).await?;
-    let customer = customers::by_id(&mut tx.conn(), tenant.customer_id)
+    user_admin::lock_customer(&mut tx.conn(), tenant.customer_id.get()).await?;
+    let customer = customers::by_id(&mut tx.conn(), tenant.customer_id.get())
         .await?
         .ok_or(AppError::NotFound)?;
     let available = cost_centres_of(&mut tx.conn(), tenant).await?;
@@ -100,9 +100,9 @@ pub async fn create(
     };
     let id = insert(&mut tx.conn(), tenant, &checked, language, now).await?;
     users::replace_cost_centres(&mut tx.conn(), id, &cost_centre_ids).await?;
-    let row = user_of(&mut tx.conn(), tenant, id).await?;
+    let row = user_of(&mut tx.conn(), tenant, UserId::new(id)).await?;
     auth::send_link(app, &mut tx.conn(), &row, LinkPurpose::Invitation, false).await?;
-    let user = load(&mut tx.conn(), tenant, id).await?;
+    let user = load(&mut tx.conn(), tenant, UserId::new(id)).await?;
     audit::record(
         &mut tx.conn(),
         now,
@@ -136,7 +136,7 @@ async fn insert(
         return Err(username_taken(c.username.as_str()));
     }
     let new = users::NewUser {
-        customer_id: Some(tenant.customer_id),
+        customer_id: Some(tenant.customer_id.get()),
         username: c.username.as_str(),
         username_key: &key,
         full_name: &c.full_name,

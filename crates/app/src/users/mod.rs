@@ -22,7 +22,7 @@ use crate::{
     error::AppResult,
     paging,
 };
-use cs_domain::{Email, Language, Module, Modules, Role, UserStatus, Username};
+use cs_domain::{Email, Language, Module, Modules, Role, UserId, UserStatus, Username};
 use cs_store::{
     Conn,
     repo::{customers, user_admin, users},
@@ -46,7 +46,7 @@ const SEARCH_MAX_CHARS: usize = 100;
 /// A user of a customer, as its administrators manage it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManagedUser {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub full_name: String,
     pub email: String,
@@ -155,7 +155,7 @@ fn managed(row: users::UserRow, cost_centres: Vec<String>) -> AppResult<ManagedU
         .map_err(|_| corrupt(row.id, "language"))?;
     let status: UserStatus = row.status.parse().map_err(|_| corrupt(row.id, "status"))?;
     Ok(ManagedUser {
-        id: row.id,
+        id: UserId::new(row.id),
         username: row.username,
         full_name: row.full_name,
         email: row.email,
@@ -171,21 +171,21 @@ fn managed(row: users::UserRow, cost_centres: Vec<String>) -> AppResult<ManagedU
 
 /// The user `id` if it belongs to the tenant; another customer's user, an operator and an
 /// unknown id all answer 404 alike.
-async fn user_of(conn: &mut Conn<'_>, tenant: Tenant, id: i64) -> AppResult<users::UserRow> {
-    users::by_id(conn, id)
+async fn user_of(conn: &mut Conn<'_>, tenant: Tenant, id: UserId) -> AppResult<users::UserRow> {
+    users::by_id(conn, id.get())
         .await?
-        .filter(|u| u.customer_id == Some(tenant.customer_id))
+        .filter(|u| u.customer_id == Some(tenant.customer_id.get()))
         .ok_or(AppError::NotFound)
 }
 
-async fn load(conn: &mut Conn<'_>, tenant: Tenant, id: i64) -> AppResult<ManagedUser> {
+async fn load(conn: &mut Conn<'_>, tenant: Tenant, id: UserId) -> AppResult<ManagedUser> {
     let row = user_of(conn, tenant, id).await?;
     let codes = users::cost_centre_codes(conn, row.id).await?;
     managed(row, codes)
 }
 
 async fn cost_centres_of(conn: &mut Conn<'_>, tenant: Tenant) -> AppResult<Vec<(i64, String)>> {
-    Ok(customers::cost_centres(conn, tenant.customer_id)
+    Ok(customers::cost_centres(conn, tenant.customer_id.get())
         .await?
         .into_iter()
         .map(|c| (c.id, c.code))
@@ -207,10 +207,10 @@ pub async fn customer_context(
 ) -> AppResult<CustomerContext> {
     let tenant = actor.tenant(app, customer_number).await?;
     let mut conn = app.store.acquire().await?;
-    let c = customers::by_id(&mut conn.conn(), tenant.customer_id)
+    let c = customers::by_id(&mut conn.conn(), tenant.customer_id.get())
         .await?
         .ok_or(AppError::NotFound)?;
-    let cost_centres = customers::cost_centres(&mut conn.conn(), tenant.customer_id)
+    let cost_centres = customers::cost_centres(&mut conn.conn(), tenant.customer_id.get())
         .await?
         .into_iter()
         .map(|cc| (cc.code, cc.name))
@@ -235,7 +235,7 @@ pub async fn list(
     let mut conn = app.store.acquire().await?;
     let mut rows = users::list(
         &mut conn.conn(),
-        Some(tenant.customer_id),
+        Some(tenant.customer_id.get()),
         &users::UserFilter {
             search: f.search.as_deref(),
             status: f.status.map(UserStatus::as_str),
@@ -249,7 +249,7 @@ pub async fn list(
     if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
         for (user_id, code) in user_admin::cost_centre_codes_in_range(
             &mut conn.conn(),
-            tenant.customer_id,
+            tenant.customer_id.get(),
             first.id,
             last.id,
         )
@@ -276,7 +276,7 @@ pub async fn get(
     app: &App,
     actor: &Actor,
     customer_number: Option<&str>,
-    id: i64,
+    id: UserId,
 ) -> AppResult<ManagedUser> {
     let tenant = actor.tenant(app, customer_number).await?;
     let mut conn = app.store.acquire().await?;
@@ -290,7 +290,7 @@ pub async fn request_password_reset(
     actor: &Actor,
     meta: &RequestMeta,
     customer_number: Option<&str>,
-    id: i64,
+    id: UserId,
 ) -> AppResult<ManagedUser> {
     let tenant = actor.tenant(app, customer_number).await?;
     let now = app.now();
@@ -305,7 +305,7 @@ pub async fn request_password_reset(
                 message: "this user is disabled: enable it before sending it a link".into(),
             });
         }
-        Err(_) => return Err(corrupt(id, "status")),
+        Err(_) => return Err(corrupt(id.get(), "status")),
     };
     let reset = purpose == LinkPurpose::Reset;
     auth::send_link(app, &mut tx.conn(), &row, purpose, reset).await?;

@@ -12,7 +12,7 @@ use crate::{
     error::AppResult,
     lockout,
 };
-use cs_domain::{Email, Language, Modules, Role, UserStatus};
+use cs_domain::{Email, Language, Modules, Role, UserId, UserStatus};
 use cs_store::{
     Conn,
     repo::{auth as auth_repo, user_admin, users},
@@ -132,7 +132,7 @@ pub async fn update(
     actor: &Actor,
     meta: &RequestMeta,
     customer_number: Option<&str>,
-    id: i64,
+    id: UserId,
     changes: &UserChanges,
 ) -> AppResult<ManagedUser> {
     let tenant = actor.tenant(app, customer_number).await?;
@@ -142,7 +142,7 @@ pub async fn update(
         reauthenticate(app, meta, actor, changes.current_password.as_deref()).await?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    user_admin::lock_customer(&mut tx.conn(), tenant.customer_id).await?;
+    user_admin::lock_customer(&mut tx.conn(), tenant.customer_id.get()).await?;
     // Unknown or foreign ids answer 404 before anything about the body is said.
     let row = user_of(&mut tx.conn(), tenant, id).await?;
     let cost_centre_ids = match &changes.cost_centres {
@@ -156,11 +156,11 @@ pub async fn update(
         return Err(AppError::Validation(errors));
     }
     let has_password = row.password_hash.is_some();
-    let codes = users::cost_centre_codes(&mut tx.conn(), id).await?;
+    let codes = users::cost_centre_codes(&mut tx.conn(), id.get()).await?;
     let before = managed(row, codes)?;
     let after = After::of(given, &before, has_password);
     if before.role == Role::Admin && before.status == UserStatus::Active {
-        let admins = users::count_active_admins(&mut tx.conn(), tenant.customer_id).await?;
+        let admins = users::count_active_admins(&mut tx.conn(), tenant.customer_id.get()).await?;
         check_last_admin(
             (before.role, before.status),
             (after.role, after.status),
@@ -216,7 +216,7 @@ pub async fn update(
 /// the names of the fields that did.
 async fn write_changes(
     conn: &mut Conn<'_>,
-    id: i64,
+    id: UserId,
     before: &ManagedUser,
     after: &After,
     cost_centre_ids: Option<Vec<i64>>,
@@ -233,7 +233,7 @@ async fn write_changes(
     }
     if !changed.is_empty() {
         let language = after.language.code();
-        users::update_profile(conn, id, &after.full_name, &after.email, language).await?;
+        users::update_profile(conn, id.get(), &after.full_name, &after.email, language).await?;
     }
     if after.role != before.role || after.granted != before.granted {
         if after.role != before.role {
@@ -243,7 +243,7 @@ async fn write_changes(
             changed.push("modules");
         }
         let modules = after.granted.to_list();
-        users::set_role_and_modules(conn, id, after.role.as_str(), &modules).await?;
+        users::set_role_and_modules(conn, id.get(), after.role.as_str(), &modules).await?;
     }
     // An admin is never limited; a user keeps its limits unless new ones are given.
     let limits = match (after.role, cost_centre_ids) {
@@ -251,8 +251,8 @@ async fn write_changes(
         (_, ids) => ids,
     };
     if let Some(ids) = limits {
-        users::replace_cost_centres(conn, id, &ids).await?;
-        if users::cost_centre_codes(conn, id).await? != before.cost_centres {
+        users::replace_cost_centres(conn, id.get(), &ids).await?;
+        if users::cost_centre_codes(conn, id.get()).await? != before.cost_centres {
             changed.push("cost_centres");
         }
     }
@@ -263,17 +263,17 @@ async fn write_changes(
 /// The event to record.
 async fn set_status(
     conn: &mut Conn<'_>,
-    id: i64,
+    id: UserId,
     status: UserStatus,
     now: OffsetDateTime,
 ) -> AppResult<&'static str> {
-    users::set_status(conn, id, status.as_str(), now).await?;
+    users::set_status(conn, id.get(), status.as_str(), now).await?;
     if status != UserStatus::Disabled {
         return Ok(action::USER_ENABLED);
     }
-    auth_repo::delete_sessions_of_user(conn, id, None).await?;
-    auth_repo::revoke_api_tokens_of_user(conn, id, now).await?;
-    auth_repo::void_one_time_tokens_of_user(conn, id, now).await?;
+    auth_repo::delete_sessions_of_user(conn, id.get(), None).await?;
+    auth_repo::revoke_api_tokens_of_user(conn, id.get(), now).await?;
+    auth_repo::void_one_time_tokens_of_user(conn, id.get(), now).await?;
     Ok(action::USER_DISABLED)
 }
 

@@ -3,6 +3,7 @@
 //! backends.
 
 use crate::harness::{Customer, PASSWORD, Seed, TestApp};
+use cs_domain::CustomerId;
 use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -305,7 +306,10 @@ async fn parallel_exports(t: &TestApp) {
     assert_eq!(r.status, 429);
     assert_eq!(v["error"]["code"], "too_many_exports", "{v}");
     assert_eq!(header(&r, "retry-after"), Some("30"));
-    assert_eq!(t.app().exports.running(t.fx.customer_a), (2, 2));
+    assert_eq!(
+        t.app().exports.running(CustomerId::new(t.fx.customer_a)),
+        (2, 2)
+    );
 
     // Customer B takes the two other places of the instance.
     for path in [rows, items] {
@@ -313,7 +317,10 @@ async fn parallel_exports(t: &TestApp) {
         assert_eq!(s.status, 200, "{}", s.head);
         held.push(s);
     }
-    assert_eq!(t.app().exports.running(t.fx.customer_b), (4, 2));
+    assert_eq!(
+        t.app().exports.running(CustomerId::new(t.fx.customer_b)),
+        (4, 2)
+    );
 
     // A fifth export, for a customer with none running, finds the instance full.
     third_customer(t).await;
@@ -337,7 +344,7 @@ async fn parallel_exports(t: &TestApp) {
     let r = browser.get("/transactions").await;
     assert_eq!(r.status, StatusCode::OK, "a page while exports run");
     assert_eq!(
-        t.app().exports.running(t.fx.customer_a),
+        t.app().exports.running(CustomerId::new(t.fx.customer_a)),
         (4, 2),
         "still held"
     );

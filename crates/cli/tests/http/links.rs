@@ -3,6 +3,7 @@
 
 use crate::harness::{TestApp, token_of};
 use cs_app::RequestMeta;
+use cs_domain::UserId;
 use reqwest::{StatusCode, header};
 use time::Duration;
 
@@ -150,7 +151,7 @@ async fn setting_a_password_ends_all_sessions_and_tokens(t: &TestApp) {
     let link = cs_app::auth::new_link(
         t.app(),
         &mut tx.conn(),
-        t.fx.users["a.admin"],
+        UserId::new(t.fx.users["a.admin"]),
         "reset",
         cs_app::auth::RESET_LIFETIME,
     )

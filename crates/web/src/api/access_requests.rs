@@ -16,6 +16,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use cs_app::access_requests::{self as uc, AccessRequest, Filter};
+use cs_domain::UserId;
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -199,7 +200,7 @@ impl AccessRequestBody {
                 customer_number,
                 name,
             }),
-            user_id: r.user_id,
+            user_id: r.user_id.map(UserId::get),
             duplicates: r.duplicates,
         }
     }

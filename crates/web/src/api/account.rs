@@ -40,7 +40,7 @@ impl MeBody {
     fn of(a: &Actor) -> Self {
         Self {
             user: UserBody {
-                id: a.user_id,
+                id: a.user_id.get(),
                 username: a.username.clone(),
                 full_name: a.full_name.clone(),
                 email: a.email.clone(),

@@ -230,7 +230,7 @@ pub async fn customer(
             .into_iter()
             .map(|u| CustomerUserBody {
                 user: UserBody {
-                    id: u.id,
+                    id: u.id.get(),
                     username: u.username,
                     full_name: u.full_name,
                     email: u.email,

@@ -14,6 +14,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use cs_app::signin;
+use cs_domain::UserId;
 
 pub fn routes(r: Routes) -> Routes {
     r.post(
@@ -53,7 +54,7 @@ pub async fn reset_second_factor(
     Path(id): Path<String>,
     super::OptionalJson(req): super::OptionalJson<ReauthRequest>,
 ) -> Result<Response, WebError> {
-    let id = crate::params::path_id(&id)?;
+    let id = UserId::new(crate::params::path_id(&id)?);
     signin::reset_second_factor(
         &s.app,
         ctx.actor()?,
@@ -79,7 +80,7 @@ pub async fn unlock_user(
     ctx: RequestCtx,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let id = crate::params::path_id(&id)?;
+    let id = UserId::new(crate::params::path_id(&id)?);
     cs_app::lockout::unlock(&s.app, ctx.actor()?, &ctx.meta, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -16,6 +16,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use cs_app::users::{self, ListQuery, ManagedUser, NewUserInput, UserChanges};
+use cs_domain::UserId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -33,7 +34,7 @@ pub fn routes(r: Routes) -> Routes {
 
 pub(super) fn body(u: ManagedUser) -> UserBody {
     UserBody {
-        id: u.id,
+        id: u.id.get(),
         username: u.username,
         full_name: u.full_name,
         email: u.email,
@@ -201,7 +202,7 @@ pub async fn get(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<UserBody>, WebError> {
-    let id = path_id(&id)?;
+    let id = UserId::new(path_id(&id)?);
     let cn = CustomerParam::read(&raw).customer_number;
     let user = users::get(&s.app, ctx.actor()?, cn.as_deref(), id).await?;
     Ok(Json(body(user)))
@@ -246,7 +247,7 @@ pub async fn update(
     RawQuery(raw): RawQuery,
     req: Result<ApiJson<UpdateUserRequest>, WebError>,
 ) -> Result<Json<UserBody>, WebError> {
-    let id = path_id(&id)?;
+    let id = UserId::new(path_id(&id)?);
     let cn = CustomerParam::read(&raw).customer_number;
     let actor = ctx.actor()?;
     let req = match req {
@@ -286,7 +287,7 @@ pub async fn password_reset(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
+    let id = UserId::new(path_id(&id)?);
     let cn = CustomerParam::read(&raw).customer_number;
     users::request_password_reset(&s.app, ctx.actor()?, &ctx.meta, cn.as_deref(), id).await?;
     Ok(StatusCode::ACCEPTED.into_response())

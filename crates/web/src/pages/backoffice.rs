@@ -346,7 +346,7 @@ fn customer_view(
                 last_login: u.last_login_at.map(local_time::second),
                 locked_until: u.locked_until.map(local_time::second),
                 two_factor: u.two_factor,
-                id: u.id,
+                id: u.id.get(),
                 username: u.username,
                 full_name: u.full_name,
                 email: u.email,

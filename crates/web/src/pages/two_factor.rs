@@ -19,6 +19,7 @@ use axum::{
 };
 use axum_extra::extract::cookie::CookieJar;
 use cs_app::{AppError, signin};
+use cs_domain::UserId;
 use serde::Deserialize;
 
 pub fn routes(r: Routes) -> Routes {
@@ -453,7 +454,7 @@ async fn unlock(
     ctx: RequestCtx,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let id = crate::params::path_id(&id)?;
+    let id = UserId::new(crate::params::path_id(&id)?);
     let number = cs_app::lockout::unlock(&s.app, ctx.actor()?, &ctx.meta, id).await?;
     Ok(back_to_customer(number))
 }
@@ -472,7 +473,7 @@ async fn reset_second_factor(
     Path(id): Path<String>,
     PageForm(f): PageForm<ReauthForm>,
 ) -> Result<Response, WebError> {
-    let id = crate::params::path_id(&id)?;
+    let id = UserId::new(crate::params::path_id(&id)?);
     let password = Some(f.current_password.as_str());
     let number = signin::reset_second_factor(&s.app, ctx.actor()?, &ctx.meta, id, password).await?;
     Ok(back_to_customer(number))

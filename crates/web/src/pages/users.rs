@@ -21,7 +21,7 @@ use cs_app::{
     Actor, AppError, ErrorCode, FieldError,
     users::{self, CustomerContext, ListQuery, ManagedUser, NewUserInput, UserChanges},
 };
-use cs_domain::{Language, Module, Role, UserStatus};
+use cs_domain::{Language, Module, Role, UserId, UserStatus};
 use time::OffsetDateTime;
 
 pub fn routes(r: Routes) -> Routes {
@@ -538,7 +538,7 @@ async fn edit_page(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
+    let id = UserId::new(path_id(&id)?);
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
     let user = match users::get(&s.app, actor, cn_arg(&cn), id).await {
@@ -561,7 +561,7 @@ async fn edit_again(
     s: &AppState,
     ctx: &RequestCtx,
     cn: &str,
-    id: i64,
+    id: UserId,
     typed: Option<Typed>,
     err: AppError,
 ) -> Result<Response, WebError> {
@@ -608,7 +608,7 @@ async fn edit_submit(
     RawQuery(raw): RawQuery,
     form: Result<PageForm<Vec<(String, String)>>, WebError>,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
+    let id = UserId::new(path_id(&id)?);
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
     let pairs = match form {
@@ -661,7 +661,7 @@ async fn set_status(
     raw: Option<String>,
     to: UserStatus,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
+    let id = UserId::new(path_id(&id)?);
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
     let changes = UserChanges {
@@ -710,7 +710,7 @@ async fn password_reset(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
+    let id = UserId::new(path_id(&id)?);
     let actor = ctx.actor()?;
     let cn = named_customer(actor, &raw);
     match users::request_password_reset(&s.app, actor, &ctx.meta, cn_arg(&cn), id).await {
