@@ -210,11 +210,8 @@ pub(crate) async fn open_login_token(
 /// The actor behind a bearer token, if the token is live. The token, its user and the user's
 /// customer are read in one statement: this runs before every API request.
 pub async fn bearer_actor(app: &App, token: &str) -> AppResult<Option<Actor>> {
-    let mut conn = app.store.acquire().await?;
     let now = app.now();
-    let Some(p) =
-        repo::live_api_token_principal(&mut conn.conn(), &secrets::token_hash(token), now).await?
-    else {
+    let Some(p) = repo::token_principal(&app.store, &secrets::token_hash(token), now).await? else {
         return Ok(None);
     };
     let customer = match (p.user.customer_id, p.customer_number, p.customer_name) {
@@ -227,25 +224,46 @@ pub async fn bearer_actor(app: &App, token: &str) -> AppResult<Option<Actor>> {
         }),
         _ => None,
     };
-    let actor = build_actor(
-        &mut conn.conn(),
-        p.user,
-        customer,
-        AuthMethod::Bearer {
-            token_id: p.token_id,
-        },
-    )
-    .await?;
     let due = p
         .token_last_used_at
         .is_none_or(|used| used <= now - TOUCH_EVERY);
-    if actor.is_some() && due {
+    // An operator's request whose token was touched less than a minute ago needs nothing more
+    // from the database: no connection is taken.
+    let mut conn = if customer.is_some() || due {
+        Some(app.store.acquire().await?)
+    } else {
+        None
+    };
+    let cost_centres = match conn.as_mut() {
+        Some(c) => cost_centres_of(&mut c.conn(), &p.user, customer.as_ref()).await?,
+        None => Vec::new(),
+    };
+    let auth = AuthMethod::Bearer {
+        token_id: p.token_id,
+    };
+    let actor = actor_of(p.user, customer, cost_centres, auth)?;
+    if let Some(c) = conn.as_mut()
+        && actor.is_some()
+        && due
+    {
         // Shown on the account page; written at most once a minute per token. The check
         // above spares the other requests a write statement (on SQLite, the write lock);
         // the UPDATE's own condition keeps parallel requests to one write.
-        repo::touch_api_token(&mut conn.conn(), p.token_id, now, TOUCH_EVERY).await?;
+        repo::touch_api_token(&mut c.conn(), p.token_id, now, TOUCH_EVERY).await?;
     }
     Ok(actor)
+}
+
+/// The cost centres an active customer's user is limited to (an operator has none: no query).
+async fn cost_centres_of(
+    conn: &mut Conn<'_>,
+    user: &users::UserRow,
+    customer: Option<&CustomerFacts>,
+) -> AppResult<Vec<String>> {
+    if customer.is_none() || user.status != UserStatus::Active.as_str() {
+        return Ok(Vec::new());
+    }
+    Ok(users::cost_centre_codes(conn, user.id).await?)
 }
 
 /// What an actor needs of its user's customer.
@@ -282,15 +300,16 @@ async fn load_actor(
         }
         None => None,
     };
-    build_actor(conn, user, customer, auth).await
+    let cost_centres = cost_centres_of(conn, &user, customer.as_ref()).await?;
+    actor_of(user, customer, cost_centres, auth)
 }
 
-/// The actor of `user` and its customer (read by the caller): rights worked out, the cost
-/// centres it is limited to (a customer's user only), the second factor it still owes.
-async fn build_actor(
-    conn: &mut Conn<'_>,
+/// The actor of `user`, its customer and cost centres (read by the caller): rights worked
+/// out, the second factor it still owes; `None` when it may not act.
+fn actor_of(
     user: users::UserRow,
     customer: Option<CustomerFacts>,
+    cost_centres: Vec<String>,
     auth: AuthMethod,
 ) -> AppResult<Option<Actor>> {
     if user.status != UserStatus::Active.as_str() {
@@ -306,11 +325,6 @@ async fn build_actor(
     if customer.as_ref().is_some_and(|c| c.suspended) {
         return Ok(None);
     }
-    // Only a customer's users are limited to cost centres: an operator costs no query.
-    let cost_centres = match &customer {
-        Some(_) => users::cost_centre_codes(conn, user.id).await?,
-        None => Vec::new(),
-    };
     let totp_enrolment_required =
         user.totp_enabled_at.is_none() && customer.as_ref().is_some_and(|c| c.require_totp);
     Ok(Some(Actor {

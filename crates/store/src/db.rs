@@ -142,6 +142,9 @@ impl Store {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
+                // A connection to a local file does not go stale: no ping (a round trip to
+                // its worker thread) before every use.
+                .test_before_acquire(false)
                 .connect_with(opts)
                 .await
                 .map_err(StoreError::Unavailable)?;

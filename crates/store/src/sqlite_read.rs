@@ -225,3 +225,34 @@ pub fn all<T>(
     }
     Ok(out)
 }
+
+/// An instant as sqlx writes it on SQLite (RFC 3339, whole seconds, UTC), for binding and
+/// comparing against stored instants.
+pub fn instant_text(t: time::OffsetDateTime) -> Result<String> {
+    use time::format_description::well_known::Rfc3339;
+    crate::instant(t)
+        .format(&Rfc3339)
+        .map_err(|e| StoreError::Io(format!("an instant as text: {e}")))
+}
+
+/// The stored instant in column `i` (as sqlx writes it: RFC 3339).
+pub fn instant_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<time::OffsetDateTime> {
+    let text: String = r.get(i)?;
+    parse_instant(i, &text)
+}
+
+/// The stored instant in column `i`, if any.
+pub fn instant_opt(
+    r: &rusqlite::Row<'_>,
+    i: usize,
+) -> rusqlite::Result<Option<time::OffsetDateTime>> {
+    let text: Option<String> = r.get(i)?;
+    text.map(|t| parse_instant(i, &t)).transpose()
+}
+
+fn parse_instant(i: usize, text: &str) -> rusqlite::Result<time::OffsetDateTime> {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}

@@ -814,9 +814,45 @@ async fn a_token_principal_carries_its_user_and_customer(store: Store) {
             "{hash} at {at}"
         );
     }
+    // The store's read (below sqlx on a SQLite file) answers as the connection's, at every
+    // instant around the expiry and once the token's use is recorded.
+    auth::touch_api_token(&mut c.conn(), p.token_id, T0, Duration::minutes(1))
+        .await
+        .unwrap();
+    for hash in ["h-clerk", "h-op", "h-unknown"] {
+        for at in [
+            T0,
+            expires - Duration::seconds(1),
+            expires,
+            expires + Duration::seconds(1),
+        ] {
+            let pooled = auth::live_api_token_principal(&mut c.conn(), hash, at)
+                .await
+                .unwrap();
+            let read = auth::token_principal(&store, hash, at).await.unwrap();
+            assert_eq!(read, pooled, "{hash} at {at}");
+            assert_eq!(
+                read.is_some(),
+                hash != "h-unknown" && at < expires,
+                "{hash} at {at}"
+            );
+        }
+    }
+    let touched = auth::token_principal(&store, "h-op", T0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(touched.token_last_used_at, Some(T0));
     auth::revoke_api_tokens_of_user(&mut c.conn(), clerk, T0)
         .await
         .unwrap();
+    assert!(
+        auth::token_principal(&store, "h-clerk", T0)
+            .await
+            .unwrap()
+            .is_none(),
+        "revoked, read by the store"
+    );
     assert!(
         auth::live_api_token_principal(&mut c.conn(), "h-clerk", T0)
             .await

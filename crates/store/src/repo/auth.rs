@@ -1,7 +1,10 @@
 //! Credentials other than passwords: browser sessions, bearer tokens and one-time links.
 //! Only SHA-256 hashes of the secrets are stored; the secrets themselves never reach the database.
 
-use crate::{Conn, Result, execute, on_conn};
+use crate::{
+    Conn, Result, Store, execute, on_conn,
+    sqlite_read::{self, Param},
+};
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -139,7 +142,7 @@ pub async fn live_api_token(
 
 /// A live token with its user and the user's customer (if any), read in one statement:
 /// what every bearer request needs before anything else.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TokenPrincipalRow {
     pub token_id: i64,
     pub token_last_used_at: Option<OffsetDateTime>,
@@ -152,6 +155,15 @@ pub struct TokenPrincipalRow {
     pub customer_require_totp: Option<bool>,
 }
 
+const PRINCIPAL: &str = "SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, \
+    u.id, u.customer_id, u.username, u.full_name, u.email, u.language, u.role, u.modules, \
+    u.status, u.password_hash, u.created_at, u.last_login_at, u.locked_until, \
+    u.totp_enabled_at, c.customer_number, c.name AS customer_name, \
+    c.status AS customer_status, c.require_totp AS customer_require_totp \
+    FROM api_tokens t JOIN users u ON u.id = t.user_id \
+    LEFT JOIN customers c ON c.id = u.customer_id \
+    WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2";
+
 /// [`live_api_token`], its user and the user's customer in one round trip (`None` when the
 /// token is not live).
 pub async fn live_api_token_principal(
@@ -159,19 +171,62 @@ pub async fn live_api_token_principal(
     token_hash: &str,
     now: OffsetDateTime,
 ) -> Result<Option<TokenPrincipalRow>> {
-    let sql = "SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, \
-        u.id, u.customer_id, u.username, u.full_name, u.email, u.language, u.role, u.modules, \
-        u.status, u.password_hash, u.created_at, u.last_login_at, u.locked_until, \
-        u.totp_enabled_at, c.customer_number, c.name AS customer_name, \
-        c.status AS customer_status, c.require_totp AS customer_require_totp \
-        FROM api_tokens t JOIN users u ON u.id = t.user_id \
-        LEFT JOIN customers c ON c.id = u.customer_id \
-        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2";
+    let sql = PRINCIPAL;
     Ok(on_conn!(conn, |x| sqlx::query_as(sql)
         .bind(token_hash)
         .bind(crate::instant(now))
         .fetch_optional(x)
         .await)?)
+}
+
+/// [`live_api_token_principal`] on the store: on a SQLite file read below sqlx, on the
+/// request's own thread ([`sqlite_read::Readers`]), since every API request starts here.
+pub async fn token_principal(
+    store: &Store,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<Option<TokenPrincipalRow>> {
+    let Some(readers) = store.readers() else {
+        let mut conn = store.acquire().await?;
+        return live_api_token_principal(&mut conn.conn(), token_hash, now).await;
+    };
+    let params = vec![
+        Param::Text(token_hash.to_owned()),
+        Param::Text(sqlite_read::instant_text(now)?),
+    ];
+    let rows = readers
+        .read(move |c| sqlite_read::all(c, PRINCIPAL, &params, principal_row))
+        .await?;
+    Ok(rows.into_iter().next())
+}
+
+/// One row of [`PRINCIPAL`], by position.
+fn principal_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenPrincipalRow> {
+    use sqlite_read::{instant_at, instant_opt};
+    Ok(TokenPrincipalRow {
+        token_id: r.get(0)?,
+        token_last_used_at: instant_opt(r, 1)?,
+        user: super::users::UserRow {
+            id: r.get(2)?,
+            customer_id: r.get(3)?,
+            username: r.get(4)?,
+            full_name: r.get(5)?,
+            email: r.get(6)?,
+            language: r.get(7)?,
+            role: r.get(8)?,
+            modules: r.get(9)?,
+            status: r.get(10)?,
+            password_hash: r.get(11)?,
+            created_at: instant_at(r, 12)?,
+            last_login_at: instant_opt(r, 13)?,
+            locked_until: instant_opt(r, 14)?,
+            totp_enabled_at: instant_opt(r, 15)?,
+        },
+        customer_number: r.get(16)?,
+        customer_name: r.get(17)?,
+        customer_status: r.get(18)?,
+        customer_require_totp: r.get(19)?,
+    })
 }
 
 /// Records a use of a token, unless one was recorded less than `every` ago.
