@@ -111,8 +111,7 @@ impl Actor {
         })?;
         let number = CustomerNumber::parse(raw)
             .map_err(|e| AppError::invalid("customer_number", e.code(), e.to_string()))?;
-        let mut conn = app.store.acquire().await?;
-        let row = customers::by_number(&mut conn.conn(), number.as_str())
+        let row = customers::find_by_number(&app.store, number.as_str())
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(Tenant {

@@ -230,11 +230,18 @@ async fn customers_round_trip(store: Store) {
         .unwrap()
         .expect("found by id");
     assert_eq!(by_id, expected);
+    // The store's read (below sqlx on a SQLite file) finds the same row.
+    let found = customers::find_by_number(&store, "8800001").await.unwrap();
+    assert_eq!(found, Some(expected));
 
     assert_eq!(
         customers::by_number(&mut c.conn(), "8800002")
             .await
             .unwrap(),
+        None
+    );
+    assert_eq!(
+        customers::find_by_number(&store, "8800002").await.unwrap(),
         None
     );
     assert_eq!(customers::by_id(&mut c.conn(), id + 1).await.unwrap(), None);

@@ -1,6 +1,9 @@
 //! Customers and their cost centres and collection points.
 
-use crate::{Conn, Result, on_conn};
+use crate::{
+    Conn, Result, Store, on_conn,
+    sqlite_read::{self, Param},
+};
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -62,12 +65,47 @@ pub async fn by_id(conn: &mut Conn<'_>, id: i64) -> Result<Option<CustomerRow>> 
         .await)?)
 }
 
+const BY_NUMBER: &str = "SELECT id, customer_number, name, vat_number, language, street, postcode, city, country, status, collection_days, options, receipt_retention_days, created_at FROM customers WHERE customer_number = $1";
+
 pub async fn by_number(conn: &mut Conn<'_>, number: &str) -> Result<Option<CustomerRow>> {
-    let sql = "SELECT id, customer_number, name, vat_number, language, street, postcode, city, country, status, collection_days, options, receipt_retention_days, created_at FROM customers WHERE customer_number = $1";
+    let sql = BY_NUMBER;
     Ok(on_conn!(conn, |x| sqlx::query_as(sql)
         .bind(number)
         .fetch_optional(x)
         .await)?)
+}
+
+/// [`by_number`] on the store: on a SQLite file read below sqlx, on the request's own thread
+/// (an operator's every request names its customer).
+pub async fn find_by_number(store: &Store, number: &str) -> Result<Option<CustomerRow>> {
+    let Some(readers) = store.readers() else {
+        let mut conn = store.acquire().await?;
+        return by_number(&mut conn.conn(), number).await;
+    };
+    let params = vec![Param::Text(number.to_owned())];
+    let rows = readers
+        .read(move |c| {
+            sqlite_read::all(c, BY_NUMBER, &params, |r| {
+                Ok(CustomerRow {
+                    id: r.get(0)?,
+                    customer_number: r.get(1)?,
+                    name: r.get(2)?,
+                    vat_number: r.get(3)?,
+                    language: r.get(4)?,
+                    street: r.get(5)?,
+                    postcode: r.get(6)?,
+                    city: r.get(7)?,
+                    country: r.get(8)?,
+                    status: r.get(9)?,
+                    collection_days: r.get(10)?,
+                    options: r.get(11)?,
+                    receipt_retention_days: r.get(12)?,
+                    created_at: sqlite_read::instant_at(r, 13)?,
+                })
+            })
+        })
+        .await?;
+    Ok(rows.into_iter().next())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
