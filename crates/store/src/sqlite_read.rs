@@ -189,6 +189,15 @@ impl Readers {
         }
     }
 
+    /// Runs `read`, a short read (a lookup by a unique key, or a month's page), right here
+    /// on the caller's thread, in one read transaction. Measured under load it is the
+    /// cheapest way by far (docs/PERFORMANCE.md): no hand-over to another thread, where even
+    /// `block_in_place` costs a third of a page's CPU and most of its tail. Anything that can
+    /// scan a large range goes through [`Readers::read`] instead.
+    pub fn read_here<T>(&self, read: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
+        self.run(read)
+    }
+
     fn run<T>(&self, read: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
         let kept = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let conn = match kept {

@@ -239,12 +239,15 @@ async fn the_direct_page_reads_what_the_pooled_page_reads(store: Store) {
     );
     let (customer, limited) = seed(&store).await;
     let whole = filter(customer, date!(2026 - 10 - 01), date!(2026 - 11 - 30));
+    // A month is read on the caller's thread, a longer range off it: both are covered.
+    let october = filter(customer, date!(2026 - 10 - 01), date!(2026 - 10 - 31));
     let filters = [
         whole,
+        october,
         Filter {
             product: Some("P02"),
             cost_centre: Some("CC1"),
-            ..whole
+            ..october
         },
         Filter {
             limited_to_user: Some(limited),

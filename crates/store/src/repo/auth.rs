@@ -194,9 +194,7 @@ pub async fn token_principal(
         Param::Text(token_hash.to_owned()),
         Param::Text(sqlite_read::instant_text(now)?),
     ];
-    let rows = readers
-        .read(move |c| sqlite_read::all(c, PRINCIPAL, &params, principal_row))
-        .await?;
+    let rows = readers.read_here(|c| sqlite_read::all(c, PRINCIPAL, &params, principal_row))?;
     Ok(rows.into_iter().next())
 }
 

@@ -83,28 +83,26 @@ pub async fn find_by_number(store: &Store, number: &str) -> Result<Option<Custom
         return by_number(&mut conn.conn(), number).await;
     };
     let params = vec![Param::Text(number.to_owned())];
-    let rows = readers
-        .read(move |c| {
-            sqlite_read::all(c, BY_NUMBER, &params, |r| {
-                Ok(CustomerRow {
-                    id: r.get(0)?,
-                    customer_number: r.get(1)?,
-                    name: r.get(2)?,
-                    vat_number: r.get(3)?,
-                    language: r.get(4)?,
-                    street: r.get(5)?,
-                    postcode: r.get(6)?,
-                    city: r.get(7)?,
-                    country: r.get(8)?,
-                    status: r.get(9)?,
-                    collection_days: r.get(10)?,
-                    options: r.get(11)?,
-                    receipt_retention_days: r.get(12)?,
-                    created_at: sqlite_read::instant_at(r, 13)?,
-                })
+    let rows = readers.read_here(|c| {
+        sqlite_read::all(c, BY_NUMBER, &params, |r| {
+            Ok(CustomerRow {
+                id: r.get(0)?,
+                customer_number: r.get(1)?,
+                name: r.get(2)?,
+                vat_number: r.get(3)?,
+                language: r.get(4)?,
+                street: r.get(5)?,
+                postcode: r.get(6)?,
+                city: r.get(7)?,
+                country: r.get(8)?,
+                status: r.get(9)?,
+                collection_days: r.get(10)?,
+                options: r.get(11)?,
+                receipt_retention_days: r.get(12)?,
+                created_at: sqlite_read::instant_at(r, 13)?,
             })
         })
-        .await?;
+    })?;
     Ok(rows.into_iter().next())
 }
 

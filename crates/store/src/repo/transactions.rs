@@ -225,6 +225,9 @@ pub async fn totals(conn: &mut Conn<'_>, f: &Filter<'_>) -> Result<Vec<ProductTo
         .await)?)
 }
 
+/// The longest range of days whose page and totals are read on the request's own thread.
+const HERE_MAX_DAYS: i64 = 31;
+
 /// A page of the filter ([`page`]) and the filter's totals ([`totals`]), as a list shows
 /// them: on a SQLite file read below sqlx, on the request's own thread and from one snapshot
 /// ([`sqlite_read::Readers`]); elsewhere through a pooled connection.
@@ -250,19 +253,24 @@ pub async fn page_with_totals(
         Param::Int(limit),
     ]);
     let sql = page_sql(order);
-    readers
-        .read(move |c| {
-            let rows = sqlite_read::all(c, sql, &paged, direct_row)?;
-            let totals = sqlite_read::all(c, TOTALS, &filter, |r| {
-                Ok(ProductTotal {
-                    product_code: r.get(0)?,
-                    quantity: r.get(1)?,
-                    amount_cents: r.get(2)?,
-                })
-            })?;
-            Ok((rows, totals))
-        })
-        .await
+    let read = move |c: &rusqlite::Connection| {
+        let rows = sqlite_read::all(c, sql, &paged, direct_row)?;
+        let totals = sqlite_read::all(c, TOTALS, &filter, |r| {
+            Ok(ProductTotal {
+                product_code: r.get(0)?,
+                quantity: r.get(1)?,
+                amount_cents: r.get(2)?,
+            })
+        })?;
+        Ok((rows, totals))
+    };
+    // A month (the lists' default) of even a large customer is read in a few milliseconds at
+    // most: on the request's thread. A longer range may scan far more: off it.
+    if (f.to - f.from).whole_days() <= HERE_MAX_DAYS {
+        readers.read_here(read)
+    } else {
+        readers.read(read).await
+    }
 }
 
 /// Every row of the filter in `order`, read as a stream (never collected) and handed to
