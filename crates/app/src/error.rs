@@ -63,6 +63,8 @@ error_codes! {
     CsrfRejected = "csrf_rejected",
     ReauthenticationRequired = "reauthentication_required",
     NotFound = "not_found",
+    /// The path exists, but not with this method (the `Allow` header lists those it takes).
+    MethodNotAllowed = "method_not_allowed",
     UserDisabled = "user_disabled",
     LastAdmin = "last_admin",
     UsernameTaken = "username_taken",
@@ -167,6 +169,9 @@ pub enum AppError {
     /// Unknown, or belonging to another customer: both answer the same.
     #[error("not found")]
     NotFound,
+    /// A known path asked with a method it does not take.
+    #[error("this address does not take this method")]
+    MethodNotAllowed,
     #[error("{message}")]
     Conflict { code: ErrorCode, message: String },
     /// A feed file refused whole: one detail per bad cell (its line and column), at most the
@@ -224,6 +229,7 @@ impl AppError {
             AppError::CsrfRejected => ErrorCode::CsrfRejected,
             AppError::ReauthenticationRequired { .. } => ErrorCode::ReauthenticationRequired,
             AppError::NotFound => ErrorCode::NotFound,
+            AppError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             AppError::ImportRejected { .. } => ErrorCode::ImportRejected,
             AppError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             AppError::TooManyExports { .. } => ErrorCode::TooManyExports,

@@ -54,6 +54,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         | AppError::ReauthenticationRequired { .. }
         | AppError::TotpEnrolmentRequired => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::Throttled { .. } | AppError::TooManyExports { .. } => {
@@ -173,6 +174,7 @@ mod tests {
             C::CsrfRejected => AppError::CsrfRejected,
             C::ReauthenticationRequired => AppError::ReauthenticationRequired { wrong: false },
             C::NotFound => AppError::NotFound,
+            C::MethodNotAllowed => AppError::MethodNotAllowed,
             C::UserDisabled
             | C::LastAdmin
             | C::UsernameTaken

@@ -43,11 +43,16 @@ pub fn router(state: AppState) -> Router {
     let secure = context::secure_cookies(&state.app.settings);
     let router = router
         .fallback(pages::not_found)
+        .method_not_allowed_fallback(pages::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            Duration::from_secs(30),
+            security::time_limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::resolve,
         ))
         .layer(axum::middleware::from_fn(ops::track))
         .with_state(state);
-    security::apply(router, secure, Duration::from_secs(30))
+    security::apply(router, secure)
 }

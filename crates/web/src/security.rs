@@ -6,7 +6,7 @@ use axum::{
     Router,
     body::{Body, to_bytes},
     extract::Request,
-    http::{HeaderName, HeaderValue, StatusCode, header},
+    http::{HeaderName, HeaderValue, header},
 };
 use axum_extra::extract::cookie::CookieJar;
 use cs_app::{AppError, secrets::same_secret};
@@ -25,8 +25,10 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 const FORM_LIMIT: usize = 64 * 1024;
 
 /// Wraps the whole router in the transport layers: request ids, tracing (paths only, never
-/// query strings, which may carry one-time tokens), a timeout and the security headers.
-pub fn apply(router: Router, secure: bool, timeout: Duration) -> Router {
+/// query strings, which may carry one-time tokens) and the security headers. (The time
+/// limit, [`time_limit`], sits inside the context layer, so that its 503 is rendered as
+/// every other error.)
+pub fn apply(router: Router, secure: bool) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     let hsts = secure.then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     let layers = ServiceBuilder::new()
@@ -43,7 +45,6 @@ pub fn apply(router: Router, secure: bool, timeout: Duration) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::new(x_request_id))
-        .layer(axum::middleware::from_fn_with_state(timeout, time_limit))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
         // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on our
@@ -70,9 +71,9 @@ fn carries_a_file(req: &Request) -> bool {
 /// The time limit of a feed upload (a file of a million rows takes seconds; a slow link more).
 pub const LONG_TIME_LIMIT: Duration = Duration::from_secs(30 * 60);
 
-/// Answers 503 when the handler takes longer than its limit (a response body streamed after
-/// that, such as an export, is not cut).
-async fn time_limit(
+/// Answers 503 `unavailable` when the handler takes longer than its limit (a response body
+/// streamed after that, such as an export, is not cut).
+pub async fn time_limit(
     axum::extract::State(limit): axum::extract::State<Duration>,
     req: Request,
     next: axum::middleware::Next,
@@ -85,7 +86,7 @@ async fn time_limit(
     };
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(response) => response,
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        Err(_) => crate::error::WebError(AppError::Unavailable).into_response(),
     }
 }
 

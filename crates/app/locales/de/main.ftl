@@ -45,6 +45,7 @@ error-password-mismatch = Die beiden Passwörter stimmen nicht überein.
 error-password-too-short = Das Passwort ist zu kurz: Verwenden Sie mindestens 12 Zeichen.
 error-password-too-long = Das Passwort ist zu lang: Verwenden Sie höchstens 128 Zeichen.
 error-not-found = Diese Seite existiert nicht oder Sie haben keinen Zugriff darauf.
+error-method-not-allowed = Diese Adresse kann so nicht verwendet werden.
 error-forbidden = Sie sind nicht berechtigt, diese Seite anzuzeigen.
 error-csrf-rejected = Das Formular war abgelaufen oder stammte von einer anderen Website. Bitte gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.
 error-reauthentication-required = Für diese Änderung ist Ihr eigenes Passwort erneut nötig. Bitte geben Sie es ein und versuchen Sie es noch einmal.

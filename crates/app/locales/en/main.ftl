@@ -45,6 +45,7 @@ error-password-mismatch = The two passwords are not the same.
 error-password-too-short = The password is too short: use at least 12 characters.
 error-password-too-long = The password is too long: use at most 128 characters.
 error-not-found = This page does not exist, or you have no access to it.
+error-method-not-allowed = This address cannot be used this way.
 error-forbidden = You do not have the right to see this page.
 error-csrf-rejected = The form had expired or came from another site. Please go back, reload the page and try again.
 error-reauthentication-required = This change needs your own password again. Please type it and try once more.

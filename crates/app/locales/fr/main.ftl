@@ -45,6 +45,7 @@ error-password-mismatch = Les deux mots de passe ne sont pas identiques.
 error-password-too-short = Le mot de passe est trop court : utilisez au moins 12 caractères.
 error-password-too-long = Le mot de passe est trop long : utilisez au maximum 128 caractères.
 error-not-found = Cette page n'existe pas ou vous n'y avez pas accès.
+error-method-not-allowed = Cette adresse ne peut pas être utilisée de cette façon.
 error-forbidden = Vous n'êtes pas autorisé à consulter cette page.
 error-csrf-rejected = Le formulaire avait expiré ou provenait d'un autre site. Veuillez revenir en arrière, recharger la page et réessayer.
 error-reauthentication-required = Cette modification demande à nouveau votre propre mot de passe. Veuillez le saisir et réessayer.

@@ -45,6 +45,7 @@ error-password-mismatch = De twee wachtwoorden komen niet overeen.
 error-password-too-short = Het wachtwoord is te kort: gebruik minstens 12 tekens.
 error-password-too-long = Het wachtwoord is te lang: gebruik hoogstens 128 tekens.
 error-not-found = Deze pagina bestaat niet of u hebt er geen toegang toe.
+error-method-not-allowed = Dit adres kan niet op deze manier worden gebruikt.
 error-forbidden = U hebt geen toestemming om deze pagina te bekijken.
 error-csrf-rejected = Het formulier was verlopen of kwam van een andere website. Gelieve terug te gaan, de pagina opnieuw te laden en het opnieuw te proberen.
 error-reauthentication-required = Voor deze wijziging is uw eigen wachtwoord opnieuw nodig. Typ het en probeer het nogmaals.

@@ -12,6 +12,7 @@ crate::on_both!(
     an_internal_error_is_logged_under_the_reference_it_shows,
     a_rejected_import_goes_through_the_one_renderer,
     the_openapi_document_lists_every_error_code,
+    a_method_a_path_does_not_take_is_a_json_405_with_its_allow_header,
 );
 
 /// An error body without its `request_id`, each answer's own: for tests that hold two
@@ -223,4 +224,19 @@ async fn the_openapi_document_lists_every_error_code(t: &TestApp) {
         .map(|c| c.as_str().unwrap())
         .collect();
     assert!(required.contains(&"request_id"), "{required:?}");
+}
+
+async fn a_method_a_path_does_not_take_is_a_json_405_with_its_allow_header(t: &TestApp) {
+    let admin = t.api_as("a.admin").await;
+    for (method, path) in [
+        (Method::PUT, "/api/v1/me"),
+        (Method::DELETE, "/api/v1/users"),
+        (Method::PATCH, "/api/v1/transactions"),
+    ] {
+        let r = send(admin.request(method.clone(), path)).await;
+        let v = r.assert_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+        assert_eq!(v["error"]["request_id"], request_id(&r).as_str(), "{method} {path}");
+        let allow = r.header("allow").unwrap_or_default().to_owned();
+        assert!(allow.contains("GET"), "{method} {path}: Allow {allow:?}");
+    }
 }

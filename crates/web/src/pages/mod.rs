@@ -94,6 +94,11 @@ pub async fn not_found() -> WebError {
     WebError(AppError::NotFound)
 }
 
+/// A known path asked with a method it does not take (axum adds the `Allow` header).
+pub async fn method_not_allowed() -> WebError {
+    WebError(AppError::MethodNotAllowed)
+}
+
 #[derive(Debug, Deserialize)]
 pub struct LanguageForm {
     pub language: String,
