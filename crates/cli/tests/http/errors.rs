@@ -235,7 +235,11 @@ async fn a_method_a_path_does_not_take_is_a_json_405_with_its_allow_header(t: &T
     ] {
         let r = send(admin.request(method.clone(), path)).await;
         let v = r.assert_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
-        assert_eq!(v["error"]["request_id"], request_id(&r).as_str(), "{method} {path}");
+        assert_eq!(
+            v["error"]["request_id"],
+            request_id(&r).as_str(),
+            "{method} {path}"
+        );
         let allow = r.header("allow").unwrap_or_default().to_owned();
         assert!(allow.contains("GET"), "{method} {path}: Allow {allow:?}");
     }
