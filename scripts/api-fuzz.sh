@@ -40,7 +40,7 @@ esac
 [ -x "$bin" ] || { echo "no binary at $bin: run cargo build -p cs-cli first" >&2; exit 2; }
 
 # schemathesis, pinned, in a virtual environment outside the clone (warm runs skip this).
-if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+if [[ "$("$venv/bin/schemathesis" --version 2>/dev/null || true)" != *"$SCHEMATHESIS_VERSION"* ]]; then
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
