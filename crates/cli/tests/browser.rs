@@ -74,18 +74,20 @@ enum Journey {
     NewCustomerOnboarding,
     OperatorUploadsAFeed,
     ClerkFiltersTransactions,
+    ClerkFindsABarcodeOfAnotherMonth,
     EveryPageAccessible,
     KeyboardOnlySignInAndDownload,
 }
 
 impl Journey {
-    const ALL: [Self; 8] = [
+    const ALL: [Self; 9] = [
         Self::SignInAndOut,
         Self::WrongPassword,
         Self::AnonymousLanguageSwitch,
         Self::NewCustomerOnboarding,
         Self::OperatorUploadsAFeed,
         Self::ClerkFiltersTransactions,
+        Self::ClerkFindsABarcodeOfAnotherMonth,
         Self::EveryPageAccessible,
         Self::KeyboardOnlySignInAndDownload,
     ];
@@ -107,6 +109,7 @@ impl Journey {
             Self::NewCustomerOnboarding => new_customer_onboarding(c, site).await,
             Self::OperatorUploadsAFeed => operator_uploads_a_feed(c, site).await,
             Self::ClerkFiltersTransactions => clerk_filters_transactions(c, base).await,
+            Self::ClerkFindsABarcodeOfAnotherMonth => barcode_of_another_month(c, base).await,
             Self::EveryPageAccessible => every_page_accessible(c, site).await,
             Self::KeyboardOnlySignInAndDownload => keyboard_only(c, site).await,
         }
@@ -374,6 +377,49 @@ async fn clerk_filters_transactions(c: &Client, base: &str) -> anyhow::Result<()
         csv.contains("from=2026-01-05") && csv.contains("to=2026-01-20"),
         "the CSV download does not carry the filter: {csv}"
     );
+    Ok(())
+}
+
+/// A clerk types the barcode of an item deposited before this month into the search form,
+/// which shows this month's dates: the item is found (a barcode ignores the dates).
+async fn barcode_of_another_month(c: &Client, base: &str) -> anyhow::Result<()> {
+    c.goto(&format!("{base}/login")).await?;
+    sign_in(c, USERNAME, PASSWORD).await?;
+    wait_for(c, "header .who-name").await?;
+    c.goto(&format!("{base}/registered-items")).await?;
+    wait_for(c, "input#barcode").await?;
+    // The form shows the month it searched: its first day tells where last month ends.
+    let first = field_value(c, "#from").await?;
+    let first = time::Date::parse(
+        &first,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .with_context(|| format!("the page's from date {first:?}"))?;
+    let before = first.previous_day().context("a day before the month")?;
+    c.goto(&format!(
+        "{base}/registered-items?from=2000-01-01&to={before}"
+    ))
+    .await?;
+    let barcode = text_of(c, "table tbody th[scope='row'] code")
+        .await
+        .context("an item deposited before this month")?;
+    c.goto(&format!("{base}/registered-items")).await?;
+    ensure!(
+        field_value(c, "#from").await? == first.to_string(),
+        "the form shows this month again"
+    );
+    c.find(Locator::Css("#barcode"))
+        .await?
+        .send_keys(&barcode)
+        .await?;
+    click(c, "form[action='/registered-items'] button[type='submit']").await?;
+    wait_for(c, &format!("input#barcode[value='{barcode}']"))
+        .await
+        .context("the page of the barcode's search")?;
+    let found = text_of(c, "table tbody th[scope='row'] code")
+        .await
+        .context("the item of the barcode, whatever the dates the form sent")?;
+    ensure!(found == barcode, "found {found:?} for {barcode:?}");
     Ok(())
 }
 

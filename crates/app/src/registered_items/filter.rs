@@ -55,7 +55,8 @@ impl FilterQuery {
         ParamDoc::text(
             "barcode",
             "The exact barcode (30 digits starting `010`, or UPU S10 like `RR473124829BE`); \
-             case and spaces do not matter. Without dates, a barcode is found whatever its date.",
+             case and spaces do not matter. A barcode is found whatever its date: `from` and \
+             `to` are then checked but not applied.",
         ),
         ParamDoc::text(
             "from",
@@ -213,8 +214,9 @@ pub fn normalise_barcode(s: &str) -> Result<Barcode, cs_domain::barcode::Barcode
 }
 
 /// The typed filter as domain values; each bad field adds its error. The dates follow the
-/// toolkit's rule ([`typed_days`]); without any date, the range is the month of `today`,
-/// except for a barcode search, which finds the item whatever its date.
+/// toolkit's rule ([`typed_days`]); without any date, the range is the month of `today`. A
+/// barcode search finds the item whatever its date: the dates are checked but not applied
+/// (the page sends the month it shows with every search).
 pub fn parse_filter(q: &FilterQuery, today: Date, errors: &mut Vec<FieldError>) -> Filter {
     let barcode = given(&q.barcode).and_then(|b| match normalise_barcode(b) {
         Ok(b) => Some(b),
@@ -223,10 +225,12 @@ pub fn parse_filter(q: &FilterQuery, today: Date, errors: &mut Vec<FieldError>) 
             None
         }
     });
-    let days = match typed_days(q.from.as_deref(), q.to.as_deref(), errors) {
+    let typed = typed_days(q.from.as_deref(), q.to.as_deref(), errors);
+    let days = match typed {
+        _ if given(&q.barcode).is_some() => None,
         TypedDays::Given(r) => Some(r),
-        TypedDays::NotGiven if given(&q.barcode).is_none() => Some(DateRange::month_of(today)),
-        TypedDays::NotGiven | TypedDays::Invalid => None,
+        TypedDays::NotGiven => Some(DateRange::month_of(today)),
+        TypedDays::Invalid => None,
     };
     let recipient = given(&q.recipient).map(str::to_owned);
     if recipient
@@ -329,20 +333,32 @@ mod tests {
         assert!(e.is_empty(), "{e:?}");
         assert_eq!(f.barcode.as_ref().unwrap().as_str(), "RR473124829BE");
         assert_eq!(span(&f), (None, None));
-        // With a date, the dates apply as for any search.
+        // With dates too (the page sends the month it shows): still whatever its date.
         let f = parse_filter(
             &FilterQuery {
                 barcode: Some(NATIONAL.into()),
                 from: Some("2026-10-05".into()),
+                to: Some("2026-10-31".into()),
                 ..q()
             },
             date!(2026 - 11 - 26),
             &mut e,
         );
-        assert_eq!(
-            span(&f),
-            (Some(date!(2026 - 10 - 05)), Some(date!(2026 - 10 - 31)))
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(span(&f), (None, None));
+        // The dates are still checked: a bad one is named, with the barcode or without.
+        let f = parse_filter(
+            &FilterQuery {
+                barcode: Some(NATIONAL.into()),
+                from: Some("2026-13-05".into()),
+                ..q()
+            },
+            date!(2026 - 11 - 26),
+            &mut e,
         );
+        assert_eq!(span(&f), (None, None));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].field.as_deref(), Some("from"));
     }
 
     #[test]

@@ -207,12 +207,33 @@ async fn barcode_search_is_exact_and_stays_within_the_customer(t: &TestApp) {
         found(&a, &format!("barcode={}", form_encode(&spaced_s10))).await,
         [s.a4.as_str()]
     );
-    // With dates that exclude it, the barcode is not found.
-    assert!(
-        found(&a, &format!("barcode={}&from=2026-11-01", s.a5))
-            .await
-            .is_empty()
+    // With dates that exclude it (the page sends the month it shows), still found: a
+    // barcode search ignores the dates, in the API and on the page.
+    assert_eq!(
+        found(
+            &a,
+            &format!("barcode={}&from=2026-11-01&to=2026-11-30", s.a5)
+        )
+        .await,
+        [s.a5.as_str()]
     );
+    let mut page = t.signed_in("a.admin").await;
+    let html = page
+        .page(&format!(
+            "/registered-items?barcode={}&from=2026-11-01&to=2026-11-30",
+            s.a5
+        ))
+        .await;
+    assert!(html.contains(s.a5.as_str()), "the October item is listed");
+    // A malformed date is still named, barcode or not.
+    let r = a
+        .get(&format!(
+            "/api/v1/registered-items?barcode={}&from=2026-13-01",
+            s.a5
+        ))
+        .await;
+    let v = r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_date");
+    assert_eq!(v["error"]["details"][0]["field"], "from", "{v}");
     // Customer B's barcode answers like an unknown one: nothing, counted as nothing.
     assert!(found(&a, &format!("barcode={}", s.b1)).await.is_empty());
     assert!(
