@@ -92,6 +92,31 @@ impl Journey {
         Self::KeyboardOnlySignInAndDownload,
     ];
 
+    /// Every journey, or those named in `COLLECTSTAMP_JOURNEYS` (comma-separated, as in
+    /// `SignInAndOut,WrongPassword`) when a developer runs a few. CI never sets it.
+    fn selected() -> Vec<Self> {
+        let wanted = std::env::var("COLLECTSTAMP_JOURNEYS").unwrap_or_default();
+        let wanted: Vec<&str> = wanted
+            .split(',')
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .collect();
+        if wanted.is_empty() {
+            return Self::ALL.to_vec();
+        }
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "COLLECTSTAMP_JOURNEYS is for local runs: CI runs every journey"
+        );
+        let chosen: Vec<Self> = Self::ALL
+            .into_iter()
+            .filter(|j| wanted.contains(&format!("{j:?}").as_str()))
+            .collect();
+        assert_eq!(chosen.len(), wanted.len(), "unknown journey in {wanted:?}");
+        eprintln!("running only the journeys {chosen:?} (COLLECTSTAMP_JOURNEYS)");
+        chosen
+    }
+
     /// The accessibility walk visits every page in four languages at two widths.
     fn limit(self) -> Duration {
         match self {
@@ -163,7 +188,7 @@ async fn main_journeys_in_chromium() {
         .expect("chromedriver starts");
 
     let mut failures = Vec::new();
-    for journey in Journey::ALL {
+    for journey in Journey::selected() {
         let t = Instant::now();
         let outcome = match Browser::open(&driver, &downloads).await {
             Ok(browser) => {
