@@ -21,7 +21,6 @@ home-welcome = Willkommen,
 home-operator = Sie sind im Backoffice des Service-Centers angemeldet.
 home-your-rights = Was Sie nutzen können
 home-cost-centres = Beschränkt auf Kostenstellen:
-home-coming = Transaktionen, Rechnungen, Einlieferungsbelege, Berichte und Anträge werden hier freigeschaltet, sobald sie verfügbar sind.
 module-transactions = Transaktionen
 module-invoices = Rechnungen
 module-receipts = Einlieferungsbelege für Einschreiben

@@ -21,7 +21,6 @@ home-welcome = Welcome,
 home-operator = You are signed in to the Service Centre back office.
 home-your-rights = What you can use
 home-cost-centres = Limited to cost centres:
-home-coming = Transactions, invoices, receipts, reports and requests open here as they become available.
 module-transactions = Transactions
 module-invoices = Invoices
 module-receipts = Registered mail receipts

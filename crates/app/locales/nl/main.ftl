@@ -21,7 +21,6 @@ home-welcome = Welkom,
 home-operator = U bent aangemeld in de backoffice van het Service Centre.
 home-your-rights = Waar u toegang toe hebt
 home-cost-centres = Beperkt tot kostenplaatsen:
-home-coming = Transacties, facturen, afgiftebewijzen, rapporten en aanvragen worden hier beschikbaar zodra ze klaar zijn.
 module-transactions = Transacties
 module-invoices = Facturen
 module-receipts = Afgiftebewijzen aangetekende zendingen

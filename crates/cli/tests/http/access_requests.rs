@@ -772,7 +772,7 @@ async fn the_list_is_newest_first_filtered_and_paged(t: &TestApp) {
     let html = b.get("/operator/access-requests").await.text;
     assert!(html.contains(&format!("href=\"/operator/access-requests/{}\"", ids[2])));
     assert!(!html.contains(&format!("href=\"/operator/access-requests/{}\"", ids[0])));
-    assert!(html.contains("2026-11-26 11:10"), "received, Brussels time");
+    assert!(html.contains("26/11/2026 11:10"), "received, Brussels time");
     let html = b
         .get("/operator/access-requests?status=rejected")
         .await

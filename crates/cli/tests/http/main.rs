@@ -23,6 +23,7 @@ mod concurrency;
 mod dashboard;
 mod errors;
 mod escaping;
+mod formats;
 mod hardening;
 mod imports;
 mod jobs;

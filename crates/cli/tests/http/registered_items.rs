@@ -610,8 +610,8 @@ async fn the_page_keeps_the_filter_in_dutch(t: &TestApp) {
         "{html}"
     );
     assert!(!html.contains(s.a2.as_str()));
-    assert!(html.contains("<time datetime=\"2026-11-03\">03-11-2026</time>"));
-    assert!(html.contains("<time datetime=\"2026-10-15\">15-10-2026</time>"));
+    assert!(html.contains("<time datetime=\"2026-11-03\">3/11/2026</time>"));
+    assert!(html.contains("<time datetime=\"2026-10-15\">15/10/2026</time>"));
     assert!(html.contains("<strong>Ja</strong>"));
     assert!(html.contains("2 aangetekende zendingen komen overeen met deze zoekopdracht."));
     // Downloads carry exactly the filter shown.

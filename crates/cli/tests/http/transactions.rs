@@ -801,7 +801,7 @@ async fn the_page_keeps_the_filter_shows_totals_and_errors_in_french(t: &TestApp
         "a total with a thousands separator: {total}"
     );
     let grand = format!(
-        "<td class=\"number\" id=\"grand-total\">{}</td>",
+        "<td class=\"num\" id=\"grand-total\">{}</td>",
         eur_fr(total)
     );
     assert!(html.contains(&grand), "{grand} in the page");

@@ -918,7 +918,7 @@ async fn search_status_filter_and_paging(t: &TestApp) {
         .map(|s| s.split('"').next().unwrap().replace("&amp;", "&"))
         .expect("a next-page link");
     assert!(
-        html.contains("<time datetime=\"2026-11-26T10:00:00Z\">2026-11-26 11:00</time>"),
+        html.contains("<time datetime=\"2026-11-26T10:00:00Z\">26/11/2026 11:00</time>"),
         "a.user's sign-in in Brussels time"
     );
     let rest = page.get(&next).await.text;

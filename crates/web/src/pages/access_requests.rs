@@ -417,7 +417,7 @@ async fn queue(
         .iter()
         .map(|r| Row {
             id: r.id,
-            received: local_time::minute(r.created_at),
+            received: local_time::minute(chrome.lang, r.created_at),
             company_name: r.company_name.clone(),
             vat_number: r.vat_number.clone(),
             customer_number: r.customer_number.clone().unwrap_or_default(),
@@ -563,7 +563,7 @@ fn detail_page(chrome: Chrome, d: &uc::Detail, decision: Decision) -> DetailPage
             chrome.lang,
             "access-request-decided",
             &[
-                ("at", &local_time::minute(at)),
+                ("at", &local_time::minute(chrome.lang, at)),
                 ("by", r.decided_by.as_deref().unwrap_or("")),
             ],
         )
@@ -572,7 +572,7 @@ fn detail_page(chrome: Chrome, d: &uc::Detail, decision: Decision) -> DetailPage
         id: r.id,
         status: status_label(&chrome, r.status),
         pending,
-        received: local_time::minute(r.created_at),
+        received: local_time::minute(chrome.lang, r.created_at),
         fields,
         message: r.message.clone(),
         duplicates: r.duplicates.clone(),

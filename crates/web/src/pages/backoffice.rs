@@ -343,8 +343,8 @@ fn customer_view(
                 role: chrome.t(&format!("role-{}", u.role)),
                 status: chrome.t(&format!("bo-user-status-{}", u.status)),
                 disabled: u.status == "disabled",
-                last_login: u.last_login_at.map(local_time::second),
-                locked_until: u.locked_until.map(local_time::second),
+                last_login: u.last_login_at.map(|t| local_time::second(chrome.lang, t)),
+                locked_until: u.locked_until.map(|t| local_time::second(chrome.lang, t)),
                 two_factor: u.two_factor,
                 id: u.id.get(),
                 username: u.username,
@@ -542,9 +542,9 @@ async fn search(
 }
 
 /// One event as a line of the table.
-fn audit_line(e: &AuditEvent) -> AuditLine {
+fn audit_line(lang: Language, e: &AuditEvent) -> AuditLine {
     AuditLine {
-        at: local_time::second(e.at),
+        at: local_time::second(lang, e.at),
         actor: e.actor.clone(),
         customer_number: e.customer_number.clone().unwrap_or_default(),
         action: e.action.clone(),
@@ -595,7 +595,12 @@ async fn audit_page(
     };
     let lines = page
         .as_ref()
-        .map(|page| page.items.iter().map(audit_line).collect())
+        .map(|page| {
+            page.items
+                .iter()
+                .map(|e| audit_line(chrome.lang, e))
+                .collect()
+        })
         .unwrap_or_default();
     let next_href = page.and_then(|page| page.next_cursor).map(|c| {
         let customer = if operator {

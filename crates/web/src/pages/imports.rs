@@ -87,7 +87,7 @@ async fn page(
             href: format!("/operator/imports/{}", r.id),
             kind: r.kind.as_str().to_owned(),
             file_name: r.file_name.clone(),
-            finished: local_time::minute(r.finished_at),
+            finished: local_time::minute(chrome.lang, r.finished_at),
             actor: r.actor.clone(),
             rejected: r.outcome == RunOutcome::Rejected,
             outcome: chrome.t(&format!("imp-outcome-{}", r.outcome.as_str())),

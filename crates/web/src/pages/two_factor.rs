@@ -232,7 +232,10 @@ async fn account_view(
     Ok(render(&AccountPage {
         chrome: Chrome::new(ctx, "/account"),
         enabled: status.enabled_at.is_some(),
-        enabled_on: status.enabled_at.map(local_time::date).unwrap_or_default(),
+        enabled_on: status
+            .enabled_at
+            .map(|t| local_time::date(ctx.lang, t))
+            .unwrap_or_default(),
         required: status.required,
         qr_svg: qr,
         secret,

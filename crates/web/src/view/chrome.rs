@@ -136,6 +136,20 @@ impl Chrome {
         i18n::t(self.lang, key)
     }
 
+    /// Translates `key` with named arguments (templates pass `[("name", value)]`).
+    pub fn t_args(&self, key: &str, args: &[(&str, &str)]) -> String {
+        i18n::t_args(self.lang, key, args)
+    }
+
+    /// The colon after a label, as the language writes it: French puts a no-break space
+    /// before it (`Reçu\u{a0}: …`).
+    pub fn colon(&self) -> &'static str {
+        match self.lang {
+            Language::Fr => "\u{a0}:",
+            Language::Nl | Language::De | Language::En => ":",
+        }
+    }
+
     pub fn signed_in(&self) -> bool {
         self.user_name.is_some()
     }
