@@ -66,6 +66,9 @@ const NEWCO_CLERK_EMAIL: &str = "bart.claes@newco-logistics.example.com";
 /// The password each of them chooses through the one-time link.
 const NEWCO_PASSWORD: &str = "a long and unusual passphrase 42";
 
+#[path = "browser/return_path.rs"]
+mod return_path;
+
 #[derive(Debug, Clone, Copy)]
 enum Journey {
     SignInAndOut,
@@ -77,10 +80,11 @@ enum Journey {
     ClerkFindsABarcodeOfAnotherMonth,
     EveryPageAccessible,
     KeyboardOnlySignInAndDownload,
+    SignInReturnsToAskedPage,
 }
 
 impl Journey {
-    const ALL: [Self; 9] = [
+    const ALL: [Self; 10] = [
         Self::SignInAndOut,
         Self::WrongPassword,
         Self::AnonymousLanguageSwitch,
@@ -90,6 +94,7 @@ impl Journey {
         Self::ClerkFindsABarcodeOfAnotherMonth,
         Self::EveryPageAccessible,
         Self::KeyboardOnlySignInAndDownload,
+        Self::SignInReturnsToAskedPage,
     ];
 
     /// Every journey, or those named in `COLLECTSTAMP_JOURNEYS` (comma-separated, as in
@@ -137,6 +142,9 @@ impl Journey {
             Self::ClerkFindsABarcodeOfAnotherMonth => barcode_of_another_month(c, base).await,
             Self::EveryPageAccessible => every_page_accessible(c, site).await,
             Self::KeyboardOnlySignInAndDownload => keyboard_only(c, site).await,
+            Self::SignInReturnsToAskedPage => {
+                return_path::sign_in_returns_to_asked_page(c, base).await
+            }
         }
     }
 }
@@ -159,7 +167,10 @@ async fn main_journeys_in_chromium() {
     let started = Instant::now();
 
     let data = TempDir::new().unwrap();
-    let config = Config::for_data_dir(data.path().to_path_buf(), None).unwrap();
+    // As `serve --demo` runs it, the Service Centre's demo contact included.
+    let config = Config::for_data_dir(data.path().to_path_buf(), None)
+        .unwrap()
+        .with_demo_service_centre();
     let options = server::Options {
         clock: Arc::new(cs_domain::SystemClock),
         cost: Cost::Fast,

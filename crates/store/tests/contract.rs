@@ -1055,6 +1055,23 @@ async fn one_time_tokens_expire(store: Store) {
             .unwrap()
             .is_some()
     );
+    // Used or expired, a token still names its user's language (the link's page says so in it).
+    for hash in ["late", "just"] {
+        assert_eq!(
+            auth::one_time_token_language(&mut c.conn(), hash)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("nl"),
+            "{hash}"
+        );
+    }
+    assert_eq!(
+        auth::one_time_token_language(&mut c.conn(), "unknown")
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 async fn one_time_tokens_are_voided_per_user(store: Store) {

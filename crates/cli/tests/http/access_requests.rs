@@ -920,7 +920,10 @@ async fn operator_routes_refuse_customers_and_anonymous_callers(t: &TestApp) {
     let mut anon = t.browser();
     let r = anon.get("/operator/access-requests").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.headers[header::LOCATION], "/login");
+    assert_eq!(
+        r.headers[header::LOCATION],
+        "/login?next=/operator/access-requests"
+    );
     assert_eq!(
         t.count("SELECT COUNT(*) FROM access_requests WHERE status = 'pending'")
             .await,

@@ -31,5 +31,6 @@ mod links;
 mod registered_items;
 mod shell;
 mod signin;
+mod small_things;
 mod transactions;
 mod users;

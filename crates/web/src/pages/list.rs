@@ -401,6 +401,7 @@ mod tests {
             nav: Vec::new(),
             csrf: String::new(),
             languages: Vec::new(),
+            service_centre: cs_app::service_centre::ContactText::default(),
         }
     }
 

@@ -4,6 +4,7 @@
 mod access_requests;
 mod account;
 mod backoffice;
+mod help;
 mod home;
 mod imports;
 mod jobs;
@@ -33,6 +34,7 @@ use serde::Deserialize;
 pub fn routes(r: Routes) -> Routes {
     let r = r.post("/language", Policy::Public, set_language);
     let r = home::routes(r);
+    let r = help::routes(r);
     let r = login::routes(r);
     let r = password::routes(r);
     let r = access_requests::routes(r);
