@@ -19,6 +19,7 @@ pub mod imports;
 pub mod jobs;
 pub mod lockout;
 pub mod mail;
+pub mod operator_search;
 pub mod paging;
 pub mod passwords;
 pub mod registered_items;

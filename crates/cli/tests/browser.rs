@@ -33,6 +33,9 @@ use std::{
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
+#[path = "browser/operator.rs"]
+mod operator;
+
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// Upper bound for chromedriver to announce that it listens.
 const DRIVER_START: Duration = Duration::from_secs(20);
@@ -81,10 +84,12 @@ enum Journey {
     EveryPageAccessible,
     KeyboardOnlySignInAndDownload,
     SignInReturnsToAskedPage,
+    OperatorUploadRedirects,
+    OperatorConfirmsSuspend,
 }
 
 impl Journey {
-    const ALL: [Self; 10] = [
+    const ALL: [Self; 12] = [
         Self::SignInAndOut,
         Self::WrongPassword,
         Self::AnonymousLanguageSwitch,
@@ -95,6 +100,8 @@ impl Journey {
         Self::EveryPageAccessible,
         Self::KeyboardOnlySignInAndDownload,
         Self::SignInReturnsToAskedPage,
+        Self::OperatorUploadRedirects,
+        Self::OperatorConfirmsSuspend,
     ];
 
     /// Every journey, or those named in `COLLECTSTAMP_JOURNEYS` (comma-separated, as in
@@ -145,6 +152,8 @@ impl Journey {
             Self::SignInReturnsToAskedPage => {
                 return_path::sign_in_returns_to_asked_page(c, base).await
             }
+            Self::OperatorUploadRedirects => operator::operator_upload_redirects(c, site).await,
+            Self::OperatorConfirmsSuspend => operator::operator_confirms_suspend(c, site).await,
         }
     }
 }
@@ -297,8 +306,8 @@ async fn sign_in_and_out(c: &Client, base: &str) -> anyhow::Result<()> {
 }
 
 /// Journey 5: the Service Centre uploads a feed file through the page (a multipart form whose
-/// token rides in its action), reads the report, then sends a file with a bad row and reads
-/// which line and column are wrong; nothing of the bad file is imported.
+/// token is its first field), lands on the run's report, then sends a file with a bad row and
+/// reads which line and column are wrong; nothing of the bad file is imported.
 async fn operator_uploads_a_feed(c: &Client, site: &Site<'_>) -> anyhow::Result<()> {
     let base = site.base.as_str();
     let files = TempDir::new()?;
@@ -340,6 +349,11 @@ async fn operator_uploads_a_feed(c: &Client, site: &Site<'_>) -> anyhow::Result<
     wait_for(c, "p.notice[role='status']")
         .await
         .context("the report of a good file")?;
+    let url = c.current_url().await?;
+    ensure!(
+        url.path().starts_with("/operator/imports/") && url.query().is_none(),
+        "the upload answered at {url}, expected the run's report"
+    );
     let report = text_of(c, "main").await?;
     ensure!(
         report.contains("The file was imported."),
@@ -1136,6 +1150,13 @@ async fn page_routes(site: &Site<'_>) -> anyhow::Result<Vec<(String, &'static st
             }
             "/operator/imports/{id}" => format!("/operator/imports/{import_run}"),
             "/operator/customers/{number}" => "/operator/customers/8800123".to_owned(),
+            "/operator/customers/{number}/suspend" => {
+                "/operator/customers/8800123/suspend".to_owned()
+            }
+            "/users/{id}/disable" => format!("/users/{user}/disable"),
+            "/operator/access-requests/{id}/reject" => {
+                format!("/operator/access-requests/{access_request}/reject")
+            }
             p if p.contains('{') => bail!("the accessibility walk has no demo value for {p}"),
             p => p.to_owned(),
         };

@@ -37,3 +37,5 @@ imp-col-problem = Problème
 imp-errors-more = Autres erreurs non listées :
 imp-back = Retour aux imports
 nav-imports = Imports
+imp-would-insert = Seraient ajoutées
+imp-would-update = Seraient mises à jour

@@ -1024,7 +1024,7 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
             Method::POST,
             &format!("/operator/access-requests/{to_reject}/reject"),
             &[],
-            Some(&[("_csrf", &csrf), ("reason", " ")]),
+            Some(&[("_csrf", &csrf), ("reason", " "), ("confirm", "yes")]),
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1034,7 +1034,11 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
             Method::POST,
             &format!("/operator/access-requests/{to_reject}/reject"),
             &[],
-            Some(&[("_csrf", &csrf), ("reason", "Not the right company.")]),
+            Some(&[
+                ("_csrf", &csrf),
+                ("reason", "Not the right company."),
+                ("confirm", "yes"),
+            ]),
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);

@@ -255,7 +255,7 @@ async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
     let r = op
         .post_form(
             "/operator/customers/8800002/suspend",
-            &[("reason", "unpaid invoices")],
+            &[("reason", "unpaid invoices"), ("confirm", "yes")],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);

@@ -28,6 +28,7 @@ mod hardening;
 mod imports;
 mod jobs;
 mod links;
+mod operator_work;
 mod registered_items;
 mod shell;
 mod signin;

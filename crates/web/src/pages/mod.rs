@@ -3,13 +3,16 @@
 
 mod access_requests;
 mod account;
+mod audit_words;
 mod backoffice;
+mod confirm;
 mod help;
 mod home;
 mod imports;
 mod jobs;
 mod list;
 mod login;
+mod operator_search;
 mod password;
 mod registered_items;
 mod transactions;
@@ -45,6 +48,8 @@ pub fn routes(r: Routes) -> Routes {
     let r = imports::routes(r);
     let r = registered_items::routes(r);
     let r = jobs::routes(r);
+    let r = operator_search::routes(r);
+    let r = confirm::routes(r);
     backoffice::routes(r)
 }
 

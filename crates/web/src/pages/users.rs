@@ -87,7 +87,11 @@ struct CustomerChooser {
 
 /// An operator's missing or malformed `customer_number` asks for it (422) instead of a bare
 /// error page; every other error goes the usual way.
-fn chooser_or(ctx: &RequestCtx, raw: &Option<String>, err: AppError) -> Result<Response, WebError> {
+pub(super) fn chooser_or(
+    ctx: &RequestCtx,
+    raw: &Option<String>,
+    err: AppError,
+) -> Result<Response, WebError> {
     let AppError::Validation(details) = &err else {
         return Err(WebError(err));
     };
@@ -301,7 +305,9 @@ struct Account {
     status: UserStatus,
     status_label: String,
     last_login: Option<(String, String)>,
-    disable_action: String,
+    /// The confirmation page of disabling and the operator's `customer_number` (a GET form
+    /// carries it in a field).
+    disable_page: (String, String),
     enable_action: String,
     reset_action: String,
 }
@@ -375,7 +381,7 @@ fn form_page(
                     status: u.status,
                     status_label: chrome.t(&format!("users-status-{}", u.status.as_str())),
                     last_login: u.last_login_at.map(|t| when(&chrome, t)),
-                    disable_action: href(&format!("{base}/disable"), &keep),
+                    disable_page: (format!("{base}/disable"), cn.to_owned()),
                     enable_action: href(&format!("{base}/enable"), &keep),
                     reset_action: href(&format!("{base}/password-reset"), &keep),
                 }),
@@ -684,12 +690,17 @@ async fn set_status(
     }
 }
 
+/// Acts only when sent from its confirmation page; otherwise shows that page.
 async fn disable(
     State(s): State<AppState>,
     ctx: RequestCtx,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
+    form: Result<PageForm<Vec<(String, String)>>, WebError>,
 ) -> Result<Response, WebError> {
+    if !form.is_ok_and(|PageForm(pairs)| super::confirm::confirmed(&pairs)) {
+        return super::confirm::disable_page(&s, &ctx, &id, &raw).await;
+    }
     set_status(s, ctx, id, raw, UserStatus::Disabled).await
 }
 
