@@ -21,6 +21,7 @@ pub mod lockout;
 pub mod mail;
 pub mod paging;
 pub mod passwords;
+pub mod products;
 pub mod registered_items;
 pub mod secret_box;
 pub mod secrets;
