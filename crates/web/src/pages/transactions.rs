@@ -4,7 +4,7 @@
 
 use super::{
     Chrome,
-    list::{self, Choice, FormErrors, Links, Pager},
+    list::{self, Choice, FormErrors, Link, Links, Pager},
     render,
 };
 use crate::{
@@ -94,8 +94,8 @@ struct Listed {
     totals: Vec<TotalLine>,
     total_quantity: i64,
     total_amount: String,
-    csv_href: String,
-    xlsx_href: String,
+    /// The downloads of the filter (XLSX, CSV for Excel, plain CSV).
+    downloads: Vec<Link>,
 }
 
 #[derive(Template)]
@@ -288,7 +288,6 @@ fn fill(page: &mut Page, p: TransactionPage, options: &Choices, paged: bool) {
         totals,
         total_quantity: p.totals.quantity,
         total_amount: eur(p.totals.amount),
-        csv_href: links.download(EXPORT_PATH, "csv"),
-        xlsx_href: links.download(EXPORT_PATH, "xlsx"),
+        downloads: links.downloads(EXPORT_PATH, lang),
     });
 }
