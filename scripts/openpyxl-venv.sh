@@ -2,7 +2,7 @@
 # A Python virtual environment with openpyxl, pinned, for the XLSX read-back checks of the
 # test suites (scripts/xlsx-check.py). Idempotent: a warm run installs nothing. Prints the
 # environment's python on its last line; tests find it there (or through
-# COLLECTSTAMP_OPENPYXL_PYTHON).
+# COLLECTSTAMP_TEST_OPENPYXL_PYTHON).
 #
 # Usage: scripts/openpyxl-venv.sh
 # Environment:

@@ -11,11 +11,11 @@ use std::{
 /// openpyxl's version that `scripts/openpyxl-venv.sh` pins (its environment's folder name).
 const OPENPYXL_VERSION: &str = "3.1.5";
 
-/// The candidates, in order: `COLLECTSTAMP_OPENPYXL_PYTHON`, the environment the script makes
+/// The candidates, in order: `COLLECTSTAMP_TEST_OPENPYXL_PYTHON`, the environment the script makes
 /// in the cache, the `python3` on the path.
 fn candidates() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    if let Some(p) = std::env::var_os("COLLECTSTAMP_OPENPYXL_PYTHON") {
+    if let Some(p) = std::env::var_os("COLLECTSTAMP_TEST_OPENPYXL_PYTHON") {
         out.push(PathBuf::from(p));
     }
     let cache = std::env::var_os("XDG_CACHE_HOME")
@@ -43,7 +43,7 @@ pub fn python(what: &str) -> Option<PathBuf> {
         return found;
     }
     let why = "no Python with openpyxl (run scripts/openpyxl-venv.sh, or set \
-               COLLECTSTAMP_OPENPYXL_PYTHON)";
+               COLLECTSTAMP_TEST_OPENPYXL_PYTHON)";
     if std::env::var("CI").as_deref() == Ok("true") {
         panic!("{what} cannot run on CI: {why}");
     }
