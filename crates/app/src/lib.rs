@@ -22,6 +22,7 @@ pub mod mail;
 pub mod operator_search;
 pub mod paging;
 pub mod passwords;
+pub mod products;
 pub mod registered_items;
 pub mod secret_box;
 pub mod secrets;

@@ -33,6 +33,8 @@ use std::{
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
+#[path = "browser/downloads.rs"]
+mod downloads;
 #[path = "browser/operator.rs"]
 mod operator;
 
@@ -86,10 +88,11 @@ enum Journey {
     SignInReturnsToAskedPage,
     OperatorUploadRedirects,
     OperatorConfirmsSuspend,
+    ClerkDownloadsTheXlsx,
 }
 
 impl Journey {
-    const ALL: [Self; 12] = [
+    const ALL: [Self; 13] = [
         Self::SignInAndOut,
         Self::WrongPassword,
         Self::AnonymousLanguageSwitch,
@@ -102,6 +105,7 @@ impl Journey {
         Self::SignInReturnsToAskedPage,
         Self::OperatorUploadRedirects,
         Self::OperatorConfirmsSuspend,
+        Self::ClerkDownloadsTheXlsx,
     ];
 
     /// Every journey, or those named in `COLLECTSTAMP_JOURNEYS` (comma-separated, as in
@@ -154,6 +158,7 @@ impl Journey {
             }
             Self::OperatorUploadRedirects => operator::operator_upload_redirects(c, site).await,
             Self::OperatorConfirmsSuspend => operator::operator_confirms_suspend(c, site).await,
+            Self::ClerkDownloadsTheXlsx => downloads::clerk_downloads_the_xlsx(c, site).await,
         }
     }
 }

@@ -13,6 +13,8 @@
 )]
 
 mod harness;
+#[path = "../openpyxl/mod.rs"]
+mod openpyxl;
 
 mod access;
 mod access_requests;
@@ -21,6 +23,7 @@ mod auth;
 mod backoffice;
 mod concurrency;
 mod dashboard;
+mod downloads;
 mod errors;
 mod escaping;
 mod formats;

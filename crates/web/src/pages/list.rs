@@ -62,6 +62,22 @@ impl Links {
     pub fn download(&self, export_path: &str, format: &str) -> String {
         self.with(export_path, ("format", format))
     }
+
+    /// The downloads a page offers of exactly this filter, in `lang`: the XLSX and the CSV for
+    /// Belgian Excel (for people), then the plain CSV (the API's, for software).
+    pub fn downloads(&self, export_path: &str, lang: Language) -> Vec<Link> {
+        [
+            ("xlsx", "export-download-xlsx"),
+            ("csv-excel", "export-download-csv-excel"),
+            ("csv", "export-download-csv"),
+        ]
+        .into_iter()
+        .map(|(format, key)| Link {
+            href: self.download(export_path, format),
+            text: cs_app::i18n::t(lang, key),
+        })
+        .collect()
+    }
 }
 
 /// A link and its words.
@@ -390,6 +406,23 @@ mod tests {
         );
         let mine = Links::new("/transactions", "", vec![]);
         assert_eq!(mine.first(), "/transactions");
+        let offered: Vec<(String, String)> = mine
+            .downloads("/api/v1/transactions/export", Language::Fr)
+            .into_iter()
+            .map(|l| (l.href, l.text))
+            .collect();
+        let want = [
+            ("xlsx", "Excel (XLSX)"),
+            ("csv-excel", "CSV pour Excel (Belgique)"),
+            ("csv", "CSV brut (pour logiciels)"),
+        ]
+        .map(|(f, text)| {
+            (
+                format!("/api/v1/transactions/export?format={f}"),
+                text.to_owned(),
+            )
+        });
+        assert_eq!(offered, want);
     }
 
     fn chrome() -> Chrome {

@@ -5,7 +5,7 @@
 
 use super::{
     Chrome, error_text,
-    list::{self, Choice, FormErrors, Links, Pager},
+    list::{self, Choice, FormErrors, Link, Links, Pager},
     render,
 };
 use crate::{
@@ -99,8 +99,8 @@ struct ItemsPage {
     rows: Vec<Row>,
     total_text: String,
     pager: Pager,
-    csv_href: Option<String>,
-    xlsx_href: Option<String>,
+    /// The downloads of the search (XLSX, CSV for Excel, plain CSV); none without items.
+    downloads: Vec<Link>,
     quick: list::QuickPeriods,
 }
 
@@ -253,7 +253,7 @@ async fn page(
     let errors = FormErrors::new(chrome.lang, "ri", &FIELDS, &details);
     let mut typed = q.filter.clone();
     let mut pager = Pager::none();
-    let mut downloads = None;
+    let mut downloads = Vec::new();
     if let Some(p) = &page {
         show_applied_dates(&mut typed, p.filter.days);
         let links = Links::new(PATH, &cn, p.filter.params());
@@ -264,12 +264,9 @@ async fn page(
             !q.page.is_first(),
             p.next_cursor.as_deref(),
         );
-        downloads = (p.total > 0).then(|| {
-            (
-                links.download(EXPORT_PATH, "csv"),
-                links.download(EXPORT_PATH, "xlsx"),
-            )
-        });
+        if p.total > 0 {
+            downloads = links.downloads(EXPORT_PATH, chrome.lang);
+        }
     }
     let total_text = count_text(&chrome, page.as_ref().map_or(0, |p| p.total));
     let shown = page.as_ref().and_then(|p| p.filter.days);
@@ -278,7 +275,6 @@ async fn page(
     let rows = page
         .map(|p| p.items.into_iter().map(|i| row(&chrome, i)).collect())
         .unwrap_or_default();
-    let (csv_href, xlsx_href) = downloads.unzip();
     let mut r = render(&ItemsPage {
         operator,
         customer: format!("{} ({})", scope.customer_name(), scope.customer_number()),
@@ -290,8 +286,7 @@ async fn page(
         rows,
         total_text,
         pager,
-        csv_href,
-        xlsx_href,
+        downloads,
         v: typed,
         quick,
         cn,

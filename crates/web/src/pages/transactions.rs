@@ -4,7 +4,7 @@
 
 use super::{
     Chrome,
-    list::{self, Choice, FormErrors, Links, Pager},
+    list::{self, Choice, FormErrors, Link, Links, Pager},
     render,
 };
 use crate::{
@@ -98,8 +98,8 @@ struct Listed {
     totals: Vec<TotalLine>,
     total_quantity: String,
     total_amount: String,
-    csv_href: String,
-    xlsx_href: String,
+    /// The downloads of the filter (XLSX, CSV for Excel, plain CSV).
+    downloads: Vec<Link>,
 }
 
 #[derive(Template)]
@@ -344,7 +344,6 @@ fn fill(page: &mut Page, p: TransactionPage, options: &Choices, paged: bool) {
         totals,
         total_quantity: count(p.totals.quantity),
         total_amount: eur(p.totals.amount),
-        csv_href: links.download(EXPORT_PATH, "csv"),
-        xlsx_href: links.download(EXPORT_PATH, "xlsx"),
+        downloads: links.downloads(EXPORT_PATH, lang),
     });
 }
