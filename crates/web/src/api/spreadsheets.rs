@@ -200,7 +200,7 @@ mod tests {
         assert_eq!(sheet.sheet, "Transactions");
         assert_eq!(cells[4], Cell::Text("LETTER".into()));
         assert_eq!(cells[5], Cell::Text("Lettre prioritaire".into()));
-        assert_eq!(cells[6], Cell::Text("Grand".into()));
+        assert_eq!(cells[6], Cell::Text("Grand format".into()));
         assert_eq!(cells[8], Cell::Text("Reste du monde".into()));
         assert_eq!(cells[3], Cell::Empty);
         assert_eq!(
