@@ -243,11 +243,11 @@ async fn the_xlsx_of_the_page_is_in_the_readers_words_and_adds_up_to_its_totals(
         .map(|r| (r[6].to_string(), r[8].to_string()))
         .collect();
     assert!(
-        words.contains(&("Petit".into(), "Belgique".into())),
+        words.contains(&("Petit format".into(), "Belgique".into())),
         "{words:?}"
     );
     assert!(
-        words.contains(&("Grand".into(), "Reste du monde".into())),
+        words.contains(&("Grand format".into(), "Reste du monde".into())),
         "{words:?}"
     );
     assert!(
@@ -326,12 +326,15 @@ async fn the_csv_for_excel_opens_in_columns_and_adds_up_to_the_totals(t: &TestAp
         "formula-like text neutralised"
     );
 
-    // The plain CSV of the page is the API's, byte for byte: the contract's header, cents.
+    // The plain CSV of the page is the API's, byte for byte: the contract's header, cents
+    // (in the page's order, newest first, which its link names).
     let plain = b.get(&link(&html, "csv")).await;
     let api = t
         .api_as("a.fr")
         .await
-        .get(&format!("/api/v1/transactions/export?{RANGE}&format=csv"))
+        .get(&format!(
+            "/api/v1/transactions/export?{RANGE}&sort=-date&format=csv"
+        ))
         .await;
     assert_eq!(plain.bytes, api.bytes);
     assert!(plain.text.starts_with(
