@@ -29,14 +29,17 @@ pub async fn names(app: &App, lang: Language) -> AppResult<ProductNames> {
     Ok(catalogue::all(&mut conn.conn())
         .await?
         .into_iter()
-        .map(|p| {
-            let name = match lang {
-                Language::Fr => p.name_fr,
-                Language::Nl => p.name_nl,
-                Language::De => p.name_de,
-                Language::En => p.name_en,
-            };
-            (p.code, name)
-        })
+        .map(|p| named(p, lang))
         .collect())
+}
+
+/// A catalogue row as (code, name in `lang`).
+pub fn named(p: catalogue::ProductRow, lang: Language) -> (String, String) {
+    let name = match lang {
+        Language::Fr => p.name_fr,
+        Language::Nl => p.name_nl,
+        Language::De => p.name_de,
+        Language::En => p.name_en,
+    };
+    (p.code, name)
 }
