@@ -33,6 +33,9 @@ use std::{
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
+#[path = "browser/layout.rs"]
+mod layout;
+
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// Upper bound for chromedriver to announce that it listens.
 const DRIVER_START: Duration = Duration::from_secs(20);
@@ -77,10 +80,11 @@ enum Journey {
     ClerkFindsABarcodeOfAnotherMonth,
     EveryPageAccessible,
     KeyboardOnlySignInAndDownload,
+    PhoneWidthFits,
 }
 
 impl Journey {
-    const ALL: [Self; 9] = [
+    const ALL: [Self; 10] = [
         Self::SignInAndOut,
         Self::WrongPassword,
         Self::AnonymousLanguageSwitch,
@@ -90,6 +94,7 @@ impl Journey {
         Self::ClerkFindsABarcodeOfAnotherMonth,
         Self::EveryPageAccessible,
         Self::KeyboardOnlySignInAndDownload,
+        Self::PhoneWidthFits,
     ];
 
     /// Every journey, or those named in `COLLECTSTAMP_JOURNEYS` (comma-separated, as in
@@ -121,6 +126,7 @@ impl Journey {
     fn limit(self) -> Duration {
         match self {
             Self::EveryPageAccessible => A11Y_LIMIT,
+            Self::PhoneWidthFits => layout::LIMIT,
             _ => JOURNEY_LIMIT,
         }
     }
@@ -137,6 +143,7 @@ impl Journey {
             Self::ClerkFindsABarcodeOfAnotherMonth => barcode_of_another_month(c, base).await,
             Self::EveryPageAccessible => every_page_accessible(c, site).await,
             Self::KeyboardOnlySignInAndDownload => keyboard_only(c, site).await,
+            Self::PhoneWidthFits => layout::phone_width_fits(c, site).await,
         }
     }
 }
