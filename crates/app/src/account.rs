@@ -154,6 +154,19 @@ fn check_change(change: &PasswordChange<'_>, current_ok: bool) -> AppResult<Pass
     }
 }
 
+/// The e-mail telling `user` that its password was changed (and whom to call otherwise).
+fn password_changed_mail(app: &App, user: &users::UserRow) -> mail::Email {
+    mail::Email::compose(
+        &user.email,
+        &user.full_name,
+        user.language.parse().unwrap_or(Language::En),
+        "mail-password-changed",
+        &[("username", &user.username)],
+        None,
+        &app.settings.service_centre,
+    )
+}
+
 /// Changes the actor's own password. The current password must be given; a wrong one changes
 /// nothing and is counted (after [`WRONG_CURRENT_LIMIT`] in 15 minutes: 429). Every error is
 /// reported at once, beside its field. On success every other session and every bearer token
@@ -222,15 +235,7 @@ pub async fn change_password(
         now,
     )
     .await?;
-    let email = mail::Email::compose(
-        &user.email,
-        &user.full_name,
-        user.language.parse().unwrap_or(Language::En),
-        "mail-password-changed",
-        &[("username", &user.username)],
-        None,
-    );
-    mail::enqueue(app, &mut tx.conn(), now, &email).await?;
+    mail::enqueue(app, &mut tx.conn(), now, &password_changed_mail(app, &user)).await?;
     audit::record(
         &mut tx.conn(),
         now,

@@ -358,6 +358,15 @@ pub async fn link_is_usable(app: &App, token: &str) -> AppResult<bool> {
     )
 }
 
+/// The language of the user a one-time link belongs to, whether or not the link still
+/// works (`None` for a token nobody was given): its page speaks the e-mail's language.
+pub async fn link_language(app: &App, token: &str) -> AppResult<Option<Language>> {
+    let mut conn = app.store.acquire().await?;
+    let language =
+        repo::one_time_token_language(&mut conn.conn(), &secrets::token_hash(token)).await?;
+    Ok(language.and_then(|l| l.parse().ok()))
+}
+
 /// Sets a password through a one-time link: the link is consumed, an invited user becomes
 /// active, and every session and token of the user ends.
 pub async fn set_password_with_link(
@@ -567,6 +576,7 @@ pub async fn send_link(
         key,
         &[("username", &user.username)],
         Some(&link),
+        &app.settings.service_centre,
     );
     crate::mail::enqueue(app, conn, now, &email).await?;
     Ok(())

@@ -4,7 +4,7 @@
 //! [`blocks`], without touching the others.
 
 use crate::{Actor, App, error::AppResult};
-use cs_domain::{FeedKind, Language, Module, Period};
+use cs_domain::{DateRange, FeedKind, Language, Module, Period};
 use cs_store::{
     Conn,
     repo::{
@@ -91,11 +91,17 @@ pub struct ProductName {
     pub name: String,
 }
 
+/// Month to date against the same days of last month (like with like): on 3 December,
+/// 1–3 December against 1–3 November; on 31 March, 1–31 March against the whole of February.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comparison {
-    /// The current month (so far) and the one before it.
+    /// The current month and the one before it.
     pub this_month: Period,
     pub last_month: Period,
+    /// The days compared: the current month up to today, and the same days of last month
+    /// (as many as it has).
+    pub this_days: DateRange,
+    pub last_days: DateRange,
     pub by_product: Vec<Change<ProductName>>,
     /// `None` is the services' lines, which have no destination.
     pub by_destination: Vec<Change<Option<String>>>,
@@ -126,9 +132,33 @@ pub struct FeedStatus {
 pub enum Imports {
     /// Operators: every feed kind.
     AllFeeds(Vec<FeedStatus>),
-    /// A customer's user: up to when its modules' data has come in, per feed (transactions,
-    /// registered items); `None` when no import has succeeded yet.
-    DataUpTo(Vec<(FeedKind, Option<OffsetDateTime>)>),
+    /// A customer's user: how recent its modules' data is, per feed (transactions,
+    /// registered items).
+    DataUpTo(Vec<DataFreshness>),
+}
+
+/// How recent one feed's data is for a customer's user: the latest day its rows carry (what
+/// the lists can show), and when the feed last came in (any customer's file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataFreshness {
+    pub kind: FeedKind,
+    pub latest_day: Option<Date>,
+    pub last_import: Option<OffsetDateTime>,
+}
+
+/// Month to date and the same days of last month, as [`Comparison`] explains.
+pub fn like_for_like(today: Date) -> (DateRange, DateRange) {
+    let this_month = Period::containing(today);
+    let last_month = this_month.previous();
+    let this_days = DateRange::new(this_month.first_day(), today).unwrap_or(this_month.days());
+    let same_day = Date::from_calendar_date(
+        last_month.year(),
+        last_month.month(),
+        today.day().min(last_month.last_day().day()),
+    )
+    .unwrap_or(last_month.last_day());
+    let last_days = DateRange::new(last_month.first_day(), same_day).unwrap_or(last_month.days());
+    (this_days, last_days)
 }
 
 /// What every contributor may read: who asks, the Brussels day, a connection.
@@ -261,13 +291,13 @@ async fn this_month_against_last(cx: &mut Cx<'_>) -> AppResult<Option<Block>> {
     };
     let this_month = Period::containing(cx.today);
     let last_month = this_month.previous();
-    let (from, split, until) = (
-        last_month.first_day(),
-        this_month.first_day(),
-        this_month.next().first_day(),
-    );
+    let (this_days, last_days) = like_for_like(cx.today);
+    let periods = repo::Compared {
+        last: last_days.first()..last_days.last().next_day().unwrap_or(this_days.first()),
+        this: this_days.first()..this_days.last().next_day().unwrap_or(this_days.last()),
+    };
     let lang = cx.actor.language;
-    let by_product = repo::change_by_product(&mut cx.conn, scope, from, split, until)
+    let by_product = repo::change_by_product(&mut cx.conn, scope, &periods)
         .await?
         .into_iter()
         .map(|c| Change {
@@ -284,7 +314,7 @@ async fn this_month_against_last(cx: &mut Cx<'_>) -> AppResult<Option<Block>> {
             last: c.last.into(),
         })
         .collect();
-    let by_destination = repo::change_by_destination(&mut cx.conn, scope, from, split, until)
+    let by_destination = repo::change_by_destination(&mut cx.conn, scope, &periods)
         .await?
         .into_iter()
         .map(|c| Change {
@@ -298,6 +328,8 @@ async fn this_month_against_last(cx: &mut Cx<'_>) -> AppResult<Option<Block>> {
         body: BlockBody::Comparison(Comparison {
             this_month,
             last_month,
+            this_days,
+            last_days,
             by_product,
             by_destination,
         }),
@@ -341,9 +373,13 @@ async fn latest_imports(cx: &mut Cx<'_>) -> AppResult<Option<Block>> {
             more: Some(("dash-imports-more", "/operator/imports")),
         }));
     }
-    if cx.actor.customer.is_none() {
+    let Some(customer) = &cx.actor.customer else {
         return Ok(None);
-    }
+    };
+    let scope = Scope {
+        customer_id: customer.id.get(),
+        limited_to_user: (!cx.actor.cost_centres.is_empty()).then_some(cx.actor.user_id.get()),
+    };
     let wanted: Vec<FeedKind> = [
         (Module::Transactions, FeedKind::Transactions),
         (Module::Receipts, FeedKind::RegisteredItems),
@@ -356,16 +392,22 @@ async fn latest_imports(cx: &mut Cx<'_>) -> AppResult<Option<Block>> {
         return Ok(None);
     }
     let imported = import_runs::latest_per_kind(&mut cx.conn, true).await?;
-    let feeds = wanted
-        .into_iter()
-        .map(|kind| {
-            let at = imported
-                .iter()
-                .find(|r| kind_of(&r.kind) == Some(kind))
-                .map(|r| r.finished_at);
-            (kind, at)
-        })
-        .collect();
+    let mut feeds = Vec::with_capacity(wanted.len());
+    for kind in wanted {
+        let latest_day = match kind {
+            FeedKind::Transactions => repo::latest_transaction_day(&mut cx.conn, scope).await?,
+            _ => repo::latest_registered_item_day(&mut cx.conn, scope).await?,
+        };
+        let last_import = imported
+            .iter()
+            .find(|r| kind_of(&r.kind) == Some(kind))
+            .map(|r| r.finished_at);
+        feeds.push(DataFreshness {
+            kind,
+            latest_day,
+            last_import,
+        });
+    }
     Ok(Some(Block {
         title: "dash-block-data-up-to",
         body: BlockBody::Imports(Imports::DataUpTo(feeds)),
@@ -387,6 +429,37 @@ mod tests {
         let months = last_months(date!(2027 - 01 - 01));
         assert_eq!(months[0], Period::new(2026, Month::February).unwrap());
         assert_eq!(months[11], Period::new(2027, Month::January).unwrap());
+    }
+
+    #[test]
+    fn like_for_like_compares_the_same_days() {
+        let days = |d| {
+            let (this, last) = like_for_like(d);
+            (this.first(), this.last(), last.first(), last.last())
+        };
+        assert_eq!(
+            days(date!(2026 - 12 - 03)),
+            (
+                date!(2026 - 12 - 01),
+                date!(2026 - 12 - 03),
+                date!(2026 - 11 - 01),
+                date!(2026 - 11 - 03)
+            )
+        );
+        // The first of the month: one day against one day.
+        assert_eq!(
+            days(date!(2026 - 01 - 01)),
+            (
+                date!(2026 - 01 - 01),
+                date!(2026 - 01 - 01),
+                date!(2025 - 12 - 01),
+                date!(2025 - 12 - 01)
+            )
+        );
+        // Past the end of a shorter month: all of it.
+        assert_eq!(days(date!(2026 - 03 - 31)).3, date!(2026 - 02 - 28));
+        assert_eq!(days(date!(2028 - 03 - 30)).3, date!(2028 - 02 - 29));
+        assert_eq!(days(date!(2026 - 05 - 31)).3, date!(2026 - 04 - 30));
     }
 
     #[test]

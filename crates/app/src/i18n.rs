@@ -87,4 +87,65 @@ mod tests {
         assert_ne!(t(Language::Fr, "sign-in"), t(Language::En, "sign-in"));
         assert_ne!(t(Language::Nl, "sign-in"), t(Language::De, "sign-in"));
     }
+
+    /// The French catalogue's `: ; ! ?` that lack the no-break space before them, as
+    /// `file:line`. Placeables (`{ $x }`), URLs and times (`11:30`) are not prose.
+    fn french_punctuation_without_space(text: &str) -> Vec<usize> {
+        let mut bad = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            if line.starts_with('#') {
+                continue;
+            }
+            // The message's text: after `key =` on its first line, all of a continuation.
+            let body = match line.split_once(" = ") {
+                Some((key, rest)) if !line.starts_with([' ', '\t']) && !key.contains(' ') => rest,
+                _ => line,
+            };
+            let chars: Vec<char> = body.chars().collect();
+            let mut depth = 0usize;
+            for (i, &c) in chars.iter().enumerate() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth = depth.saturating_sub(1),
+                    ':' | ';' | '!' | '?' if depth == 0 => {
+                        let before = i.checked_sub(1).map(|j| chars[j]);
+                        let after = chars.get(i + 1).copied();
+                        let url = c == ':' && body[..].contains("://");
+                        let time = before.is_some_and(|b| b.is_ascii_digit())
+                            && after.is_some_and(|a| a.is_ascii_digit());
+                        let spaced = matches!(before, Some('\u{a0}' | '\u{202f}'));
+                        if !(spaced || url || time) {
+                            bad.push(n + 1);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        bad
+    }
+
+    #[test]
+    fn french_puts_a_no_break_space_before_colons_and_the_like() {
+        let dir = format!("{}/locales/fr", env!("CARGO_MANIFEST_DIR"));
+        let mut bad = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            bad.extend(
+                french_punctuation_without_space(&text)
+                    .into_iter()
+                    .map(|n| format!("{file}:{n}")),
+            );
+        }
+        assert!(
+            bad.is_empty(),
+            "no no-break space before : ; ! ? at {bad:?}"
+        );
+        assert_eq!(
+            french_punctuation_without_space("a = Client : x\nb = Client\u{a0}: { $x }, 11:30"),
+            vec![1]
+        );
+    }
 }

@@ -19,11 +19,14 @@ pub mod imports;
 pub mod jobs;
 pub mod lockout;
 pub mod mail;
+pub mod operator_search;
 pub mod paging;
 pub mod passwords;
+pub mod products;
 pub mod registered_items;
 pub mod secret_box;
 pub mod secrets;
+pub mod service_centre;
 pub mod signin;
 pub mod transactions;
 pub mod users;
@@ -53,6 +56,8 @@ pub struct Settings {
     pub metrics_token_hash: Option<String>,
     /// Caps on concurrent exports and on an XLSX export's temporary disk.
     pub exports: exports::Limits,
+    /// How customers reach the Service Centre: shown on pages and under every e-mail.
+    pub service_centre: cs_domain::ServiceCentre,
 }
 
 /// The application: storage, clock, settings, documents and mail, cheap to clone into

@@ -8,7 +8,7 @@ use crate::{
     i18n,
     jobs::{self, Enqueue, Enqueued, JobContext, JobKind, JobResult},
 };
-use cs_domain::Language;
+use cs_domain::{Language, ServiceCentre};
 use cs_store::Conn;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
@@ -34,7 +34,8 @@ pub struct Email {
 
 impl Email {
     /// Composes a message from translated keys: `<key>-subject`, `<key>-body` (paragraphs
-    /// separated by blank lines), an optional link alone on its own line, and the signature.
+    /// separated by blank lines), an optional link alone on its own line, and the signature
+    /// with the Service Centre's phone, address and hours under it.
     pub fn compose(
         to: &str,
         to_name: &str,
@@ -42,6 +43,7 @@ impl Email {
         key: &str,
         args: &[(&str, &str)],
         link: Option<&str>,
+        contact: &ServiceCentre,
     ) -> Self {
         let subject = i18n::t_args(language, &format!("{key}-subject"), args);
         let body = i18n::t_args(language, &format!("{key}-body"), args);
@@ -76,6 +78,12 @@ impl Email {
         text.push('\n');
         html.push_str("<p>");
         html.push_str(&escape(&signature));
+        for line in crate::service_centre::mail_lines(language, contact) {
+            text.push_str(&line);
+            text.push('\n');
+            html.push_str("<br>\n");
+            html.push_str(&escape(&line));
+        }
         html.push_str("</p>\n</body></html>\n");
         Self {
             to: to.to_owned(),
@@ -249,6 +257,7 @@ mod tests {
             "mail-test",
             &[],
             Some("https://portal.example/password/set?token=abc&x=1"),
+            &cs_domain::service_centre::UNKNOWN,
         );
         assert!(
             e.text
@@ -270,6 +279,7 @@ mod tests {
                 "mail-reset",
                 &[("username", "jan")],
                 Some("https://x.example/l"),
+                &ServiceCentre::demo(),
             );
             assert!(!e.subject.starts_with("mail-"), "{lang}: subject missing");
             assert!(e.text.contains("jan"), "{lang}: argument");
@@ -279,6 +289,36 @@ mod tests {
                 e.html
             );
         }
+    }
+
+    #[test]
+    fn the_service_centre_contact_ends_every_message() {
+        let e = Email::compose(
+            "a@example.com",
+            "A",
+            Language::De,
+            "mail-test",
+            &[],
+            None,
+            &ServiceCentre::demo(),
+        );
+        let tail: Vec<&str> = e.text.lines().rev().take(4).collect();
+        assert_eq!(tail[3], "Ihr Collect & Stamp Service-Center", "{}", e.text);
+        assert_eq!(tail[2], "Telefon: +32 2 201 23 45");
+        assert!(
+            e.html
+                .contains("<br>\nE-Mail: service-centre@collectstamp.example")
+        );
+        let bare = Email::compose(
+            "a@example.com",
+            "A",
+            Language::De,
+            "mail-test",
+            &[],
+            None,
+            &cs_domain::service_centre::UNKNOWN,
+        );
+        assert!(bare.text.ends_with("Service-Center\n"), "{}", bare.text);
     }
 
     #[tokio::test]
@@ -293,6 +333,7 @@ mod tests {
             "mail-test",
             &[],
             Some("https://x.example/a"),
+            &cs_domain::service_centre::UNKNOWN,
         );
         let at = time::macros::datetime!(2026-11-26 10:00:00 UTC);
         m.deliver(7, at, &e).await.unwrap();

@@ -292,15 +292,7 @@ pub async fn choices(
     let products = catalogue::all(&mut conn.conn())
         .await?
         .into_iter()
-        .map(|p| {
-            let name = match lang {
-                Language::Fr => p.name_fr,
-                Language::Nl => p.name_nl,
-                Language::De => p.name_de,
-                Language::En => p.name_en,
-            };
-            (p.code, name)
-        })
+        .map(|p| crate::products::named(p, lang))
         .collect();
     let codes = Codes::load(&mut conn.conn(), scope.customer_id, actor).await?;
     Ok(Choices {

@@ -55,7 +55,13 @@ pub async fn serve(config: &Config, with_demo: bool) -> anyhow::Result<()> {
     } else {
         None
     };
-    let running = server::launch(config, server::Options::production(), announce).await?;
+    // A demo shows the Service Centre's contact as a customer would see it.
+    let config = if with_demo {
+        config.with_demo_service_centre()
+    } else {
+        config.clone()
+    };
+    let running = server::launch(&config, server::Options::production(), announce).await?;
     println!(
         "Collect & Stamp portal listening on {}",
         running.app.settings.public_url

@@ -83,8 +83,10 @@ pub struct Config {
     /// The key file that seals the secrets the server reads back (TOTP seeds). `None`: on
     /// SQLite, `DATA_DIR/secret.key`, created on first start; PostgreSQL requires one.
     pub secret_key_file: Option<PathBuf>,
-    /// The Service Centre's contact details, shown where a page says to call it.
-    pub service_centre: ServiceCentre,
+    /// The Service Centre's contact details as configured (`SERVICE_CENTRE_PHONE`, `_EMAIL`,
+    /// `_HOURS`), shown where a page or an e-mail says to call it; `serve --demo` fills the
+    /// missing ones with demo values ([`Config::with_demo_service_centre`]).
+    pub service_centre: cs_domain::ServiceCentre,
     /// `json` or `text` (the default); read before the rest, when logging starts.
     pub log_format: LogFormat,
     /// Addresses or CIDRs of the reverse proxies whose `X-Forwarded-*` headers are believed.
@@ -93,14 +95,6 @@ pub struct Config {
     pub metrics_token: Option<Secret>,
     /// Concurrent exports per instance and per customer, and an XLSX export's temporary disk.
     pub exports: cs_app::exports::Limits,
-}
-
-/// How the Service Centre is reached (`SERVICE_CENTRE_PHONE`, `_EMAIL`, `_HOURS`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ServiceCentre {
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub hours: Option<String>,
 }
 
 /// The log lines' format (`LOG_FORMAT`).
@@ -184,6 +178,7 @@ impl Config {
 
     fn from_raw(raw: Raw) -> Result<Self, ConfigError> {
         let exports = exports_limits(&raw)?;
+        let service_centre = service_centre(&raw)?;
         let bind_text = raw.bind.clone().unwrap_or_else(|| "127.0.0.1:8080".into());
         let bind: SocketAddr = bind_text.parse().map_err(|_| {
             invalid(
@@ -238,16 +233,20 @@ impl Config {
             mail_from: raw.mail_from,
             import_max_bytes,
             secret_key_file: raw.secret_key_file,
-            service_centre: ServiceCentre {
-                phone: given(raw.service_centre_phone),
-                email: given(raw.service_centre_email),
-                hours: given(raw.service_centre_hours),
-            },
+            service_centre,
             log_format: LogFormat::parse(raw.log_format.as_deref())?,
             trusted_proxies: trusted_proxies(raw.trusted_proxies.as_deref())?,
             metrics_token: raw.metrics_token,
             exports,
         })
+    }
+
+    /// This configuration with the demo's Service Centre contact wherever none is configured
+    /// (`serve --demo`: a demo shows what a customer sees).
+    pub fn with_demo_service_centre(&self) -> Self {
+        let mut c = self.clone();
+        c.service_centre = c.service_centre.or(cs_domain::ServiceCentre::demo());
+        c
     }
 
     /// The database URL with any password masked, for messages.
@@ -288,8 +287,14 @@ fn trusted_proxies(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
     Ok(out)
 }
 
-fn given(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+/// `SERVICE_CENTRE_PHONE`, `_EMAIL` and `_HOURS`, checked (hours as `mon-fri 08:00-18:00`).
+fn service_centre(raw: &Raw) -> Result<cs_domain::ServiceCentre, ConfigError> {
+    cs_domain::ServiceCentre::parse(
+        raw.service_centre_phone.as_deref(),
+        raw.service_centre_email.as_deref(),
+        raw.service_centre_hours.as_deref(),
+    )
+    .map_err(|e| invalid(e.setting(), e.to_string()))
 }
 
 fn key_file_error(path: &std::path::Path, problem: String) -> ConfigError {
@@ -566,6 +571,51 @@ mod tests {
         })
         .unwrap_err();
         assert!(e.to_string().contains("PUBLIC_URL"), "{e}");
+    }
+
+    #[test]
+    fn the_service_centre_contact_is_checked_and_the_demo_fills_the_gaps() {
+        let c = Config::from_raw(raw()).unwrap();
+        assert_eq!(c.service_centre, cs_domain::ServiceCentre::default());
+        let demo = c.with_demo_service_centre().service_centre;
+        assert_eq!(demo, cs_domain::ServiceCentre::demo());
+        let own = Config::from_raw(Raw {
+            service_centre_phone: Some("02 201 00 00".into()),
+            service_centre_hours: Some("mon-thu 08:00-16:00".into()),
+            ..raw()
+        })
+        .unwrap()
+        .with_demo_service_centre()
+        .service_centre;
+        assert_eq!(own.phone.unwrap().tel_uri(), "tel:022010000");
+        assert_eq!(own.email, cs_domain::ServiceCentre::demo().email);
+        assert_eq!(own.hours.unwrap().spans().len(), 1);
+        for (r, name) in [
+            (
+                Raw {
+                    service_centre_phone: Some("call us".into()),
+                    ..raw()
+                },
+                "COLLECTSTAMP_SERVICE_CENTRE_PHONE",
+            ),
+            (
+                Raw {
+                    service_centre_email: Some("desk".into()),
+                    ..raw()
+                },
+                "COLLECTSTAMP_SERVICE_CENTRE_EMAIL",
+            ),
+            (
+                Raw {
+                    service_centre_hours: Some("9 to 5".into()),
+                    ..raw()
+                },
+                "COLLECTSTAMP_SERVICE_CENTRE_HOURS",
+            ),
+        ] {
+            let e = Config::from_raw(r).unwrap_err();
+            assert!(e.to_string().contains(name), "{e}");
+        }
     }
 
     #[test]

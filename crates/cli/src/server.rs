@@ -90,7 +90,14 @@ pub fn build_app(
             .as_ref()
             .map(|t| cs_app::secrets::token_hash(t.expose())),
         exports: config.exports,
+        service_centre: config.service_centre.clone().with_default_hours(),
     };
+    if !settings.service_centre.reachable() {
+        tracing::warn!(
+            "COLLECTSTAMP_SERVICE_CENTRE_PHONE and _EMAIL are not set: pages and e-mails that \
+             send people to the Service Centre cannot say how to reach it"
+        );
+    }
     Ok(App::new(store, clock, settings, documents, mailer))
 }
 

@@ -33,8 +33,12 @@ use std::{
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
+#[path = "browser/downloads.rs"]
+mod downloads;
 #[path = "browser/layout.rs"]
 mod layout;
+#[path = "browser/operator.rs"]
+mod operator;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// Upper bound for chromedriver to announce that it listens.
@@ -69,6 +73,9 @@ const NEWCO_CLERK_EMAIL: &str = "bart.claes@newco-logistics.example.com";
 /// The password each of them chooses through the one-time link.
 const NEWCO_PASSWORD: &str = "a long and unusual passphrase 42";
 
+#[path = "browser/return_path.rs"]
+mod return_path;
+
 #[derive(Debug, Clone, Copy)]
 enum Journey {
     SignInAndOut,
@@ -80,11 +87,15 @@ enum Journey {
     ClerkFindsABarcodeOfAnotherMonth,
     EveryPageAccessible,
     KeyboardOnlySignInAndDownload,
+    SignInReturnsToAskedPage,
+    OperatorUploadRedirects,
+    OperatorConfirmsSuspend,
+    ClerkDownloadsTheXlsx,
     PhoneWidthFits,
 }
 
 impl Journey {
-    const ALL: [Self; 10] = [
+    const ALL: [Self; 14] = [
         Self::SignInAndOut,
         Self::WrongPassword,
         Self::AnonymousLanguageSwitch,
@@ -94,6 +105,10 @@ impl Journey {
         Self::ClerkFindsABarcodeOfAnotherMonth,
         Self::EveryPageAccessible,
         Self::KeyboardOnlySignInAndDownload,
+        Self::SignInReturnsToAskedPage,
+        Self::OperatorUploadRedirects,
+        Self::OperatorConfirmsSuspend,
+        Self::ClerkDownloadsTheXlsx,
         Self::PhoneWidthFits,
     ];
 
@@ -143,6 +158,12 @@ impl Journey {
             Self::ClerkFindsABarcodeOfAnotherMonth => barcode_of_another_month(c, base).await,
             Self::EveryPageAccessible => every_page_accessible(c, site).await,
             Self::KeyboardOnlySignInAndDownload => keyboard_only(c, site).await,
+            Self::SignInReturnsToAskedPage => {
+                return_path::sign_in_returns_to_asked_page(c, base).await
+            }
+            Self::OperatorUploadRedirects => operator::operator_upload_redirects(c, site).await,
+            Self::OperatorConfirmsSuspend => operator::operator_confirms_suspend(c, site).await,
+            Self::ClerkDownloadsTheXlsx => downloads::clerk_downloads_the_xlsx(c, site).await,
             Self::PhoneWidthFits => layout::phone_width_fits(c, site).await,
         }
     }
@@ -166,7 +187,10 @@ async fn main_journeys_in_chromium() {
     let started = Instant::now();
 
     let data = TempDir::new().unwrap();
-    let config = Config::for_data_dir(data.path().to_path_buf(), None).unwrap();
+    // As `serve --demo` runs it, the Service Centre's demo contact included.
+    let config = Config::for_data_dir(data.path().to_path_buf(), None)
+        .unwrap()
+        .with_demo_service_centre();
     let options = server::Options {
         clock: Arc::new(cs_domain::SystemClock),
         cost: Cost::Fast,
@@ -293,8 +317,8 @@ async fn sign_in_and_out(c: &Client, base: &str) -> anyhow::Result<()> {
 }
 
 /// Journey 5: the Service Centre uploads a feed file through the page (a multipart form whose
-/// token rides in its action), reads the report, then sends a file with a bad row and reads
-/// which line and column are wrong; nothing of the bad file is imported.
+/// token is its first field), lands on the run's report, then sends a file with a bad row and
+/// reads which line and column are wrong; nothing of the bad file is imported.
 async fn operator_uploads_a_feed(c: &Client, site: &Site<'_>) -> anyhow::Result<()> {
     let base = site.base.as_str();
     let files = TempDir::new()?;
@@ -336,6 +360,11 @@ async fn operator_uploads_a_feed(c: &Client, site: &Site<'_>) -> anyhow::Result<
     wait_for(c, "p.notice[role='status']")
         .await
         .context("the report of a good file")?;
+    let url = c.current_url().await?;
+    ensure!(
+        url.path().starts_with("/operator/imports/") && url.query().is_none(),
+        "the upload answered at {url}, expected the run's report"
+    );
     let report = text_of(c, "main").await?;
     ensure!(
         report.contains("The file was imported."),
@@ -1132,6 +1161,13 @@ async fn page_routes(site: &Site<'_>) -> anyhow::Result<Vec<(String, &'static st
             }
             "/operator/imports/{id}" => format!("/operator/imports/{import_run}"),
             "/operator/customers/{number}" => "/operator/customers/8800123".to_owned(),
+            "/operator/customers/{number}/suspend" => {
+                "/operator/customers/8800123/suspend".to_owned()
+            }
+            "/users/{id}/disable" => format!("/users/{user}/disable"),
+            "/operator/access-requests/{id}/reject" => {
+                format!("/operator/access-requests/{access_request}/reject")
+            }
             p if p.contains('{') => bail!("the accessibility walk has no demo value for {p}"),
             p => p.to_owned(),
         };

@@ -7,7 +7,7 @@ pub mod pdf;
 pub mod table;
 pub mod xlsx;
 
-pub use self::csv::{CsvEncoder, neutralise};
+pub use self::csv::{CsvEncoder, Dialect, neutralise};
 pub use archive::{ZipError, ZipStream};
-pub use table::{Cell, Table};
+pub use table::{Cell, Column, Kind, Spreadsheet, Table, Total};
 pub use xlsx::{TempDisk, XlsxError, write_xlsx};

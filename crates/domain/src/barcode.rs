@@ -65,6 +65,20 @@ impl BarcodeError {
             Self::Format(_) => "barcode_format",
         }
     }
+
+    /// The values its message names, for a reader's language: `(name, value)`.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::Empty => Vec::new(),
+            Self::NationalLength { length } => vec![("length", length.to_string())],
+            Self::NationalPrefix(v) | Self::S10Format(v) | Self::Format(v) => {
+                vec![("value", v.clone())]
+            }
+            Self::S10CheckDigit { value, expected } => {
+                vec![("value", value.clone()), ("expected", expected.to_string())]
+            }
+        }
+    }
 }
 
 /// The S10 check digit of the 8 serial digits (each 0–9): weights 8,6,4,2,3,5,9,7,

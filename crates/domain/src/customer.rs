@@ -27,6 +27,18 @@ impl CustomerNumberError {
             Self::TooLong { .. } => "customer_number_too_long",
         }
     }
+
+    /// The values its message names, for a reader's language: `(name, value)`.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::Empty => Vec::new(),
+            Self::NotDigits(c) => vec![("value", c.to_string())],
+            Self::TooLong { length } => vec![
+                ("length", length.to_string()),
+                ("max", CustomerNumber::MAX_DIGITS.to_string()),
+            ],
+        }
+    }
 }
 
 impl CustomerNumber {

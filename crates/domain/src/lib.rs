@@ -17,6 +17,7 @@ pub mod period;
 pub mod phone;
 pub mod redirect;
 pub mod rights;
+pub mod service_centre;
 pub mod user;
 pub mod vat;
 
@@ -30,5 +31,6 @@ pub use money::{Cents, UnitPriceMillis};
 pub use period::{DateRange, Period};
 pub use phone::Phone;
 pub use rights::{Module, Modules, Role};
+pub use service_centre::ServiceCentre;
 pub use user::{Email, Password, UserStatus, Username};
 pub use vat::VatNumber;

@@ -72,6 +72,31 @@ impl MoneyError {
             Self::Overflow { .. } => "amount_overflow",
         }
     }
+
+    /// The values its message names, for a reader's language: `(name, value)`.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::InvalidCharacter(c) => vec![("value", c.to_string())],
+            Self::TooManyDecimals { decimals } => vec![("decimals", decimals.to_string())],
+            Self::NegativeQuantity(q) => vec![("value", q.to_string())],
+            Self::NegativePrice(p) => vec![("value", p.clone())],
+            Self::Overflow {
+                quantity,
+                unit_price,
+            } => vec![
+                ("quantity", quantity.to_string()),
+                ("unit_price", unit_price.clone()),
+            ],
+            Self::Empty
+            | Self::CommaDecimal
+            | Self::Sign
+            | Self::Exponent
+            | Self::MultipleDots
+            | Self::LeadingDot
+            | Self::TrailingDot
+            | Self::TooLarge => Vec::new(),
+        }
+    }
 }
 
 /// `units` as `[-]whole.fraction` with `places` decimals, e.g. (12345, 2) → `123.45`.

@@ -57,6 +57,30 @@ impl VatNumberError {
             Self::Format(_) => "vat_format",
         }
     }
+
+    /// The values its message names, for a reader's language: `(name, value)`.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::Empty => Vec::new(),
+            Self::InvalidCharacter(c) => vec![("value", c.to_string())],
+            Self::TooLong { length } => {
+                vec![("length", length.to_string()), ("max", MAX_LEN.to_string())]
+            }
+            Self::MissingPrefix(v)
+            | Self::BelgianFormat(v)
+            | Self::BelgianFirstDigit(v)
+            | Self::Format(v) => vec![("value", v.clone())],
+            Self::UnknownCountry { value, prefix } => {
+                vec![("value", value.clone()), ("prefix", prefix.clone())]
+            }
+            Self::Checksum { value, expected } => {
+                vec![
+                    ("value", value.clone()),
+                    ("expected", format!("{expected:02}")),
+                ]
+            }
+        }
+    }
 }
 
 /// The two check digits of a Belgian enterprise number for its first eight digits.

@@ -1055,6 +1055,23 @@ async fn one_time_tokens_expire(store: Store) {
             .unwrap()
             .is_some()
     );
+    // Used or expired, a token still names its user's language (the link's page says so in it).
+    for hash in ["late", "just"] {
+        assert_eq!(
+            auth::one_time_token_language(&mut c.conn(), hash)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("nl"),
+            "{hash}"
+        );
+    }
+    assert_eq!(
+        auth::one_time_token_language(&mut c.conn(), "unknown")
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 async fn one_time_tokens_are_voided_per_user(store: Store) {
@@ -2507,16 +2524,15 @@ async fn dashboard_compares_this_month_with_last_by_product_and_destination(stor
     operations::insert_transaction(&mut c.conn(), &transaction(&b, "B-1", 999))
         .await
         .unwrap();
-    let (last, this, next) = (
-        date!(2026 - 10 - 01),
-        date!(2026 - 11 - 01),
-        date!(2026 - 12 - 01),
-    );
+    let months = dashboard::Compared {
+        last: date!(2026 - 10 - 01)..date!(2026 - 11 - 01),
+        this: date!(2026 - 11 - 01)..date!(2026 - 12 - 01),
+    };
     let all = Scope {
         customer_id: a.customer,
         limited_to_user: None,
     };
-    let by_product = dashboard::change_by_product(&mut c.conn(), all, last, this, next)
+    let by_product = dashboard::change_by_product(&mut c.conn(), all, &months)
         .await
         .unwrap();
     let got: Vec<_> = by_product
@@ -2533,7 +2549,7 @@ async fn dashboard_compares_this_month_with_last_by_product_and_destination(stor
     assert_eq!(by_product[0].key.name_en, "Priority letter");
     assert_eq!(by_product[0].key.name_nl, "Prior brief");
 
-    let by_destination = dashboard::change_by_destination(&mut c.conn(), all, last, this, next)
+    let by_destination = dashboard::change_by_destination(&mut c.conn(), all, &months)
         .await
         .unwrap();
     let got: Vec<_> = by_destination
@@ -2556,7 +2572,7 @@ async fn dashboard_compares_this_month_with_last_by_product_and_destination(stor
         customer_id: a.customer,
         limited_to_user: Some(limited),
     };
-    let by_destination = dashboard::change_by_destination(&mut c.conn(), mine, last, this, next)
+    let by_destination = dashboard::change_by_destination(&mut c.conn(), mine, &months)
         .await
         .unwrap();
     assert!(
@@ -2564,7 +2580,7 @@ async fn dashboard_compares_this_month_with_last_by_product_and_destination(stor
             .iter()
             .all(|r| r.key.as_deref() != Some("WORLD"))
     );
-    let by_product = dashboard::change_by_product(&mut c.conn(), mine, last, this, next)
+    let by_product = dashboard::change_by_product(&mut c.conn(), mine, &months)
         .await
         .unwrap();
     assert_eq!(by_product[1].this, totals(16, 1600));
@@ -2574,12 +2590,47 @@ async fn dashboard_compares_this_month_with_last_by_product_and_destination(stor
         customer_id: b.customer,
         limited_to_user: None,
     };
-    let by_product = dashboard::change_by_product(&mut c.conn(), theirs, last, this, next)
+    let by_product = dashboard::change_by_product(&mut c.conn(), theirs, &months)
         .await
         .unwrap();
     assert_eq!(by_product.len(), 1);
     assert_eq!(by_product[0].this, totals(1, 999));
     assert_eq!(by_product[0].last, totals(0, 0));
+
+    // How recent the data is: the latest day of the scope's rows.
+    assert_eq!(
+        dashboard::latest_transaction_day(&mut c.conn(), all)
+            .await
+            .unwrap(),
+        Some(date!(2026 - 12 - 01))
+    );
+    assert_eq!(
+        dashboard::latest_registered_item_day(&mut c.conn(), all)
+            .await
+            .unwrap(),
+        None
+    );
+
+    // Like with like: 1–15 November against 1–15 October leaves out 31 October and 30 November
+    // (periods with a gap between them).
+    let halves = dashboard::Compared {
+        last: date!(2026 - 10 - 01)..date!(2026 - 10 - 16),
+        this: date!(2026 - 11 - 01)..date!(2026 - 11 - 16),
+    };
+    let by_destination = dashboard::change_by_destination(&mut c.conn(), all, &halves)
+        .await
+        .unwrap();
+    let got: Vec<_> = by_destination
+        .iter()
+        .map(|r| (r.key.as_deref(), r.this, r.last))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some("BE"), totals(4, 400), totals(1, 100)),
+            (None, totals(16, 1600), totals(0, 0)),
+        ]
+    );
 }
 
 fn run<'a>(kind: &'a str, finished_at: OffsetDateTime, outcome: &'a str) -> NewImportRun<'a> {

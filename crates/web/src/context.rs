@@ -37,6 +37,11 @@ pub struct RequestCtx {
     pub origin: String,
     pub secure: bool,
     pub is_api: bool,
+    /// The page asked for (path and query) when a browser may ask it again after signing in:
+    /// a page `GET`, never the API, and only a path [`cs_domain::redirect::safe_next`] follows.
+    pub return_path: Option<String>,
+    /// The portal's settings (the Service Centre's contact, shown by pages).
+    pub settings: std::sync::Arc<cs_app::Settings>,
 }
 
 impl RequestCtx {
@@ -50,6 +55,7 @@ impl RequestCtx {
             actor: self.actor.as_ref(),
             lang: self.lang,
             csrf: &self.csrf,
+            service_centre: &self.settings.service_centre,
         }
     }
 
@@ -59,6 +65,7 @@ impl RequestCtx {
             viewer: self.viewer(),
             request_id: &self.meta.request_id,
             is_api: self.is_api,
+            return_to: self.return_path.as_deref(),
         }
     }
 }
@@ -349,13 +356,35 @@ fn set_cookies(response: &mut Response, new_csrf: Option<String>, stale: bool, s
 }
 
 /// An error met before the context exists, rendered for an anonymous caller.
-fn early_error(e: AppError, lang: Language, request_id: &str, is_api: bool) -> Response {
+fn early_error(
+    e: AppError,
+    lang: Language,
+    settings: &cs_app::Settings,
+    request_id: &str,
+    is_api: bool,
+) -> Response {
     let caller = Caller {
-        viewer: Viewer::anonymous(lang),
+        viewer: Viewer::anonymous(lang, &settings.service_centre),
         request_id,
         is_api,
+        return_to: None,
     };
     crate::error::render(WebError(e).into_response(), &caller)
+}
+
+/// The page a sign-in should come back to: a page `GET` (or `HEAD`) of this site, with its
+/// query; `None` for the API, for forms (a `POST` cannot be asked again by a redirect), for
+/// the home page (where a sign-in lands anyway) and for anything not safe to follow.
+fn return_path(req: &Request, is_api: bool) -> Option<String> {
+    let page_get = matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    let target = req.uri().path_and_query()?.as_str();
+    (page_get && !is_api && target != "/")
+        .then(|| cs_domain::redirect::safe_next(target))
+        .flatten()
+        .map(str::to_owned)
 }
 
 /// Middleware: resolves the caller and stores the [`RequestCtx`]; renders errors raised
@@ -371,9 +400,10 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         return crate::error::render(
             response,
             &Caller {
-                viewer: Viewer::anonymous(Language::default()),
+                viewer: Viewer::anonymous(Language::default(), &state.app.settings.service_centre),
                 request_id: &request_id,
                 is_api,
+                return_to: None,
             },
         );
     }
@@ -381,13 +411,13 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     let secure = secure_cookies(&app.settings);
     let who = match identify(app, req.headers(), secure).await {
         Ok(who) => who,
-        Err(e) => return early_error(e, Language::En, &request_id, is_api),
+        Err(e) => return early_error(e, Language::En, &app.settings, &request_id, is_api),
     };
     let lang = language(who.actor.as_ref(), req.headers());
     let (csrf, new_csrf_cookie) =
         match form_token(who.actor.as_ref(), req.headers(), secure, is_api) {
             Ok(token) => token,
-            Err(e) => return early_error(e, lang, &request_id, is_api),
+            Err(e) => return early_error(e, lang, &app.settings, &request_id, is_api),
         };
     let ctx = RequestCtx {
         actor: who.actor,
@@ -398,6 +428,8 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         origin: app.settings.public_url.origin().ascii_serialization(),
         secure,
         is_api,
+        return_path: return_path(&req, is_api),
+        settings: app.settings.clone(),
     };
     let method = req.method().clone();
     let query = req.uri().query().map(str::to_owned);

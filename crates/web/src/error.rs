@@ -72,6 +72,8 @@ pub struct Caller<'a> {
     /// The request id (`X-Request-Id`), shown in the answer and written to the log.
     pub request_id: &'a str,
     pub is_api: bool,
+    /// The page to come back to after signing in, when this request asked for one.
+    pub return_to: Option<&'a str>,
 }
 
 /// Renders a pending error (if any) for the caller; other responses pass unchanged. An
@@ -98,10 +100,25 @@ pub fn render(mut response: Response, caller: &Caller<'_>) -> Response {
         return with_retry_after(r, &err);
     }
     if matches!(*err, AppError::Unauthenticated) {
-        return (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response();
+        return (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, sign_in_url(caller))],
+        )
+            .into_response();
     }
     let page = ErrorPage::new(caller.viewer, status, &err, caller.request_id);
     with_retry_after(page.into_response_with(status), &err)
+}
+
+/// The sign-in page, carrying the page that was asked for (`/login?next=…`) when there is one.
+fn sign_in_url(caller: &Caller<'_>) -> String {
+    match caller
+        .return_to
+        .and_then(cs_domain::redirect::next_query_value)
+    {
+        Some(next) => format!("/login?next={next}"),
+        None => "/login".to_owned(),
+    }
 }
 
 /// The log entry of an internal error: what failed, where, and the chain of its causes.
@@ -140,10 +157,30 @@ mod tests {
 
     fn caller(is_api: bool) -> Caller<'static> {
         Caller {
-            viewer: Viewer::anonymous(Language::En),
+            viewer: Viewer::anonymous(Language::En, &cs_domain::service_centre::UNKNOWN),
             request_id: "4f1c0e52-0000-4000-8000-000000000001",
             is_api,
+            return_to: None,
         }
+    }
+
+    #[test]
+    fn a_page_asked_anonymously_comes_back_after_sign_in() {
+        let location = |return_to| {
+            let c = Caller {
+                return_to,
+                ..caller(false)
+            };
+            let r = render(WebError(AppError::Unauthenticated).into_response(), &c);
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+            r.headers()[header::LOCATION].to_str().unwrap().to_owned()
+        };
+        assert_eq!(
+            location(Some("/transactions?from=2026-11-01&to=2026-11-30")),
+            "/login?next=/transactions%3Ffrom%3D2026-11-01%26to%3D2026-11-30"
+        );
+        assert_eq!(location(None), "/login");
+        assert_eq!(location(Some("//evil.example")), "/login");
     }
 
     /// An error answering `code`: one per code, so that a new code needs a line here and

@@ -2,24 +2,34 @@
 //! rows arrive as a stream (read from the database by the use case) and leave as the
 //! response body, never collected.
 //!
+//! Two audiences, three formats (`format=`): `csv` is for machines, the API's contract (SPEC
+//! §6: the field names as header, comma, amounts in cents, ISO dates); `xlsx` and `csv-excel`
+//! are for people: headers in the reader's language, product names beside codes, euros and
+//! dates as the reader's spreadsheet shows them (`csv-excel`: a byte-order mark, semicolons,
+//! CRLF, decimal commas, `dd/mm/yyyy`, what Belgian Excel opens in columns).
+//!
 //! How a feature uses it:
-//! 1. describe the table: a [`Table`] with the sheet name and the column names (the header);
-//! 2. turn each of its rows into cells: `Vec<Cell>`, one per column, in the same order;
+//! 1. describe the table twice: the contract's [`Table`] (sheet name and column names) and the
+//!    people's [`Spreadsheet`] (translated headers, a [`Kind`] and a [`Total`] per column);
+//! 2. turn each of its rows into cells: `Vec<Cell>`, one per column of the layout the format
+//!    asks for ([`Format::for_people`]), in the same order;
 //! 3. hand the rows over as a [`Rows`] stream (see [`rows_from`] for a channel of use-case
-//!    items) together with the chosen [`Format`] (read with [`Format::parse`]) and the
-//!    export's [`Running`] place (from `App::begin_export`, taken by the use case) to
-//!    [`download`], which returns the response with `Content-Disposition: attachment`. The
-//!    place is kept inside the body until its last byte has been handed over, or the body is
-//!    dropped (the client went away); then the export's audit event, if any, is written.
+//!    items) together with the layout ([`Format::layout`], the format read with
+//!    [`Format::parse`]) and the export's [`Running`] place (from `App::begin_export`, taken
+//!    by the use case) to [`download`], which returns the response with
+//!    `Content-Disposition: attachment`. The place is kept inside the body until its last
+//!    byte has been handed over, or the body is dropped (the client went away); then the
+//!    export's audit event, if any, is written.
 //!
 //! CSV is written as rows arrive; text cells starting with `=`, `+`, `-`, `@`, a tab or a
 //! carriage return get a leading `'` so that a spreadsheet never runs them as a formula
 //! (numbers and dates are never touched). XLSX is written by `rust_xlsxwriter` in constant
 //! memory mode (one row in memory at a time) on a blocking thread into a temporary file under
-//! `DATA_DIR/tmp`, which is then streamed from disk and deleted; numbers stay numbers and
-//! dates are real dates. Its temporary disk (the sheet's XML, then the zipped file) is counted
-//! and capped (`COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES`): past it the download fails. The writers
-//! themselves (cells, CSV encoding and neutralisation, XLSX) are `cs_documents`'; what is
+//! `DATA_DIR/tmp`, which is then streamed from disk and deleted; numbers stay numbers, dates
+//! are real dates, the header is frozen and a totals row ends the sheet. Its temporary disk
+//! (the sheet's XML, then the zipped file) is counted and capped
+//! (`COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES`): past it the download fails. The writers
+//! themselves (cells, CSV dialects and neutralisation, XLSX) are `cs_documents`'; what is
 //! HTTP (the body streams, the row counting, the export's place) is here.
 //! The response starts at once in both cases, so a long export is not cut by the request
 //! timeout; a failure half-way aborts the body, so a client never takes a truncated file for a
@@ -34,7 +44,7 @@ use cs_app::{
     AppError, FieldError,
     exports::{End, Running},
 };
-use cs_documents::XlsxError;
+use cs_documents::{Dialect, XlsxError};
 use futures::{Stream, StreamExt, stream::BoxStream};
 use std::{
     io,
@@ -45,49 +55,84 @@ use std::{
 };
 use tokio::sync::mpsc;
 
-pub use cs_documents::{Cell, CsvEncoder, Table, TempDisk, neutralise};
+pub use cs_documents::{
+    Cell, Column, CsvEncoder, Kind, Spreadsheet, Table, TempDisk, Total, neutralise,
+};
 
 /// The rows of a download, in order; an `Err` aborts the download.
 pub type Rows = BoxStream<'static, Result<Vec<Cell>, AppError>>;
 
-/// A download's file format (`format=csv|xlsx`).
+/// A download's file format (`format=csv|csv-excel|xlsx`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// The API's CSV (SPEC §6), for machines.
     Csv,
+    /// CSV for Belgian Excel, for people.
+    CsvExcel,
+    /// XLSX, for people.
     Xlsx,
 }
 
 impl Format {
-    /// The `format` parameter: `csv` or `xlsx`; anything else (or nothing) is an error on
-    /// `format`.
+    /// The `format` parameter: `csv`, `csv-excel` or `xlsx`; anything else (or nothing) is an
+    /// error on `format`.
     pub fn parse(raw: Option<&str>) -> Result<Format, FieldError> {
         match raw.map(str::trim) {
             Some("csv") => Ok(Format::Csv),
+            Some("csv-excel") => Ok(Format::CsvExcel),
             Some("xlsx") => Ok(Format::Xlsx),
             None | Some("") => Err(FieldError::field(
                 "format",
                 "format_required",
-                "format is required: csv or xlsx",
+                "format is required: csv, csv-excel or xlsx",
             )),
             Some(_) => Err(FieldError::field(
                 "format",
                 "format_unknown",
-                "format must be csv or xlsx",
+                "format must be csv, csv-excel or xlsx",
             )),
         }
     }
 
-    pub fn extension(self) -> &'static str {
+    /// True for the formats people read (translated, euros, product names); false for the
+    /// API's CSV.
+    pub fn for_people(self) -> bool {
+        self != Format::Csv
+    }
+
+    /// What this format writes: the contract's `table`, or the people's spreadsheet (made
+    /// only when it is the one asked for).
+    pub fn layout(self, table: Table, people: impl FnOnce() -> Spreadsheet) -> Layout {
         match self {
-            Format::Csv => "csv",
-            Format::Xlsx => "xlsx",
+            Format::Csv => Layout::Csv(table),
+            Format::CsvExcel => Layout::CsvExcel(people()),
+            Format::Xlsx => Layout::Xlsx(people()),
+        }
+    }
+}
+
+/// A download's format with the description of its columns.
+#[derive(Debug, Clone)]
+pub enum Layout {
+    Csv(Table),
+    CsvExcel(Spreadsheet),
+    Xlsx(Spreadsheet),
+}
+
+impl Layout {
+    /// The file name's ending: the CSV for Excel has a name of its own beside the plain one.
+    fn file_suffix(&self) -> &'static str {
+        match self {
+            Layout::Csv(_) => ".csv",
+            Layout::CsvExcel(_) => "-excel.csv",
+            Layout::Xlsx(_) => ".xlsx",
         }
     }
 
-    pub fn content_type(self) -> &'static str {
+    fn content_type(&self) -> &'static str {
         match self {
-            Format::Csv => "text/csv; charset=utf-8",
-            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Layout::Csv(_) | Layout::CsvExcel(_) => "text/csv; charset=utf-8",
+            Layout::Xlsx(_) => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
     }
 }
@@ -97,34 +142,35 @@ impl Format {
 /// its sender, so at most its capacity is held in memory.
 pub fn rows_from<T: Send + 'static>(
     rx: mpsc::Receiver<Result<T, AppError>>,
-    cells: fn(T) -> Vec<Cell>,
+    cells: impl FnMut(T) -> Vec<Cell> + Send + 'static,
 ) -> Rows {
+    let mut cells = cells;
     futures::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|item| (item, rx))
     })
-    .map(move |item| item.map(cells))
+    .map(move |item| item.map(&mut cells))
     .boxed()
 }
 
-/// The response of a download: `file_stem` plus the format's extension is the file name
-/// offered to the browser (keep it to ASCII letters, digits, `-` and `_`). `running` is kept
-/// in the body until it ends (see the module's documentation).
-pub fn download(
-    format: Format,
-    table: Table,
-    file_stem: &str,
-    rows: Rows,
-    running: Running,
-) -> Response {
+/// The response of a download: `file_stem` plus the layout's ending (`.csv`, `-excel.csv`,
+/// `.xlsx`) is the file name offered to the browser (keep it to ASCII letters, digits, `-`
+/// and `_`). `running` is kept in the body until it ends (see the module's documentation).
+pub fn download(layout: Layout, file_stem: &str, rows: Rows, running: Running) -> Response {
     let rows = counted(rows, running.row_counter());
-    let bytes: BoxStream<'static, Result<Bytes, io::Error>> = match format {
-        Format::Csv => csv_body(table, rows).boxed(),
-        Format::Xlsx => {
+    let suffix = layout.file_suffix();
+    let content_type = layout.content_type();
+    let bytes: BoxStream<'static, Result<Bytes, io::Error>> = match layout {
+        Layout::Csv(table) => csv_body(Dialect::Contract, table.columns, rows).boxed(),
+        Layout::CsvExcel(sheet) => {
+            let header: Vec<String> = sheet.columns.into_iter().map(|c| c.header).collect();
+            csv_body(Dialect::Excel, &header, rows).boxed()
+        }
+        Layout::Xlsx(sheet) => {
             let disk = TempDisk {
                 dir: running.temp_dir().to_path_buf(),
                 max_bytes: running.limits().xlsx_temp_max_bytes,
             };
-            xlsx_body(table, rows, disk).boxed()
+            xlsx_body(sheet, rows, disk).boxed()
         }
     };
     let body = Body::from_stream(until_end(bytes, running));
@@ -132,13 +178,10 @@ pub fn download(
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         .collect();
-    let disposition = format!("attachment; filename=\"{name}.{}\"", format.extension());
+    let disposition = format!("attachment; filename=\"{name}{suffix}\"");
     let mut r = body.into_response();
     let headers = r.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.content_type()),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -195,10 +238,14 @@ fn body_error(e: &AppError) -> io::Error {
 /// Rows that are ready are encoded together, up to this many per chunk of the body.
 const CSV_BATCH: usize = 256;
 
-fn csv_body(table: Table, rows: Rows) -> impl Stream<Item = Result<Bytes, io::Error>> + Send {
-    let mut encoder = CsvEncoder::new();
+fn csv_body<S: AsRef<str>>(
+    dialect: Dialect,
+    header: &[S],
+    rows: Rows,
+) -> impl Stream<Item = Result<Bytes, io::Error>> + Send + use<S> {
+    let mut encoder = CsvEncoder::with(dialect);
     let header = encoder
-        .header(table.columns)
+        .header(header)
         .and_then(|()| encoder.take())
         .map(Bytes::from)
         .map_err(|e| body_error(&AppError::internal(format!("csv: {e}"))));
@@ -237,7 +284,7 @@ fn xlsx_failure(e: XlsxError<AppError>) -> AppError {
 const FILE_CHUNK: usize = 64 * 1024;
 
 fn xlsx_body(
-    table: Table,
+    sheet: Spreadsheet,
     rows: Rows,
     disk: TempDisk,
 ) -> impl Stream<Item = Result<Bytes, io::Error>> + Send {
@@ -250,7 +297,7 @@ fn xlsx_body(
             let mut rows = rows;
             let pulled = std::iter::from_fn(|| handle.block_on(rows.next()));
             let out = io::BufWriter::new(file.as_file());
-            cs_documents::write_xlsx(table, pulled, out, &disk).map_err(xlsx_failure)?;
+            cs_documents::write_xlsx(&sheet, pulled, out, &disk).map_err(xlsx_failure)?;
             Ok::<_, AppError>(file)
         })
         .await
@@ -293,6 +340,29 @@ mod tests {
         columns: &["name", "count", "day", "note"],
     };
 
+    fn people() -> Spreadsheet {
+        let column = |header: &str, kind, total| Column {
+            header: header.into(),
+            kind,
+            total,
+        };
+        Spreadsheet {
+            sheet: "Choses".into(),
+            columns: vec![
+                column("Nom", Kind::Text(20), Total::None),
+                column("Nombre", Kind::Count, Total::Sum),
+                column("Jour", Kind::Date, Total::None),
+                column("Note", Kind::Text(10), Total::None),
+            ],
+            total_label: "Total".into(),
+            lang: cs_domain::Language::Fr,
+        }
+    }
+
+    fn layout(format: Format) -> Layout {
+        format.layout(TABLE, people)
+    }
+
     fn sample() -> Vec<Vec<Cell>> {
         vec![
             vec![
@@ -313,7 +383,9 @@ mod tests {
     #[tokio::test]
     async fn csv_body_streams_every_row_and_fails_on_an_error() {
         let rows = futures::stream::iter(sample().into_iter().map(Ok)).boxed();
-        let chunks: Vec<_> = csv_body(TABLE, rows).collect().await;
+        let chunks: Vec<_> = csv_body(Dialect::Contract, TABLE.columns, rows)
+            .collect()
+            .await;
         let text: String = chunks
             .into_iter()
             .map(|c| String::from_utf8(c.unwrap().to_vec()).unwrap())
@@ -326,7 +398,9 @@ mod tests {
             Err(AppError::internal("disk on fire")),
         ])
         .boxed();
-        let chunks: Vec<_> = csv_body(TABLE, failing).collect().await;
+        let chunks: Vec<_> = csv_body(Dialect::Contract, TABLE.columns, failing)
+            .collect()
+            .await;
         assert!(
             chunks.iter().any(Result::is_err),
             "the error reaches the body"
@@ -334,12 +408,20 @@ mod tests {
     }
 
     #[test]
-    fn formats_are_csv_or_xlsx() {
+    fn formats_are_csv_csv_excel_or_xlsx() {
         assert_eq!(Format::parse(Some("csv")), Ok(Format::Csv));
+        assert_eq!(Format::parse(Some("csv-excel")), Ok(Format::CsvExcel));
         assert_eq!(Format::parse(Some(" xlsx ")), Ok(Format::Xlsx));
-        for bad in [None, Some(""), Some("pdf"), Some("CSV")] {
+        assert!(!Format::Csv.for_people());
+        assert!(Format::CsvExcel.for_people() && Format::Xlsx.for_people());
+        for bad in [None, Some(""), Some("pdf"), Some("CSV"), Some("csv_excel")] {
             let e = Format::parse(bad).unwrap_err();
             assert_eq!(e.field.as_deref(), Some("format"), "{bad:?}");
+            assert!(
+                e.message.contains("csv, csv-excel or xlsx"),
+                "{bad:?}: {}",
+                e.message
+            );
         }
     }
 
@@ -351,7 +433,7 @@ mod tests {
             max_bytes: 64 * 1024,
         };
         let many = (0..2_000).map(|i| Ok(vec![Cell::Text(format!("recipient {i}")); 4]));
-        let e = cs_documents::write_xlsx(TABLE, many, Vec::new(), &disk).unwrap_err();
+        let e = cs_documents::write_xlsx(&people(), many, Vec::new(), &disk).unwrap_err();
         let e = xlsx_failure(e);
         assert_eq!(e.code(), "payload_too_large");
         assert_eq!(
@@ -360,7 +442,7 @@ mod tests {
              (COLLECTSTAMP_EXPORT_TEMP_MAX_BYTES): narrow the filter or download CSV"
         );
         let failing = vec![Ok(sample().remove(0)), Err(AppError::internal("gone"))];
-        let e = cs_documents::write_xlsx(TABLE, failing.into_iter(), Vec::new(), &disk);
+        let e = cs_documents::write_xlsx(&people(), failing.into_iter(), Vec::new(), &disk);
         assert_eq!(xlsx_failure(e.unwrap_err()).code(), "internal");
         let e = xlsx_failure(XlsxError::Write("xlsx: broken".into()));
         assert!(matches!(e, AppError::Internal { ref what, .. } if what == "xlsx: broken"));
@@ -388,8 +470,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_failure_half_way_makes_the_body_fail_not_end() {
-        for format in [Format::Csv, Format::Xlsx] {
-            let r = download(format, TABLE, "x", failing_half_way(), permit());
+        for format in [Format::Csv, Format::CsvExcel, Format::Xlsx] {
+            let r = download(layout(format), "x", failing_half_way(), permit());
             let mut body = r.into_body().into_data_stream();
             let mut got = 0;
             let mut failed = false;
@@ -406,7 +488,7 @@ mod tests {
                 failed,
                 "{format:?}: the body ends with an error, not an end"
             );
-            if format == Format::Csv {
+            if format != Format::Xlsx {
                 assert!(got > 0, "the CSV had started");
             }
         }
@@ -431,7 +513,7 @@ mod tests {
                 } else {
                     futures::stream::iter(sample().into_iter().map(Ok)).boxed()
                 };
-                download(format, TABLE, "x", rows, permit())
+                download(layout(format), "x", rows, permit())
             });
             let server =
                 tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });
@@ -487,8 +569,7 @@ mod tests {
     async fn downloads_are_attachments_named_after_the_filter() {
         let rows = futures::stream::iter(sample().into_iter().map(Ok)).boxed();
         let r = download(
-            Format::Csv,
-            TABLE,
+            layout(Format::Csv),
             "things-2026-11-01-2026-11-30",
             rows,
             permit(),
@@ -499,7 +580,7 @@ mod tests {
         );
         assert_eq!(r.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
         let rows = futures::stream::iter(sample().into_iter().map(Ok)).boxed();
-        let r = download(Format::Xlsx, TABLE, "x\"; evil=1", rows, permit());
+        let r = download(layout(Format::Xlsx), "x\"; evil=1", rows, permit());
         assert_eq!(
             r.headers()[header::CONTENT_DISPOSITION],
             "attachment; filename=\"xevil1.xlsx\""
@@ -508,5 +589,30 @@ mod tests {
             .await
             .unwrap();
         assert!(body.starts_with(b"PK"));
+    }
+
+    #[tokio::test]
+    async fn the_csv_for_excel_has_a_name_of_its_own_and_the_translated_header() {
+        let rows = futures::stream::iter(sample().into_iter().map(Ok)).boxed();
+        let r = download(
+            layout(Format::CsvExcel),
+            "things-2026-11-01-2026-11-30",
+            rows,
+            permit(),
+        );
+        assert_eq!(
+            r.headers()[header::CONTENT_DISPOSITION],
+            "attachment; filename=\"things-2026-11-01-2026-11-30-excel.csv\""
+        );
+        assert_eq!(r.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+        let body = axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let text = std::str::from_utf8(&body).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}Nom;Nombre;Jour;Note\r\n'=SUM(A1:A9);-5;03/11/2026;\r\n\
+             \"Quote \"\"and\"\", comma\";1234567;31/01/2026;Élodie\r\n"
+        );
     }
 }

@@ -25,7 +25,12 @@ pub fn query_value(raw: &Option<String>, key: &str) -> Option<String> {
 }
 
 /// The `format` of an export.
-pub const FORMAT_DOC: ParamDoc = ParamDoc::text("format", "`csv` or `xlsx`.");
+pub const FORMAT_DOC: ParamDoc = ParamDoc::text(
+    "format",
+    "`csv` (for software: the field names as header, comma, amounts in cents), or for people \
+     in the caller's language `xlsx` or `csv-excel` (semicolons and decimal commas, as Belgian \
+     Excel opens it).",
+);
 
 /// The OpenAPI description of query parameters declared beside the app type that reads
 /// them, group after group, so that a list's parameters are written once. `place` is

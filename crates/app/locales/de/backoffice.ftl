@@ -1,4 +1,4 @@
-# Backoffice des Betreibers: Kunden, Aktionen des Service Centre, Suche im Protokoll (Deutsch).
+# Backoffice des Betreibers: Kunden, Aktionen des Service-Centers, Suche im Protokoll (Deutsch).
 bo-customers-title = Kunden
 bo-customers-search = Suchen
 bo-customers-search-hint = Kundennummer, Name oder MwSt.-Nummer.
@@ -27,7 +27,7 @@ bo-user-status-disabled = Deaktiviert
 bo-back-to-customers = Zurück zu den Kunden
 bo-customer-identity = Identität und Adresse
 bo-customer-access = Zugang zum Portal
-bo-suspend-explained = Wenn Sie den Kunden sperren, werden alle seine Benutzer sofort abgemeldet und ihre API-Token widerrufen. Sie können sich erst wieder anmelden, wenn der Kunde reaktiviert ist, und werden gebeten, das Service Centre anzurufen.
+bo-suspend-explained = Wenn Sie den Kunden sperren, werden alle seine Benutzer sofort abgemeldet und ihre API-Token widerrufen. Sie können sich erst wieder anmelden, wenn der Kunde reaktiviert ist, und werden gebeten, das Service-Center anzurufen.
 bo-suspended-explained = Dieser Kunde ist gesperrt: Seine Benutzer können sich nicht anmelden. Nach der Reaktivierung können sie sich wieder anmelden.
 bo-suspend = Kunden sperren
 bo-reactivate = Kunden reaktivieren
@@ -59,7 +59,7 @@ bo-day-fri = Freitag
 bo-day-sat = Samstag
 bo-day-sun = Sonntag
 bo-audit-title = Aktivitätsprotokoll
-bo-audit-own = Anmeldungen, Änderungen und abgelehnte Anfragen der Benutzer Ihres Unternehmens sowie die Aktionen des Service Centre für Ihr Unternehmen.
+bo-audit-own = Anmeldungen, Änderungen und abgelehnte Anfragen der Benutzer Ihres Unternehmens sowie die Aktionen des Service-Centers für Ihr Unternehmen.
 bo-audit-none = Kein Ereignis entspricht dieser Suche.
 bo-audit-caption = Ereignisse, die neuesten zuerst (Brüsseler Zeit)
 bo-action-hint = Zum Beispiel login.failed, oder login.* für alle Anmeldeereignisse.

@@ -37,3 +37,5 @@ imp-col-problem = Problem
 imp-errors-more = Weitere, nicht aufgeführte Fehler:
 imp-back = Zurück zu den Importen
 nav-imports = Importe
+imp-would-insert = Würden eingefügt
+imp-would-update = Würden aktualisiert

@@ -1,5 +1,5 @@
 # Anmeldesicherheit: Sperre, Drosselung, zweiter Faktor (TOTP), Vorgabe des Kunden.
-error-account-locked = Dieses Konto ist nach zu vielen fehlgeschlagenen Anmeldungen für 15 Minuten gesperrt. Bitte versuchen Sie es später erneut oder rufen Sie das Service Centre an, um es entsperren zu lassen.
+error-account-locked = Dieses Konto ist nach zu vielen fehlgeschlagenen Anmeldungen für 15 Minuten gesperrt. Bitte versuchen Sie es später erneut oder rufen Sie das Service-Center an, um es entsperren zu lassen.
 error-too-many-attempts = Zu viele fehlgeschlagene Anmeldungen aus Ihrem Netzwerk. Bitte warten Sie 15 Minuten, bevor Sie es erneut versuchen.
 error-totp-required = Bitte geben Sie den Code Ihrer Authenticator-App ein.
 error-invalid-totp = Dieser Code ist falsch, abgelaufen oder bereits verwendet. Bitte geben Sie den Code ein, den Ihre App jetzt anzeigt, oder einen Ihrer Wiederherstellungscodes.

@@ -37,3 +37,5 @@ imp-col-problem = Problem
 imp-errors-more = Further errors not listed:
 imp-back = Back to the imports
 nav-imports = Imports
+imp-would-insert = Would be inserted
+imp-would-update = Would be updated

@@ -1,6 +1,6 @@
 # Demandes d’accès : le formulaire public, la file de l’opérateur et leurs e-mails.
 access-request-title = Demander l’accès au portail
-access-request-intro = Votre entreprise utilise Collect & Stamp et souhaite accéder au portail ? Complétez ce formulaire. Le Service Centre vérifie votre demande et envoie à votre premier administrateur un e-mail pour choisir son mot de passe.
+access-request-intro = Votre entreprise utilise Collect & Stamp et souhaite accéder au portail ? Complétez ce formulaire. Le Service Centre vérifie votre demande et envoie à votre premier administrateur un e-mail pour choisir son mot de passe.
 access-request-section-company = Votre entreprise
 access-request-section-contact = Personne de contact
 access-request-section-access = Votre premier compte administrateur
@@ -21,14 +21,14 @@ access-request-field-webpass = Identifiant web existant (Webpass)
 access-request-field-message = Message
 access-request-field-reason = Motif (envoyé à la personne de contact)
 access-request-hint-vat-number = Par exemple BE0428759497.
-access-request-hint-customer-number = Votre numéro de client (PRS), si vous en avez déjà un : 10 chiffres au maximum.
+access-request-hint-customer-number = Votre numéro de client (PRS), si vous en avez déjà un : 10 chiffres au maximum.
 access-request-hint-country = Code du pays en deux lettres, par exemple BE.
 access-request-hint-phone = Par exemple +32 2 123 45 67.
 access-request-hint-language = La langue du portail et de nos e-mails.
 access-request-hint-username = De 3 à 64 lettres, chiffres et . _ - @. L’administrateur se connecte avec ce nom.
-access-request-hint-webpass = Si vous disposez déjà d’un identifiant pour les autres services en ligne de l’opérateur, indiquez-le : cela nous aide à retrouver votre entreprise.
+access-request-hint-webpass = Si vous disposez déjà d’un identifiant pour les autres services en ligne de l’opérateur, indiquez-le : cela nous aide à retrouver votre entreprise.
 access-request-submit = Envoyer la demande
-access-request-errors-summary = Veuillez corriger ces champs :
+access-request-errors-summary = Veuillez corriger ces champs :
 access-request-sent-title = Votre demande a été envoyée
 access-request-sent-body = Merci. Nous avons bien reçu votre demande et envoyé une confirmation à l’adresse e-mail indiquée.
 access-request-sent-next = Le Service Centre examine chaque demande, en général dans les deux jours ouvrables. Dès qu’elle est approuvée, votre administrateur reçoit un e-mail avec un lien pour choisir son mot de passe.
@@ -44,7 +44,7 @@ access-request-error-vat-missing-prefix = Commencez par le préfixe du pays, par
 access-request-error-vat-unknown-country = Ce n’est pas le préfixe d’un numéro de TVA européen.
 access-request-error-vat-belgian-format = Un numéro de TVA belge se compose de BE suivi de 10 chiffres.
 access-request-error-vat-belgian-first-digit = Un numéro de TVA belge commence par 0 ou 1 après BE.
-access-request-error-vat-checksum = Ce numéro de TVA n’existe pas : ses chiffres de contrôle ne correspondent pas. Veuillez le vérifier.
+access-request-error-vat-checksum = Ce numéro de TVA n’existe pas : ses chiffres de contrôle ne correspondent pas. Veuillez le vérifier.
 access-request-error-vat-format = Le préfixe du pays est suivi de 2 à 12 lettres ou chiffres.
 access-request-error-customer-number-empty = Indiquez le numéro de client.
 access-request-error-customer-number-not-digits = Un numéro de client ne contient que des chiffres.
@@ -84,16 +84,16 @@ access-request-duplicate-flag = Doublon possible
 access-request-detail-title = Demande d’accès
 access-request-back-to-queue = Retour aux demandes d’accès
 access-request-not-given = non indiqué
-access-request-duplicates-warning = Attention : d’autres demandes en attente existent pour la même entreprise (même numéro de TVA ou de client).
-access-request-existing-customer = Le client { $number } existe déjà : { $name } ({ $vat }). L’approbation lui ajoute le nouvel administrateur.
-access-request-vat-mismatch = Attention : le numéro de TVA de la demande diffère de celui du client. Vérifiez que la demande émane bien de cette entreprise.
-access-request-new-customer = Le client { $number } n’existe pas encore : l’approbation le crée à partir de cette demande.
-access-request-no-number = La demande n’indique aucun numéro de client : saisissez le numéro du client à créer ou à lier.
-access-request-linked-customer = Client : { $name } ({ $number }).
+access-request-duplicates-warning = Attention : d’autres demandes en attente existent pour la même entreprise (même numéro de TVA ou de client).
+access-request-existing-customer = Le client { $number } existe déjà : { $name } ({ $vat }). L’approbation lui ajoute le nouvel administrateur.
+access-request-vat-mismatch = Attention : le numéro de TVA de la demande diffère de celui du client. Vérifiez que la demande émane bien de cette entreprise.
+access-request-new-customer = Le client { $number } n’existe pas encore : l’approbation le crée à partir de cette demande.
+access-request-no-number = La demande n’indique aucun numéro de client : saisissez le numéro du client à créer ou à lier.
+access-request-linked-customer = Client : { $name } ({ $number }).
 access-request-decided = Décision prise le { $at } par { $by }.
-access-request-reason-shown = Motif :
+access-request-reason-shown = Motif :
 access-request-approve-title = Approuver
-access-request-approve-help = L’approbation lie ou crée le client et son premier administrateur, qui reçoit un lien valable 72 heures pour choisir son mot de passe. Nom d’utilisateur :
+access-request-approve-help = L’approbation lie ou crée le client et son premier administrateur, qui reçoit un lien valable 72 heures pour choisir son mot de passe. Nom d’utilisateur :
 access-request-approve-submit = Approuver et envoyer l’invitation
 access-request-reject-title = Refuser
 access-request-reject-submit = Refuser et informer la personne de contact
@@ -106,7 +106,7 @@ mail-access-request-received-body = Merci pour votre demande d’accès au porta
 
     Si vous n’êtes pas à l’origine de cette demande, vous pouvez ignorer ce message.
 mail-access-request-rejected-subject = Votre demande d’accès au portail Collect & Stamp
-mail-access-request-rejected-body = Nous n’avons pas pu approuver votre demande d’accès au portail Collect & Stamp pour { $company }, pour la raison suivante :
+mail-access-request-rejected-body = Nous n’avons pas pu approuver votre demande d’accès au portail Collect & Stamp pour { $company }, pour la raison suivante :
 
     { $reason }
 

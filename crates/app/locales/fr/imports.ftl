@@ -1,6 +1,6 @@
 # Les imports de flux de l'opérateur : envoi, rapport, liste des imports (français).
 imp-title = Imports
-imp-intro = Envoyez un fichier de flux des systèmes de l'opérateur (CSV séparé par des virgules, avec sa ligne d'en-tête). Un fichier comportant une seule ligne erronée ne modifie rien ; chaque problème est indiqué par ligne et par colonne.
+imp-intro = Envoyez un fichier de flux des systèmes de l'opérateur (CSV séparé par des virgules, avec sa ligne d'en-tête). Un fichier comportant une seule ligne erronée ne modifie rien ; chaque problème est indiqué par ligne et par colonne.
 imp-field-kind = Flux
 imp-choose-kind = Choisissez le flux
 imp-field-dry-run = Vérifier seulement (ne rien modifier)
@@ -28,12 +28,14 @@ imp-outcome-rejected = Refusé
 imp-next-page = Imports plus anciens
 imp-report-title = Rapport d'import
 imp-report-imported = Le fichier a été importé.
-imp-report-dry-run = Le fichier est correct ; rien n'a été modifié (vérification seule).
-imp-report-rejected = Le fichier n'a pas été importé : rien n'a été modifié. Corrigez les lignes ci-dessous et importez à nouveau le fichier entier.
+imp-report-dry-run = Le fichier est correct ; rien n'a été modifié (vérification seule).
+imp-report-rejected = Le fichier n'a pas été importé : rien n'a été modifié. Corrigez les lignes ci-dessous et importez à nouveau le fichier entier.
 imp-errors-caption = Problèmes, par ligne
 imp-col-line = Ligne
 imp-col-column = Colonne
 imp-col-problem = Problème
-imp-errors-more = Autres erreurs non listées :
+imp-errors-more = Autres erreurs non listées :
 imp-back = Retour aux imports
 nav-imports = Imports
+imp-would-insert = Seraient ajoutées
+imp-would-update = Seraient mises à jour

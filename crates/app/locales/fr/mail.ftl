@@ -10,4 +10,4 @@ mail-invitation-body = Un compte a été créé pour vous sur le portail Collect
 mail-reset-subject = Choisissez un nouveau mot de passe pour le portail Collect & Stamp
 mail-reset-body = Un nouveau mot de passe a été demandé pour votre compte { $username }.
 
-    Choisissez-le avec le lien ci-dessous. Il ne peut servir qu’une fois et reste valable 1 heure. Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.
+    Choisissez-le avec le lien ci-dessous. Il ne peut servir qu’une fois et reste valable 1 heure. Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.

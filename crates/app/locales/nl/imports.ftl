@@ -37,3 +37,5 @@ imp-col-problem = Probleem
 imp-errors-more = Andere fouten, niet vermeld:
 imp-back = Terug naar de imports
 nav-imports = Imports
+imp-would-insert = Zouden worden toegevoegd
+imp-would-update = Zouden worden bijgewerkt

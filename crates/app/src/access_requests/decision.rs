@@ -221,6 +221,7 @@ pub async fn reject(
         "mail-access-request-rejected",
         &[("company", &request.company_name), ("reason", &reason)],
         None,
+        &app.settings.service_centre,
     );
     mail::enqueue(app, &mut tx.conn(), now, &email).await?;
     audit::record(
@@ -254,6 +255,7 @@ mod tests {
                 "mail-access-request-received",
                 &[("company", "Dupont SA"), ("username", "dupont.admin")],
                 None,
+                &cs_domain::ServiceCentre::demo(),
             );
             assert!(!received.subject.starts_with("mail-"), "{lang}");
             assert!(received.text.contains("Dupont SA"), "{lang}");
@@ -265,6 +267,7 @@ mod tests {
                 "mail-access-request-rejected",
                 &[("company", "Dupont SA"), ("reason", "No contract yet.")],
                 None,
+                &cs_domain::ServiceCentre::demo(),
             );
             assert!(!rejected.subject.starts_with("mail-"), "{lang}");
             assert!(

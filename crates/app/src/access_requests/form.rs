@@ -322,6 +322,7 @@ pub async fn submit(
             ("username", v.username.as_str()),
         ],
         None,
+        &app.settings.service_centre,
     );
     mail::enqueue(app, &mut tx.conn(), now, &email).await?;
     let row = repo::by_id(&mut tx.conn(), id)

@@ -3,7 +3,7 @@
 
 use super::{
     BATCH, CHANNEL, MAX_LISTED, Options, Outcome, Phase, Progress, Rejection, Summary,
-    problems::{Errors, Found, set_check_message},
+    problems::{Errors, Found, set_check_args, set_check_message},
     reader::{FromReader, Parsed, read_file},
     refs::Refs,
     runs::{RunRecord, clean_file_name},
@@ -145,17 +145,18 @@ impl Read {
                         values,
                     }),
                     Err(problems) => {
-                        for (column, message) in problems {
+                        for (column, message, args) in problems {
                             let at = position(map, column);
-                            self.errors
-                                .add(line, at, column, "unknown_reference", message);
+                            let what = (column, "unknown_reference");
+                            self.errors.add(line, at, what, message, &args);
                         }
                     }
                 },
                 Parsed::Bad(line, problems) => {
                     for p in problems {
                         let at = position(map, p.column);
-                        self.errors.add(line, at, p.column, p.code, p.message);
+                        self.errors
+                            .add(line, at, (p.column, p.code), p.message, &p.args);
                     }
                 }
             }
@@ -183,7 +184,14 @@ async fn read_and_stage(
             FromReader::Header(Ok(m)) => read.map = Some(m),
             FromReader::Header(Err(list)) => {
                 for (i, e) in list.into_iter().enumerate() {
-                    read.errors.add(e.line, i, &e.column, &e.code, e.message);
+                    let args: Vec<(&str, String)> = e
+                        .args
+                        .iter()
+                        .flatten()
+                        .map(|(k, v)| (k.as_str(), v.clone()))
+                        .collect();
+                    read.errors
+                        .add(e.line, i, (&e.column, &e.code), e.message, &args);
                 }
             }
             FromReader::Rows(batch) => {
@@ -216,6 +224,7 @@ async fn check(staging: &mut Staging, update: bool, read: &mut Read) -> AppResul
     let listed = expected.problems.len() as u64;
     for p in std::mem::take(&mut expected.problems) {
         let (message, remedy) = set_check_message(&p);
+        let args = set_check_args(&p);
         read.errors.push(Found {
             line: u64::try_from(p.line).unwrap_or(0),
             position: position(map, p.column),
@@ -223,6 +232,7 @@ async fn check(staging: &mut Staging, update: bool, read: &mut Read) -> AppResul
             code: p.code(),
             message,
             remedy,
+            args: &args,
         });
     }
     // Those listed were counted once by `push`; the rest only in the total.

@@ -6,7 +6,7 @@ use super::MAX_LISTED;
 use cs_domain::feeds;
 use cs_store::staging::{Problem, ProblemKind};
 use serde::{Deserialize, Serialize};
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
 
 /// One problem of a file: `line N, column C: what is wrong`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +22,21 @@ pub struct LineError {
     /// What to do about it, said in the words of the place the file is imported from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remedy: Option<Remedy>,
+    /// The values `message` names (`value`, `max`, `first_line`, …): with `code`, the
+    /// machine form of the problem, from which a page words it in its reader's language.
+    /// `None` for runs recorded before it was kept: those are shown in their English words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args: Option<BTreeMap<String, String>>,
+}
+
+/// `(name, value)` pairs as a problem keeps them.
+pub(super) fn args_of(pairs: &[(&str, String)]) -> Option<BTreeMap<String, String>> {
+    Some(
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    )
 }
 
 fn invalid_row() -> String {
@@ -107,6 +122,19 @@ pub(super) fn set_check_message(p: &Problem) -> (String, Option<Remedy>) {
     }
 }
 
+/// The values a set check's words name.
+pub(super) fn set_check_args(p: &Problem) -> Vec<(&'static str, String)> {
+    let mut args = vec![
+        ("key_column", p.key_column.to_owned()),
+        ("key", p.key.clone()),
+        ("column", p.column.to_owned()),
+    ];
+    if let ProblemKind::DuplicateInFile { first_line } = p.kind {
+        args.push(("first_line", first_line.to_string()));
+    }
+    args
+}
+
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Ranked {
     line: u64,
@@ -115,6 +143,7 @@ struct Ranked {
     code: String,
     message: String,
     remedy: Option<Remedy>,
+    args: Option<BTreeMap<String, String>>,
 }
 
 /// The first [`MAX_LISTED`] problems by (line, column position), and the count of all.
@@ -133,6 +162,7 @@ pub(super) struct Found<'a> {
     pub code: &'a str,
     pub message: String,
     pub remedy: Option<Remedy>,
+    pub args: &'a [(&'a str, String)],
 }
 
 impl Errors {
@@ -140,9 +170,9 @@ impl Errors {
         &mut self,
         line: u64,
         position: usize,
-        column: &str,
-        code: &str,
+        (column, code): (&str, &str),
         message: String,
+        args: &[(&str, String)],
     ) {
         self.push(Found {
             line,
@@ -151,6 +181,7 @@ impl Errors {
             code,
             message,
             remedy: None,
+            args,
         });
     }
 
@@ -171,6 +202,7 @@ impl Errors {
             code: f.code.to_owned(),
             message: f.message,
             remedy: f.remedy,
+            args: args_of(f.args),
         });
     }
 
@@ -184,6 +216,7 @@ impl Errors {
                 code: r.code,
                 message: r.message,
                 remedy: r.remedy,
+                args: r.args,
             })
             .collect()
     }
@@ -197,15 +230,23 @@ mod tests {
     fn errors_keep_the_first_by_line_whatever_the_order() {
         let mut e = Errors::default();
         for line in (2..=(MAX_LISTED as u64 + 500)).rev() {
-            e.add(line, 0, "date", "date_format", "bad".into());
+            e.add(line, 0, ("date", "date_format"), "bad".into(), &[]);
         }
-        e.add(1, 3, "quantity", "quantity_format", "late but first".into());
+        let args = [("value", "x".to_owned())];
+        e.add(
+            1,
+            3,
+            ("quantity", "quantity_format"),
+            "late but first".into(),
+            &args,
+        );
         assert_eq!(e.count, MAX_LISTED as u64 + 500);
         let list = e.into_list();
         assert_eq!(list.len(), MAX_LISTED);
         assert_eq!(list[0].line, 1);
         assert_eq!(list[1].line, 2);
         assert_eq!(list[MAX_LISTED - 1].line, MAX_LISTED as u64);
+        assert_eq!(list[0].args.as_ref().unwrap()["value"], "x");
         assert_eq!(
             list[0].command_line(),
             "line 1, column quantity: late but first"
@@ -226,6 +267,7 @@ mod tests {
             code: "conflicts_with_stored".into(),
             message,
             remedy,
+            args: None,
         }
     }
 

@@ -149,6 +149,7 @@ fn empty_file(kind: FeedKind) -> LineError {
             "the file is empty: a header line with the columns of a {kind} file is expected"
         ),
         remedy: None,
+        args: super::problems::args_of(&[("kind", kind.as_str().to_owned())]),
     }
 }
 
@@ -165,6 +166,7 @@ fn header(kind: FeedKind, record: &csv::ByteRecord) -> Result<ColumnMap, Vec<Lin
                 code: "invalid_utf8".into(),
                 message: "the header is not valid UTF-8".into(),
                 remedy: None,
+                args: super::problems::args_of(&[]),
             }),
         }
     }
@@ -180,6 +182,7 @@ fn header(kind: FeedKind, record: &csv::ByteRecord) -> Result<ColumnMap, Vec<Lin
                 code: p.code().to_owned(),
                 message: p.to_string(),
                 remedy: None,
+                args: super::problems::args_of(&p.args()),
             })
             .collect()
     })
@@ -236,6 +239,7 @@ fn parse(map: &ColumnMap, record: &csv::ByteRecord, line: u64) -> Parsed {
                 column,
                 message: "not valid UTF-8".into(),
                 code: "invalid_utf8",
+                args: Vec::new(),
             });
             fields.push("");
         }

@@ -15,8 +15,9 @@ pub enum Reference {
     Products,
 }
 
-/// A reference a row names that does not resolve: the feed column and what is wrong.
-pub type RefProblem = (&'static str, String);
+/// A reference a row names that does not resolve: the feed column, what is wrong, and the
+/// values those words name (`reference`: which kind of reference; `value`, `customer`, …).
+pub type RefProblem = (&'static str, String, Vec<(&'static str, String)>);
 
 /// A transaction's or item's customer, collection point, cost centre (if any) and product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +92,10 @@ impl Refs {
             (
                 "customer_number",
                 format!("no customer {number} (import it with the customers feed first)"),
+                vec![
+                    ("reference", "customer".into()),
+                    ("value", number.to_owned()),
+                ],
             )
         })
     }
@@ -100,6 +105,7 @@ impl Refs {
             None => Err((
                 "product_code",
                 format!("no product {code} in the catalogue"),
+                vec![("reference", "product".into()), ("value", code.to_owned())],
             )),
             Some((_, kind)) if wanted.is_some_and(|w| w != kind) => Err((
                 "product_code",
@@ -107,6 +113,12 @@ impl Refs {
                     "product {code} is of kind {kind}, not {}",
                     wanted.unwrap_or_default()
                 ),
+                vec![
+                    ("reference", "product_kind".into()),
+                    ("value", code.to_owned()),
+                    ("kind", kind.clone()),
+                    ("wanted", wanted.unwrap_or_default().to_owned()),
+                ],
             )),
             Some((id, _)) => Ok(*id),
         }
@@ -138,6 +150,11 @@ impl Refs {
                     "no collection point {} for customer {}",
                     codes.point, codes.customer
                 ),
+                vec![
+                    ("reference", "collection_point".into()),
+                    ("value", codes.point.to_owned()),
+                    ("customer", codes.customer.to_owned()),
+                ],
             ));
         }
         let centre = match codes.centre {
@@ -148,6 +165,11 @@ impl Refs {
                     problems.push((
                         "cost_centre",
                         format!("no cost centre {code} for customer {}", codes.customer),
+                        vec![
+                            ("reference", "cost_centre".into()),
+                            ("value", code.to_owned()),
+                            ("customer", codes.customer.to_owned()),
+                        ],
                     ));
                     None
                 }

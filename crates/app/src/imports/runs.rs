@@ -9,7 +9,7 @@ use crate::{
     paging,
 };
 use cs_domain::feeds::FeedKind;
-use cs_store::repo::import_runs::{self, ImportRunRow};
+use cs_store::repo::import_runs::{self, ImportRunRow, RunsAfter};
 use time::OffsetDateTime;
 
 /// How a recorded run ended.
@@ -100,7 +100,33 @@ pub struct RunPage {
     pub next_cursor: Option<String>,
 }
 
-/// The latest import runs, newest first (the back office's list).
+/// A page's end in the list of runs, as its cursor carries it: finish time (Unix seconds)
+/// and id.
+struct RunPosition(RunsAfter);
+
+impl paging::Position for RunPosition {
+    const LIST: &'static str = "import_runs";
+
+    fn parts(&self) -> Vec<String> {
+        vec![
+            self.0.finished_at.unix_timestamp().to_string(),
+            self.0.id.to_string(),
+        ]
+    }
+
+    fn from_parts(parts: &[&str]) -> Option<Self> {
+        let [at, id] = parts else {
+            return None;
+        };
+        let at = OffsetDateTime::from_unix_timestamp(at.parse().ok()?).ok()?;
+        Some(RunPosition(RunsAfter {
+            finished_at: at,
+            id: id.parse().ok().filter(|id| *id > 0)?,
+        }))
+    }
+}
+
+/// The latest import runs, newest first (the back office's list): by finish time, then by id.
 pub async fn runs(
     app: &App,
     actor: &Actor,
@@ -110,16 +136,19 @@ pub async fn runs(
     actor.require_operator()?;
     let mut errors = Vec::new();
     let limit = paging::limit(limit, &mut errors);
-    let before = paging::id_cursor(cursor, &mut errors);
+    let after = paging::decode_cursor::<RunPosition>(cursor, &[], &mut errors);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
     let mut conn = app.store.acquire().await?;
-    let mut rows = import_runs::list(&mut conn.conn(), before, limit + 1).await?;
+    let mut rows = import_runs::list(&mut conn.conn(), after.map(|p| p.0), limit + 1).await?;
     let more = paging::cut(&mut rows, limit);
-    let next_cursor = more
-        .then(|| rows.last().map(|r| r.id.to_string()))
-        .flatten();
+    let next_cursor = paging::next_cursor(&rows, more, &[], |r| {
+        RunPosition(RunsAfter {
+            finished_at: r.finished_at,
+            id: r.id,
+        })
+    });
     Ok(RunPage {
         items: rows
             .into_iter()

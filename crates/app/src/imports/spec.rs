@@ -124,7 +124,11 @@ macro_rules! record_of {
             FeedRecord::$variant(r) => r,
             other => {
                 let message = format!("a {} row is not a row of this feed", other.kind());
-                return Err(vec![("*", message)]);
+                let args = vec![
+                    ("reference", "row_kind".to_owned()),
+                    ("value", other.kind().as_str().to_owned()),
+                ];
+                return Err(vec![("*", message, args)]);
             }
         }
     };

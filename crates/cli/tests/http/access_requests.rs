@@ -772,7 +772,7 @@ async fn the_list_is_newest_first_filtered_and_paged(t: &TestApp) {
     let html = b.get("/operator/access-requests").await.text;
     assert!(html.contains(&format!("href=\"/operator/access-requests/{}\"", ids[2])));
     assert!(!html.contains(&format!("href=\"/operator/access-requests/{}\"", ids[0])));
-    assert!(html.contains("2026-11-26 11:10"), "received, Brussels time");
+    assert!(html.contains("26/11/2026 11:10"), "received, Brussels time");
     let html = b
         .get("/operator/access-requests?status=rejected")
         .await
@@ -920,7 +920,10 @@ async fn operator_routes_refuse_customers_and_anonymous_callers(t: &TestApp) {
     let mut anon = t.browser();
     let r = anon.get("/operator/access-requests").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.headers[header::LOCATION], "/login");
+    assert_eq!(
+        r.headers[header::LOCATION],
+        "/login?next=/operator/access-requests"
+    );
     assert_eq!(
         t.count("SELECT COUNT(*) FROM access_requests WHERE status = 'pending'")
             .await,
@@ -1021,7 +1024,7 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
             Method::POST,
             &format!("/operator/access-requests/{to_reject}/reject"),
             &[],
-            Some(&[("_csrf", &csrf), ("reason", " ")]),
+            Some(&[("_csrf", &csrf), ("reason", " "), ("confirm", "yes")]),
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1031,7 +1034,11 @@ async fn operator_pages_review_approve_and_reject(t: &TestApp) {
             Method::POST,
             &format!("/operator/access-requests/{to_reject}/reject"),
             &[],
-            Some(&[("_csrf", &csrf), ("reason", "Not the right company.")]),
+            Some(&[
+                ("_csrf", &csrf),
+                ("reason", "Not the right company."),
+                ("confirm", "yes"),
+            ]),
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);

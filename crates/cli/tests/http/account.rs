@@ -83,7 +83,7 @@ async fn account_page_shows_who_you_are_and_where_to_go(t: &TestApp) {
         ">User<",
         "<dd>English</dd>",
         "href=\"/account/two-factor\"",
-        "Two-factor authentication",
+        "Second factor",
         "name=\"current_password\"",
         "action=\"/account/sessions/end-others\"",
         "action=\"/account/tokens\"",

@@ -194,8 +194,8 @@ async fn customer_page_shows_contract_cost_centres_and_users(t: &TestApp) {
         "Main site",
         "a.user",
         "a.disabled",
-        "2026-11-26 11:00:00",
-        "2026-11-26 11:10:00",
+        "26/11/2026 11:00:00",
+        "26/11/2026 11:10:00",
         "href=\"/users?customer_number=8800001\"",
         &format!("action=\"/operator/users/{}/unlock\"", t.fx.users["a.user"]),
         &format!(
@@ -255,7 +255,7 @@ async fn suspension_signs_users_out_until_reactivated(t: &TestApp) {
     let r = op
         .post_form(
             "/operator/customers/8800002/suspend",
-            &[("reason", "unpaid invoices")],
+            &[("reason", "unpaid invoices"), ("confirm", "yes")],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -675,13 +675,13 @@ async fn audit_search_filters_by_action_customer_actor_dates_and_pages(t: &TestA
         .await;
     assert_eq!(r.status, StatusCode::OK);
     let html = r.text;
-    assert!(html.contains("2026-11-26 11:00:00"), "{html}");
+    assert!(html.contains("26/11/2026 11:00:00"), "{html}");
     assert!(html.contains("a.user"));
     assert!(!html.contains("b.user"));
     assert!(html.contains("value=\"login.ok\""));
     let r = page.get("/operator/audit?action=login.*").await;
     let html = r.text;
-    assert!(html.contains("2026-11-27 00:30:00"), "{html}");
+    assert!(html.contains("27/11/2026 00:30:00"), "{html}");
     let r = page.get("/operator/audit?from=yesterday").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text;

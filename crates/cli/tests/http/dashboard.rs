@@ -283,7 +283,8 @@ fn change_row(html: &str, table: &str, label: &str) -> Option<Vec<i64>> {
 /// This month, last month, the difference; quantities then amounts.
 fn expected_change(keep: impl Fn(&Line) -> bool + Copy) -> Vec<i64> {
     let this = sums(|l| keep(l) && in_month(l, "2026-11"));
-    let last = sums(|l| keep(l) && in_month(l, "2026-10"));
+    // Like with like: 1–26 October against 1–26 November (the clock's day).
+    let last = sums(|l| keep(l) && in_month(l, "2026-10") && l.date.day() <= 26);
     vec![
         this.0,
         last.0,
@@ -339,7 +340,10 @@ async fn this_month_is_compared_with_last_per_product_and_destination(t: &TestAp
     seed(t).await;
     let html = home(t, "a.admin").await;
     assert!(html.contains("This month against last month"));
-    assert!(html.contains("November 2026 so far, against the whole of October 2026."));
+    assert!(html.contains(
+        "Like with like: from 01/11/2026 to 26/11/2026 against the same days of last month, \
+         from 01/10/2026 to 26/10/2026."
+    ));
     for (label, code) in [
         ("Letter (LETTER)", "LETTER"),
         ("Parcel (PARCEL)", "PARCEL"),
@@ -455,8 +459,8 @@ async fn without_the_transactions_module_there_are_no_transaction_blocks(t: &Tes
     add_user(t, "a.receipts", "en", "receipts").await;
     let html = home(t, "a.receipts").await;
     assert!(!html.contains("monthly-table") && !html.contains("by-product"));
-    assert!(html.contains("Registered items data up to"));
-    assert!(!html.contains("Transactions data up to"));
+    assert!(html.contains("<dt>Registered items</dt>"));
+    assert!(!html.contains("<dt>Transactions</dt>"));
     // Operators: the Service Centre's home names no customer, so no customer figures.
     let html = home(t, "op.one").await;
     assert!(!html.contains("monthly-table") && !html.contains("by-product"));
@@ -498,9 +502,9 @@ async fn latest_imports_are_shown_by_role_and_module(t: &TestApp) {
     assert_eq!(html.matches(">Never</td>").count(), 12);
     let html = home(t, "a.both").await;
     assert!(html.contains("How recent your data is"));
-    assert!(html.contains("<dt>Transactions data up to</dt>"));
-    assert!(html.contains("<dt>Registered items data up to</dt>"));
-    assert_eq!(html.matches("<dd>No import yet</dd>").count(), 2);
+    assert!(html.contains("<dt>Transactions</dt>"));
+    assert!(html.contains("<dt>Registered items</dt>"));
+    assert_eq!(html.matches("<dd>No data yet</dd>").count(), 2);
     assert!(!html.contains("/operator/imports"));
 
     Seed::new(t)
@@ -531,33 +535,59 @@ async fn latest_imports_are_shown_by_role_and_module(t: &TestApp) {
     // Brussels time: UTC+1 in November, UTC+2 in summer (30 June 22:30 UTC is 1 July).
     let transactions = row("transactions");
     assert!(
-        transactions.contains("<td>2026-11-26 06:20</td>"),
+        transactions.contains("<td>26/11/2026 06:20</td>"),
         "{transactions}"
     );
     assert!(transactions.contains(">Rejected</td>"));
     assert!(transactions.contains("<td class=\"num\">1,234</td>"));
     assert!(transactions.contains("<td class=\"num\">0</td>"));
     assert!(
-        transactions.contains("<td>2026-11-25 06:15</td>"),
+        transactions.contains("<td>25/11/2026 06:15</td>"),
         "last success"
     );
     let products = row("products");
-    assert!(products.contains("<td>2026-07-01 00:30</td>"));
+    assert!(products.contains("<td>01/07/2026 00:30</td>"));
     assert!(products.contains(">Imported</td>"));
     assert!(products.contains("<td class=\"num\">1,200</td>"));
     assert!(row("registered-items").contains(">Never</td>"));
 
     // Customers: the latest successful import of the feeds of their modules only.
     let html = home(t, "a.both").await;
-    assert!(html.contains("<dd>2026-11-25 06:15</dd>"), "transactions");
-    assert_eq!(
-        html.matches("<dd>No import yet</dd>").count(),
-        1,
-        "registered items"
+    // No transaction of theirs yet: no data, but the feed's last file is said.
+    assert!(
+        html.contains(
+            "<dd>No data yet<br><span class=\"note\">Last file received on 25/11/2026 06:15.</span></dd>"
+        ),
+        "transactions"
     );
+    assert!(html.contains("<dd>No data yet</dd>"), "registered items");
+    // With transactions, the latest day of the user's own rows (not the import's time).
+    Seed::new(t)
+        .product("LETTER", "postage", 0)
+        .collection_point(t.fx.customer_a, "SITE")
+        .transactions([Transaction {
+            amount_cents: 99,
+            ..Transaction::new(
+                t.fx.customer_a,
+                "T-LATEST",
+                date!(2026 - 11 - 24),
+                "SITE",
+                "LETTER",
+                (1, 985),
+            )
+        }])
+        .insert()
+        .await;
+    let html = home(t, "a.both").await;
+    assert!(
+        html.contains("<time datetime=\"2026-11-24\">Latest day in your data: 24/11/2026.</time>"),
+        "{html}"
+    );
+    assert!(html.contains("Last file received on 25/11/2026 06:15."));
+    // A user limited to cost centres does not see a line without one.
     let html = home(t, "a.user").await;
-    assert!(html.contains("<dd>2026-11-25 06:15</dd>"));
-    assert!(!html.contains("Registered items data up to"));
+    assert!(!html.contains("24/11/2026"), "{html}");
+    assert!(!html.contains("<dt>Registered items</dt>"));
     assert!(!html.contains("Rejected") && !html.contains("1,234"));
 }
 
@@ -576,7 +606,7 @@ async fn the_dashboard_speaks_french(t: &TestApp) {
         "<th scope=\"row\">Lettre (LETTER)</th>",
         "<th scope=\"row\">Belgique</th>",
         "Fraîcheur de vos données",
-        "<dd>Pas encore d’import</dd>",
+        "<dd>Pas encore de données</dd>",
     ] {
         assert!(html.contains(words), "{words}");
     }
@@ -609,7 +639,11 @@ async fn the_current_month_is_the_brussels_month(t: &TestApp) {
         Some(sums(|l| l.customer == 'A' && in_month(l, "2026-12")))
     );
     assert_eq!(month_row(&html, "2026-01"), Some((0, 0)));
-    assert!(html.contains("December 2026 so far, against the whole of November 2026."));
+    assert!(
+        html.contains(
+            "Like with like: 01/12/2026 against the same days of last month, 01/11/2026."
+        )
+    );
     // An hour earlier it is still November everywhere.
     t.clock.set(datetime!(2026-11-30 22:30:00 UTC));
     let html = home(t, "a.admin").await;

@@ -76,7 +76,7 @@ async fn operators_see_failed_jobs_and_retry_them(t: &TestApp) {
     let html = r.text;
     assert!(html.contains("<code>send_email</code>"), "{html}");
     assert!(
-        html.contains("2026-11-27 08:00:00"),
+        html.contains("27/11/2026 08:00:00"),
         "Brussels time: {html}"
     );
     assert!(html.contains("<td class=\"num\">8</td>"));
@@ -267,7 +267,7 @@ async fn an_unknown_kind_is_given_up_at_once_with_a_clear_error(t: &TestApp) {
     let html = b.get("/operator/jobs").await.text;
     assert!(html.contains("<code>from_a_newer_version</code>"), "{html}");
     assert!(
-        html.contains("2026-11-26 11:00:00"),
+        html.contains("26/11/2026 11:00:00"),
         "given up at once: {html}"
     );
 }

@@ -13,6 +13,8 @@
 )]
 
 mod harness;
+#[path = "../openpyxl/mod.rs"]
+mod openpyxl;
 
 mod access;
 mod access_requests;
@@ -21,14 +23,18 @@ mod auth;
 mod backoffice;
 mod concurrency;
 mod dashboard;
+mod downloads;
 mod errors;
 mod escaping;
+mod formats;
 mod hardening;
 mod imports;
 mod jobs;
 mod links;
+mod operator_work;
 mod registered_items;
 mod shell;
 mod signin;
+mod small_things;
 mod transactions;
 mod users;

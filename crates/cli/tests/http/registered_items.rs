@@ -610,8 +610,8 @@ async fn the_page_keeps_the_filter_in_dutch(t: &TestApp) {
         "{html}"
     );
     assert!(!html.contains(s.a2.as_str()));
-    assert!(html.contains("<time datetime=\"2026-11-03\">03-11-2026</time>"));
-    assert!(html.contains("<time datetime=\"2026-10-15\">15-10-2026</time>"));
+    assert!(html.contains("<time datetime=\"2026-11-03\">3/11/2026</time>"));
+    assert!(html.contains("<time datetime=\"2026-10-15\">15/10/2026</time>"));
     assert!(html.contains("<strong>Ja</strong>"));
     assert!(html.contains("2 aangetekende zendingen komen overeen met deze zoekopdracht."));
     // Downloads carry exactly the filter shown.
@@ -787,33 +787,39 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
         headers["content-disposition"],
         "attachment; filename=\"registered-items-2026-10-01-2026-11-30.xlsx\""
     );
+    // For people, in the caller's language (English): the deposit date first, then the
+    // barcode, and a totals row that counts the items.
     use calamine::{Reader, Xlsx};
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(body)).unwrap();
-    let range = wb.worksheet_range("registered items").unwrap();
+    let range = wb.worksheet_range("Registered items").unwrap();
     let mut rows = range.rows();
     let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
-    assert_eq!(header, columns);
-    let rows: Vec<Vec<calamine::Data>> = rows.map(<[calamine::Data]>::to_vec).collect();
+    assert_eq!(header[..2], ["Deposit date", "Barcode"]);
+    assert_eq!(header[7], "Recipient");
+    let mut rows: Vec<Vec<calamine::Data>> = rows.map(<[calamine::Data]>::to_vec).collect();
+    let totals = rows.pop().unwrap();
     let (_, list) = a
         .get("/api/v1/registered-items?limit=500&from=2026-10-01&to=2026-11-30")
         .await
         .status_json();
     let api: Vec<String> = item_strings(&list, "barcode");
-    let xlsx: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
+    let xlsx: Vec<String> = rows.iter().map(|r| r[1].to_string()).collect();
     assert_eq!(xlsx, api);
     assert_eq!(api.len(), 6);
+    assert_eq!(totals[0].to_string(), "Total");
+    assert_eq!(totals[1], calamine::Data::Float(6.0), "the count of items");
     assert!(
         rows.iter()
-            .all(|r| matches!(r[1], calamine::Data::DateTime(_))),
+            .all(|r| matches!(r[0], calamine::Data::DateTime(_))),
         "dates are dates"
     );
-    let formula_row = rows.iter().find(|r| r[0].to_string() == s.a4).unwrap();
+    let formula_row = rows.iter().find(|r| r[1].to_string() == s.a4).unwrap();
     assert_eq!(
-        formula_row[6].to_string(),
+        formula_row[7].to_string(),
         FORMULA_NAME,
         "XLSX keeps text as text"
     );
-    let no_centre = rows.iter().find(|r| r[0].to_string() == s.a3).unwrap();
+    let no_centre = rows.iter().find(|r| r[1].to_string() == s.a3).unwrap();
     assert_eq!(no_centre[3], calamine::Data::Empty);
 
     // Limits and isolation hold in the export too.
@@ -857,10 +863,10 @@ async fn exports_hold_exactly_what_the_list_shows(t: &TestApp) {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0][0], s.b1);
 
-    // The page's download link is the same export.
+    // The page's plain CSV link is the same export.
     let mut b = t.signed_in("a.receipts").await;
     let html = b.get("/registered-items?acknowledgement=true").await.text;
-    let at = html.find("format=csv").unwrap();
+    let at = html.find("format=csv\"").unwrap();
     let start = html[..at].rfind("href=\"").unwrap() + 6;
     let end = start + html[start..].find('"').unwrap();
     let link = html[start..end].replace("&#38;", "&");

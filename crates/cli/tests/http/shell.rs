@@ -24,6 +24,7 @@ async fn queued_mail_is_delivered_once_and_only_when_committed(t: &TestApp) {
         "mail-test",
         &[],
         Some("https://portal.example/x"),
+        &t.app().settings.service_centre,
     );
     let mut tx = t.app().store.begin().await.unwrap();
     enqueue(t.app(), &mut tx.conn(), t.app().now(), &email)

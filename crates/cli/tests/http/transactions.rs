@@ -486,7 +486,7 @@ fn parse_xlsx(body: &[u8]) -> (Vec<String>, Vec<Vec<calamine::Data>>) {
     use calamine::{Reader, Xlsx};
     let mut wb: Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(body.to_vec())).unwrap();
-    let range = wb.worksheet_range("transactions").unwrap();
+    let range = wb.worksheet_range("Transactions").unwrap();
     let mut rows = range.rows();
     let header = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
     (header, rows.map(<[calamine::Data]>::to_vec).collect())
@@ -569,7 +569,8 @@ async fn exports_hold_exactly_the_filter_and_agree_with_the_totals(t: &TestApp) 
         "nulls are empty"
     );
 
-    // XLSX: the same rows, numbers as numbers, a real date.
+    // XLSX (for people, in the caller's language: English here): the same rows, numbers as
+    // numbers (euros), a real date, then the totals row (the downloads tests say more).
     let r = api
         .get(&format!("/api/v1/transactions/export?format=xlsx&{filter}"))
         .await;
@@ -579,16 +580,21 @@ async fn exports_hold_exactly_the_filter_and_agree_with_the_totals(t: &TestApp) 
         "attachment; filename=\"transactions-2026-10-01-2026-12-31.xlsx\""
     );
     let bytes = r.bytes;
-    let (head, rows) = parse_xlsx(&bytes);
-    assert_eq!(head, FIELDS);
+    let (head, mut rows) = parse_xlsx(&bytes);
+    assert_eq!(head[0], "Transaction");
+    assert_eq!(head[11], "Amount");
+    let totals = rows.pop().unwrap();
+    assert_eq!(totals[0].to_string(), "Total");
     assert_eq!(rows.len(), want.len());
-    let as_int = |d: &calamine::Data| match d {
-        calamine::Data::Float(f) => *f as i64,
-        calamine::Data::Int(i) => *i,
+    let as_f64 = |d: &calamine::Data| match d {
+        calamine::Data::Float(f) => *f,
+        calamine::Data::Int(i) => *i as f64,
         other => panic!("not a number: {other:?}"),
     };
-    let xlsx_sum: i64 = rows.iter().map(|r| as_int(&r[10])).sum();
+    let cents = |d: &calamine::Data| (as_f64(d) * 100.0).round() as i64;
+    let xlsx_sum: i64 = rows.iter().map(|r| cents(&r[11])).sum();
     assert_eq!(xlsx_sum, api_total);
+    assert_eq!(cents(&totals[11]), api_total, "the totals row");
     let xlsx_ids: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
     let raw_ids: Vec<String> = want.iter().map(|s| s.id.clone()).collect();
     assert_eq!(
@@ -600,8 +606,11 @@ async fn exports_hold_exactly_the_filter_and_agree_with_the_totals(t: &TestApp) 
         "{:?}",
         rows[0][1]
     );
-    assert_eq!(as_int(&rows[0][8]), want[0].quantity);
-    assert_eq!(as_int(&rows[0][9]), want[0].unit_price_millis);
+    assert_eq!(as_f64(&rows[0][9]) as i64, want[0].quantity);
+    assert_eq!(
+        (as_f64(&rows[0][10]) * 1000.0).round() as i64,
+        want[0].unit_price_millis
+    );
 
     // Bad input: 422 naming the field, format included.
     for (query, field) in [
@@ -801,7 +810,7 @@ async fn the_page_keeps_the_filter_shows_totals_and_errors_in_french(t: &TestApp
         "a total with a thousands separator: {total}"
     );
     let grand = format!(
-        "<td class=\"number\" id=\"grand-total\">{}</td>",
+        "<td class=\"num\" id=\"grand-total\">{}</td>",
         eur_fr(total)
     );
     assert!(html.contains(&grand), "{grand} in the page");

@@ -482,7 +482,7 @@ async fn another_customers_user_is_not_found_and_nothing_changes(t: &TestApp) {
         let r = page
             .post_form(
                 &format!("/users/{b_id}{action}"),
-                &[("full_name", "Hijacked")],
+                &[("full_name", "Hijacked"), ("confirm", "yes")],
             )
             .await;
         assert_eq!(
@@ -918,7 +918,7 @@ async fn search_status_filter_and_paging(t: &TestApp) {
         .map(|s| s.split('"').next().unwrap().replace("&amp;", "&"))
         .expect("a next-page link");
     assert!(
-        html.contains("<time datetime=\"2026-11-26T10:00:00Z\">2026-11-26 11:00</time>"),
+        html.contains("<time datetime=\"2026-11-26T10:00:00Z\">26/11/2026 11:00</time>"),
         "a.user's sign-in in Brussels time"
     );
     let rest = page.get(&next).await.text;
@@ -1108,7 +1108,9 @@ async fn pages_create_edit_disable_and_reset(t: &TestApp) {
     );
 
     // Disable, enable (still invited), send the invitation again.
-    let r = admin.post_form(&format!("/users/{id}/disable"), &[]).await;
+    let r = admin
+        .post_form(&format!("/users/{id}/disable"), &[("confirm", "yes")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let html = admin
         .get(r.headers[header::LOCATION].to_str().unwrap())
@@ -1213,7 +1215,9 @@ async fn pages_show_errors_beside_fields_and_the_last_admin_refusal(t: &TestApp)
 
     // The last admin: refused on the page with a clear message, nothing changed.
     let me = t.fx.users["a.admin"];
-    let r = admin.post_form(&format!("/users/{me}/disable"), &[]).await;
+    let r = admin
+        .post_form(&format!("/users/{me}/disable"), &[("confirm", "yes")])
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     let html = r.text;
     assert!(html.contains("role=\"alert\""));
@@ -1244,7 +1248,9 @@ async fn pages_show_errors_beside_fields_and_the_last_admin_refusal(t: &TestApp)
     admin
         .post_form("/language", &[("language", "fr"), ("next", "/users")])
         .await;
-    let r = admin.post_form(&format!("/users/{me}/disable"), &[]).await;
+    let r = admin
+        .post_form(&format!("/users/{me}/disable"), &[("confirm", "yes")])
+        .await;
     let html = r.text;
     assert!(html.contains("dernier administrateur actif"), "{html}");
     assert!(html.contains("<html lang=\"fr\">"));

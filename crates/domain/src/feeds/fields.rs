@@ -186,11 +186,43 @@ impl FieldError {
             Self::KindMismatch { .. } => "feed_kind_mismatch",
         }
     }
+
+    /// The values its message names, for a reader's language: `(name, value)`.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::Required | Self::ControlCharacter => Vec::new(),
+            Self::TooLong { length, max } => {
+                vec![("length", length.to_string()), ("max", max.to_string())]
+            }
+            Self::DateFormat(v)
+            | Self::DateInvalid(v)
+            | Self::DateYear(v)
+            | Self::Quantity(v)
+            | Self::QuantityRange(v)
+            | Self::Boolean(v)
+            | Self::Format(v)
+            | Self::Destination(v)
+            | Self::ProductKind(v)
+            | Self::VatRate(v)
+            | Self::Language(v)
+            | Self::Country(v)
+            | Self::UnknownCountry(v) => vec![("value", v.clone())],
+            Self::FieldCount { found, expected } => vec![
+                ("found", found.to_string()),
+                ("expected", expected.to_string()),
+            ],
+            Self::KindMismatch { mapped, asked } => vec![
+                ("mapped", mapped.as_str().to_owned()),
+                ("asked", asked.as_str().to_owned()),
+            ],
+        }
+    }
 }
 
-/// An error of any field parser: its message and stable code.
+/// An error of any field parser: its message, stable code and the values the message names.
 pub(super) trait Coded: fmt::Display {
     fn code(&self) -> &'static str;
+    fn args(&self) -> Vec<(&'static str, String)>;
 }
 
 macro_rules! coded {
@@ -198,6 +230,9 @@ macro_rules! coded {
         impl Coded for $t {
             fn code(&self) -> &'static str {
                 <$t>::code(self)
+            }
+            fn args(&self) -> Vec<(&'static str, String)> {
+                <$t>::args(self)
             }
         }
     )*};

@@ -23,6 +23,17 @@ impl HeaderProblem {
         }
     }
 
+    /// The values its message names, for a reader's language: `(name, value)`.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::Missing { column, kind } | Self::Unknown { column, kind } => vec![
+                ("column", column.clone()),
+                ("kind", kind.as_str().to_owned()),
+            ],
+            Self::Duplicate { column } => vec![("column", column.clone())],
+        }
+    }
+
     /// The column's name as found in the header (trimmed), or the expected name if missing.
     pub fn column(&self) -> &str {
         match self {

@@ -128,6 +128,9 @@ pub struct FieldProblem {
     pub message: String,
     /// A stable code for tests and API clients (`quantity_out_of_range`, `vat_checksum`, …).
     pub code: &'static str,
+    /// The values the message names (`value`, `max`, …), so that a page can say the same
+    /// in its reader's language: the machine form of the problem, beside its English words.
+    pub args: Vec<(&'static str, String)>,
 }
 
 impl FieldProblem {
@@ -136,6 +139,7 @@ impl FieldProblem {
             column,
             message: e.to_string(),
             code: e.code(),
+            args: e.args(),
         }
     }
 

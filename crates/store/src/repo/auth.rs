@@ -300,6 +300,20 @@ pub async fn usable_one_time_token(
         .await)?)
 }
 
+/// The language of the user a one-time token belongs to, used or expired alike: the page
+/// behind the link speaks the language of the e-mail that carried it, also to say that the
+/// link no longer works.
+pub async fn one_time_token_language(
+    conn: &mut Conn<'_>,
+    token_hash: &str,
+) -> Result<Option<String>> {
+    let sql = "SELECT u.language FROM one_time_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1";
+    Ok(on_conn!(conn, |x| sqlx::query_scalar(sql)
+        .bind(token_hash)
+        .fetch_optional(x)
+        .await)?)
+}
+
 /// Marks the token used if it still is usable, atomically: two concurrent uses cannot both win.
 pub async fn consume_one_time_token(
     conn: &mut Conn<'_>,

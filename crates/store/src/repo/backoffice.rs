@@ -201,3 +201,54 @@ pub async fn search_audit(conn: &mut Conn<'_>, f: &AuditFilter<'_>) -> Result<Ve
         .fetch_all(x)
         .await)?)
 }
+
+/// A registered item found by the operator's search box, whichever customer it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FoundItemRow {
+    pub barcode: String,
+    pub deposit_date: time::Date,
+    pub customer_number: String,
+    pub customer_name: String,
+}
+
+/// The registered item of this barcode (exact; unique across the portal), if any.
+pub async fn registered_item_by_barcode(
+    conn: &mut Conn<'_>,
+    barcode: &str,
+) -> Result<Option<FoundItemRow>> {
+    let sql = "SELECT ri.barcode, ri.deposit_date, c.customer_number, c.name AS customer_name \
+               FROM registered_items ri JOIN customers c ON c.id = ri.customer_id \
+               WHERE ri.barcode = $1";
+    Ok(on_conn!(conn, |x| sqlx::query_as(sql)
+        .bind(barcode)
+        .fetch_optional(x)
+        .await)?)
+}
+
+/// A transaction found by the operator's search box, whichever customer it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FoundTransactionRow {
+    pub transaction_id: String,
+    pub date: time::Date,
+    pub customer_number: String,
+    pub customer_name: String,
+    pub product_code: String,
+    pub quantity: i64,
+    pub amount_cents: i64,
+}
+
+/// The transaction of this operator's transaction id (exact; unique across the portal).
+pub async fn transaction_by_id(
+    conn: &mut Conn<'_>,
+    transaction_id: &str,
+) -> Result<Option<FoundTransactionRow>> {
+    let sql = "SELECT t.transaction_id, t.date, c.customer_number, c.name AS customer_name, \
+               p.code AS product_code, t.quantity, t.amount_cents \
+               FROM transactions t JOIN customers c ON c.id = t.customer_id \
+               JOIN products p ON p.id = t.product_id \
+               WHERE t.transaction_id = $1";
+    Ok(on_conn!(conn, |x| sqlx::query_as(sql)
+        .bind(transaction_id)
+        .fetch_optional(x)
+        .await)?)
+}

@@ -2,7 +2,7 @@
 //! bound to its tenant (and, for a user limited to cost centres, to those) by the caller.
 
 use crate::{Conn, Result, on_conn};
-use std::sync::LazyLock;
+use std::{ops::Range, sync::LazyLock};
 use time::Date;
 
 /// Access requests waiting for the Service Centre's decision.
@@ -121,14 +121,29 @@ pub struct ProductKey {
     pub name_en: String,
 }
 
-/// The sums of "this" month (`$4` ≤ date < `$5`) and "last" month (`$3` ≤ date < `$4`).
+/// The sums of "this" period (`$5` ≤ date < `$6`) and "last" period (`$3` ≤ date < `$4`),
+/// over rows already limited to either.
 macro_rules! this_and_last {
     () => {
-        "CAST(SUM(CASE WHEN t.date >= $4 THEN t.quantity ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN t.date >= $4 THEN t.amount_cents ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN t.date < $4 THEN t.quantity ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN t.date < $4 THEN t.amount_cents ELSE 0 END) AS BIGINT) "
+        "CAST(SUM(CASE WHEN t.date >= $5 THEN t.quantity ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN t.date >= $5 THEN t.amount_cents ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN t.date < $5 THEN t.quantity ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN t.date < $5 THEN t.amount_cents ELSE 0 END) AS BIGINT) "
     };
+}
+
+/// The rows of either period of [`this_and_last!`].
+macro_rules! in_either {
+    () => {
+        " AND ((t.date >= $3 AND t.date < $4) OR (t.date >= $5 AND t.date < $6))"
+    };
+}
+
+/// Two periods of days compared: `last` ends before `this` starts (half-open ranges).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compared {
+    pub last: Range<Date>,
+    pub this: Range<Date>,
 }
 
 type ChangeRow = (i64, i64, i64, i64);
@@ -146,30 +161,29 @@ fn change(r: ChangeRow) -> (Totals, Totals) {
     )
 }
 
-/// Per product, this month (from `this_month` to `next_month`, exclusive) against the one
-/// before (from `last_month`), for products with transactions in either; by product code.
+/// Per product, the `this` period against the `last` one, for products with transactions in
+/// either; by product code.
 pub async fn change_by_product(
     conn: &mut Conn<'_>,
     scope: Scope,
-    last_month: Date,
-    this_month: Date,
-    next_month: Date,
+    periods: &Compared,
 ) -> Result<Vec<MonthChange<ProductKey>>> {
     const SQL: &str = concat!(
         "SELECT p.code, p.name_fr, p.name_nl, p.name_de, p.name_en, ",
         this_and_last!(),
         "FROM transactions t JOIN products p ON p.id = t.product_id WHERE ",
         scope!(),
-        " AND t.date >= $3 AND t.date < $5 \
-         GROUP BY p.code, p.name_fr, p.name_nl, p.name_de, p.name_en ORDER BY p.code"
+        in_either!(),
+        " GROUP BY p.code, p.name_fr, p.name_nl, p.name_de, p.name_en ORDER BY p.code"
     );
     type Row = (String, String, String, String, String, i64, i64, i64, i64);
     let rows: Vec<Row> = on_conn!(conn, |x| sqlx::query_as(SQL)
         .bind(scope.customer_id)
         .bind(scope.limited_to_user)
-        .bind(last_month)
-        .bind(this_month)
-        .bind(next_month)
+        .bind(periods.last.start)
+        .bind(periods.last.end)
+        .bind(periods.this.start)
+        .bind(periods.this.end)
         .fetch_all(x)
         .await)?;
     Ok(rows
@@ -191,29 +205,29 @@ pub async fn change_by_product(
         .collect())
 }
 
-/// Per destination (`BE`, `EU`, `WORLD`; `None` for services), this month against the one
-/// before, like [`change_by_product`]; in that order, services last.
+/// Per destination (`BE`, `EU`, `WORLD`; `None` for services), the `this` period against the
+/// `last` one, like [`change_by_product`]; in that order, services last.
 pub async fn change_by_destination(
     conn: &mut Conn<'_>,
     scope: Scope,
-    last_month: Date,
-    this_month: Date,
-    next_month: Date,
+    periods: &Compared,
 ) -> Result<Vec<MonthChange<Option<String>>>> {
     const SQL: &str = concat!(
         "SELECT t.destination, ",
         this_and_last!(),
         "FROM transactions t WHERE ",
         scope!(),
-        " AND t.date >= $3 AND t.date < $5 GROUP BY t.destination"
+        in_either!(),
+        " GROUP BY t.destination"
     );
     type Row = (Option<String>, i64, i64, i64, i64);
     let mut rows: Vec<Row> = on_conn!(conn, |x| sqlx::query_as(SQL)
         .bind(scope.customer_id)
         .bind(scope.limited_to_user)
-        .bind(last_month)
-        .bind(this_month)
-        .bind(next_month)
+        .bind(periods.last.start)
+        .bind(periods.last.end)
+        .bind(periods.this.start)
+        .bind(periods.this.end)
         .fetch_all(x)
         .await)?;
     // The backends sort NULL differently; the order is decided here instead.
@@ -225,6 +239,31 @@ pub async fn change_by_destination(
             MonthChange { key, this, last }
         })
         .collect())
+}
+
+/// The latest day of the transactions in `scope`: how recent the data is, whatever the
+/// time of its import. `None` without any.
+pub async fn latest_transaction_day(conn: &mut Conn<'_>, scope: Scope) -> Result<Option<Date>> {
+    const SQL: &str = concat!("SELECT MAX(t.date) FROM transactions t WHERE ", scope!());
+    let day: Option<Date> = on_conn!(conn, |x| sqlx::query_scalar(SQL)
+        .bind(scope.customer_id)
+        .bind(scope.limited_to_user)
+        .fetch_one(x)
+        .await)?;
+    Ok(day)
+}
+
+/// The latest deposit day of the registered items in `scope` (same rows as the list).
+pub async fn latest_registered_item_day(conn: &mut Conn<'_>, scope: Scope) -> Result<Option<Date>> {
+    const SQL: &str = "SELECT MAX(ri.deposit_date) FROM registered_items ri \
+         WHERE ri.customer_id = $1 AND ($2 IS NULL OR ri.cost_centre_id IN \
+         (SELECT ucc.cost_centre_id FROM user_cost_centres ucc WHERE ucc.user_id = $2))";
+    let day: Option<Date> = on_conn!(conn, |x| sqlx::query_scalar(SQL)
+        .bind(scope.customer_id)
+        .bind(scope.limited_to_user)
+        .fetch_one(x)
+        .await)?;
+    Ok(day)
 }
 
 #[cfg(test)]

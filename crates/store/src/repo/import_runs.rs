@@ -68,16 +68,29 @@ pub struct ImportRunRow {
     pub errors: String,
 }
 
-/// The latest runs, newest first, before the cursor `before` (an id) when given.
+/// Where a page of the list of runs ends: the last run's finish time and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunsAfter {
+    pub finished_at: OffsetDateTime,
+    pub id: i64,
+}
+
+/// The latest runs, newest first: by finish time, and by id among runs that finished in the
+/// same second (ids follow the order runs were recorded in, not the time they finished:
+/// a run recorded late, such as one written by a migration or the demo, keeps its place).
+/// After `after` when given.
 pub async fn list(
     conn: &mut Conn<'_>,
-    before: Option<i64>,
+    after: Option<RunsAfter>,
     limit: i64,
 ) -> Result<Vec<ImportRunRow>> {
     let sql = "SELECT id, kind, file_name, sha256, actor, started_at, finished_at, outcome, rows_read, inserted, already_present, updated, error_count, lock_millis, errors \
-               FROM import_runs WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2";
+               FROM import_runs \
+               WHERE ($1 IS NULL OR finished_at < $1 OR (finished_at = $1 AND id < $2)) \
+               ORDER BY finished_at DESC, id DESC LIMIT $3";
     Ok(on_conn!(conn, |x| sqlx::query_as(sql)
-        .bind(before)
+        .bind(after.map(|a| crate::instant(a.finished_at)))
+        .bind(after.map_or(0, |a| a.id))
         .bind(limit)
         .fetch_all(x)
         .await)?)

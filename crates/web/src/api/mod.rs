@@ -10,6 +10,7 @@ mod me;
 pub mod openapi;
 mod registered_items;
 mod signin;
+pub mod spreadsheets;
 pub mod transactions;
 pub mod types;
 mod users;

@@ -2,7 +2,7 @@
 //! count of the whole filter, and its export as CSV or XLSX. Operators name the customer
 //! with `customer_number`.
 
-use super::ErrorBody;
+use super::{ErrorBody, spreadsheets};
 use crate::{
     AppState,
     context::RequestCtx,
@@ -158,13 +158,16 @@ fn cells(i: RegisteredItem) -> Vec<Cell> {
     ]
 }
 
-/// Downloads exactly what the search with the same filter lists (every page), as CSV (the
-/// list's field names as header, text cells neutralised against formulas) or XLSX; streamed,
-/// whatever the count.
+/// Downloads exactly what the search with the same filter lists (every page); streamed,
+/// whatever the count. `csv` is for software: the list's field names as header, text cells
+/// neutralised against formulas. `xlsx` and `csv-excel` are for people, in the caller's
+/// language: translated headers, the product's name, dates as dates (XLSX: a frozen header
+/// and a count of the items; `csv-excel`: UTF-8 with a byte-order mark, semicolons,
+/// `dd/mm/yyyy`).
 #[utoipa::path(get, path = "/api/v1/registered-items/export", tag = "registered items",
     params(ExportParams),
     responses(
-        (status = 200, description = "the file (`text/csv` or XLSX), as an attachment"),
+        (status = 200, description = "the file (`text/csv` or XLSX), as an attachment `registered-items-<from>-<to>.csv`, `…-excel.csv` or `….xlsx`"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, description = "unknown customer (operators)", body = ErrorBody),
@@ -186,11 +189,18 @@ pub async fn download(
             return Err(params::format_refused(bad, filter));
         }
     };
+    // Read before the export takes its place, so a failure here leaves no export begun.
+    let reader = spreadsheets::Reader::for_format(&s.app, format, ctx.lang).await?;
     let exported = registered_items::export(&s.app, actor, &ctx.meta, &scope, &q.filter)?;
-    let rows = exported.items.map_ok(cells).boxed();
+    let rows = match reader {
+        Some(reader) => exported
+            .items
+            .map_ok(move |i| spreadsheets::registered_item_cells(i, &reader))
+            .boxed(),
+        None => exported.items.map_ok(cells).boxed(),
+    };
     Ok(export::download(
-        format,
-        TABLE,
+        format.layout(TABLE, || spreadsheets::registered_items(ctx.lang)),
         &exported.filter.file_stem(),
         rows,
         exported.running,

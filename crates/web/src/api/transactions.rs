@@ -1,7 +1,7 @@
 //! Transactions (`/api/v1/transactions` and its CSV/XLSX export): thin handlers over
 //! `cs_app::transactions`. Operators name the customer with `customer_number`.
 
-use super::ErrorBody;
+use super::{ErrorBody, spreadsheets};
 use crate::{
     AppState,
     context::RequestCtx,
@@ -47,7 +47,7 @@ pub const COLUMNS: &[&str] = &[
     "amount_cents",
 ];
 
-/// The exported table: the sheet `transactions` with [`COLUMNS`].
+/// The API's CSV: [`COLUMNS`] (the sheet's name is not written).
 pub const TABLE: Table = Table {
     sheet: "transactions",
     columns: COLUMNS,
@@ -194,11 +194,15 @@ pub async fn list(
     Ok(Json(list_body(page)))
 }
 
-/// Every transaction of the filter (all pages, in the chosen sort) as CSV or XLSX, with the
-/// columns of a transaction as header; amounts in cents, unit prices in thousandths.
+/// Every transaction of the filter (all pages, in the chosen sort). `csv` is the contract:
+/// the columns of a transaction as header, comma-separated, amounts in cents, unit prices in
+/// thousandths. `xlsx` and `csv-excel` are for people, in the caller's language: translated
+/// headers, the product's name beside its code, euros and dates as a spreadsheet shows them
+/// (XLSX: a frozen header and a totals row; `csv-excel`: UTF-8 with a byte-order mark,
+/// semicolons, decimal commas, `dd/mm/yyyy`).
 #[utoipa::path(get, path = "/api/v1/transactions/export", tag = "transactions", params(ExportParams),
     responses(
-        (status = 200, description = "the file, as an attachment `transactions-<from>-<to>.csv|xlsx`",
+        (status = 200, description = "the file, as an attachment `transactions-<from>-<to>.csv`, `…-excel.csv` or `….xlsx`",
             content(("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, description = "unknown customer_number", body = ErrorBody),
@@ -220,11 +224,17 @@ pub async fn export(
             return Err(params::format_refused(bad, filter));
         }
     };
+    // Read before the export takes its place, so a failure here leaves no export begun.
+    let reader = spreadsheets::Reader::for_format(&s.app, format, ctx.lang).await?;
     let exported = transactions::export(&s.app, actor, cn, &q.filter).await?;
-    let rows = export::rows_from(exported.rows, cells);
+    let rows = match reader {
+        Some(reader) => export::rows_from(exported.rows, move |t| {
+            spreadsheets::transaction_cells(t, &reader)
+        }),
+        None => export::rows_from(exported.rows, cells),
+    };
     Ok(export::download(
-        format,
-        TABLE,
+        format.layout(TABLE, || spreadsheets::transactions(ctx.lang)),
         &exported.filter.file_stem(),
         rows,
         exported.running,

@@ -417,7 +417,7 @@ async fn queue(
         .iter()
         .map(|r| Row {
             id: r.id,
-            received: local_time::minute(r.created_at),
+            received: local_time::minute(chrome.lang, r.created_at),
             company_name: r.company_name.clone(),
             vat_number: r.vat_number.clone(),
             customer_number: r.customer_number.clone().unwrap_or_default(),
@@ -485,7 +485,6 @@ struct DetailPage {
     approve_number: String,
     approve_number_required: bool,
     approve_error: Option<String>,
-    reject_reason: String,
     reject_error: Option<String>,
     username: String,
 }
@@ -494,7 +493,6 @@ struct DetailPage {
 #[derive(Default)]
 struct Decision {
     approve_number: Option<String>,
-    reject_reason: String,
     errors: Vec<FieldError>,
     problem: Option<String>,
     notice: Option<String>,
@@ -563,7 +561,7 @@ fn detail_page(chrome: Chrome, d: &uc::Detail, decision: Decision) -> DetailPage
             chrome.lang,
             "access-request-decided",
             &[
-                ("at", &local_time::minute(at)),
+                ("at", &local_time::minute(chrome.lang, at)),
                 ("by", r.decided_by.as_deref().unwrap_or("")),
             ],
         )
@@ -572,7 +570,7 @@ fn detail_page(chrome: Chrome, d: &uc::Detail, decision: Decision) -> DetailPage
         id: r.id,
         status: status_label(&chrome, r.status),
         pending,
-        received: local_time::minute(r.created_at),
+        received: local_time::minute(chrome.lang, r.created_at),
         fields,
         message: r.message.clone(),
         duplicates: r.duplicates.clone(),
@@ -588,7 +586,6 @@ fn detail_page(chrome: Chrome, d: &uc::Detail, decision: Decision) -> DetailPage
             .unwrap_or_default(),
         approve_number_required: r.customer_number.is_none(),
         approve_error: error_for(&chrome, &decision.errors, "customer_number"),
-        reject_reason: decision.reject_reason,
         reject_error: error_for(&chrome, &decision.errors, "reason"),
         username: r.username.clone(),
         chrome,
@@ -685,6 +682,8 @@ async fn approve(
 #[serde(default)]
 struct RejectForm {
     reason: String,
+    /// `yes` from the confirmation page; without it the request is only asked again.
+    confirm: String,
 }
 
 async fn reject(
@@ -693,15 +692,19 @@ async fn reject(
     Path(id): Path<String>,
     PageForm(f): PageForm<RejectForm>,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
+    if f.confirm != super::confirm::YES {
+        return super::confirm::reject_page(&s, &ctx, &id, f.reason, None).await;
+    }
+    let raw_id = id;
+    let id = path_id(&raw_id)?;
     match uc::reject(&s.app, ctx.actor()?, &ctx.meta, id, &f.reason).await {
         Ok(_) => Ok(Redirect::to(&format!("{QUEUE}/{id}?done=rejected")).into_response()),
-        Err(e) => {
-            let decision = Decision {
-                reject_reason: f.reason,
-                ..Decision::default()
-            };
-            decision_failed(&s, &ctx, id, e, decision).await
+        Err(AppError::Validation(errors)) => {
+            let lang = ctx.lang;
+            let error =
+                super::confirm::field_error(lang, "access-request-error-", &errors, "reason");
+            super::confirm::reject_page(&s, &ctx, &raw_id, f.reason, error).await
         }
+        Err(e) => decision_failed(&s, &ctx, id, e, Decision::default()).await,
     }
 }

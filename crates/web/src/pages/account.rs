@@ -134,9 +134,9 @@ async fn account_page(
         .map(|t| TokenRow {
             id: t.id,
             name: t.name,
-            created: local_time::minute(t.created_at),
-            expires: local_time::minute(t.expires_at),
-            last_used: t.last_used_at.map(local_time::minute),
+            created: local_time::minute(chrome.lang, t.created_at),
+            expires: local_time::minute(chrome.lang, t.expires_at),
+            last_used: t.last_used_at.map(|t| local_time::minute(chrome.lang, t)),
         })
         .collect();
     let lifetimes = account::TOKEN_LIFETIME_DAYS
@@ -282,7 +282,7 @@ async fn create_token(
             chrome: Chrome::new(&ctx, "/account"),
             name: created.name,
             token: created.token,
-            expires: local_time::minute(created.expires_at),
+            expires: local_time::minute(ctx.lang, created.expires_at),
         })),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
             let chrome = Chrome::new(&ctx, "/account");

@@ -147,6 +147,9 @@ struct CustomersPage {
     next_href: Option<String>,
     /// `(value, label, selected)` of the status filter.
     statuses: Vec<(&'static str, String, bool)>,
+    /// The search box of the operator pages (`/operator/search`), empty here.
+    search_q: String,
+    search_error: Option<String>,
 }
 
 async fn customers_page(
@@ -219,6 +222,8 @@ async fn customers_page(
         lines,
         next_href,
         statuses,
+        search_q: String::new(),
+        search_error: None,
         chrome,
     };
     let r = render(&page);
@@ -274,9 +279,24 @@ struct CustomerPage {
     users: Vec<UserLine>,
     more_users: bool,
     users_href: String,
+    /// `(label, href)` of the customer's data on the customer routes.
+    data_links: Vec<(String, String)>,
     notice: Option<String>,
     reason: String,
     reason_error: Option<String>,
+}
+
+/// The customer's data on the customer routes, which take an operator's `customer_number`.
+fn data_links(chrome: &Chrome, number: &str) -> Vec<(String, String)> {
+    [
+        ("bo-link-transactions", "/transactions"),
+        ("bo-link-registered-items", "/registered-items"),
+        ("bo-link-users", "/users"),
+        ("bo-link-activity", "/operator/audit"),
+    ]
+    .into_iter()
+    .map(|(key, path)| (chrome.t(key), href(path, &[("customer_number", number)])))
+    .collect()
 }
 
 fn customer_view(
@@ -307,6 +327,7 @@ fn customer_view(
     };
     CustomerPage {
         users_href: href("/users", &[("customer_number", &c.customer_number)]),
+        data_links: data_links(&chrome, &c.customer_number),
         number: c.customer_number,
         name: c.name,
         vat_number: c.vat_number,
@@ -343,8 +364,8 @@ fn customer_view(
                 role: chrome.t(&format!("role-{}", u.role)),
                 status: chrome.t(&format!("bo-user-status-{}", u.status)),
                 disabled: u.status == "disabled",
-                last_login: u.last_login_at.map(local_time::second),
-                locked_until: u.locked_until.map(local_time::second),
+                last_login: u.last_login_at.map(|t| local_time::second(chrome.lang, t)),
+                locked_until: u.locked_until.map(|t| local_time::second(chrome.lang, t)),
                 two_factor: u.two_factor,
                 id: u.id.get(),
                 username: u.username,
@@ -393,6 +414,9 @@ async fn customer_page(
 struct StatusForm {
     #[serde(default)]
     reason: String,
+    /// `yes` from the confirmation page; a suspension without it is only asked again.
+    #[serde(default)]
+    confirm: String,
 }
 
 async fn change_status(
@@ -419,6 +443,11 @@ async fn change_status(
             number.trim()
         ))
         .into_response()),
+        Err(AppError::Validation(details)) if suspend => {
+            let chrome = Chrome::new(ctx, "/operator/customers");
+            let error = super::confirm::field_error(chrome.lang, "bo-error-", &details, "reason");
+            super::confirm::suspend_page(s, ctx, number, f.reason, error).await
+        }
         Err(AppError::Validation(details)) => {
             let d = backoffice::customer_detail(&s.app, actor, number).await?;
             let chrome = Chrome::new(ctx, "/operator/customers");
@@ -437,6 +466,9 @@ async fn suspend(
     Path(number): Path<String>,
     PageForm(f): PageForm<StatusForm>,
 ) -> Result<Response, WebError> {
+    if f.confirm != super::confirm::YES {
+        return super::confirm::suspend_page(&s, &ctx, &number, f.reason, None).await;
+    }
     change_status(&s, &ctx, &number, true, f).await
 }
 
@@ -486,11 +518,14 @@ struct AuditLine {
     at: String,
     actor: String,
     customer_number: String,
+    /// What happened, in the reader's words; the stable code beside it for a search.
     action: String,
+    action_code: String,
     object: String,
     ip: String,
     request_id: String,
-    details: String,
+    /// The event's details as `key: value` lines.
+    details: Vec<String>,
 }
 
 #[derive(Template)]
@@ -541,23 +576,23 @@ async fn search(
     .await
 }
 
-/// One event as a line of the table.
-fn audit_line(e: &AuditEvent) -> AuditLine {
+/// One event as a line of the table, in the reader's language (the API keeps the codes).
+fn audit_line(lang: Language, e: &AuditEvent) -> AuditLine {
     AuditLine {
-        at: local_time::second(e.at),
+        at: local_time::second(lang, e.at),
         actor: e.actor.clone(),
         customer_number: e.customer_number.clone().unwrap_or_default(),
-        action: e.action.clone(),
-        object: format!("{} {}", e.object_type, e.object_id)
-            .trim()
-            .to_owned(),
+        action: super::audit_words::action(lang, &e.action),
+        action_code: e.action.clone(),
+        object: super::audit_words::object(lang, &e.object_type, &e.object_id),
         ip: e.ip.clone(),
         request_id: e.request_id.clone(),
-        details: match &e.details {
-            serde_json::Value::Object(m) if m.is_empty() => String::new(),
-            v => v.to_string(),
-        },
+        details: super::audit_words::details(&e.details),
     }
+}
+
+fn audit_lines(lang: Language, events: &[AuditEvent]) -> Vec<AuditLine> {
+    events.iter().map(|e| audit_line(lang, e)).collect()
 }
 
 async fn audit_page(
@@ -595,7 +630,7 @@ async fn audit_page(
     };
     let lines = page
         .as_ref()
-        .map(|page| page.items.iter().map(audit_line).collect())
+        .map(|page| audit_lines(chrome.lang, &page.items))
         .unwrap_or_default();
     let next_href = page.and_then(|page| page.next_cursor).map(|c| {
         let customer = if operator {

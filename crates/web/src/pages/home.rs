@@ -18,7 +18,8 @@ use cs_app::{
     i18n,
 };
 use cs_domain::{
-    FeedKind, Period,
+    FeedKind,
+    calendar::iso,
     money_text::{format_count, format_eur, format_eur_round, with_sign},
 };
 
@@ -31,7 +32,7 @@ pub fn routes(r: Routes) -> Routes {
 struct HomePage {
     chrome: Chrome,
     blocks: Vec<BlockView>,
-    modules: Vec<String>,
+    modules: Vec<(String, &'static str)>,
     cost_centres: Vec<String>,
     operator: bool,
 }
@@ -47,7 +48,15 @@ enum BodyView {
     Monthly(MonthlyView),
     Comparison(ComparisonView),
     AllFeeds(Vec<FeedRow>),
-    DataUpTo(Vec<(String, Option<String>)>),
+    DataUpTo(Vec<FreshnessRow>),
+}
+
+/// One feed of "how recent your data is": its name, its latest day (machine and person
+/// forms) and when its last file came in.
+struct FreshnessRow {
+    label: String,
+    latest: Option<(String, String)>,
+    imported: Option<String>,
 }
 
 /// A figure as a table cell: the exact integer (in `data-value`) and its text.
@@ -111,10 +120,13 @@ async fn home(State(s): State<AppState>, ctx: RequestCtx) -> Result<Response, We
         .into_iter()
         .map(|b| block_view(&chrome, b))
         .collect();
-    let modules = actor
-        .modules
+    // What the user can open here: the pages of its rights that exist, as the navigation
+    // shows them (a granted module whose pages are not built yet is not promised).
+    let modules = chrome
+        .nav
         .iter()
-        .map(|m| chrome.t(&format!("module-{}", m.as_str())))
+        .filter(|n| !matches!(n.href, "/" | "/account"))
+        .map(|n| (n.label.clone(), n.href))
         .collect();
     Ok(render(&HomePage {
         blocks,
@@ -141,11 +153,19 @@ fn block_view(chrome: &Chrome, b: Block) -> BlockView {
         BlockBody::Imports(Imports::DataUpTo(feeds)) => BodyView::DataUpTo(
             feeds
                 .into_iter()
-                .map(|(kind, at)| {
-                    (
-                        chrome.t(&format!("dash-data-{}", kind.as_str())),
-                        at.map(local_time::minute),
-                    )
+                .map(|f| FreshnessRow {
+                    label: chrome.t(&format!("dash-data-{}", f.kind.as_str())),
+                    latest: f.latest_day.map(|d| {
+                        let text = local_time::day_text(chrome.lang, d);
+                        (
+                            iso(d),
+                            chrome.t_args("dash-data-latest", &[("day", text.as_str())]),
+                        )
+                    }),
+                    imported: f.last_import.map(|t| {
+                        let at = local_time::minute(chrome.lang, t);
+                        chrome.t_args("dash-data-imported", &[("at", at.as_str())])
+                    }),
                 })
                 .collect(),
         ),
@@ -155,14 +175,6 @@ fn block_view(chrome: &Chrome, b: Block) -> BlockView {
         body,
         more: b.more.map(|(label, href)| (chrome.t(label), href)),
     }
-}
-
-fn month_name(chrome: &Chrome, p: Period) -> String {
-    format!(
-        "{} {}",
-        chrome.t(&format!("dash-month-{}", u8::from(p.month()))),
-        p.year()
-    )
 }
 
 fn money(chrome: &Chrome, cents: i64) -> Cell {
@@ -192,8 +204,8 @@ fn describe(
 ) -> String {
     let span = match (months.first(), months.last()) {
         (Some(first), Some(last)) => (
-            month_name(chrome, first.period),
-            month_name(chrome, last.period),
+            local_time::month_text(chrome.lang, first.period),
+            local_time::month_text(chrome.lang, last.period),
         ),
         _ => (String::new(), String::new()),
     };
@@ -202,7 +214,12 @@ fn describe(
         .iter()
         .rev()
         .max_by_key(|m| value(&m.figures))
-        .map(|m| (month_name(chrome, m.period), value(&m.figures)))
+        .map(|m| {
+            (
+                local_time::month_text(chrome.lang, m.period),
+                value(&m.figures),
+            )
+        })
         .unwrap_or_default();
     i18n::t_args(
         chrome.lang,
@@ -227,7 +244,7 @@ fn monthly(chrome: &Chrome, months: &[MonthFigures]) -> MonthlyView {
                 label: chrome.t(&format!("dash-month-short-{}", u8::from(m.period.month()))),
                 sublabel: (i == 0 || u8::from(m.period.month()) == 1)
                     .then(|| m.period.year().to_string()),
-                name: month_name(chrome, m.period),
+                name: local_time::month_text(chrome.lang, m.period),
                 value: value(&m.figures),
             })
             .collect()
@@ -278,7 +295,7 @@ fn monthly(chrome: &Chrome, months: &[MonthFigures]) -> MonthlyView {
         .rev()
         .map(|m| MonthRow {
             key: m.period.to_string(),
-            label: month_name(chrome, m.period),
+            label: local_time::month_text(chrome.lang, m.period),
             quantity: count(chrome, m.figures.quantity),
             amount: money(chrome, m.figures.amount_cents),
         })
@@ -314,12 +331,13 @@ fn change_row<K>(chrome: &Chrome, c: &Change<K>, label: String) -> ChangeRow {
 }
 
 fn comparison(chrome: &Chrome, c: &Comparison) -> ComparisonView {
-    let this_label = month_name(chrome, c.this_month);
-    let last_label = month_name(chrome, c.last_month);
+    let this_label = local_time::month_text(chrome.lang, c.this_month);
+    let last_label = local_time::month_text(chrome.lang, c.last_month);
+    let days = |d: cs_domain::DateRange| local_time::days_text(chrome.lang, d.first(), d.last());
     let note = i18n::t_args(
         chrome.lang,
         "dash-comparison-note",
-        &[("this", &this_label), ("last", &last_label)],
+        &[("this", &days(c.this_days)), ("last", &days(c.last_days))],
     );
     let by_product = c
         .by_product
@@ -331,9 +349,9 @@ fn comparison(chrome: &Chrome, c: &Comparison) -> ComparisonView {
         .iter()
         .map(|d| {
             let key = match d.key.as_deref() {
-                Some("BE") => "dash-destination-be",
-                Some("EU") => "dash-destination-eu",
-                Some("WORLD") => "dash-destination-world",
+                Some("BE") => "destination-be",
+                Some("EU") => "destination-eu",
+                Some("WORLD") => "destination-world",
                 Some(_) => "dash-destination-other",
                 None => "dash-destination-none",
             };
@@ -375,7 +393,7 @@ fn feed_row(chrome: &Chrome, f: FeedStatus) -> FeedRow {
         kind: f.kind.as_str(),
         label: feed_label(chrome, f.kind),
         latest: f.latest.map(|r| LatestRun {
-            at: local_time::minute(r.finished_at),
+            at: local_time::minute(chrome.lang, r.finished_at),
             outcome: chrome.t(if r.imported {
                 "dash-outcome-imported"
             } else {
@@ -387,7 +405,7 @@ fn feed_row(chrome: &Chrome, f: FeedStatus) -> FeedRow {
         }),
         last_imported: f
             .last_imported
-            .map(local_time::minute)
+            .map(|t| local_time::minute(chrome.lang, t))
             .unwrap_or_else(|| chrome.t("dash-never")),
     }
 }

@@ -13,13 +13,16 @@ use askama::Template;
 use axum::{
     extract::{Multipart, Path, Query, State, multipart::Field, rejection::QueryRejection},
     http::StatusCode,
-    response::Response,
+    response::{IntoResponse, Redirect, Response},
 };
 use cs_app::{
-    AppError,
-    imports::{self, ImportRun, LineError, Options, Outcome, RunOutcome, thousands},
+    AppError, i18n,
+    imports::{
+        self, ImportRun, LineError, Options, Outcome, Rejection, Remedy, RunOutcome, Summary,
+    },
 };
 use cs_domain::feeds::FeedKind;
+use cs_domain::{Language, money_text};
 use serde::Deserialize;
 
 pub fn routes(r: Routes) -> Routes {
@@ -87,13 +90,13 @@ async fn page(
             href: format!("/operator/imports/{}", r.id),
             kind: r.kind.as_str().to_owned(),
             file_name: r.file_name.clone(),
-            finished: local_time::minute(r.finished_at),
+            finished: local_time::minute(chrome.lang, r.finished_at),
             actor: r.actor.clone(),
             rejected: r.outcome == RunOutcome::Rejected,
             outcome: chrome.t(&format!("imp-outcome-{}", r.outcome.as_str())),
-            rows_read: thousands(r.rows_read),
-            inserted: thousands(r.inserted),
-            error_count: thousands(r.error_count),
+            rows_read: count(chrome.lang, r.rows_read),
+            inserted: count(chrome.lang, r.inserted),
+            error_count: count(chrome.lang, r.error_count),
         })
         .collect();
     Ok(ImportsPage {
@@ -161,20 +164,51 @@ struct ErrorLine {
     message: String,
 }
 
-fn error_lines(errors: &[LineError]) -> Vec<ErrorLine> {
+fn error_lines(lang: Language, errors: &[LineError]) -> Vec<ErrorLine> {
     errors
         .iter()
         .map(|e| ErrorLine {
             line: e.line,
             column: e.column.clone(),
-            message: e.portal_message(),
+            message: problem_text(lang, e),
         })
         .collect()
 }
 
+/// A problem in the reader's language, from its machine form: `imp-problem-<code>` with its
+/// values, and its remedy. A run recorded before the values were kept, or a code the portal
+/// has no words for, keeps the importer's English words (as the API gives them).
+fn problem_text(lang: Language, e: &LineError) -> String {
+    let Some(args) = &e.args else {
+        return e.portal_message();
+    };
+    let key = format!("imp-problem-{}", e.code.replace('_', "-"));
+    let pairs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let text = i18n::t_args(lang, &key, &pairs);
+    if text == key {
+        return e.portal_message();
+    }
+    match e.remedy {
+        Some(Remedy::Update) => i18n::t_args(
+            lang,
+            "imp-problem-with-remedy",
+            &[
+                ("problem", &text),
+                ("remedy", &i18n::t(lang, "imp-remedy-update")),
+            ],
+        ),
+        None => text,
+    }
+}
+
+/// A count as the reader's language groups it (`1 234`, `1.234`, `1,234`).
+fn count(lang: Language, n: u64) -> String {
+    money_text::format_count(i64::try_from(n).unwrap_or(i64::MAX), lang)
+}
+
 fn summary_figures(chrome: &Chrome, f: &[(&str, u64)]) -> Vec<(String, String)> {
     f.iter()
-        .map(|(key, n)| (chrome.t(key), thousands(*n)))
+        .map(|(key, n)| (chrome.t(key), count(chrome.lang, *n)))
         .collect()
 }
 
@@ -273,6 +307,19 @@ async fn upload(
         return form_again(&s, &ctx, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     match outcome {
+        // A recorded run: its report is a page of its own (POST-redirect-GET), so that a
+        // reload shows the report again rather than sending the file again.
+        Ok(
+            Outcome::Imported(Summary {
+                import_id: Some(id),
+                ..
+            })
+            | Outcome::Rejected(Rejection {
+                import_id: Some(id),
+                ..
+            }),
+        ) => Ok(Redirect::to(&format!("/operator/imports/{id}")).into_response()),
+        // A dry run records nothing: its report is the answer itself.
         Ok(outcome) => Ok(report(chrome, file_name, form.dry_run, outcome)),
         Err(AppError::PayloadTooLarge(message)) => {
             form.file_error = Some(message);
@@ -287,13 +334,19 @@ async fn upload(
 fn report(chrome: Chrome, file_name: String, dry_run: bool, outcome: Outcome) -> Response {
     match outcome {
         Outcome::Imported(sum) => {
+            // A dry run inserts nothing: it says what an import would do.
+            let (inserted, updated) = if sum.dry_run {
+                ("imp-would-insert", "imp-would-update")
+            } else {
+                ("imp-inserted", "imp-updated")
+            };
             let figures = summary_figures(
                 &chrome,
                 &[
                     ("imp-rows-read", sum.rows_read),
-                    ("imp-inserted", sum.inserted),
+                    (inserted, sum.inserted),
                     ("imp-already-present", sum.already_present),
-                    ("imp-updated", sum.updated),
+                    (updated, sum.updated),
                 ],
             );
             render(&ReportPage {
@@ -323,8 +376,8 @@ fn report(chrome: Chrome, file_name: String, dry_run: bool, outcome: Outcome) ->
                 imported: false,
                 dry_run,
                 figures,
-                errors: error_lines(&r.errors),
-                more: thousands(more),
+                errors: error_lines(chrome.lang, &r.errors),
+                more: count(chrome.lang, more),
                 has_more: more > 0,
                 chrome,
             });
@@ -401,8 +454,8 @@ async fn run_page(
         imported,
         dry_run: false,
         figures,
-        errors: error_lines(&run.errors),
-        more: thousands(more),
+        errors: error_lines(chrome.lang, &run.errors),
+        more: count(chrome.lang, more),
         has_more: more > 0,
         chrome,
     }))

@@ -99,7 +99,10 @@ async fn jobs_page(
             unique_key: j.unique_key.unwrap_or_default(),
             attempts: j.attempts,
             last_error: j.last_error.unwrap_or_default(),
-            failed_at: j.failed_at.map(local_time::second).unwrap_or_default(),
+            failed_at: j
+                .failed_at
+                .map(|t| local_time::second(chrome.lang, t))
+                .unwrap_or_default(),
         })
         .collect();
     let next_href = page.next_cursor.map(|c| format!("{PATH}?cursor={c}"));

@@ -3,11 +3,12 @@
 //! (`_fields.html`), and the customer chooser an operator sees first (`list_customer.html`).
 
 use super::{Chrome, error_text, render};
-use crate::context::RequestCtx;
+use crate::{context::RequestCtx, local_time};
 use askama::Template;
 use axum::{http::StatusCode, response::Response};
-use cs_app::FieldError;
-use cs_domain::Language;
+use cs_app::{AppError, FieldError, paging::query_value};
+use cs_domain::{DateRange, Language, Period, calendar, dates};
+use time::Date;
 
 /// `path` with the non-empty parameters as a query string.
 pub fn href(path: &str, params: &[(&str, String)]) -> String {
@@ -61,6 +62,22 @@ impl Links {
     pub fn download(&self, export_path: &str, format: &str) -> String {
         self.with(export_path, ("format", format))
     }
+
+    /// The downloads a page offers of exactly this filter, in `lang`: the XLSX and the CSV for
+    /// Belgian Excel (for people), then the plain CSV (the API's, for software).
+    pub fn downloads(&self, export_path: &str, lang: Language) -> Vec<Link> {
+        [
+            ("xlsx", "export-download-xlsx"),
+            ("csv-excel", "export-download-csv-excel"),
+            ("csv", "export-download-csv"),
+        ]
+        .into_iter()
+        .map(|(format, key)| Link {
+            href: self.download(export_path, format),
+            text: cs_app::i18n::t(lang, key),
+        })
+        .collect()
+    }
 }
 
 /// A link and its words.
@@ -111,6 +128,114 @@ impl Pager {
 
     pub fn shown(&self) -> bool {
         self.first.is_some() || self.next.is_some()
+    }
+}
+
+/// The quick period choices above a dated list (`_periods.html`): this month, last month,
+/// this year as links, and a month picker (a select of the last 24 months sending `month`,
+/// which [`month_param`] turns into the month's days). The list's other filters are kept.
+pub struct QuickPeriods {
+    pub label: String,
+    pub links: Vec<Link>,
+    pub path: &'static str,
+    /// The hidden fields of the month picker: the customer and the other filters.
+    pub keep: Vec<(&'static str, String)>,
+    pub months: Vec<Choice>,
+}
+
+impl QuickPeriods {
+    /// The choices of `path` around `today`; `keep` are the list's other filter parameters.
+    pub fn new(
+        chrome: &Chrome,
+        path: &'static str,
+        keep: Vec<(&'static str, String)>,
+        today: Date,
+        shown: Option<DateRange>,
+    ) -> Self {
+        let this = Period::containing(today);
+        let year = DateRange::new(
+            Date::from_calendar_date(today.year(), time::Month::January, 1).unwrap_or(today),
+            today,
+        )
+        .unwrap_or_else(|_| DateRange::day(today));
+        let link = |key: &str, days: DateRange| {
+            let mut params = keep.clone();
+            params.push(("from", calendar::iso(days.first())));
+            params.push(("to", calendar::iso(days.last())));
+            Link {
+                href: href(path, &params),
+                text: chrome.t(key),
+            }
+        };
+        let links = vec![
+            link("period-this-month", this.days()),
+            link("period-last-month", this.previous().days()),
+            link("period-this-year", year),
+        ];
+        let shown_month = shown.and_then(|d| {
+            let p = Period::containing(d.first());
+            (d == p.days()).then_some(p)
+        });
+        let mut months = Vec::with_capacity(24);
+        let mut p = this;
+        for _ in 0..24 {
+            months.push(Choice {
+                value: p.to_string(),
+                label: local_time::month_text(chrome.lang, p),
+                on: shown_month == Some(p),
+            });
+            p = p.previous();
+        }
+        Self {
+            label: chrome.t("period-quick-label"),
+            links,
+            path,
+            keep: keep.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
+            months,
+        }
+    }
+}
+
+/// The month picker's `month=YYYY-MM` put into the filter's `from` and `to` (the month's
+/// first and last day); without it nothing changes. A malformed month is the answer: the
+/// page shows it above the form (`invalid_date`) instead of listing.
+pub fn apply_month(
+    raw: Option<&str>,
+    from: &mut Option<String>,
+    to: &mut Option<String>,
+) -> Result<(), AppError> {
+    let Some(typed) = query_value(raw, "month").filter(|m| !m.trim().is_empty()) else {
+        return Ok(());
+    };
+    let p = Period::parse(typed.trim()).map_err(|e| {
+        AppError::Validation(vec![FieldError::field(
+            "month",
+            dates::CODE,
+            format!("month: {e}"),
+        )])
+    })?;
+    *from = Some(calendar::iso(p.first_day()));
+    *to = Some(calendar::iso(p.last_day()));
+    Ok(())
+}
+
+/// A destination code in words (`BE` → Belgium); an unknown code stays as it is.
+pub fn destination_label(chrome: &Chrome, code: &str) -> String {
+    match code.to_ascii_uppercase().as_str() {
+        "BE" => chrome.t("destination-be"),
+        "EU" => chrome.t("destination-eu"),
+        "WORLD" => chrome.t("destination-world"),
+        _ => code.to_owned(),
+    }
+}
+
+/// A format code in words (`small` → small letter); an unknown code stays as it is.
+pub fn format_label(chrome: &Chrome, code: &str) -> String {
+    match code.to_ascii_lowercase().as_str() {
+        "small" => chrome.t("format-small"),
+        "large" => chrome.t("format-large"),
+        "cumbersome" => chrome.t("format-cumbersome"),
+        _ => code.to_owned(),
     }
 }
 
@@ -281,6 +406,23 @@ mod tests {
         );
         let mine = Links::new("/transactions", "", vec![]);
         assert_eq!(mine.first(), "/transactions");
+        let offered: Vec<(String, String)> = mine
+            .downloads("/api/v1/transactions/export", Language::Fr)
+            .into_iter()
+            .map(|l| (l.href, l.text))
+            .collect();
+        let want = [
+            ("xlsx", "Excel (XLSX)"),
+            ("csv-excel", "CSV pour Excel (Belgique)"),
+            ("csv", "CSV brut (pour logiciels)"),
+        ]
+        .map(|(f, text)| {
+            (
+                format!("/api/v1/transactions/export?format={f}"),
+                text.to_owned(),
+            )
+        });
+        assert_eq!(offered, want);
     }
 
     fn chrome() -> Chrome {
@@ -292,6 +434,7 @@ mod tests {
             nav: Vec::new(),
             csrf: String::new(),
             languages: Vec::new(),
+            service_centre: cs_app::service_centre::ContactText::default(),
         }
     }
 

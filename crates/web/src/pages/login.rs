@@ -17,7 +17,7 @@ use axum::{
 };
 use axum_extra::extract::cookie::CookieJar;
 use cs_app::{
-    AppError, auth,
+    AppError, ErrorCode, auth,
     signin::{self, SignInOutcome},
 };
 use serde::Deserialize;
@@ -36,6 +36,8 @@ struct LoginPage {
     next: String,
     error: Option<String>,
     notice: Option<String>,
+    /// The error sends the user to the Service Centre: its contact is shown beside it.
+    contact: bool,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -63,6 +65,7 @@ async fn login_page(ctx: RequestCtx, Query(q): Query<LoginQuery>) -> Response {
         next: q.next,
         error: None,
         notice,
+        contact: false,
     })
 }
 
@@ -106,12 +109,20 @@ async fn login_submit(
         ) => {
             let chrome = Chrome::new(&ctx, "/login");
             let key = format!("error-{}", e.code().as_str().replace('_', "-"));
+            let contact = matches!(
+                e,
+                AppError::CustomerSuspended
+                    | AppError::Throttled {
+                        code: ErrorCode::AccountLocked
+                    }
+            );
             let page = LoginPage {
                 error: Some(chrome.t(&key)),
                 chrome,
                 username: f.username,
                 next: f.next,
                 notice: None,
+                contact,
             };
             let mut r = render(&page);
             *r.status_mut() = crate::error::status_of(&e);

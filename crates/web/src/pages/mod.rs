@@ -3,12 +3,16 @@
 
 mod access_requests;
 mod account;
+mod audit_words;
 mod backoffice;
+mod confirm;
+mod help;
 mod home;
 mod imports;
 mod jobs;
 mod list;
 mod login;
+mod operator_search;
 mod password;
 mod registered_items;
 mod transactions;
@@ -33,6 +37,7 @@ use serde::Deserialize;
 pub fn routes(r: Routes) -> Routes {
     let r = r.post("/language", Policy::Public, set_language);
     let r = home::routes(r);
+    let r = help::routes(r);
     let r = login::routes(r);
     let r = password::routes(r);
     let r = access_requests::routes(r);
@@ -43,6 +48,8 @@ pub fn routes(r: Routes) -> Routes {
     let r = imports::routes(r);
     let r = registered_items::routes(r);
     let r = jobs::routes(r);
+    let r = operator_search::routes(r);
+    let r = confirm::routes(r);
     backoffice::routes(r)
 }
 

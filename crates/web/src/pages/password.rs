@@ -1,5 +1,6 @@
-//! The page behind one-time links (`/password/set?token=…`): invitation and reset. The
-//! token travels in a hidden field from the form on; errors keep the page and say what to do.
+//! The page behind one-time links (`/password/set?token=…`): invitation and reset, in the
+//! language of the user the link was sent to. The token travels in a hidden field from the
+//! form on; errors keep the page and say what to do.
 
 use super::{Chrome, PageForm, error_text, render};
 use crate::{
@@ -37,11 +38,29 @@ struct TokenQuery {
     token: String,
 }
 
+/// The request's context in the language of the user `token` was sent to (the e-mail's
+/// language), also when the link has expired or was used; the caller's own language for a
+/// token that names nobody.
+async fn in_link_language(
+    s: &AppState,
+    ctx: RequestCtx,
+    token: &str,
+) -> Result<RequestCtx, WebError> {
+    if token.is_empty() {
+        return Ok(ctx);
+    }
+    Ok(match auth::link_language(&s.app, token).await? {
+        Some(lang) => RequestCtx { lang, ..ctx },
+        None => ctx,
+    })
+}
+
 async fn page(
     State(s): State<AppState>,
     ctx: RequestCtx,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, WebError> {
+    let ctx = in_link_language(&s, ctx, &q.token).await?;
     let usable = !q.token.is_empty() && auth::link_is_usable(&s.app, &q.token).await?;
     let chrome = Chrome::new(&ctx, "/password/set");
     let mut r = render(&SetPasswordPage {
@@ -76,6 +95,7 @@ async fn submit(
     ctx: RequestCtx,
     PageForm(f): PageForm<SetPasswordForm>,
 ) -> Result<Response, WebError> {
+    let ctx = in_link_language(&s, ctx, &f.token).await?;
     let chrome = Chrome::new(&ctx, "/password/set");
     let fail = |chrome: Chrome, token: String, usable: bool, msg: String, status: StatusCode| {
         let mut r = render(&SetPasswordPage {

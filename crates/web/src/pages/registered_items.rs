@@ -5,7 +5,7 @@
 
 use super::{
     Chrome, error_text,
-    list::{self, Choice, FormErrors, Links, Pager},
+    list::{self, Choice, FormErrors, Link, Links, Pager},
     render,
 };
 use crate::{
@@ -25,7 +25,7 @@ use cs_app::{
     AppError,
     registered_items::{self, FilterQuery, Query, RegisteredItem},
 };
-use cs_domain::{Module, calendar::iso};
+use cs_domain::{Module, calendar::iso, money_text};
 
 pub fn routes(r: Routes) -> Routes {
     r.get(PATH, Policy::Module(Module::Receipts), page)
@@ -99,8 +99,30 @@ struct ItemsPage {
     rows: Vec<Row>,
     total_text: String,
     pager: Pager,
-    csv_href: Option<String>,
-    xlsx_href: Option<String>,
+    /// The downloads of the search (XLSX, CSV for Excel, plain CSV); none without items.
+    downloads: Vec<Link>,
+    quick: list::QuickPeriods,
+}
+
+/// The quick period choices, keeping of the form: the customer and every filter but the
+/// dates (a barcode, which ignores dates, is dropped: a period is a new search).
+fn quick(
+    chrome: &Chrome,
+    cn: &str,
+    form: &FilterQuery,
+    today: time::Date,
+    shown: Option<cs_domain::DateRange>,
+) -> list::QuickPeriods {
+    let mut keep = vec![("customer_number", cn.to_owned())];
+    for name in [
+        "recipient",
+        "collection_point",
+        "cost_centre",
+        "acknowledgement",
+    ] {
+        keep.push((name, form.typed(name).to_owned()));
+    }
+    list::QuickPeriods::new(chrome, PATH, keep, today, shown)
 }
 
 /// The chooser an operator sees without (or with a wrong) customer number.
@@ -136,7 +158,11 @@ fn count_text(chrome: &Chrome, total: i64) -> String {
     match total {
         0 => String::new(),
         1 => chrome.t("ri-count-one"),
-        n => cs_app::i18n::t_args(chrome.lang, "ri-count-other", &[("count", &n.to_string())]),
+        n => cs_app::i18n::t_args(
+            chrome.lang,
+            "ri-count-other",
+            &[("count", &money_text::format_count(n, chrome.lang))],
+        ),
     }
 }
 
@@ -174,6 +200,31 @@ fn selects(
     ]
 }
 
+/// The dates the search applied by default are shown in the form, and kept by every link.
+fn show_applied_dates(typed: &mut FilterQuery, days: Option<cs_domain::DateRange>) {
+    let Some(days) = days else { return };
+    for (slot, day) in [
+        (&mut typed.from, days.first()),
+        (&mut typed.to, days.last()),
+    ] {
+        if slot.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            *slot = Some(iso(day));
+        }
+    }
+}
+
+/// The page's search: its own page size, the month picker's month as dates, then the use case.
+async fn search(
+    app: &cs_app::App,
+    scope: &registered_items::Scope,
+    q: &mut Query,
+    raw: Option<&str>,
+) -> Result<registered_items::ItemPage, AppError> {
+    q.page.limit = None;
+    list::apply_month(raw, &mut q.filter.from, &mut q.filter.to)?;
+    registered_items::search(app, scope, q).await
+}
+
 async fn page(
     State(s): State<AppState>,
     ctx: RequestCtx,
@@ -194,9 +245,7 @@ async fn page(
         Err(e) => return chooser_or(&ctx, operator, cn, e),
     };
     let chrome = Chrome::new(&ctx, PATH);
-    // The page pages with its own size.
-    q.page.limit = None;
-    let (page, details, status) = match registered_items::search(&s.app, &scope, &q).await {
+    let (page, details, status) = match search(&s.app, &scope, &mut q, raw.as_deref()).await {
         Ok(page) => (Some(page), Vec::new(), StatusCode::OK),
         Err(AppError::Validation(d)) => (None, d, StatusCode::UNPROCESSABLE_ENTITY),
         Err(e) => return Err(e.into()),
@@ -204,19 +253,9 @@ async fn page(
     let errors = FormErrors::new(chrome.lang, "ri", &FIELDS, &details);
     let mut typed = q.filter.clone();
     let mut pager = Pager::none();
-    let mut downloads = None;
+    let mut downloads = Vec::new();
     if let Some(p) = &page {
-        // The dates the search applied by default are shown, and kept by every link.
-        if let Some(days) = p.filter.days {
-            for (slot, day) in [
-                (&mut typed.from, days.first()),
-                (&mut typed.to, days.last()),
-            ] {
-                if slot.as_deref().is_none_or(|s| s.trim().is_empty()) {
-                    *slot = Some(iso(day));
-                }
-            }
-        }
+        show_applied_dates(&mut typed, p.filter.days);
         let links = Links::new(PATH, &cn, p.filter.params());
         pager = Pager::new(
             &chrome,
@@ -225,19 +264,17 @@ async fn page(
             !q.page.is_first(),
             p.next_cursor.as_deref(),
         );
-        downloads = (p.total > 0).then(|| {
-            (
-                links.download(EXPORT_PATH, "csv"),
-                links.download(EXPORT_PATH, "xlsx"),
-            )
-        });
+        if p.total > 0 {
+            downloads = links.downloads(EXPORT_PATH, chrome.lang);
+        }
     }
     let total_text = count_text(&chrome, page.as_ref().map_or(0, |p| p.total));
+    let shown = page.as_ref().and_then(|p| p.filter.days);
+    let quick = quick(&chrome, &cn, &typed, s.app.today(), shown);
     let [collection_points, cost_centres, acknowledgements] = selects(&chrome, &scope, &typed);
     let rows = page
         .map(|p| p.items.into_iter().map(|i| row(&chrome, i)).collect())
         .unwrap_or_default();
-    let (csv_href, xlsx_href) = downloads.unzip();
     let mut r = render(&ItemsPage {
         operator,
         customer: format!("{} ({})", scope.customer_name(), scope.customer_number()),
@@ -249,9 +286,9 @@ async fn page(
         rows,
         total_text,
         pager,
-        csv_href,
-        xlsx_href,
+        downloads,
         v: typed,
+        quick,
         cn,
         chrome,
     });

@@ -4,13 +4,14 @@
 
 use super::{
     Chrome,
-    list::{self, Choice, FormErrors, Links, Pager},
+    list::{self, Choice, FormErrors, Link, Links, Pager},
     render,
 };
 use crate::{
     AppState,
     context::RequestCtx,
     error::WebError,
+    local_time,
     policy::{Policy, Routes},
 };
 use askama::Template;
@@ -68,14 +69,17 @@ fn chooser_or(ctx: &RequestCtx, q: &Query, err: AppError) -> Result<Response, We
 
 struct Row {
     transaction_id: String,
+    /// `YYYY-MM-DD` for `<time datetime>`, and as the language writes it.
+    date_iso: String,
     date: String,
     collection_point: String,
     cost_centre: String,
     product_code: String,
+    product_name: String,
     format: String,
     weight_class: String,
     destination: String,
-    quantity: i64,
+    quantity: String,
     unit_price: String,
     amount: String,
 }
@@ -83,7 +87,7 @@ struct Row {
 struct TotalLine {
     product_code: String,
     product_name: String,
-    quantity: i64,
+    quantity: String,
     amount: String,
 }
 
@@ -92,10 +96,10 @@ struct Listed {
     period: String,
     rows: Vec<Row>,
     totals: Vec<TotalLine>,
-    total_quantity: i64,
+    total_quantity: String,
     total_amount: String,
-    csv_href: String,
-    xlsx_href: String,
+    /// The downloads of the filter (XLSX, CSV for Excel, plain CSV).
+    downloads: Vec<Link>,
 }
 
 #[derive(Template)]
@@ -115,6 +119,7 @@ struct Page {
     sorts: Vec<Choice>,
     listed: Option<Listed>,
     pager: Pager,
+    quick: list::QuickPeriods,
 }
 
 /// The applied filter as the form shows it.
@@ -142,11 +147,7 @@ async fn page(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     let actor = ctx.actor()?;
-    let mut q = Query::read(raw.as_deref());
-    // Only operators name a customer; for anyone else the parameter plays no part.
-    q.customer_number = q
-        .customer_number
-        .filter(|c| actor.is_operator() && !c.is_empty());
+    let (q, month) = read_query(raw.as_deref(), actor.is_operator());
     let chrome = Chrome::new(&ctx, PATH);
     let options =
         match transactions::choices(&s.app, actor, q.customer_number.as_deref(), chrome.lang).await
@@ -154,7 +155,11 @@ async fn page(
             Ok(c) => c,
             Err(e) => return chooser_or(&ctx, &q, e),
         };
-    let (result, details) = match transactions::list(&s.app, actor, &q).await {
+    let listed = match month {
+        Ok(()) => transactions::list(&s.app, actor, &q).await,
+        Err(e) => Err(e),
+    };
+    let (result, details) = match listed {
         Ok(p) => (Some(p), Vec::new()),
         Err(AppError::Validation(d)) => (None, d),
         Err(e) => return Err(e.into()),
@@ -162,6 +167,8 @@ async fn page(
     let errors = FormErrors::new(chrome.lang, "tx", &FORM_FIELDS, &details);
     let form = result.as_ref().map_or_else(|| q.filter.clone(), applied);
     let cn = q.customer_number.clone().unwrap_or_default();
+    let shown = result.as_ref().map(|p| p.filter.days);
+    let quick = quick(&chrome, &cn, &form, s.app.today(), shown);
     let mut page = Page {
         operator: actor.is_operator(),
         customer: format!("{} ({})", options.customer_name, options.customer_number),
@@ -200,6 +207,7 @@ async fn page(
         errors,
         listed: None,
         pager: Pager::none(),
+        quick,
         cn,
         chrome,
     };
@@ -214,9 +222,43 @@ async fn page(
     Ok(r)
 }
 
+/// The page's query: only operators name a customer (for anyone else the parameter plays no
+/// part); newest first unless asked otherwise (the API keeps its own default); the month
+/// picker's month as dates, or its error.
+fn read_query(raw: Option<&str>, operator: bool) -> (Query, Result<(), AppError>) {
+    let mut q = Query::read(raw);
+    q.customer_number = q.customer_number.filter(|c| operator && !c.is_empty());
+    if q.filter.sort.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        q.filter.sort = Some(Sort::DateDesc.as_str().to_owned());
+    }
+    let month = list::apply_month(raw, &mut q.filter.from, &mut q.filter.to);
+    (q, month)
+}
+
+/// The quick period choices, keeping of the form: the customer and every filter but the dates.
+fn quick(
+    chrome: &Chrome,
+    cn: &str,
+    form: &FilterQuery,
+    today: time::Date,
+    shown: Option<cs_domain::DateRange>,
+) -> list::QuickPeriods {
+    let mut keep = vec![("customer_number", cn.to_owned())];
+    for name in [
+        "product",
+        "collection_point",
+        "cost_centre",
+        "destination",
+        "sort",
+    ] {
+        keep.push((name, form.typed(name).to_owned()));
+    }
+    list::QuickPeriods::new(chrome, PATH, keep, today, shown)
+}
+
 fn destinations(chrome: &Chrome, typed: &str) -> Vec<Choice> {
     let options = ["BE", "EU", "WORLD"].into_iter().map(|code| {
-        let label = chrome.t(&format!("tx-destination-{}", code.to_ascii_lowercase()));
+        let label = list::destination_label(chrome, code);
         (code.to_owned(), label)
     });
     // Destinations are read without case: `eu` in a link is EU.
@@ -225,7 +267,7 @@ fn destinations(chrome: &Chrome, typed: &str) -> Vec<Choice> {
 
 fn sorts(chrome: &Chrome, typed: &str) -> Vec<Choice> {
     let typed = if typed.trim().is_empty() {
-        Sort::Date.as_str()
+        Sort::DateDesc.as_str()
     } else {
         typed
     };
@@ -243,21 +285,44 @@ fn sorts(chrome: &Chrome, typed: &str) -> Vec<Choice> {
 fn fill(page: &mut Page, p: TransactionPage, options: &Choices, paged: bool) {
     let lang = page.chrome.lang;
     let eur = |c| money_text::eur(c, lang);
-    let links = Links::new(PATH, &page.cn, p.filter.params());
+    let count = |n| money_text::format_count(n, lang);
+    let name_of = |code: &str| {
+        options
+            .products
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, name)| name.clone())
+            .unwrap_or_default()
+    };
+    // The sort always travels in the links: the page's default is not the filter's.
+    let mut params = p.filter.params();
+    if !params.iter().any(|(k, _)| *k == "sort") {
+        params.push(("sort", p.filter.sort.as_str().to_owned()));
+    }
+    let links = Links::new(PATH, &page.cn, params);
     page.pager = Pager::new(&page.chrome, "tx", &links, paged, p.next_cursor.as_deref());
+    let chrome = &page.chrome;
     let rows = p
         .items
         .into_iter()
         .map(|t| Row {
             transaction_id: t.transaction_id,
-            date: iso(t.date),
+            date_iso: iso(t.date),
+            date: local_time::day_text(lang, t.date),
             collection_point: t.collection_point,
             cost_centre: t.cost_centre.unwrap_or_default(),
+            product_name: name_of(&t.product_code),
             product_code: t.product_code,
-            format: t.format.unwrap_or_default(),
+            format: t
+                .format
+                .map(|f| list::format_label(chrome, &f))
+                .unwrap_or_default(),
             weight_class: t.weight_class.unwrap_or_default(),
-            destination: t.destination.unwrap_or_default(),
-            quantity: t.quantity,
+            destination: t
+                .destination
+                .map(|d| list::destination_label(chrome, &d))
+                .unwrap_or_default(),
+            quantity: count(t.quantity),
             unit_price: money_text::eur_millis(t.unit_price, lang),
             amount: eur(t.amount),
         })
@@ -267,28 +332,18 @@ fn fill(page: &mut Page, p: TransactionPage, options: &Choices, paged: bool) {
         .by_product
         .into_iter()
         .map(|t| TotalLine {
-            product_name: options
-                .products
-                .iter()
-                .find(|(code, _)| *code == t.product_code)
-                .map(|(_, name)| name.clone())
-                .unwrap_or_default(),
+            product_name: name_of(&t.product_code),
             product_code: t.product_code,
-            quantity: t.quantity,
+            quantity: count(t.quantity),
             amount: eur(t.amount),
         })
         .collect();
     page.listed = Some(Listed {
-        period: format!(
-            "{} – {}",
-            iso(p.filter.days.first()),
-            iso(p.filter.days.last())
-        ),
+        period: local_time::days_text(lang, p.filter.days.first(), p.filter.days.last()),
         rows,
         totals,
-        total_quantity: p.totals.quantity,
+        total_quantity: count(p.totals.quantity),
         total_amount: eur(p.totals.amount),
-        csv_href: links.download(EXPORT_PATH, "csv"),
-        xlsx_href: links.download(EXPORT_PATH, "xlsx"),
+        downloads: links.downloads(EXPORT_PATH, lang),
     });
 }

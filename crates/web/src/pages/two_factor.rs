@@ -100,7 +100,7 @@ async fn second_step_page(
     if !live {
         return Ok((
             without_pending(&ctx, jar),
-            Redirect::to("/login?done=two-factor-expired"),
+            Redirect::to(&expired_sign_in(&q.next)),
         )
             .into_response());
     }
@@ -109,6 +109,15 @@ async fn second_step_page(
         next: q.next,
         error: None,
     }))
+}
+
+/// Back to the sign-in page when the first step has expired, still carrying the page that
+/// was asked for.
+fn expired_sign_in(next: &str) -> String {
+    match cs_domain::redirect::next_query_value(next).filter(|n| n != "/") {
+        Some(n) => format!("/login?done=two-factor-expired&next={n}"),
+        None => "/login?done=two-factor-expired".to_owned(),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,7 +137,7 @@ async fn second_step_submit(
     let expired = |jar| {
         (
             without_pending(&ctx, jar),
-            Redirect::to("/login?done=two-factor-expired"),
+            Redirect::to(&expired_sign_in(&f.next)),
         )
             .into_response()
     };
@@ -232,7 +241,10 @@ async fn account_view(
     Ok(render(&AccountPage {
         chrome: Chrome::new(ctx, "/account"),
         enabled: status.enabled_at.is_some(),
-        enabled_on: status.enabled_at.map(local_time::date).unwrap_or_default(),
+        enabled_on: status
+            .enabled_at
+            .map(|t| local_time::date(ctx.lang, t))
+            .unwrap_or_default(),
         required: status.required,
         qr_svg: qr,
         secret,

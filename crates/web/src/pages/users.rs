@@ -22,7 +22,6 @@ use cs_app::{
     users::{self, CustomerContext, ListQuery, ManagedUser, NewUserInput, UserChanges},
 };
 use cs_domain::{Language, Module, Role, UserId, UserStatus};
-use time::OffsetDateTime;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/users", Policy::Users, list_page)
@@ -65,10 +64,9 @@ fn cn_arg(cn: &str) -> Option<&str> {
     (!cn.is_empty()).then_some(cn)
 }
 
-/// The machine-readable form of an instant, for `<time datetime>`.
-fn iso(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+/// An instant for `<time>`: its machine form and its words.
+fn when(chrome: &Chrome, t: time::OffsetDateTime) -> (String, String) {
+    (local_time::machine(t), local_time::minute(chrome.lang, t))
 }
 
 /// An error's message in the page's language (`users-error-<code>`), else the use case's own.
@@ -89,7 +87,11 @@ struct CustomerChooser {
 
 /// An operator's missing or malformed `customer_number` asks for it (422) instead of a bare
 /// error page; every other error goes the usual way.
-fn chooser_or(ctx: &RequestCtx, raw: &Option<String>, err: AppError) -> Result<Response, WebError> {
+pub(super) fn chooser_or(
+    ctx: &RequestCtx,
+    raw: &Option<String>,
+    err: AppError,
+) -> Result<Response, WebError> {
     let AppError::Validation(details) = &err else {
         return Err(WebError(err));
     };
@@ -168,7 +170,7 @@ fn row(chrome: &Chrome, cn: &str, u: ManagedUser) -> Row {
             u.cost_centres.join(", ")
         },
         status: chrome.t(&format!("users-status-{}", u.status.as_str())),
-        last_login: u.last_login_at.map(|t| (iso(t), local_time::minute(t))),
+        last_login: u.last_login_at.map(|t| when(chrome, t)),
         username: u.username,
         full_name: u.full_name,
         email: u.email,
@@ -303,7 +305,9 @@ struct Account {
     status: UserStatus,
     status_label: String,
     last_login: Option<(String, String)>,
-    disable_action: String,
+    /// The confirmation page of disabling and the operator's `customer_number` (a GET form
+    /// carries it in a field).
+    disable_page: (String, String),
     enable_action: String,
     reset_action: String,
 }
@@ -376,8 +380,8 @@ fn form_page(
                 Some(Account {
                     status: u.status,
                     status_label: chrome.t(&format!("users-status-{}", u.status.as_str())),
-                    last_login: u.last_login_at.map(|t| (iso(t), local_time::minute(t))),
-                    disable_action: href(&format!("{base}/disable"), &keep),
+                    last_login: u.last_login_at.map(|t| when(&chrome, t)),
+                    disable_page: (format!("{base}/disable"), cn.to_owned()),
                     enable_action: href(&format!("{base}/enable"), &keep),
                     reset_action: href(&format!("{base}/password-reset"), &keep),
                 }),
@@ -686,12 +690,17 @@ async fn set_status(
     }
 }
 
+/// Acts only when sent from its confirmation page; otherwise shows that page.
 async fn disable(
     State(s): State<AppState>,
     ctx: RequestCtx,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
+    form: Result<PageForm<Vec<(String, String)>>, WebError>,
 ) -> Result<Response, WebError> {
+    if !form.is_ok_and(|PageForm(pairs)| super::confirm::confirmed(&pairs)) {
+        return super::confirm::disable_page(&s, &ctx, &id, &raw).await;
+    }
     set_status(s, ctx, id, raw, UserStatus::Disabled).await
 }
 
@@ -734,23 +743,6 @@ async fn password_reset(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn times_are_shown_in_brussels() {
-        assert_eq!(
-            local_time::minute(datetime!(2026-11-26 10:00:00 UTC)),
-            "2026-11-26 11:00"
-        );
-        assert_eq!(
-            local_time::minute(datetime!(2026-07-01 22:30:00 UTC)),
-            "2026-07-02 00:30"
-        );
-        assert_eq!(
-            iso(datetime!(2026-11-26 10:00:00 UTC)),
-            "2026-11-26T10:00:00Z"
-        );
-    }
 
     #[test]
     fn links_keep_only_what_is_set() {

@@ -1,25 +1,28 @@
 //! The frame every page extends (`templates/base.html`): who is signed in, the navigation
 //! their rights open, the language switch and the form token.
 
-use cs_app::{Actor, i18n};
-use cs_domain::{Language, Module, Role};
+use cs_app::{Actor, i18n, service_centre::ContactText};
+use cs_domain::{Language, Module, Role, ServiceCentre};
 
-/// Who a page is drawn for: the signed-in actor (if any), the page language and the form
-/// token the page's forms carry. The request context gives one; so can a bare error.
+/// Who a page is drawn for: the signed-in actor (if any), the page language, the form
+/// token the page's forms carry, and the Service Centre's contact the page may show. The
+/// request context gives one; so can a bare error.
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer<'a> {
     pub actor: Option<&'a Actor>,
     pub lang: Language,
     pub csrf: &'a str,
+    pub service_centre: &'a ServiceCentre,
 }
 
-impl Viewer<'static> {
+impl<'a> Viewer<'a> {
     /// Nobody signed in, no form token: for answers made before the request is resolved.
-    pub fn anonymous(lang: Language) -> Self {
+    pub fn anonymous(lang: Language, service_centre: &'a ServiceCentre) -> Self {
         Viewer {
             actor: None,
             lang,
             csrf: "",
+            service_centre,
         }
     }
 }
@@ -94,13 +97,21 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
     pub csrf: String,
     pub languages: Vec<(&'static str, &'static str, bool)>,
+    /// The Service Centre's phone, address and hours in the page's language, for the pages
+    /// that send people to it (`templates/_service_centre.html`).
+    pub service_centre: ContactText,
 }
 
 impl Chrome {
     /// The frame for `viewer` (a `&RequestCtx` will do), with `current` marked in the
     /// navigation.
     pub fn new<'a>(viewer: impl Into<Viewer<'a>>, current: &str) -> Self {
-        let Viewer { actor, lang, csrf } = viewer.into();
+        let Viewer {
+            actor,
+            lang,
+            csrf,
+            service_centre,
+        } = viewer.into();
         // Landed pages only: a module's entry appears with the issue that builds its page.
         let nav = match actor {
             Some(a) => NAV
@@ -129,11 +140,26 @@ impl Chrome {
                 .iter()
                 .map(|l| (l.code(), l.endonym(), *l == lang))
                 .collect(),
+            service_centre: ContactText::of(lang, service_centre),
         }
     }
 
     pub fn t(&self, key: &str) -> String {
         i18n::t(self.lang, key)
+    }
+
+    /// Translates `key` with named arguments (templates pass `[("name", value)]`).
+    pub fn t_args(&self, key: &str, args: &[(&str, &str)]) -> String {
+        i18n::t_args(self.lang, key, args)
+    }
+
+    /// The colon after a label, as the language writes it: French puts a no-break space
+    /// before it (`Reçu\u{a0}: …`).
+    pub fn colon(&self) -> &'static str {
+        match self.lang {
+            Language::Fr => "\u{a0}:",
+            Language::Nl | Language::De | Language::En => ":",
+        }
     }
 
     pub fn signed_in(&self) -> bool {

@@ -61,6 +61,21 @@ impl TestApp {
         test: &str,
         adjust: impl FnOnce(&mut Config),
     ) -> Option<TestApp> {
+        Self::launch(backend, test, adjust, false).await
+    }
+
+    /// A portal with the demo loaded (as `serve --demo`) instead of the fixture: for tests
+    /// that walk every page with realistic data. The demo's logins are `NAME-demo-2026`.
+    pub async fn spawn_demo(backend: Backend, test: &str) -> Option<TestApp> {
+        Self::launch(backend, test, |_| {}, true).await
+    }
+
+    async fn launch(
+        backend: Backend,
+        test: &str,
+        adjust: impl FnOnce(&mut Config),
+        demo: bool,
+    ) -> Option<TestApp> {
         let dir = tempfile::tempdir().expect("temp dir");
         let pg = match backend {
             Backend::Sqlite => None,
@@ -80,7 +95,7 @@ impl TestApp {
                 cost: Cost::Fast,
                 background_jobs: false,
             },
-            None,
+            demo.then(|| -> server::BeforeListen<'static> { Box::new(|_| {}) }),
         )
         .await
         .expect("launch");
@@ -99,7 +114,9 @@ impl TestApp {
             _dir: dir,
             pg,
         };
-        t.fx = t.fixture().await;
+        if !demo {
+            t.fx = t.fixture().await;
+        }
         Some(t)
     }
 
@@ -327,6 +344,30 @@ pub fn token_of(link: &str) -> &str {
 /// Generates one test per backend for an `async fn(TestApp)`.
 #[macro_export]
 macro_rules! on_both {
+    (demo: $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(t) = $crate::harness::TestApp::spawn_demo($crate::harness::Backend::Sqlite, stringify!($name)).await {
+                        super::$name(&t).await;
+                        t.finish().await;
+                    }
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(t) = $crate::harness::TestApp::spawn_demo($crate::harness::Backend::Postgres, stringify!($name)).await {
+                        super::$name(&t).await;
+                        t.finish().await;
+                    }
+                }
+            )*
+        }
+    };
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(

@@ -1,0 +1,23 @@
+# Die Hilfeseite (/help): die Fragen und Antworten zum Portal (Deutsch).
+help-link = Hilfe und Fragen
+help-title = Hilfe: Fragen und Antworten
+help-intro = Die Antworten auf die Fragen, die Kunden am häufigsten zum Portal stellen. Bei allem anderen hilft Ihnen das Service-Center (siehe die letzte Frage).
+help-questions = Fragen
+help-what-q = Was ist das Collect & Stamp-Portal?
+help-what-a = Das Portal ist die elektronische Ergänzung des Dienstes Collect & Stamp: Der Postbetreiber holt die ausgehende Post Ihres Unternehmens bei Ihnen ab, frankiert sie und liefert sie ins Netz ein. Im Portal verfolgen Sie, was für Sie erledigt wurde – die Transaktionen jedes Tages, Ihre Einschreiben und ihre Einlieferungsbelege, die Einzelheiten Ihrer Rechnungen –, und Ihr Administrator legt fest, wer in Ihrem Unternehmen was sehen darf.
+help-paper-invoice-q = Ersetzt das Portal meine Papierrechnung?
+help-paper-invoice-a = Nein. Sie erhalten Ihre Rechnung weiterhin jeden Monat auf Papier; diese Papierrechnung ist zu bezahlen und in Ihrer Buchhaltung aufzubewahren. Die Beträge im Portal sind eine elektronische Übersicht derselben Leistungen: Sie helfen Ihnen, die Kosten zu prüfen und zu verteilen, ersetzen aber nicht die Papierrechnung.
+help-access-q = Wie erhält mein Unternehmen Zugang?
+help-access-a = Wenn Ihr Unternehmen Collect & Stamp nutzt, aber noch keinen Zugang zum Portal hat, füllen Sie das Formular für einen Zugangsantrag aus. Das Service-Center prüft den Antrag, in der Regel innerhalb von zwei Werktagen; sobald er genehmigt ist, erhält der im Antrag genannte Administrator eine E-Mail mit einem Link, um ein Passwort zu wählen.
+help-access-link = Zugang zum Portal beantragen
+help-users-q = Wie erhalten meine Kollegen ein Konto?
+help-users-a = Der Administrator Ihres Unternehmens legt ihre Konten in der Benutzerverwaltung an und wählt, was jeder von ihnen sehen darf (Transaktionen, Einschreiben, Rechnungen …) und bei Bedarf welche Kostenstellen. Jeder neue Benutzer erhält eine E-Mail mit einem Link, 72 Stunden gültig, um ein Passwort zu wählen.
+help-forgotten-password-q = Ich habe mein Passwort vergessen. Was nun?
+help-forgotten-password-a = Folgen Sie dem Link unter dem Anmeldeformular und geben Sie Ihren Benutzernamen ein. Gehört er zu einem Konto, erhalten Sie eine E-Mail mit einem Link, um ein neues Passwort zu wählen; der Link ist 1 Stunde gültig und funktioniert einmal. Auch Ihr Administrator oder das Service-Center kann Ihnen einen neuen Link senden. Nach dem Zurücksetzen enden alle Sitzungen Ihres Kontos.
+help-forgotten-password-link = Ein neues Passwort wählen
+help-receipts-value-q = Welchen rechtlichen Wert hat ein elektronischer Einlieferungsbeleg?
+help-receipts-value-a = Der Einlieferungsbeleg Ihrer Einschreiben wird elektronisch ausgestellt, als PDF mit dem elektronischen Siegel des Betreibers. Dieses PDF ist das Original und die einzige Fassung mit rechtlichem Wert: Ein Programm wie Adobe Reader zeigt es als signiert und unverändert an. Ein Papierausdruck davon ist eine Kopie. Bewahren Sie die PDF-Datei selbst auf, wenn Sie eine Einlieferung nachweisen müssen.
+help-receipts-kept-q = Wie lange bleiben Einlieferungsbelege im Portal?
+help-receipts-kept-a = Jeder Einlieferungsbeleg kann { $days } Tage nach seiner Ausstellung heruntergeladen werden, sofern Ihr Vertrag keine andere Frist vorsieht. Danach entfernt das Portal das PDF und die personenbezogenen Daten der Empfänger: Laden Sie die Belege, die Sie aufbewahren müssen, rechtzeitig herunter.
+help-contact-q = Wie erreiche ich das Service-Center?
+help-contact-a = Das Service-Center von Collect & Stamp beantwortet Ihre Fragen zum Portal, zu Ihrem Vertrag, Ihren Rechnungen und Ihren Einlieferungsbelegen; es kann auch ein Konto entsperren oder einen neuen Passwort-Link senden. Halten Sie bei einem Anruf Ihre Kundennummer und Ihren Benutzernamen bereit.

@@ -1,0 +1,23 @@
+# The help page (/help): the portal's questions and answers (English).
+help-link = Help and questions
+help-title = Help: questions and answers
+help-intro = The answers to the questions customers ask most about the portal. For anything else the Service Centre helps you: see the last question.
+help-questions = Questions
+help-what-q = What is the Collect & Stamp portal?
+help-what-a = The portal is the electronic companion of the Collect & Stamp service: the postal operator collects your company's outgoing mail at your premises, franks it and puts it into the network. On the portal you follow what was done for you — each day's transactions, your registered items and their deposit receipts, the detail of your invoices — and your administrator decides who in your company may see what.
+help-paper-invoice-q = Does the portal replace my paper invoice?
+help-paper-invoice-a = No. You keep receiving your invoice on paper every month, and that paper invoice is the one to pay and to keep in your accounts. The figures on the portal are an electronic overview of the same services: they help you check and share out the costs, but they do not replace the paper invoice.
+help-access-q = How does my company get access?
+help-access-a = If your company uses Collect & Stamp but has no access to the portal yet, fill in the access request form. The Service Centre checks the request, usually within two working days; once it is approved, the administrator named in the request receives an e-mail with a link to choose a password.
+help-access-link = Request access to the portal
+help-users-q = How do my colleagues get an account?
+help-users-a = Your company's administrator creates their accounts in user management and chooses what each of them may see (transactions, registered items, invoices…) and, where needed, which cost centres. Each new user receives an e-mail with a link, valid for 72 hours, to choose a password.
+help-forgotten-password-q = I forgot my password. What now?
+help-forgotten-password-a = Follow the link under the sign-in form and give your username. If it belongs to an account, an e-mail with a link to choose a new password is sent to you; the link is valid for 1 hour and works once. Your administrator or the Service Centre can also send you a new link. After a reset, every session of your account ends.
+help-forgotten-password-link = Choose a new password
+help-receipts-value-q = What is the legal value of an electronic receipt?
+help-receipts-value-a = The deposit receipt of your registered items is issued electronically, as a PDF sealed with the operator's electronic seal. That PDF is the original and the only version with legal value: a reader such as Adobe Reader shows it as signed and unmodified. A paper print of it is a copy. Keep the PDF file itself if you may have to prove a deposit.
+help-receipts-kept-q = How long are receipts kept on the portal?
+help-receipts-kept-a = Each receipt can be downloaded for { $days } days after it is issued, unless your contract sets another period. After that the portal removes the PDF and the recipients' personal data: download in time the receipts you must keep.
+help-contact-q = How do I reach the Service Centre?
+help-contact-a = The Collect & Stamp Service Centre answers your questions about the portal, your contract, your invoices and your receipts; it can also unlock an account or send a new password link. When you call, have your customer number and your username at hand.

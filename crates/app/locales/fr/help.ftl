@@ -1,0 +1,23 @@
+# La page d’aide (/help) : les questions et réponses du portail (français).
+help-link = Aide et questions
+help-title = Aide : questions et réponses
+help-intro = Les réponses aux questions que les clients posent le plus souvent sur le portail. Pour toute autre question, le Service Centre vous aide : voyez la dernière question.
+help-questions = Questions
+help-what-q = Qu’est-ce que le portail Collect & Stamp ?
+help-what-a = Le portail est le compagnon électronique du service Collect & Stamp : l’opérateur postal collecte le courrier sortant de votre entreprise dans vos locaux, l’affranchit et le dépose dans le réseau. Sur le portail, vous suivez ce qui a été fait pour vous — les transactions de chaque jour, vos envois recommandés et leurs récépissés de dépôt, le détail de vos factures — et votre administrateur décide qui, dans votre entreprise, peut voir quoi.
+help-paper-invoice-q = Le portail remplace-t-il ma facture papier ?
+help-paper-invoice-a = Non. Vous continuez à recevoir chaque mois votre facture sur papier ; c’est cette facture papier qu’il faut payer et conserver dans votre comptabilité. Les montants du portail sont un aperçu électronique des mêmes prestations : ils vous aident à vérifier et à répartir les coûts, mais ne remplacent pas la facture papier.
+help-access-q = Comment mon entreprise obtient-elle un accès ?
+help-access-a = Si votre entreprise utilise Collect & Stamp mais n’a pas encore accès au portail, complétez le formulaire de demande d’accès. Le Service Centre examine la demande, en général dans les deux jours ouvrables ; dès qu’elle est approuvée, l’administrateur indiqué dans la demande reçoit un e-mail avec un lien pour choisir son mot de passe.
+help-access-link = Demander l’accès au portail
+help-users-q = Comment mes collègues obtiennent-ils un compte ?
+help-users-a = L’administrateur de votre entreprise crée leurs comptes dans la gestion des utilisateurs et choisit ce que chacun peut voir (transactions, envois recommandés, factures…) et, si nécessaire, quels centres de coûts. Chaque nouvel utilisateur reçoit un e-mail avec un lien, valable 72 heures, pour choisir son mot de passe.
+help-forgotten-password-q = J’ai oublié mon mot de passe. Que faire ?
+help-forgotten-password-a = Suivez le lien sous le formulaire de connexion et indiquez votre nom d’utilisateur. S’il correspond à un compte, un e-mail avec un lien pour choisir un nouveau mot de passe vous est envoyé ; le lien est valable 1 heure et ne fonctionne qu’une fois. Votre administrateur ou le Service Centre peut aussi vous envoyer un nouveau lien. Après la réinitialisation, toutes les sessions de votre compte prennent fin.
+help-forgotten-password-link = Choisir un nouveau mot de passe
+help-receipts-value-q = Quelle est la valeur légale d’un récépissé électronique ?
+help-receipts-value-a = Le récépissé de dépôt de vos envois recommandés est émis sous forme électronique, en PDF scellé par le cachet électronique de l’opérateur. Ce PDF est l’original et la seule version qui a une valeur légale : un lecteur comme Adobe Reader l’affiche comme signé et non modifié. Une impression papier n’en est qu’une copie. Conservez le fichier PDF lui-même si vous pouvez avoir à prouver un dépôt.
+help-receipts-kept-q = Combien de temps les récépissés restent-ils sur le portail ?
+help-receipts-kept-a = Chaque récépissé reste téléchargeable pendant { $days } jours après son émission, sauf si votre contrat prévoit une autre durée. Ensuite, le portail supprime le PDF et les données personnelles des destinataires : téléchargez à temps les récépissés que vous devez conserver.
+help-contact-q = Comment joindre le Service Centre ?
+help-contact-a = Le Service Centre de Collect & Stamp répond à vos questions sur le portail, votre contrat, vos factures et vos récépissés ; il peut aussi déverrouiller un compte ou envoyer un nouveau lien de mot de passe. Quand vous appelez, gardez à portée de main votre numéro de client et votre nom d’utilisateur.

@@ -1,0 +1,23 @@
+# De hulppagina (/help): de vragen en antwoorden van het portaal (Nederlands).
+help-link = Hulp en vragen
+help-title = Hulp: vragen en antwoorden
+help-intro = De antwoorden op de vragen die klanten het vaakst over het portaal stellen. Voor al het andere helpt het Service Centre u: zie de laatste vraag.
+help-questions = Vragen
+help-what-q = Wat is het Collect & Stamp-portaal?
+help-what-a = Het portaal is de elektronische aanvulling op de dienst Collect & Stamp: de postoperator haalt de uitgaande post van uw onderneming bij u op, frankeert ze en brengt ze in het netwerk. Op het portaal volgt u wat er voor u gedaan werd — de transacties van elke dag, uw aangetekende zendingen en hun afgiftebewijzen, de details van uw facturen — en uw beheerder bepaalt wie in uw onderneming wat mag zien.
+help-paper-invoice-q = Vervangt het portaal mijn papieren factuur?
+help-paper-invoice-a = Nee. U ontvangt uw factuur elke maand op papier; die papieren factuur moet u betalen en in uw boekhouding bewaren. De bedragen op het portaal zijn een elektronisch overzicht van dezelfde diensten: ze helpen u de kosten te controleren en te verdelen, maar vervangen de papieren factuur niet.
+help-access-q = Hoe krijgt mijn onderneming toegang?
+help-access-a = Gebruikt uw onderneming Collect & Stamp maar hebt u nog geen toegang tot het portaal, vul dan het formulier voor een toegangsaanvraag in. Het Service Centre behandelt de aanvraag, meestal binnen twee werkdagen; zodra ze is goedgekeurd, ontvangt de beheerder die in de aanvraag vermeld staat een e-mail met een link om een wachtwoord te kiezen.
+help-access-link = Toegang tot het portaal aanvragen
+help-users-q = Hoe krijgen mijn collega's een account?
+help-users-a = De beheerder van uw onderneming maakt hun accounts aan in het gebruikersbeheer en kiest wat elk van hen mag zien (transacties, aangetekende zendingen, facturen …) en zo nodig welke kostenplaatsen. Elke nieuwe gebruiker ontvangt een e-mail met een link, 72 uur geldig, om een wachtwoord te kiezen.
+help-forgotten-password-q = Ik ben mijn wachtwoord vergeten. Wat nu?
+help-forgotten-password-a = Volg de link onder het aanmeldformulier en geef uw gebruikersnaam. Hoort die bij een account, dan ontvangt u een e-mail met een link om een nieuw wachtwoord te kiezen; de link is 1 uur geldig en werkt één keer. Ook uw beheerder of het Service Centre kan u een nieuwe link sturen. Na het opnieuw instellen worden alle sessies van uw account beëindigd.
+help-forgotten-password-link = Een nieuw wachtwoord kiezen
+help-receipts-value-q = Wat is de juridische waarde van een elektronisch afgiftebewijs?
+help-receipts-value-a = Het afgiftebewijs van uw aangetekende zendingen wordt elektronisch uitgereikt, als pdf verzegeld met het elektronische zegel van de operator. Die pdf is het origineel en de enige versie met juridische waarde: een lezer zoals Adobe Reader toont hem als ondertekend en ongewijzigd. Een papieren afdruk ervan is een kopie. Bewaar het pdf-bestand zelf als u een afgifte misschien moet bewijzen.
+help-receipts-kept-q = Hoelang blijven afgiftebewijzen op het portaal?
+help-receipts-kept-a = Elk afgiftebewijs blijft { $days } dagen na de uitreiking downloadbaar, tenzij uw contract een andere termijn bepaalt. Daarna verwijdert het portaal de pdf en de persoonsgegevens van de geadresseerden: download tijdig de afgiftebewijzen die u moet bewaren.
+help-contact-q = Hoe bereik ik het Service Centre?
+help-contact-a = Het Service Centre van Collect & Stamp beantwoordt uw vragen over het portaal, uw contract, uw facturen en uw afgiftebewijzen; het kan ook een account ontgrendelen of een nieuwe wachtwoordlink sturen. Houd bij het bellen uw klantnummer en uw gebruikersnaam bij de hand.
