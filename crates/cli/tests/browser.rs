@@ -412,7 +412,11 @@ async fn clerk_filters_transactions(c: &Client, base: &str) -> anyhow::Result<()
         vec![json!("2026-01-05"), json!("2026-01-20")],
     )
     .await?;
-    click(c, "form[action='/transactions'] button[type='submit']").await?;
+    click(
+        c,
+        "form.filters[action='/transactions'] button[type='submit']",
+    )
+    .await?;
     // The attribute (not the property set above) exists only on the page the server sends
     // back with the filter applied.
     wait_for(c, "input#from[value='2026-01-05']")
@@ -473,7 +477,11 @@ async fn barcode_of_another_month(c: &Client, base: &str) -> anyhow::Result<()> 
         .await?
         .send_keys(&barcode)
         .await?;
-    click(c, "form[action='/registered-items'] button[type='submit']").await?;
+    click(
+        c,
+        "form.filters[action='/registered-items'] button[type='submit']",
+    )
+    .await?;
     wait_for(c, &format!("input#barcode[value='{barcode}']"))
         .await
         .context("the page of the barcode's search")?;
