@@ -35,6 +35,8 @@ use tokio::sync::oneshot;
 
 #[path = "browser/downloads.rs"]
 mod downloads;
+#[path = "browser/layout.rs"]
+mod layout;
 #[path = "browser/operator.rs"]
 mod operator;
 
@@ -89,10 +91,11 @@ enum Journey {
     OperatorUploadRedirects,
     OperatorConfirmsSuspend,
     ClerkDownloadsTheXlsx,
+    PhoneWidthFits,
 }
 
 impl Journey {
-    const ALL: [Self; 13] = [
+    const ALL: [Self; 14] = [
         Self::SignInAndOut,
         Self::WrongPassword,
         Self::AnonymousLanguageSwitch,
@@ -106,6 +109,7 @@ impl Journey {
         Self::OperatorUploadRedirects,
         Self::OperatorConfirmsSuspend,
         Self::ClerkDownloadsTheXlsx,
+        Self::PhoneWidthFits,
     ];
 
     /// Every journey, or those named in `COLLECTSTAMP_JOURNEYS` (comma-separated, as in
@@ -137,6 +141,7 @@ impl Journey {
     fn limit(self) -> Duration {
         match self {
             Self::EveryPageAccessible => A11Y_LIMIT,
+            Self::PhoneWidthFits => layout::LIMIT,
             _ => JOURNEY_LIMIT,
         }
     }
@@ -159,6 +164,7 @@ impl Journey {
             Self::OperatorUploadRedirects => operator::operator_upload_redirects(c, site).await,
             Self::OperatorConfirmsSuspend => operator::operator_confirms_suspend(c, site).await,
             Self::ClerkDownloadsTheXlsx => downloads::clerk_downloads_the_xlsx(c, site).await,
+            Self::PhoneWidthFits => layout::phone_width_fits(c, site).await,
         }
     }
 }

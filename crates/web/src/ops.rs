@@ -17,6 +17,7 @@ pub fn routes(r: Routes) -> Routes {
         .get("/readyz", Policy::Public, readyz)
         .get("/metrics", Policy::Public, metrics)
         .get("/static/app.css", Policy::Public, stylesheet)
+        .get("/static/favicon.svg", Policy::Public, favicon)
 }
 
 /// The process is up.
@@ -74,6 +75,17 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../static/app.css"),
+    )
+}
+
+/// The portal's icon (a stamp in the brand colour), for the browser tab and the page header.
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../static/favicon.svg"),
     )
 }
 

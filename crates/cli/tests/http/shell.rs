@@ -12,6 +12,7 @@ crate::on_both!(
     openapi_document_is_pinned_and_lists_every_api_route,
     demo_loads_once_into_an_empty_database,
     queued_mail_is_delivered_once_and_only_when_committed,
+    every_page_links_the_icon_the_portal_serves,
 );
 
 async fn queued_mail_is_delivered_once_and_only_when_committed(t: &TestApp) {
@@ -280,4 +281,20 @@ async fn home_shows_each_caller_the_blocks_that_concern_it(t: &TestApp) {
         !html.contains("/users?status="),
         "operators manage users from the customer pages"
     );
+}
+
+async fn every_page_links_the_icon_the_portal_serves(t: &TestApp) {
+    let link = "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">";
+    assert!(t.get("/login").await.text.contains(link), "/login");
+    let mut admin = t.signed_in("a.admin").await;
+    assert!(admin.get("/").await.text.contains(link), "/ signed in");
+    let icon = t.get("/static/favicon.svg").await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(icon.header("content-type"), Some("image/svg+xml"));
+    assert!(
+        icon.header("cache-control")
+            .is_some_and(|c| c.starts_with("public")),
+        "the icon is cached like the stylesheet"
+    );
+    assert!(icon.text.starts_with("<svg ") && icon.text.contains("#8a1c1c"));
 }
